@@ -1,0 +1,4 @@
+import Testing
+@testable import DaemonKit
+
+@Test func moduleLinks() { #expect(Bool(true)) }

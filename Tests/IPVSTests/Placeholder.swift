@@ -1,0 +1,4 @@
+import Testing
+@testable import IPVS
+
+@Test func moduleLinks() { #expect(Bool(true)) }

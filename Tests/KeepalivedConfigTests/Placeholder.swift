@@ -1,0 +1,4 @@
+import Testing
+@testable import KeepalivedConfig
+
+@Test func moduleLinks() { #expect(Bool(true)) }

@@ -1,0 +1,4 @@
+import Testing
+@testable import Platform
+
+@Test func moduleLinks() { #expect(Bool(true)) }

@@ -1,0 +1,4 @@
+import Testing
+@testable import VRRP
+
+@Test func moduleLinks() { #expect(Bool(true)) }
