@@ -1,0 +1,118 @@
+/// What a caller knows about the host that the configuration will run on. Every check is optional, so `-t` can
+/// run on a machine other than the one the file is for.
+public struct HostFacts: Sendable {
+    /// Does a network interface of this name exist here? nil: do not check.
+    public var interfaceExists: (@Sendable (String) -> Bool)?
+
+    public init(interfaceExists: (@Sendable (String) -> Bool)? = nil) {
+        self.interfaceExists = interfaceExists
+    }
+}
+
+/// The outcome of reading a configuration: the model when it has no errors, and every finding either way.
+public struct ConfigLoadResult: Sendable {
+    public var configuration: KeepalivedConfiguration?
+    public var diagnostics: [Diagnostic]
+
+    public var errors: [Diagnostic] { diagnostics.filter { $0.severity == .error } }
+    public var warnings: [Diagnostic] { diagnostics.filter { $0.severity == .warning } }
+}
+
+/// Reads keepalived.conf: lexes, splices includes, builds statements, reads each block into the typed model and
+/// validates the whole. Nothing here touches the network or changes the system.
+public enum ConfigLoader {
+    public static func load(path: String, source: ConfigSource = DiskConfigSource(),
+                            host: HostFacts = HostFacts()) -> ConfigLoadResult {
+        var log = DiagnosticLog()
+        var expander = IncludeExpander(source: source)
+        guard let tokens = expander.tokens(ofFile: path, log: &log) else {
+            return ConfigLoadResult(configuration: nil, diagnostics: log.all)
+        }
+        return finish(tokens, files: expander.filesRead, log: log, host: host)
+    }
+
+    /// Reads configuration text held in memory; `include` still resolves through `source`.
+    public static func parse(_ text: String, name: String = "keepalived.conf",
+                             source: ConfigSource = InMemoryConfigSource([:]),
+                             host: HostFacts = HostFacts()) -> ConfigLoadResult {
+        var log = DiagnosticLog()
+        var expander = IncludeExpander(source: source)
+        let tokens = expander.tokens(ofText: text, named: name, log: &log)
+        return finish(tokens, files: expander.filesRead, log: log, host: host)
+    }
+
+    private static func finish(_ tokens: [Token], files: [String], log: DiagnosticLog,
+                               host: HostFacts) -> ConfigLoadResult {
+        var log = log
+        var builder = SyntaxTreeBuilder(tokens: tokens)
+        let statements = builder.build(log: &log)
+        var values = ValueParser(log: log)
+        var configuration = KeepalivedConfiguration()
+        configuration.files = files
+        topLevelTable.apply(statements, to: &configuration, values: &values)
+        ConfigValidator(host: host).validate(&configuration, log: &values.log)
+        let diagnostics = values.log.all.sorted(by: Self.order)
+        return ConfigLoadResult(configuration: values.log.hasErrors ? nil : configuration, diagnostics: diagnostics)
+    }
+
+    /// Findings in reading order: by file as first read, then line, then column.
+    private static func order(_ a: Diagnostic, _ b: Diagnostic) -> Bool {
+        if a.location.file != b.location.file { return false }
+        if a.location.line != b.location.line { return a.location.line < b.location.line }
+        return a.location.column < b.location.column
+    }
+
+    static let topLevelTable: KeywordTable<KeepalivedConfiguration> = {
+        var table = KeywordTable<KeepalivedConfiguration>("the configuration")
+        table.add("global_defs", arity: .exactly(0), block: true) { config, s, values in
+            GlobalDefsReader.table.apply(s.block ?? [], to: &config.global, values: &values)
+        }
+        table.add("vrrp_script", arity: .exactly(1), block: true) { config, s, values in
+            guard let name = named(s, "vrrp_script", existing: config.vrrpScripts.map(\.name), values: &values) else { return }
+            var script = VRRPScript(name: name, location: s.location)
+            VRRPReader.scriptTable.apply(s.block ?? [], to: &script, values: &values)
+            if script.command == nil { values.log.error(s.location, "vrrp_script \(name) needs a script") }
+            config.vrrpScripts.append(script)
+        }
+        table.add("vrrp_sync_group", arity: .exactly(1), block: true) { config, s, values in
+            guard let name = named(s, "vrrp_sync_group", existing: config.syncGroups.map(\.name), values: &values) else { return }
+            var group = VRRPSyncGroup(name: name, location: s.location)
+            VRRPReader.syncGroupTable.apply(s.block ?? [], to: &group, values: &values)
+            config.syncGroups.append(group)
+        }
+        table.add("vrrp_instance", arity: .exactly(1), block: true) { config, s, values in
+            guard let name = named(s, "vrrp_instance", existing: config.vrrpInstances.map(\.name), values: &values) else { return }
+            var instance = VRRPInstance(name: name, location: s.location)
+            VRRPReader.instanceTable.apply(s.block ?? [], to: &instance, values: &values)
+            config.vrrpInstances.append(instance)
+        }
+        table.add("virtual_server_group", arity: .exactly(1), block: true) { config, s, values in
+            guard named(s, "virtual_server_group", existing: config.virtualServerGroups.map(\.name), values: &values) != nil,
+                  let group = VirtualServerReader.group(s, values: &values) else { return }
+            config.virtualServerGroups.append(group)
+        }
+        table.add("virtual_server", arity: .between(1, 2), block: true) { config, s, values in
+            guard let address = VirtualServerReader.address(of: s, values: &values) else { return }
+            if let earlier = config.virtualServers.first(where: { $0.address == address }) {
+                values.log.error(s.location, "virtual_server \(address) is already defined at \(earlier.location)")
+                return
+            }
+            var server = VirtualServer(address: address, location: s.location)
+            VirtualServerReader.virtualServerTable.apply(s.block ?? [], to: &server, values: &values)
+            config.virtualServers.append(server)
+        }
+        return table
+    }()
+
+    private static func named(_ s: Statement, _ kind: String, existing: [String], values: inout ValueParser) -> String? {
+        guard let name = s.arguments.first?.word, !name.isEmpty else {
+            values.log.error(s.location, "\(kind) needs a name")
+            return nil
+        }
+        if existing.contains(name) {
+            values.log.error(s.location, "\(kind) \(name) is defined twice")
+            return nil
+        }
+        return name
+    }
+}

@@ -1,0 +1,74 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Where configuration files come from: the disk for the daemons, memory for tests and the fuzzer.
+public protocol ConfigSource {
+    /// The whole text of a file, or nil when it cannot be read (the reason goes in `error`).
+    func read(_ path: String) -> Result<String, ConfigSourceError>
+    /// The paths a shell-style pattern matches, sorted; empty when none.
+    func glob(_ pattern: String) -> [String]
+}
+
+public struct ConfigSourceError: Error, Sendable, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// Reads configuration files from the file system.
+public struct DiskConfigSource: ConfigSource {
+    /// Larger than any sane keepalived.conf; a bound so a wrong path (a device, a huge log) is refused.
+    public static let maximumFileSize = 16 << 20
+
+    public init() {}
+
+    public func read(_ path: String) -> Result<String, ConfigSourceError> {
+        guard let file = fopen(path, "rb") else {
+            return .failure(ConfigSourceError("cannot open \(path): \(String(cString: strerror(errno)))"))
+        }
+        defer { fclose(file) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { fread($0.baseAddress, 1, $0.count, file) }
+            if count > 0 { bytes.append(contentsOf: chunk[0..<count]) }
+            if bytes.count > Self.maximumFileSize {
+                return .failure(ConfigSourceError("\(path) is larger than \(Self.maximumFileSize) bytes"))
+            }
+            if count < chunk.count {
+                if ferror(file) != 0 {
+                    return .failure(ConfigSourceError("cannot read \(path): \(String(cString: strerror(errno)))"))
+                }
+                break
+            }
+        }
+        return .success(String(decoding: bytes, as: UTF8.self))
+    }
+
+    public func glob(_ pattern: String) -> [String] {
+        var result = glob_t()
+        defer { globfree(&result) }
+        guard Glibc.glob(pattern, 0, nil, &result) == 0 else { return [] }
+        var paths: [String] = []
+        for index in 0..<Int(result.gl_pathc) {
+            if let path = result.gl_pathv[index] { paths.append(String(cString: path)) }
+        }
+        return paths.sorted()
+    }
+}
+
+/// Files held in memory, for tests and fuzzing.
+public struct InMemoryConfigSource: ConfigSource {
+    public var files: [String: String]
+
+    public init(_ files: [String: String]) { self.files = files }
+
+    public func read(_ path: String) -> Result<String, ConfigSourceError> {
+        if let text = files[path] { return .success(text) }
+        return .failure(ConfigSourceError("cannot open \(path): No such file or directory"))
+    }
+
+    public func glob(_ pattern: String) -> [String] {
+        files.keys.filter { fnmatch(pattern, $0, FNM_PATHNAME) == 0 }.sorted()
+    }
+}

@@ -1,0 +1,232 @@
+/// Checks that span blocks: references between them, values that only make sense together, and what the host
+/// can tell (interfaces). Keeps keepalived's split between errors (the file cannot run) and warnings.
+struct ConfigValidator {
+    let host: HostFacts
+
+    func validate(_ config: inout KeepalivedConfiguration, log: inout DiagnosticLog) {
+        validateScripts(config, log: &log)
+        for index in config.vrrpInstances.indices {
+            validateInstance(&config.vrrpInstances[index], config: config, log: &log)
+        }
+        validateRouterIDs(config, log: &log)
+        validateSyncGroups(config, log: &log)
+        if let daemon = config.global.lvsSyncDaemon {
+            if config.vrrpInstance(named: daemon.vrrpInstance) == nil {
+                log.error(daemon.location, "lvs_sync_daemon names vrrp_instance \(daemon.vrrpInstance), which is not defined")
+            }
+            checkInterface(daemon.interface, at: daemon.location, log: &log)
+        }
+        for index in config.virtualServers.indices {
+            validateVirtualServer(&config.virtualServers[index], config: config, log: &log)
+        }
+    }
+
+    private func validateScripts(_ config: KeepalivedConfiguration, log: inout DiagnosticLog) {
+        var commands = config.vrrpScripts.compactMap(\.command)
+        for instance in config.vrrpInstances {
+            commands += [instance.notifyMaster, instance.notifyBackup, instance.notifyFault, instance.notifyStop,
+                         instance.notify].compactMap { $0 }
+        }
+        for group in config.syncGroups {
+            commands += [group.notifyMaster, group.notifyBackup, group.notifyFault, group.notifyStop, group.notify]
+                .compactMap { $0 }
+        }
+        for server in config.virtualServers {
+            commands += [server.quorumUp, server.quorumDown].compactMap { $0 }
+            for real in server.realServers {
+                commands += [real.notifyUp, real.notifyDown].compactMap { $0 }
+                for check in real.checks {
+                    if case .misc(let command?, _, _) = check.kind { commands.append(command) }
+                }
+            }
+        }
+        for command in commands { checkScript(command, log: &log) }
+        for script in config.vrrpScripts where script.effectiveTimeout > script.interval {
+            log.warning(script.location, "vrrp_script \(script.name): timeout is longer than interval, so runs can overlap; keepalived skips a run while one is going")
+        }
+    }
+
+    /// Scripts run without a shell; text that only a shell understands cannot run and keepalived disables it.
+    private func checkScript(_ command: ScriptCommand, log: inout DiagnosticLog) {
+        guard let program = command.arguments.first else { return }
+        let shellOnly = ["<", ">", "|", ";", "&", "$(", "`"]
+        if shellOnly.contains(where: { program.contains($0) }) || !program.hasPrefix("/") && shellOnly.contains(where: { command.text.contains($0) }) {
+            log.warning(command.location, "'\(command.text)' is shell syntax, but scripts run without a shell (keepalived disables this one as not found); write \"/bin/sh -c '\(command.text)'\"")
+        } else if !program.hasPrefix("/") {
+            log.warning(command.location, "'\(program)' is not an absolute path; it is looked up in the daemon's PATH at run time")
+        }
+    }
+
+    private func validateInstance(_ instance: inout VRRPInstance, config: KeepalivedConfiguration,
+                                  log: inout DiagnosticLog) {
+        let name = instance.name
+        if instance.interface == nil {
+            log.error(instance.location, "vrrp_instance \(name) needs an interface")
+        }
+        if instance.virtualRouterID == nil {
+            log.error(instance.location, "vrrp_instance \(name) needs a virtual_router_id (1–255)")
+        }
+        if instance.virtualIPAddresses.isEmpty {
+            log.warning(instance.location, "vrrp_instance \(name) has no virtual_ipaddress")
+        }
+        let version = instance.effectiveVersion(config.global)
+        let families = Set(instance.virtualIPAddresses.map(\.address.family))
+        if families.count > 1, let mixed = instance.virtualIPAddresses.first(where: { $0.address.family != instance.family }) {
+            log.error(mixed.location, "vrrp_instance \(name) mixes IPv4 and IPv6 virtual addresses; VRRP carries one family per instance (use two instances)")
+        }
+        if version == 2, families.contains(.inet6) {
+            log.error(instance.location, "vrrp_instance \(name) has IPv6 addresses, which only VRRP version 3 carries: add 'version 3'")
+        }
+        if version == 2 {
+            let whole = instance.advertInterval.components.seconds
+            if instance.advertInterval.components.attoseconds != 0 {
+                let rounded = max(1, Int64((Double(whole) + Double(instance.advertInterval.components.attoseconds) / 1e18).rounded()))
+                log.warning(instance.location, "vrrp_instance \(name): VRRP version 2 advertises whole seconds; advert_int is rounded to \(rounded) (use 'version 3' for shorter intervals)")
+                instance.advertInterval = .seconds(rounded)
+            }
+        } else if instance.advertInterval > .milliseconds(40950) {
+            log.error(instance.location, "vrrp_instance \(name): VRRP version 3 advert_int is at most 40.95 seconds")
+        } else if instance.advertInterval < .milliseconds(10) {
+            log.error(instance.location, "vrrp_instance \(name): VRRP version 3 advert_int is at least 0.01 seconds")
+        }
+        switch instance.authentication {
+        case .password(let password), .ah(let password):
+            if version == 3 {
+                log.warning(instance.location, "vrrp_instance \(name): VRRP version 3 has no authentication (RFC 5798 §9); it is ignored")
+                instance.authentication = .none
+            } else if password.utf8.count > 8 {
+                log.warning(instance.location, "vrrp_instance \(name): auth_pass has \(password.utf8.count) characters but VRRP carries 8; only '\(String(decoding: password.utf8.prefix(8), as: UTF8.self))' is used, so both nodes must agree on those")
+                if case .password = instance.authentication {
+                    instance.authentication = .password(String(decoding: password.utf8.prefix(8), as: UTF8.self))
+                }
+            }
+        case .none:
+            break
+        }
+        if let source = instance.unicastSourceIP, source.family != instance.family {
+            log.error(instance.location, "vrrp_instance \(name): unicast_src_ip \(source) is not of the virtual addresses' family")
+        }
+        for peer in instance.unicastPeers where peer.family != instance.family {
+            log.error(instance.location, "vrrp_instance \(name): unicast_peer \(peer) is not of the virtual addresses' family")
+        }
+        if instance.priority == 255 && instance.nopreempt {
+            log.warning(instance.location, "vrrp_instance \(name): an address owner (priority 255) always preempts; nopreempt is ignored")
+        }
+        if instance.nopreempt && instance.initialState == .master {
+            log.warning(instance.location, "vrrp_instance \(name): nopreempt needs 'state BACKUP' to have an effect, as in keepalived")
+        }
+        if let interface = instance.interface { checkInterface(interface, at: instance.location, log: &log) }
+        for address in instance.virtualIPAddresses {
+            if let device = address.device { checkInterface(device, at: address.location, log: &log) }
+            if let label = address.label {
+                let device = address.device ?? instance.interface ?? ""
+                if !label.hasPrefix(device + ":") && label != device {
+                    log.warning(address.location, "label \(label) must start with its interface name and a colon ('\(device):…'), or the kernel refuses it")
+                }
+                if label.utf8.count > 15 {
+                    log.error(address.location, "label \(label) is longer than the kernel's 15 characters")
+                }
+            }
+        }
+        for track in instance.trackScripts where config.vrrpScript(named: track.name) == nil {
+            log.warning(track.location, "track_script \(track.name) is not a defined vrrp_script; it is ignored")
+        }
+        instance.trackScripts.removeAll { config.vrrpScript(named: $0.name) == nil }
+        for track in instance.trackInterfaces { checkInterface(track.name, at: track.location, log: &log) }
+    }
+
+    private func validateRouterIDs(_ config: KeepalivedConfiguration, log: inout DiagnosticLog) {
+        var seen: [String: VRRPInstance] = [:]
+        for instance in config.vrrpInstances {
+            guard let vrid = instance.virtualRouterID, let interface = instance.interface else { continue }
+            let key = "\(interface)/\(instance.family)/\(vrid)"
+            if let other = seen[key] {
+                log.error(instance.location, "vrrp_instance \(instance.name) uses virtual_router_id \(vrid) on \(interface), as \(other.name) at \(other.location) does; each router needs its own")
+            } else {
+                seen[key] = instance
+            }
+        }
+    }
+
+    private func validateSyncGroups(_ config: KeepalivedConfiguration, log: inout DiagnosticLog) {
+        var owner: [String: String] = [:]
+        for group in config.syncGroups {
+            if group.members.isEmpty { log.error(group.location, "vrrp_sync_group \(group.name) needs a group { ... } of instances") }
+            for member in group.members {
+                if config.vrrpInstance(named: member) == nil {
+                    log.error(group.location, "vrrp_sync_group \(group.name) names vrrp_instance \(member), which is not defined")
+                }
+                if let other = owner[member] {
+                    log.error(group.location, "vrrp_instance \(member) is in both vrrp_sync_group \(other) and \(group.name)")
+                }
+                owner[member] = group.name
+            }
+            if group.members.count == 1 {
+                log.warning(group.location, "vrrp_sync_group \(group.name) has one member, so it syncs nothing")
+            }
+        }
+    }
+
+    private func validateVirtualServer(_ server: inout VirtualServer, config: KeepalivedConfiguration,
+                                       log: inout DiagnosticLog) {
+        var virtualPort: UInt16?
+        var family: IPAddress.Family?
+        switch server.address {
+        case .address(let ip, let port):
+            virtualPort = port
+            family = ip.family
+        case .group(let name):
+            if let group = config.virtualServerGroup(named: name) {
+                if case .addressRange(let first, _, _)? = group.entries.first { family = first.family }
+            } else {
+                log.error(server.location, "virtual_server group \(name): no virtual_server_group of that name is defined")
+            }
+        case .firewallMark:
+            break
+        }
+        if server.realServers.isEmpty && server.sorryServer == nil {
+            log.warning(server.location, "virtual_server \(server.address) has no real_server")
+        }
+        for index in server.realServers.indices {
+            var real = server.realServers[index]
+            if real.port == nil { real.port = virtualPort }
+            if let family, real.address.family != family && (real.forwarding ?? server.forwarding) != .tunnel {
+                log.error(real.location, "real_server \(real.address) is not of virtual_server \(server.address)'s address family")
+            }
+            let method = real.forwarding ?? server.forwarding
+            if method != .nat, let virtualPort, let port = real.port, port != virtualPort {
+                log.warning(real.location, "real_server \(real.address) port \(port): \(method.rawValue) cannot change the port, so connections arrive on port \(virtualPort); write real_server \(real.address) \(virtualPort)")
+            }
+            for check in real.checks {
+                if case .http(let urls) = check.kind, urls.isEmpty {
+                    log.error(check.location, "HTTP_GET needs at least one url { path ... }")
+                }
+                if case .ssl(let urls) = check.kind, urls.isEmpty {
+                    log.error(check.location, "SSL_GET needs at least one url { path ... }")
+                }
+                if case .misc(nil, _, _) = check.kind {
+                    log.error(check.location, "MISC_CHECK needs misc_path")
+                }
+                if check.connectPort == nil && real.port == nil && check.name != "MISC_CHECK" {
+                    log.error(check.location, "\(check.name) of real_server \(real.address) needs connect_port: the real server has no port")
+                }
+            }
+            server.realServers[index] = real
+        }
+        var seen = Set<String>()
+        for real in server.realServers {
+            let key = "\(real.address) \(real.port ?? 0)"
+            if !seen.insert(key).inserted {
+                log.error(real.location, "real_server \(key) appears twice in virtual_server \(server.address)")
+            }
+        }
+        if server.hysteresis >= server.quorum && server.quorum > 0 && server.hysteresis > 0 {
+            log.warning(server.location, "virtual_server \(server.address): hysteresis \(server.hysteresis) is not below quorum \(server.quorum), so quorum can never be lost")
+        }
+    }
+
+    private func checkInterface(_ name: String, at location: SourceLocation, log: inout DiagnosticLog) {
+        guard let exists = host.interfaceExists, !exists(name) else { return }
+        log.warning(location, "interface \(name) does not exist on this host (fine if the file is for another machine)")
+    }
+}

@@ -1,0 +1,329 @@
+/// A keepalived.conf, read and checked: what every daemon takes its own part of.
+public struct KeepalivedConfiguration: Sendable {
+    public var global = GlobalDefinitions()
+    public var vrrpScripts: [VRRPScript] = []
+    public var syncGroups: [VRRPSyncGroup] = []
+    public var vrrpInstances: [VRRPInstance] = []
+    public var virtualServerGroups: [VirtualServerGroup] = []
+    public var virtualServers: [VirtualServer] = []
+    /// Every file that was read, main file first (for reload and for messages).
+    public var files: [String] = []
+
+    public init() {}
+
+    public func vrrpScript(named name: String) -> VRRPScript? { vrrpScripts.first { $0.name == name } }
+    public func vrrpInstance(named name: String) -> VRRPInstance? { vrrpInstances.first { $0.name == name } }
+    public func virtualServerGroup(named name: String) -> VirtualServerGroup? {
+        virtualServerGroups.first { $0.name == name }
+    }
+}
+
+/// A program to run, as written and as the argument vector it is executed with (no shell is involved
+/// unless the command names one).
+public struct ScriptCommand: Hashable, Sendable {
+    public var text: String
+    public var arguments: [String]
+    /// `notify_* "cmd" user [group]`: run as this user instead of script_user.
+    public var user: String?
+    public var group: String?
+    public var location: SourceLocation
+
+    public init(text: String, arguments: [String], user: String? = nil, group: String? = nil,
+                location: SourceLocation) {
+        self.text = text
+        self.arguments = arguments
+        self.user = user
+        self.group = group
+        self.location = location
+    }
+}
+
+public struct GlobalDefinitions: Sendable {
+    public var routerID: String?
+    public var notificationEmails: [String] = []
+    public var notificationEmailFrom: String?
+    public var smtpServer: String?
+    public var smtpPort: UInt16 = 25
+    public var smtpConnectTimeout: Duration = .seconds(30)
+    public var vrrpMulticastGroup4 = IPAddress("224.0.0.18")!
+    public var vrrpMulticastGroup6 = IPAddress("ff02::12")!
+    public var scriptUser: String?
+    public var scriptGroup: String?
+    public var enableScriptSecurity = false
+    public var lvsSyncDaemon: LVSSyncDaemon?
+    /// `lvs_flush_on_stop`: clear the managed IPVS services when ipvsd stops (default: leave them).
+    public var lvsFlushOnStop = false
+    /// `vrrp_version`: the default for instances that do not say.
+    public var vrrpVersion = 2
+
+    public init() {}
+}
+
+/// `lvs_sync_daemon INTERFACE VRRP_INSTANCE [id N] [maxlen N] [port N] [ttl N] [group ADDR]`.
+public struct LVSSyncDaemon: Hashable, Sendable {
+    public var interface: String
+    public var vrrpInstance: String
+    public var syncID: UInt8 = 0
+    public var maximumLength: UInt16?
+    public var port: UInt16?
+    public var ttl: UInt8?
+    public var group: IPAddress?
+    public var location: SourceLocation
+}
+
+/// `vrrp_script NAME { ... }`: a command whose exit status changes the priority of the instances tracking it.
+public struct VRRPScript: Sendable {
+    public var name: String
+    public var command: ScriptCommand?
+    public var interval: Duration = .seconds(1)
+    /// Defaults to the interval, as in keepalived.
+    public var timeout: Duration?
+    public var weight: Int = 0
+    /// `weight N reverse`: the weight applies while the script succeeds... inverted.
+    public var weightReversed = false
+    public var fall: Int = 1
+    public var rise: Int = 1
+    public var user: String?
+    public var group: String?
+    public var location: SourceLocation
+
+    public var effectiveTimeout: Duration { timeout ?? interval }
+}
+
+public enum VRRPState: String, Sendable, Hashable {
+    case master = "MASTER"
+    case backup = "BACKUP"
+}
+
+/// `vrrp_sync_group NAME { group { ... } notify_* }`: instances that change state together.
+public struct VRRPSyncGroup: Sendable {
+    public var name: String
+    public var members: [String] = []
+    public var notifyMaster: ScriptCommand?
+    public var notifyBackup: ScriptCommand?
+    public var notifyFault: ScriptCommand?
+    public var notifyStop: ScriptCommand?
+    public var notify: ScriptCommand?
+    public var location: SourceLocation
+}
+
+/// One address of `virtual_ipaddress`: `ADDR[/PREFIX] [dev IF] [label LABEL] [brd ADDR] [scope SCOPE]`.
+public struct VirtualIPAddress: Hashable, Sendable {
+    public var address: IPAddress
+    public var prefixLength: Int
+    public var device: String?
+    public var label: String?
+    public var broadcast: IPAddress?
+    public var scope: String?
+    public var location: SourceLocation
+}
+
+public struct TrackScriptReference: Hashable, Sendable {
+    public var name: String
+    /// `track_script { NAME weight N }` overrides the script's own weight.
+    public var weight: Int?
+    public var location: SourceLocation
+}
+
+public struct TrackInterfaceReference: Hashable, Sendable {
+    public var name: String
+    /// nil: the interface going down puts the instance in FAULT; a weight changes priority instead.
+    public var weight: Int?
+    public var location: SourceLocation
+}
+
+public enum VRRPAuthentication: Hashable, Sendable {
+    case none
+    /// VRRPv2 simple text password, at most 8 bytes on the wire.
+    case password(String)
+    /// IPSEC AH (RFC 2402), which keepalived still accepts for v2.
+    case ah(String)
+}
+
+/// `vrrp_instance NAME { ... }`.
+public struct VRRPInstance: Sendable {
+    public var name: String
+    public var initialState: VRRPState = .backup
+    public var interface: String?
+    public var virtualRouterID: Int?
+    public var priority: Int = 100
+    public var advertInterval: Duration = .seconds(1)
+    public var version: Int?
+    public var authentication: VRRPAuthentication = .none
+    public var virtualIPAddresses: [VirtualIPAddress] = []
+    public var excludedVirtualIPAddresses: [VirtualIPAddress] = []
+    public var unicastSourceIP: IPAddress?
+    public var unicastPeers: [IPAddress] = []
+    public var nopreempt = false
+    public var preemptDelay: Duration = .zero
+    public var trackScripts: [TrackScriptReference] = []
+    public var trackInterfaces: [TrackInterfaceReference] = []
+    public var notifyMaster: ScriptCommand?
+    public var notifyBackup: ScriptCommand?
+    public var notifyFault: ScriptCommand?
+    public var notifyStop: ScriptCommand?
+    public var notify: ScriptCommand?
+    public var garpMasterDelay: Duration = .seconds(5)
+    public var garpMasterRepeat: Int = 5
+    public var garpMasterRefresh: Duration = .zero
+    public var garpMasterRefreshRepeat: Int = 1
+    public var location: SourceLocation
+
+    /// The VRRP version in force: the instance's, else global_defs' vrrp_version, else 2.
+    public func effectiveVersion(_ global: GlobalDefinitions) -> Int { version ?? global.vrrpVersion }
+    /// The address family of the instance, from its first VIP (keepalived: all VIPs of one family).
+    public var family: IPAddress.Family { virtualIPAddresses.first?.address.family ?? .inet }
+}
+
+public enum IPVSProtocol: String, Sendable, Hashable {
+    case tcp = "TCP", udp = "UDP", sctp = "SCTP"
+}
+
+/// The kernel's forwarding methods (`lb_kind` / `lvs_method`).
+public enum ForwardingMethod: String, Sendable, Hashable {
+    case nat = "NAT", directRouting = "DR", tunnel = "TUN"
+}
+
+/// What a `virtual_server` line names.
+public enum VirtualServerAddress: Hashable, Sendable, CustomStringConvertible {
+    case address(IPAddress, port: UInt16)
+    case firewallMark(UInt32)
+    case group(String)
+
+    public var description: String {
+        switch self {
+        case .address(let ip, let port): return ip.family == .inet ? "\(ip):\(port)" : "[\(ip)]:\(port)"
+        case .firewallMark(let mark): return "fwmark \(mark)"
+        case .group(let name): return "group \(name)"
+        }
+    }
+}
+
+public struct SorryServer: Hashable, Sendable {
+    public var address: IPAddress
+    public var port: UInt16?
+    public var forwarding: ForwardingMethod?
+    public var inhibit = false
+}
+
+/// Timings and retry rules shared by virtual servers, real servers and checks; the innermost setting wins.
+public struct CheckTiming: Hashable, Sendable {
+    public var delayLoop: Duration?
+    public var connectTimeout: Duration?
+    public var retry: Int?
+    public var delayBeforeRetry: Duration?
+    public var warmup: Duration?
+
+    public init() {}
+
+    /// This level's settings over `outer`'s.
+    public func over(_ outer: CheckTiming) -> CheckTiming {
+        var merged = outer
+        if let delayLoop { merged.delayLoop = delayLoop }
+        if let connectTimeout { merged.connectTimeout = connectTimeout }
+        if let retry { merged.retry = retry }
+        if let delayBeforeRetry { merged.delayBeforeRetry = delayBeforeRetry }
+        if let warmup { merged.warmup = warmup }
+        return merged
+    }
+}
+
+/// `url { path ...; status_code ...; digest ... }` of HTTP_GET and SSL_GET.
+public struct HTTPCheckURL: Hashable, Sendable {
+    public var path: String = "/"
+    /// Accepted status codes; empty means keepalived's default, any 2xx.
+    public var statusCodes: [ClosedRange<Int>] = []
+    /// MD5 of the body in lower-case hex, as keepalived's genhash prints it.
+    public var digest: String?
+    public var virtualHost: String?
+    public var location: SourceLocation
+
+    public func accepts(status: Int) -> Bool {
+        statusCodes.isEmpty ? (200...299).contains(status) : statusCodes.contains { $0.contains(status) }
+    }
+}
+
+public enum HealthCheckKind: Hashable, Sendable {
+    case tcp
+    case http(urls: [HTTPCheckURL])
+    case ssl(urls: [HTTPCheckURL])
+    /// `misc_dynamic`: exit status 2-255 sets the weight to status − 2.
+    case misc(command: ScriptCommand?, timeout: Duration?, dynamic: Bool)
+}
+
+/// One checker block of a real server with every timing resolved against its real and virtual server.
+public struct HealthCheck: Hashable, Sendable {
+    public var kind: HealthCheckKind
+    public var connectIP: IPAddress?
+    public var connectPort: UInt16?
+    public var bindTo: IPAddress?
+    public var bindPort: UInt16?
+    public var virtualHost: String?
+    /// SSL_GET: verify the server certificate (keepalived does not by default).
+    public var verifyCertificate = false
+    public var timing = CheckTiming()
+    public var location: SourceLocation
+
+    public var name: String {
+        switch kind {
+        case .tcp: return "TCP_CHECK"
+        case .http: return "HTTP_GET"
+        case .ssl: return "SSL_GET"
+        case .misc: return "MISC_CHECK"
+        }
+    }
+}
+
+/// `real_server ADDR [PORT] { ... }`.
+public struct RealServer: Sendable {
+    public var address: IPAddress
+    public var port: UInt16?
+    public var weight: Int = 1
+    public var forwarding: ForwardingMethod?
+    public var inhibitOnFailure: Bool?
+    public var upperThreshold: UInt32?
+    public var lowerThreshold: UInt32?
+    public var notifyUp: ScriptCommand?
+    public var notifyDown: ScriptCommand?
+    public var alpha: Bool?
+    public var timing = CheckTiming()
+    public var checks: [HealthCheck] = []
+    public var location: SourceLocation
+}
+
+/// `virtual_server (ADDR PORT | fwmark N | group NAME) { ... }`.
+public struct VirtualServer: Sendable {
+    public var address: VirtualServerAddress
+    public var scheduler: String = "wlc"
+    public var forwarding: ForwardingMethod = .nat
+    /// Seconds; nil (also for `persistence_timeout 0`) means no persistence.
+    public var persistenceTimeout: UInt32?
+    public var persistenceGranularity: IPAddress?
+    public var protocolName: IPVSProtocol = .tcp
+    public var sorryServer: SorryServer?
+    public var inhibitOnFailure = false
+    public var alpha = false
+    public var omega = false
+    public var quorum: Int = 1
+    public var hysteresis: Int = 0
+    public var quorumUp: ScriptCommand?
+    public var quorumDown: ScriptCommand?
+    public var virtualHost: String?
+    public var schedulerFlags: [String] = []
+    public var onePacketScheduling = false
+    public var timing = CheckTiming()
+    public var realServers: [RealServer] = []
+    public var location: SourceLocation
+}
+
+/// One line of `virtual_server_group`: an address (or a range of the last part) and port, or a fwmark.
+public enum VirtualServerGroupEntry: Hashable, Sendable {
+    case addressRange(first: IPAddress, count: Int, port: UInt16)
+    case firewallMark(UInt32)
+}
+
+public struct VirtualServerGroup: Sendable {
+    public var name: String
+    public var entries: [VirtualServerGroupEntry] = []
+    public var location: SourceLocation
+}

@@ -1,0 +1,222 @@
+/// `vrrp_script`, `vrrp_sync_group` and `vrrp_instance` blocks.
+enum VRRPReader {
+    static let scriptTable: KeywordTable<VRRPScript> = {
+        var table = KeywordTable<VRRPScript>("vrrp_script")
+        table.add("script", arity: .exactly(1)) { script, s, values in script.command = values.script(s) }
+        table.add("interval", arity: .exactly(1)) { script, s, values in
+            if let interval = values.duration(s.arguments[0], "interval", allowZero: false) { script.interval = interval }
+        }
+        table.add("timeout", arity: .exactly(1)) { script, s, values in
+            script.timeout = values.duration(s.arguments[0], "timeout", allowZero: false)
+        }
+        table.add("weight", arity: .between(1, 2)) { script, s, values in
+            if let weight = values.integer(s.arguments[0], "weight", in: -253...253) { script.weight = weight }
+            if s.arguments.count > 1 {
+                if s.arguments[1].word == "reverse" { script.weightReversed = true } else {
+                    values.log.error(s.arguments[1].location, "weight takes 'reverse' after the number, not '\(s.arguments[1].word ?? "")'")
+                }
+            }
+        }
+        table.add("fall", arity: .exactly(1)) { script, s, values in
+            if let fall = values.integer(s.arguments[0], "fall", in: 1...Int(Int32.max)) { script.fall = fall }
+        }
+        table.add("rise", arity: .exactly(1)) { script, s, values in
+            if let rise = values.integer(s.arguments[0], "rise", in: 1...Int(Int32.max)) { script.rise = rise }
+        }
+        table.add("user", arity: .between(1, 2)) { script, s, _ in
+            script.user = s.arguments[0].word
+            script.group = s.arguments.count > 1 ? s.arguments[1].word : nil
+        }
+        return table
+    }()
+
+    static let syncGroupTable: KeywordTable<VRRPSyncGroup> = {
+        var table = KeywordTable<VRRPSyncGroup>("vrrp_sync_group")
+        table.add("group", arity: .rest(minimum: 0), block: true) { group, s, _ in
+            group.members = ListReader.words(of: s)
+        }
+        table.add("notify_master", arity: .rest(minimum: 1)) { group, s, values in group.notifyMaster = values.script(s) }
+        table.add("notify_backup", arity: .rest(minimum: 1)) { group, s, values in group.notifyBackup = values.script(s) }
+        table.add("notify_fault", arity: .rest(minimum: 1)) { group, s, values in group.notifyFault = values.script(s) }
+        table.add("notify_stop", arity: .rest(minimum: 1)) { group, s, values in group.notifyStop = values.script(s) }
+        table.add("notify", arity: .rest(minimum: 1)) { group, s, values in group.notify = values.script(s) }
+        table.add("smtp_alert", "global_tracking", "sync_group_tracking_weight", arity: .between(0, 1)) { _, _, _ in }
+        return table
+    }()
+
+    static let authenticationTable: KeywordTable<(type: String?, password: String?)> = {
+        var table = KeywordTable<(type: String?, password: String?)>("authentication")
+        table.add("auth_type", arity: .exactly(1)) { auth, s, values in
+            let type = s.arguments[0].word ?? ""
+            guard type == "PASS" || type == "AH" else {
+                values.log.error(s.arguments[0].location, "auth_type must be PASS or AH, not '\(type)'")
+                return
+            }
+            auth.type = type
+        }
+        table.add("auth_pass", arity: .exactly(1)) { auth, s, _ in auth.password = s.arguments[0].word }
+        return table
+    }()
+
+    static let instanceTable: KeywordTable<VRRPInstance> = {
+        var table = KeywordTable<VRRPInstance>("vrrp_instance")
+        table.add("state", arity: .exactly(1)) { instance, s, values in
+            guard let state = VRRPState(rawValue: s.arguments[0].word ?? "") else {
+                values.log.error(s.arguments[0].location, "state must be MASTER or BACKUP, not '\(s.arguments[0].word ?? "")'")
+                return
+            }
+            instance.initialState = state
+        }
+        table.add("interface", arity: .exactly(1)) { instance, s, _ in instance.interface = s.arguments[0].word }
+        table.add("virtual_router_id", arity: .exactly(1)) { instance, s, values in
+            instance.virtualRouterID = values.integer(s.arguments[0], "virtual_router_id", in: 1...255)
+        }
+        table.add("priority", arity: .exactly(1)) { instance, s, values in
+            if let priority = values.integer(s.arguments[0], "priority", in: 1...255) { instance.priority = priority }
+        }
+        table.add("advert_int", arity: .exactly(1)) { instance, s, values in
+            if let interval = values.duration(s.arguments[0], "advert_int", allowZero: false, maximum: .seconds(255)) {
+                instance.advertInterval = interval
+            }
+        }
+        table.add("version", arity: .exactly(1)) { instance, s, values in
+            instance.version = values.integer(s.arguments[0], "version", in: 2...3)
+        }
+        table.add("authentication", arity: .exactly(0), block: true) { instance, s, values in
+            var auth: (type: String?, password: String?) = (nil, nil)
+            authenticationTable.apply(s.block ?? [], to: &auth, values: &values)
+            switch (auth.type, auth.password) {
+            case ("PASS", let password?): instance.authentication = .password(password)
+            case ("AH", let password?): instance.authentication = .ah(password)
+            case (nil, nil): instance.authentication = .none
+            case (_, nil): values.log.error(s.location, "authentication needs auth_pass")
+            case (nil, _): values.log.error(s.location, "authentication needs auth_type PASS or AH")
+            default: break
+            }
+        }
+        table.add("virtual_ipaddress", arity: .exactly(0), block: true) { instance, s, values in
+            instance.virtualIPAddresses += VirtualAddressListReader.read(s, values: &values)
+        }
+        table.add("virtual_ipaddress_excluded", arity: .exactly(0), block: true) { instance, s, values in
+            instance.excludedVirtualIPAddresses += VirtualAddressListReader.read(s, values: &values)
+        }
+        table.add("unicast_src_ip", arity: .exactly(1)) { instance, s, values in
+            instance.unicastSourceIP = values.address(s.arguments[0], "unicast_src_ip")
+        }
+        table.add("unicast_peer", arity: .exactly(0), block: true) { instance, s, values in
+            // Each line is an address, optionally followed by per-peer options keepalived has (min_ttl, max_ttl).
+            for line in s.block ?? [] {
+                if let peer = values.address(line.keyword, "unicast_peer") { instance.unicastPeers.append(peer) }
+                for token in line.arguments where IPAddress(token.word ?? "") != nil {
+                    if let peer = values.address(token, "unicast_peer") { instance.unicastPeers.append(peer) }
+                }
+            }
+        }
+        table.add("nopreempt", arity: .exactly(0)) { instance, _, _ in instance.nopreempt = true }
+        table.add("preempt", arity: .exactly(0)) { instance, _, _ in instance.nopreempt = false }
+        table.add("preempt_delay", arity: .exactly(1)) { instance, s, values in
+            if let delay = values.duration(s.arguments[0], "preempt_delay", maximum: .seconds(1000)) {
+                instance.preemptDelay = delay
+            }
+        }
+        table.add("track_script", arity: .exactly(0), block: true) { instance, s, values in
+            for (name, weight) in weightedNames(s, values: &values) {
+                instance.trackScripts.append(TrackScriptReference(name: name.word ?? "", weight: weight, location: name.location))
+            }
+        }
+        table.add("track_interface", arity: .exactly(0), block: true) { instance, s, values in
+            for (name, weight) in weightedNames(s, values: &values) {
+                instance.trackInterfaces.append(TrackInterfaceReference(name: name.word ?? "", weight: weight, location: name.location))
+            }
+        }
+        table.add("notify_master", arity: .rest(minimum: 1)) { instance, s, values in instance.notifyMaster = values.script(s) }
+        table.add("notify_backup", arity: .rest(minimum: 1)) { instance, s, values in instance.notifyBackup = values.script(s) }
+        table.add("notify_fault", arity: .rest(minimum: 1)) { instance, s, values in instance.notifyFault = values.script(s) }
+        table.add("notify_stop", arity: .rest(minimum: 1)) { instance, s, values in instance.notifyStop = values.script(s) }
+        table.add("notify", arity: .rest(minimum: 1)) { instance, s, values in instance.notify = values.script(s) }
+        table.add("garp_master_delay", arity: .exactly(1)) { instance, s, values in
+            if let delay = values.duration(s.arguments[0], "garp_master_delay", maximum: .seconds(3600)) {
+                instance.garpMasterDelay = delay
+            }
+        }
+        table.add("garp_master_repeat", arity: .exactly(1)) { instance, s, values in
+            if let count = values.integer(s.arguments[0], "garp_master_repeat", in: 0...Int(Int32.max)) {
+                instance.garpMasterRepeat = count
+            }
+        }
+        table.add("garp_master_refresh", arity: .exactly(1)) { instance, s, values in
+            if let refresh = values.duration(s.arguments[0], "garp_master_refresh") { instance.garpMasterRefresh = refresh }
+        }
+        table.add("garp_master_refresh_repeat", arity: .exactly(1)) { instance, s, values in
+            if let count = values.integer(s.arguments[0], "garp_master_refresh_repeat", in: 1...Int(Int32.max)) {
+                instance.garpMasterRefreshRepeat = count
+            }
+        }
+        return table
+    }()
+
+    /// `NAME [weight N [reverse]]` items of track_script / track_interface, however they are laid out on lines.
+    static func weightedNames(_ s: Statement, values: inout ValueParser) -> [(Token, Int?)] {
+        var result: [(Token, Int?)] = []
+        var tokens = ListReader.tokens(of: s)[...]
+        while let name = tokens.popFirst() {
+            var weight: Int?
+            if tokens.first?.word == "weight", !(tokens.first?.quoted ?? true) {
+                let keyword = tokens.removeFirst()
+                if let value = tokens.popFirst() {
+                    weight = values.integer(value, "weight of \(name.word ?? "")", in: -254...254)
+                } else {
+                    values.log.error(keyword.location, "weight needs a number")
+                }
+                if tokens.first?.word == "reverse" { tokens.removeFirst() }
+            }
+            result.append((name, weight))
+        }
+        return result
+    }
+}
+
+/// `virtual_ipaddress { ADDR[/PREFIX] [brd ADDR] [dev IF] [scope SCOPE] [label LABEL] ... }`.
+/// A new address may start on the same line as the previous one: any word that is an address where an option
+/// name was expected begins the next entry.
+enum VirtualAddressListReader {
+    static func read(_ s: Statement, values: inout ValueParser) -> [VirtualIPAddress] {
+        var result: [VirtualIPAddress] = []
+        var tokens = ListReader.tokens(of: s)[...]
+        while let first = tokens.popFirst() {
+            guard let (address, prefix) = values.addressWithPrefix(first, "virtual_ipaddress") else {
+                // Skip this entry's options so one bad address gives one error.
+                while let next = tokens.first, IPAddress(String((next.word ?? "").split(separator: "/").first ?? "")) == nil {
+                    tokens.removeFirst()
+                }
+                continue
+            }
+            var entry = VirtualIPAddress(address: address, prefixLength: prefix ?? address.maximumPrefixLength,
+                                         location: first.location)
+            options: while let option = tokens.first, let name = option.word {
+                switch name {
+                case "dev", "label", "brd", "broadcast", "scope":
+                    tokens.removeFirst()
+                    guard let value = tokens.popFirst() else {
+                        values.log.error(option.location, "\(name) needs a value")
+                        break options
+                    }
+                    switch name {
+                    case "dev": entry.device = value.word
+                    case "label": entry.label = value.word
+                    case "scope": entry.scope = value.word
+                    default: entry.broadcast = values.address(value, "brd")
+                    }
+                case "no_track", "home", "nodad", "noprefixroute", "autojoin", "-":
+                    tokens.removeFirst()
+                default:
+                    if IPAddress(String(name.split(separator: "/").first ?? "")) != nil { break options }
+                    values.log.warning(option.location, "unknown virtual_ipaddress option '\(name)' (ignored)")
+                    tokens.removeFirst()
+                }
+            }
+            result.append(entry)
+        }
+        return result
+    }
+}

@@ -1,0 +1,305 @@
+/// `virtual_server_group`, `virtual_server`, `real_server` and the checker blocks.
+enum VirtualServerReader {
+    /// The schedulers of Linux's IPVS (net/netfilter/ipvs/ip_vs_*.c).
+    public static let kernelSchedulers: Set<String> = [
+        "rr", "wrr", "lc", "wlc", "lblc", "lblcr", "dh", "sh", "sed", "nq", "fo", "ovf", "mh", "twos",
+    ]
+
+    /// The timing keywords every level (virtual server, real server, checker) accepts.
+    static func addTiming<T>(_ table: inout KeywordTable<T>, _ timing: WritableKeyPath<T, CheckTiming> & Sendable) {
+        table.add("delay_loop", arity: .exactly(1)) { target, s, values in
+            target[keyPath: timing].delayLoop = values.duration(s.arguments[0], "delay_loop", allowZero: false)
+        }
+        table.add("connect_timeout", arity: .exactly(1)) { target, s, values in
+            target[keyPath: timing].connectTimeout = values.duration(s.arguments[0], "connect_timeout", allowZero: false)
+        }
+        // nb_get_retry is retry's old name, still in most published configs.
+        table.add("retry", "nb_get_retry", arity: .exactly(1)) { target, s, values in
+            target[keyPath: timing].retry = values.integer(s.arguments[0], s.name, in: 0...Int(Int32.max))
+        }
+        table.add("delay_before_retry", arity: .exactly(1)) { target, s, values in
+            target[keyPath: timing].delayBeforeRetry = values.duration(s.arguments[0], "delay_before_retry")
+        }
+        table.add("warmup", arity: .exactly(1)) { target, s, values in
+            target[keyPath: timing].warmup = values.duration(s.arguments[0], "warmup")
+        }
+    }
+
+    static func forwarding(_ s: Statement, values: inout ValueParser) -> ForwardingMethod? {
+        let text = s.arguments[0].word ?? ""
+        if let method = ForwardingMethod(rawValue: text.uppercased()) { return method }
+        let hint = text.uppercased() == "FNAT" ? " (FULLNAT needs a patched kernel)" : ""
+        values.log.error(s.arguments[0].location, "\(s.name) '\(text)' is not a forwarding method the kernel has: use NAT, DR or TUN\(hint)")
+        return nil
+    }
+
+    static let urlTable: KeywordTable<HTTPCheckURL> = {
+        var table = KeywordTable<HTTPCheckURL>("url")
+        table.add("path", arity: .exactly(1)) { url, s, _ in url.path = s.arguments[0].word ?? "/" }
+        table.add("digest", arity: .exactly(1)) { url, s, values in
+            let digest = (s.arguments[0].word ?? "").lowercased()
+            guard digest.count == 32, digest.allSatisfy({ $0.isHexDigit }) else {
+                values.log.error(s.arguments[0].location, "digest must be an MD5 sum: 32 hexadecimal digits, as genhash prints")
+                return
+            }
+            url.digest = digest
+        }
+        table.add("status_code", arity: .rest(minimum: 1)) { url, s, values in
+            for token in s.arguments {
+                let parts = (token.word ?? "").split(separator: "-", maxSplits: 1)
+                let bounds = parts.compactMap { Int($0) }
+                guard bounds.count == parts.count, let low = bounds.first, let high = bounds.last,
+                      (100...999).contains(low), (100...999).contains(high), low <= high else {
+                    values.log.error(token.location, "status_code '\(token.word ?? "")' must be an HTTP status (100–999) or a range such as 200-299")
+                    continue
+                }
+                url.statusCodes.append(low...high)
+            }
+        }
+        table.add("virtualhost", arity: .exactly(1)) { url, s, _ in url.virtualHost = s.arguments[0].word }
+        return table
+    }()
+
+    static func checkerTable(_ name: String) -> KeywordTable<HealthCheck> {
+        var table = KeywordTable<HealthCheck>(name)
+        addTiming(&table, \.timing)
+        table.add("connect_ip", arity: .exactly(1)) { check, s, values in check.connectIP = values.address(s.arguments[0], "connect_ip") }
+        table.add("connect_port", arity: .exactly(1)) { check, s, values in check.connectPort = values.port(s.arguments[0], "connect_port") }
+        table.add("bindto", arity: .exactly(1)) { check, s, values in check.bindTo = values.address(s.arguments[0], "bindto") }
+        table.add("bind_port", arity: .exactly(1)) { check, s, values in check.bindPort = values.port(s.arguments[0], "bind_port") }
+        table.add("alpha", arity: .between(0, 1)) { _, _, _ in }
+        if name == "HTTP_GET" || name == "SSL_GET" {
+            table.add("url", arity: .exactly(0), block: true) { check, s, values in
+                var url = HTTPCheckURL(location: s.location)
+                urlTable.apply(s.block ?? [], to: &url, values: &values)
+                switch check.kind {
+                case .http(let urls): check.kind = .http(urls: urls + [url])
+                case .ssl(let urls): check.kind = .ssl(urls: urls + [url])
+                default: break
+                }
+            }
+            table.add("virtualhost", arity: .exactly(1)) { check, s, _ in check.virtualHost = s.arguments[0].word }
+        }
+        if name == "SSL_GET" {
+            table.add("verify_cert", arity: .between(0, 1)) { check, s, values in check.verifyCertificate = values.flag(s) }
+        }
+        if name == "MISC_CHECK" {
+            table.add("misc_path", arity: .rest(minimum: 1)) { check, s, values in
+                guard case .misc(_, let timeout, let dynamic) = check.kind else { return }
+                check.kind = .misc(command: values.script(s), timeout: timeout, dynamic: dynamic)
+            }
+            table.add("misc_timeout", arity: .exactly(1)) { check, s, values in
+                guard case .misc(let command, _, let dynamic) = check.kind else { return }
+                check.kind = .misc(command: command, timeout: values.duration(s.arguments[0], "misc_timeout", allowZero: false), dynamic: dynamic)
+            }
+            table.add("misc_dynamic", arity: .between(0, 1)) { check, s, values in
+                guard case .misc(let command, let timeout, _) = check.kind else { return }
+                check.kind = .misc(command: command, timeout: timeout, dynamic: values.flag(s))
+            }
+            table.add("user", arity: .between(1, 2)) { _, _, _ in }
+        }
+        return table
+    }
+
+    static let tcpCheckTable = checkerTable("TCP_CHECK")
+    static let httpCheckTable = checkerTable("HTTP_GET")
+    static let sslCheckTable = checkerTable("SSL_GET")
+    static let miscCheckTable = checkerTable("MISC_CHECK")
+
+    static func addChecker(_ name: String, _ kind: HealthCheckKind, _ checkTable: KeywordTable<HealthCheck>,
+                           to table: inout KeywordTable<RealServer>) {
+        table.add(name, arity: .exactly(0), block: true) { server, s, values in
+            var check = HealthCheck(kind: kind, location: s.location)
+            checkTable.apply(s.block ?? [], to: &check, values: &values)
+            server.checks.append(check)
+        }
+    }
+
+    static let realServerTable: KeywordTable<RealServer> = {
+        var table = KeywordTable<RealServer>("real_server")
+        addTiming(&table, \.timing)
+        table.add("weight", arity: .exactly(1)) { server, s, values in
+            let text = s.arguments[0].word ?? ""
+            guard let weight = Int(text) else {
+                values.log.error(s.arguments[0].location, "weight must be a whole number, not '\(text)'")
+                return
+            }
+            // keepalived reports an out-of-range weight and keeps the default; a config that ran under
+            // keepalived must run here, so this is a warning with the same effect.
+            guard (0...65535).contains(weight) else {
+                values.log.warning(s.arguments[0].location, "real server weight \(weight) is outside 0–65535; the weight stays \(server.weight)")
+                return
+            }
+            server.weight = weight
+        }
+        table.add("lvs_method", arity: .rest(minimum: 1)) { server, s, values in server.forwarding = forwarding(s, values: &values) }
+        table.add("inhibit_on_failure", arity: .between(0, 1)) { server, s, values in server.inhibitOnFailure = values.flag(s) }
+        table.add("alpha", arity: .between(0, 1)) { server, s, values in server.alpha = values.flag(s) }
+        table.add("uthreshold", arity: .exactly(1)) { server, s, values in
+            server.upperThreshold = values.integer(s.arguments[0], "uthreshold", in: 0...Int(Int32.max)).map(UInt32.init)
+        }
+        table.add("lthreshold", arity: .exactly(1)) { server, s, values in
+            server.lowerThreshold = values.integer(s.arguments[0], "lthreshold", in: 0...Int(Int32.max)).map(UInt32.init)
+        }
+        table.add("notify_up", arity: .rest(minimum: 1)) { server, s, values in server.notifyUp = values.script(s) }
+        table.add("notify_down", arity: .rest(minimum: 1)) { server, s, values in server.notifyDown = values.script(s) }
+        table.add("virtualhost", arity: .exactly(1)) { _, _, _ in }
+        addChecker("TCP_CHECK", .tcp, tcpCheckTable, to: &table)
+        addChecker("HTTP_GET", .http(urls: []), httpCheckTable, to: &table)
+        addChecker("SSL_GET", .ssl(urls: []), sslCheckTable, to: &table)
+        addChecker("MISC_CHECK", .misc(command: nil, timeout: nil, dynamic: false), miscCheckTable, to: &table)
+        return table
+    }()
+
+    static let virtualServerTable: KeywordTable<VirtualServer> = {
+        var table = KeywordTable<VirtualServer>("virtual_server")
+        addTiming(&table, \.timing)
+        table.add("lb_algo", "lvs_sched", arity: .exactly(1)) { server, s, values in
+            let name = s.arguments[0].word ?? ""
+            guard kernelSchedulers.contains(name) else {
+                values.log.error(s.arguments[0].location, "\(s.name) '\(name)' is not a scheduler the kernel has: use one of \(kernelSchedulers.sorted().joined(separator: ", "))")
+                return
+            }
+            server.scheduler = name
+        }
+        table.add("lb_kind", "lvs_method", arity: .rest(minimum: 1)) { server, s, values in
+            if let method = forwarding(s, values: &values) { server.forwarding = method }
+        }
+        table.add("persistence_timeout", arity: .between(0, 1)) { server, s, values in
+            guard let token = s.arguments.first else {
+                server.persistenceTimeout = 360   // keepalived: the keyword alone means six minutes
+                return
+            }
+            // 0 means no persistence, which is what configs that write it intend.
+            guard let seconds = values.integer(token, "persistence_timeout", in: 0...2_678_400) else { return }
+            server.persistenceTimeout = seconds == 0 ? nil : UInt32(seconds)
+        }
+        table.add("persistence_granularity", arity: .exactly(1)) { server, s, values in
+            server.persistenceGranularity = values.address(s.arguments[0], "persistence_granularity")
+        }
+        table.add("protocol", arity: .exactly(1)) { server, s, values in
+            guard let proto = IPVSProtocol(rawValue: (s.arguments[0].word ?? "").uppercased()) else {
+                values.log.error(s.arguments[0].location, "protocol must be TCP, UDP or SCTP, not '\(s.arguments[0].word ?? "")'")
+                return
+            }
+            server.protocolName = proto
+        }
+        table.add("sorry_server", arity: .between(1, 2)) { server, s, values in
+            guard let address = values.address(s.arguments[0], "sorry_server") else { return }
+            let port = s.arguments.count > 1 ? values.port(s.arguments[1], "sorry_server port") : nil
+            let inhibit = server.sorryServer?.inhibit ?? false
+            server.sorryServer = SorryServer(address: address, port: port, forwarding: server.sorryServer?.forwarding, inhibit: inhibit)
+        }
+        table.add("sorry_server_inhibit", arity: .between(0, 1)) { server, s, values in
+            let inhibit = values.flag(s)
+            if server.sorryServer != nil { server.sorryServer!.inhibit = inhibit } else {
+                values.log.warning(s.location, "sorry_server_inhibit before sorry_server has no effect")
+            }
+        }
+        table.add("sorry_server_lvs_method", arity: .rest(minimum: 1)) { server, s, values in
+            let method = forwarding(s, values: &values)
+            if server.sorryServer != nil { server.sorryServer!.forwarding = method } else {
+                values.log.warning(s.location, "sorry_server_lvs_method before sorry_server has no effect")
+            }
+        }
+        table.add("inhibit_on_failure", arity: .between(0, 1)) { server, s, values in server.inhibitOnFailure = values.flag(s) }
+        table.add("alpha", arity: .between(0, 1)) { server, s, values in server.alpha = values.flag(s) }
+        table.add("omega", arity: .between(0, 1)) { server, s, values in server.omega = values.flag(s) }
+        table.add("quorum", arity: .exactly(1)) { server, s, values in
+            if let quorum = values.integer(s.arguments[0], "quorum", in: 1...Int(Int32.max)) { server.quorum = quorum }
+        }
+        table.add("hysteresis", arity: .exactly(1)) { server, s, values in
+            if let hysteresis = values.integer(s.arguments[0], "hysteresis", in: 0...Int(Int32.max)) { server.hysteresis = hysteresis }
+        }
+        table.add("quorum_up", arity: .rest(minimum: 1)) { server, s, values in server.quorumUp = values.script(s) }
+        table.add("quorum_down", arity: .rest(minimum: 1)) { server, s, values in server.quorumDown = values.script(s) }
+        table.add("virtualhost", arity: .exactly(1)) { server, s, _ in server.virtualHost = s.arguments[0].word }
+        table.add("ops", arity: .exactly(0)) { server, _, _ in server.onePacketScheduling = true }
+        for flag in ["sh-port", "sh-fallback", "mh-port", "mh-fallback"] {
+            table.add(flag, arity: .exactly(0)) { server, s, _ in server.schedulerFlags.append(s.name) }
+        }
+        table.add("real_server", arity: .between(1, 2), block: true) { server, s, values in
+            guard let address = values.address(s.arguments[0], "real_server") else { return }
+            var port: UInt16?
+            if s.arguments.count > 1 {
+                guard let parsed = values.port(s.arguments[1], "real_server port") else { return }
+                port = parsed
+            }
+            var real = RealServer(address: address, port: port, location: s.location)
+            realServerTable.apply(s.block ?? [], to: &real, values: &values)
+            server.realServers.append(real)
+        }
+        return table
+    }()
+
+    /// The `virtual_server` line itself: `ADDR PORT`, `fwmark N` or `group NAME`.
+    static func address(of s: Statement, values: inout ValueParser) -> VirtualServerAddress? {
+        let args = s.arguments
+        guard let first = args.first else {
+            values.log.error(s.location, "virtual_server needs an address and port, 'fwmark N' or 'group NAME'")
+            return nil
+        }
+        switch first.word {
+        case "fwmark":
+            guard args.count == 2, let mark = values.integer(args[1], "fwmark", in: 1...Int(UInt32.max)) else {
+                if args.count != 2 { values.log.error(first.location, "fwmark needs one number") }
+                return nil
+            }
+            return .firewallMark(UInt32(mark))
+        case "group":
+            guard args.count == 2, let name = args[1].word else {
+                values.log.error(first.location, "group needs the name of a virtual_server_group")
+                return nil
+            }
+            return .group(name)
+        default:
+            guard args.count == 2 else {
+                values.log.error(first.location, "virtual_server needs an address and a port")
+                return nil
+            }
+            guard let ip = values.address(first, "virtual_server"), let port = values.port(args[1], "virtual_server port") else {
+                return nil
+            }
+            return .address(ip, port: port)
+        }
+    }
+
+    /// `virtual_server_group NAME { ADDR[-LAST] PORT | fwmark N ... }`.
+    static func group(_ s: Statement, values: inout ValueParser) -> VirtualServerGroup? {
+        guard let name = s.arguments.first?.word else {
+            values.log.error(s.location, "virtual_server_group needs a name")
+            return nil
+        }
+        var group = VirtualServerGroup(name: name, location: s.location)
+        var tokens = ListReader.tokens(of: s).dropFirst()
+        while let head = tokens.popFirst() {
+            guard let value = tokens.popFirst() else {
+                values.log.error(head.location, "virtual_server_group entry '\(head.word ?? "")' needs a port (or fwmark a number)")
+                break
+            }
+            if head.word == "fwmark" {
+                if let mark = values.integer(value, "fwmark", in: 1...Int(UInt32.max)) { group.entries.append(.firewallMark(UInt32(mark))) }
+                continue
+            }
+            let text = head.word ?? ""
+            let pieces = text.split(separator: "-", maxSplits: 1)
+            guard let first = IPAddress(String(pieces.first ?? "")) else {
+                values.log.error(head.location, "virtual_server_group entry '\(text)' is not an address or an address range such as 192.0.2.1-10")
+                continue
+            }
+            var count = 1
+            if pieces.count == 2 {
+                let lastPart = first.family == .inet ? Int(pieces[1]) : Int(pieces[1], radix: 16)
+                let firstPart = Int(first.bytes[first.bytes.count - 1])
+                guard let last = lastPart, last >= firstPart, last <= 255 else {
+                    values.log.error(head.location, "virtual_server_group range '\(text)' must end at or after its start, within the last part")
+                    continue
+                }
+                count = last - firstPart + 1
+            }
+            guard let port = values.port(value, "virtual_server_group port") else { continue }
+            group.entries.append(.addressRange(first: first, count: count, port: port))
+        }
+        return group
+    }
+}

@@ -1,4 +1,0 @@
-import Testing
-@testable import KeepalivedConfig
-
-@Test func moduleLinks() { #expect(Bool(true)) }
