@@ -225,7 +225,7 @@ struct ConfigValidator {
         }
     }
 
-    private func checkInterface(_ name: String, at location: SourceLocation, log: inout DiagnosticLog) {
+    private func checkInterface(_ name: String, at location: ConfigLocation, log: inout DiagnosticLog) {
         guard let exists = host.interfaceExists, !exists(name) else { return }
         log.warning(location, "interface \(name) does not exist on this host (fine if the file is for another machine)")
     }

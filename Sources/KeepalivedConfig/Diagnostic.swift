@@ -1,5 +1,5 @@
 /// Where something is in the configuration: the file as it was named, and a 1-based line and column.
-public struct SourceLocation: Hashable, Sendable, CustomStringConvertible {
+public struct ConfigLocation: Hashable, Sendable, CustomStringConvertible {
     public var file: String
     public var line: Int
     public var column: Int
@@ -26,10 +26,10 @@ public enum DiagnosticSeverity: String, Sendable, Comparable {
 /// `file:line:column: error: message`.
 public struct Diagnostic: Hashable, Sendable, CustomStringConvertible {
     public var severity: DiagnosticSeverity
-    public var location: SourceLocation
+    public var location: ConfigLocation
     public var message: String
 
-    public init(_ severity: DiagnosticSeverity, _ location: SourceLocation, _ message: String) {
+    public init(_ severity: DiagnosticSeverity, _ location: ConfigLocation, _ message: String) {
         self.severity = severity
         self.location = location
         self.message = message
@@ -44,11 +44,11 @@ public struct DiagnosticLog: Sendable {
 
     public init() {}
 
-    public mutating func error(_ location: SourceLocation, _ message: String) {
+    public mutating func error(_ location: ConfigLocation, _ message: String) {
         all.append(Diagnostic(.error, location, message))
     }
 
-    public mutating func warning(_ location: SourceLocation, _ message: String) {
+    public mutating func warning(_ location: ConfigLocation, _ message: String) {
         all.append(Diagnostic(.warning, location, message))
     }
 

@@ -21,13 +21,13 @@ struct IncludeExpander {
     }
 
     private mutating func tokens(
-        ofFile path: String, includedFrom: SourceLocation?, stack: [String], log: inout DiagnosticLog
+        ofFile path: String, includedFrom: ConfigLocation?, stack: [String], log: inout DiagnosticLog
     ) -> [Token]? {
         let text: String
         switch source.read(path) {
         case .success(let contents): text = contents
         case .failure(let problem):
-            log.error(includedFrom ?? SourceLocation(file: path, line: 0, column: 0), problem.description)
+            log.error(includedFrom ?? ConfigLocation(file: path, line: 0, column: 0), problem.description)
             return nil
         }
         filesRead.append(path)
@@ -71,7 +71,7 @@ struct IncludeExpander {
     }
 
     private mutating func included(
-        _ pattern: String, at location: SourceLocation, from path: String, stack: [String],
+        _ pattern: String, at location: ConfigLocation, from path: String, stack: [String],
         log: inout DiagnosticLog
     ) -> [Token] {
         let resolved = pattern.hasPrefix("/") ? pattern : Self.directory(of: path) + pattern

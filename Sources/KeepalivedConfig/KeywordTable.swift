@@ -49,16 +49,17 @@ struct KeywordTable<Target>: Sendable {
                     reportUnknown(current, values: &values)
                     break
                 }
+                if let split = splitPoint(of: current, entry.arity) {
+                    let next = current.arguments[split]
+                    let head = Statement(keyword: current.keyword,
+                                         arguments: Array(current.arguments.prefix(split)), block: nil)
+                    run(entry, head, &target, &values)
+                    current = Statement(keyword: next, arguments: Array(current.arguments.dropFirst(split + 1)),
+                                        block: current.block)
+                    continue
+                }
                 if let maximum = entry.arity.maximum, current.arguments.count > maximum {
                     let next = current.arguments[maximum]
-                    if !next.quoted, let name = next.word, entries[name] != nil {
-                        let head = Statement(keyword: current.keyword,
-                                             arguments: Array(current.arguments.prefix(maximum)), block: nil)
-                        run(entry, head, &target, &values)
-                        current = Statement(keyword: next, arguments: Array(current.arguments.dropFirst(maximum + 1)),
-                                            block: current.block)
-                        continue
-                    }
                     values.log.warning(next.location,
                                        "\(current.name) takes at most \(maximum) argument\(maximum == 1 ? "" : "s"); '\(next.word ?? "")' and what follows are ignored")
                     current.arguments = Array(current.arguments.prefix(maximum))
@@ -66,6 +67,20 @@ struct KeywordTable<Target>: Sendable {
                 run(entry, current, &target, &values)
                 break
             }
+        }
+    }
+
+    /// Where the next statement of a shared line starts: right after a fixed-arity keyword's arguments, or, for a
+    /// keyword that takes the rest of the line, at the first unquoted word that is a keyword of this block.
+    private func splitPoint(of statement: Statement, _ arity: Arity) -> Int? {
+        let arguments = statement.arguments
+        if let maximum = arity.maximum {
+            guard arguments.count > maximum else { return nil }
+            let next = arguments[maximum]
+            return !next.quoted && entries[next.word ?? ""] != nil ? maximum : nil
+        }
+        return arguments.indices.dropFirst(arity.minimum).first {
+            !arguments[$0].quoted && entries[arguments[$0].word ?? ""] != nil
         }
     }
 

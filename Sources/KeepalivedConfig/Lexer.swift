@@ -17,7 +17,7 @@ public struct Lexer {
         var scalars = text.unicodeScalars.makeIterator()
         var pending: Unicode.Scalar? = scalars.next()
 
-        func location() -> SourceLocation { SourceLocation(file: file, line: line, column: column) }
+        func location() -> ConfigLocation { ConfigLocation(file: file, line: line, column: column) }
 
         // Reads the next scalar, keeping line and column current.
         func advance() {

@@ -26,10 +26,10 @@ public struct ScriptCommand: Hashable, Sendable {
     /// `notify_* "cmd" user [group]`: run as this user instead of script_user.
     public var user: String?
     public var group: String?
-    public var location: SourceLocation
+    public var location: ConfigLocation
 
     public init(text: String, arguments: [String], user: String? = nil, group: String? = nil,
-                location: SourceLocation) {
+                location: ConfigLocation) {
         self.text = text
         self.arguments = arguments
         self.user = user
@@ -68,7 +68,7 @@ public struct LVSSyncDaemon: Hashable, Sendable {
     public var port: UInt16?
     public var ttl: UInt8?
     public var group: IPAddress?
-    public var location: SourceLocation
+    public var location: ConfigLocation
 }
 
 /// `vrrp_script NAME { ... }`: a command whose exit status changes the priority of the instances tracking it.
@@ -85,7 +85,7 @@ public struct VRRPScript: Sendable {
     public var rise: Int = 1
     public var user: String?
     public var group: String?
-    public var location: SourceLocation
+    public var location: ConfigLocation
 
     public var effectiveTimeout: Duration { timeout ?? interval }
 }
@@ -104,7 +104,7 @@ public struct VRRPSyncGroup: Sendable {
     public var notifyFault: ScriptCommand?
     public var notifyStop: ScriptCommand?
     public var notify: ScriptCommand?
-    public var location: SourceLocation
+    public var location: ConfigLocation
 }
 
 /// One address of `virtual_ipaddress`: `ADDR[/PREFIX] [dev IF] [label LABEL] [brd ADDR] [scope SCOPE]`.
@@ -115,21 +115,21 @@ public struct VirtualIPAddress: Hashable, Sendable {
     public var label: String?
     public var broadcast: IPAddress?
     public var scope: String?
-    public var location: SourceLocation
+    public var location: ConfigLocation
 }
 
 public struct TrackScriptReference: Hashable, Sendable {
     public var name: String
     /// `track_script { NAME weight N }` overrides the script's own weight.
     public var weight: Int?
-    public var location: SourceLocation
+    public var location: ConfigLocation
 }
 
 public struct TrackInterfaceReference: Hashable, Sendable {
     public var name: String
     /// nil: the interface going down puts the instance in FAULT; a weight changes priority instead.
     public var weight: Int?
-    public var location: SourceLocation
+    public var location: ConfigLocation
 }
 
 public enum VRRPAuthentication: Hashable, Sendable {
@@ -167,7 +167,7 @@ public struct VRRPInstance: Sendable {
     public var garpMasterRepeat: Int = 5
     public var garpMasterRefresh: Duration = .zero
     public var garpMasterRefreshRepeat: Int = 1
-    public var location: SourceLocation
+    public var location: ConfigLocation
 
     /// The VRRP version in force: the instance's, else global_defs' vrrp_version, else 2.
     public func effectiveVersion(_ global: GlobalDefinitions) -> Int { version ?? global.vrrpVersion }
@@ -236,7 +236,7 @@ public struct HTTPCheckURL: Hashable, Sendable {
     /// MD5 of the body in lower-case hex, as keepalived's genhash prints it.
     public var digest: String?
     public var virtualHost: String?
-    public var location: SourceLocation
+    public var location: ConfigLocation
 
     public func accepts(status: Int) -> Bool {
         statusCodes.isEmpty ? (200...299).contains(status) : statusCodes.contains { $0.contains(status) }
@@ -262,7 +262,7 @@ public struct HealthCheck: Hashable, Sendable {
     /// SSL_GET: verify the server certificate (keepalived does not by default).
     public var verifyCertificate = false
     public var timing = CheckTiming()
-    public var location: SourceLocation
+    public var location: ConfigLocation
 
     public var name: String {
         switch kind {
@@ -288,7 +288,7 @@ public struct RealServer: Sendable {
     public var alpha: Bool?
     public var timing = CheckTiming()
     public var checks: [HealthCheck] = []
-    public var location: SourceLocation
+    public var location: ConfigLocation
 }
 
 /// `virtual_server (ADDR PORT | fwmark N | group NAME) { ... }`.
@@ -313,7 +313,7 @@ public struct VirtualServer: Sendable {
     public var onePacketScheduling = false
     public var timing = CheckTiming()
     public var realServers: [RealServer] = []
-    public var location: SourceLocation
+    public var location: ConfigLocation
 }
 
 /// One line of `virtual_server_group`: an address (or a range of the last part) and port, or a fwmark.
@@ -325,5 +325,5 @@ public enum VirtualServerGroupEntry: Hashable, Sendable {
 public struct VirtualServerGroup: Sendable {
     public var name: String
     public var entries: [VirtualServerGroupEntry] = []
-    public var location: SourceLocation
+    public var location: ConfigLocation
 }

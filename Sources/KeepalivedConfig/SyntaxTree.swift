@@ -5,7 +5,7 @@ public struct Statement: Sendable {
     public var block: [Statement]?
 
     public var name: String { keyword.word ?? "" }
-    public var location: SourceLocation { keyword.location }
+    public var location: ConfigLocation { keyword.location }
 }
 
 /// Builds statements from tokens; the only errors here are misplaced and unbalanced braces.
@@ -26,7 +26,7 @@ struct SyntaxTreeBuilder {
         return statements
     }
 
-    private mutating func parseBlock(openedAt: SourceLocation?, log: inout DiagnosticLog) -> [Statement] {
+    private mutating func parseBlock(openedAt: ConfigLocation?, log: inout DiagnosticLog) -> [Statement] {
         var statements: [Statement] = []
         while position < tokens.count {
             let token = tokens[position]

@@ -9,11 +9,11 @@ public struct Token: Hashable, Sendable {
     }
 
     public var kind: Kind
-    public var location: SourceLocation
+    public var location: ConfigLocation
     /// True when the word was written in double quotes: a quoted word is never taken for a keyword.
     public var quoted: Bool
 
-    public init(_ kind: Kind, at location: SourceLocation, quoted: Bool = false) {
+    public init(_ kind: Kind, at location: ConfigLocation, quoted: Bool = false) {
         self.kind = kind
         self.location = location
         self.quoted = quoted

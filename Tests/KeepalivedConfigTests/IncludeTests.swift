@@ -1,0 +1,72 @@
+import Testing
+@testable import KeepalivedConfig
+
+@Suite struct IncludeTests {
+    @Test func globsAreSortedAndRelativeToTheIncludingFile() throws {
+        let files = [
+            "/etc/k/keepalived.conf": "global_defs {\n router_id a\n}\ninclude conf.d/*.conf\n",
+            "/etc/k/conf.d/20-b.conf": "vrrp_script b {\n script /bin/true\n}\n",
+            "/etc/k/conf.d/10-a.conf": "vrrp_script a {\n script /bin/true\n}\n",
+        ]
+        let result = ConfigLoader.load(path: "/etc/k/keepalived.conf", source: InMemoryConfigSource(files))
+        let config = try #require(result.configuration, "\(result.printed)")
+        #expect(config.vrrpScripts.map(\.name) == ["a", "b"])
+        #expect(config.files == ["/etc/k/keepalived.conf", "/etc/k/conf.d/10-a.conf", "/etc/k/conf.d/20-b.conf"])
+    }
+
+    @Test func diagnosticsNameTheIncludedFile() {
+        let files = ["/k/main.conf": "include /k/bad.conf\n", "/k/bad.conf": "\nvrrp_instance X {\n    priority 300\n"]
+        let result = ConfigLoader.load(path: "/k/main.conf", source: InMemoryConfigSource(files))
+        #expect(result.printed.contains("/k/bad.conf:3:14: error: priority 300 is outside 1–255"), "\(result.printed)")
+        #expect(result.printed.contains("/k/bad.conf:2:17: error: unbalanced brace: the block opened here is never closed"))
+    }
+
+    @Test func missingFileIsAnErrorButAnEmptyGlobOnlyAWarning() {
+        let files = ["/k/main.conf": "include /k/missing.conf\ninclude /k/conf.d/*.conf\n"]
+        let result = ConfigLoader.load(path: "/k/main.conf", source: InMemoryConfigSource(files))
+        #expect(result.has(.error, at: 1, 9, containing: "cannot open /k/missing.conf"), "\(result.printed)")
+        #expect(result.has(.warning, at: 2, 9, containing: "matches no file"))
+    }
+
+    @Test func aFileThatIncludesItselfIsRefused() {
+        let files = ["/k/a.conf": "include b.conf\n", "/k/b.conf": "include a.conf\n"]
+        let result = ConfigLoader.load(path: "/k/a.conf", source: InMemoryConfigSource(files))
+        #expect(result.errors.contains { $0.message.contains("includes itself") }, "\(result.printed)")
+    }
+
+    @Test func aMissingMainFileIsAnError() {
+        let result = ConfigLoader.load(path: "/nonexistent/keepalived.conf")
+        #expect(result.configuration == nil)
+        #expect(result.errors.first?.message.contains("No such file") == true)
+    }
+}
+
+/// Random input of every shape must give diagnostics, never a crash. The libFuzzer target
+/// (Tests/Fuzz/config-parse.swift) goes much further; this keeps a quick guard in every test run.
+@Suite struct RobustnessTests {
+    struct SplitMix64: RandomNumberGenerator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E3779B97F4A7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58476D1CE4E5B9
+            z = (z ^ (z >> 27)) &* 0x94D049BB133111EB
+            return z ^ (z >> 31)
+        }
+    }
+
+    @Test func randomTokenSoupNeverCrashes() {
+        let vocabulary = ["{", "}", "\n", "\"", "#", "!", "vrrp_instance", "virtual_server", "real_server", "TCP_CHECK",
+                          "HTTP_GET", "url", "include", "*", "192.0.2.1", "80", "-1", "0.5", "fwmark", "group",
+                          "virtual_ipaddress", "dev", "label", "weight", "track_script", "authentication", "auth_pass",
+                          "9999999999999999999999", "::1", "/", "256", "x", " ", "\t", "é", "global_defs", "status_code",
+                          "200-", "-", "virtual_server_group", "1-", "..", "persistence_timeout"]
+        var random = SplitMix64(state: 2026)
+        for _ in 0..<2000 {
+            let count = Int.random(in: 0..<60, using: &random)
+            let text = (0..<count).map { _ in vocabulary.randomElement(using: &random)! }.joined(separator: " ")
+            let result = Fixtures.parse(text)
+            #expect(result.configuration != nil || !result.errors.isEmpty)
+        }
+    }
+}
