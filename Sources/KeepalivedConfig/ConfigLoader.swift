@@ -11,11 +11,25 @@ public struct HostFacts: Sendable {
 
 /// The outcome of reading a configuration: the model when it has no errors, and every finding either way.
 public struct ConfigLoadResult: Sendable {
+    /// The model, present when no error was found anywhere.
     public var configuration: KeepalivedConfiguration?
+    /// The model as far as it could be read, even with errors; for daemons that need only part of it.
+    public var partialConfiguration: KeepalivedConfiguration?
     public var diagnostics: [Diagnostic]
 
     public var errors: [Diagnostic] { diagnostics.filter { $0.severity == .error } }
     public var warnings: [Diagnostic] { diagnostics.filter { $0.severity == .warning } }
+
+    /// The findings that matter to a daemon reading the given parts (syntax and global_defs always matter).
+    public func diagnostics(for scopes: Set<ConfigScope>) -> [Diagnostic] {
+        diagnostics.filter { $0.scope == .syntax || $0.scope == .global || scopes.contains($0.scope) }
+    }
+
+    /// The configuration for a daemon that reads only the given parts: usable when those parts, the syntax and
+    /// global_defs have no error, whatever is wrong elsewhere.
+    public func configuration(for scopes: Set<ConfigScope>) -> KeepalivedConfiguration? {
+        diagnostics(for: scopes).contains { $0.severity == .error } ? nil : partialConfiguration
+    }
 }
 
 /// Reads keepalived.conf: lexes, splices includes, builds statements, reads each block into the typed model and
@@ -26,7 +40,7 @@ public enum ConfigLoader {
         var log = DiagnosticLog()
         var expander = IncludeExpander(source: source)
         guard let tokens = expander.tokens(ofFile: path, log: &log) else {
-            return ConfigLoadResult(configuration: nil, diagnostics: log.all)
+            return ConfigLoadResult(configuration: nil, partialConfiguration: nil, diagnostics: log.all)
         }
         return finish(tokens, files: expander.filesRead, log: log, host: host)
     }
@@ -52,7 +66,8 @@ public enum ConfigLoader {
         topLevelTable.apply(statements, to: &configuration, values: &values)
         ConfigValidator(host: host).validate(&configuration, log: &values.log)
         let diagnostics = values.log.all.sorted(by: Self.order)
-        return ConfigLoadResult(configuration: values.log.hasErrors ? nil : configuration, diagnostics: diagnostics)
+        return ConfigLoadResult(configuration: values.log.hasErrors ? nil : configuration,
+                                partialConfiguration: configuration, diagnostics: diagnostics)
     }
 
     /// Findings in reading order: by file as first read, then line, then column.
@@ -65,9 +80,11 @@ public enum ConfigLoader {
     static let topLevelTable: KeywordTable<KeepalivedConfiguration> = {
         var table = KeywordTable<KeepalivedConfiguration>("the configuration")
         table.add("global_defs", arity: .exactly(0), block: true) { config, s, values in
+            values.log.scope = .global
             GlobalDefsReader.table.apply(s.block ?? [], to: &config.global, values: &values)
         }
         table.add("vrrp_script", arity: .exactly(1), block: true) { config, s, values in
+            values.log.scope = .vrrp
             guard let name = named(s, "vrrp_script", existing: config.vrrpScripts.map(\.name), values: &values) else { return }
             var script = VRRPScript(name: name, location: s.location)
             VRRPReader.scriptTable.apply(s.block ?? [], to: &script, values: &values)
@@ -75,23 +92,27 @@ public enum ConfigLoader {
             config.vrrpScripts.append(script)
         }
         table.add("vrrp_sync_group", arity: .exactly(1), block: true) { config, s, values in
+            values.log.scope = .vrrp
             guard let name = named(s, "vrrp_sync_group", existing: config.syncGroups.map(\.name), values: &values) else { return }
             var group = VRRPSyncGroup(name: name, location: s.location)
             VRRPReader.syncGroupTable.apply(s.block ?? [], to: &group, values: &values)
             config.syncGroups.append(group)
         }
         table.add("vrrp_instance", arity: .exactly(1), block: true) { config, s, values in
+            values.log.scope = .vrrp
             guard let name = named(s, "vrrp_instance", existing: config.vrrpInstances.map(\.name), values: &values) else { return }
             var instance = VRRPInstance(name: name, location: s.location)
             VRRPReader.instanceTable.apply(s.block ?? [], to: &instance, values: &values)
             config.vrrpInstances.append(instance)
         }
         table.add("virtual_server_group", arity: .exactly(1), block: true) { config, s, values in
+            values.log.scope = .virtualServers
             guard named(s, "virtual_server_group", existing: config.virtualServerGroups.map(\.name), values: &values) != nil,
                   let group = VirtualServerReader.group(s, values: &values) else { return }
             config.virtualServerGroups.append(group)
         }
         table.add("virtual_server", arity: .between(1, 2), block: true) { config, s, values in
+            values.log.scope = .virtualServers
             guard let address = VirtualServerReader.address(of: s, values: &values) else { return }
             if let earlier = config.virtualServers.first(where: { $0.address == address }) {
                 values.log.error(s.location, "virtual_server \(address) is already defined at \(earlier.location)")

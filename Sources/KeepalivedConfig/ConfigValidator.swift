@@ -4,18 +4,21 @@ struct ConfigValidator {
     let host: HostFacts
 
     func validate(_ config: inout KeepalivedConfiguration, log: inout DiagnosticLog) {
+        log.scope = .vrrp
         validateScripts(config, log: &log)
         for index in config.vrrpInstances.indices {
             validateInstance(&config.vrrpInstances[index], config: config, log: &log)
         }
         validateRouterIDs(config, log: &log)
         validateSyncGroups(config, log: &log)
+        log.scope = .global
         if let daemon = config.global.lvsSyncDaemon {
             if config.vrrpInstance(named: daemon.vrrpInstance) == nil {
                 log.error(daemon.location, "lvs_sync_daemon names vrrp_instance \(daemon.vrrpInstance), which is not defined")
             }
             checkInterface(daemon.interface, at: daemon.location, log: &log)
         }
+        log.scope = .virtualServers
         for index in config.virtualServers.indices {
             validateVirtualServer(&config.virtualServers[index], config: config, log: &log)
         }
@@ -31,6 +34,12 @@ struct ConfigValidator {
             commands += [group.notifyMaster, group.notifyBackup, group.notifyFault, group.notifyStop, group.notify]
                 .compactMap { $0 }
         }
+        log.scope = .vrrp
+        for command in commands { checkScript(command, log: &log) }
+        for script in config.vrrpScripts where script.effectiveTimeout > script.interval {
+            log.warning(script.location, "vrrp_script \(script.name): timeout is longer than interval, so runs can overlap; keepalived skips a run while one is going")
+        }
+        commands = []
         for server in config.virtualServers {
             commands += [server.quorumUp, server.quorumDown].compactMap { $0 }
             for real in server.realServers {
@@ -40,10 +49,9 @@ struct ConfigValidator {
                 }
             }
         }
+        log.scope = .virtualServers
         for command in commands { checkScript(command, log: &log) }
-        for script in config.vrrpScripts where script.effectiveTimeout > script.interval {
-            log.warning(script.location, "vrrp_script \(script.name): timeout is longer than interval, so runs can overlap; keepalived skips a run while one is going")
-        }
+        log.scope = .vrrp
     }
 
     /// Scripts run without a shell; text that only a shell understands cannot run and keepalived disables it.

@@ -42,7 +42,9 @@ struct KeywordTable<Target>: Sendable {
     /// (`authentication { auth_type PASS auth_pass 1111 }`) is split where a fixed-arity keyword's arguments end
     /// and a keyword of the same block begins.
     func apply(_ statements: [Statement], to target: inout Target, values: inout ValueParser) {
+        let outerScope = values.log.scope
         for statement in statements {
+            values.log.scope = outerScope
             var current = statement
             while true {
                 guard let entry = entries[current.name], !current.keyword.quoted else {
@@ -68,6 +70,7 @@ struct KeywordTable<Target>: Sendable {
                 break
             }
         }
+        values.log.scope = outerScope
     }
 
     /// Where the next statement of a shared line starts: right after a fixed-arity keyword's arguments, or, for a

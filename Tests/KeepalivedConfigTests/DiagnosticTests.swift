@@ -240,3 +240,40 @@ import Testing
         #expect(config.virtualServers[1].persistenceTimeout == 50)
     }
 }
+
+/// Each daemon reads its own part: an error in another daemon's part does not stop it.
+@Suite struct ScopeTests {
+    static let text = """
+    global_defs {
+        router_id lb01
+    }
+    vrrp_instance VI_1 {
+        interface eth0
+        virtual_router_id 51
+        virtual_ipaddress {
+            192.0.2.10
+        }
+    }
+    virtual_server 192.0.2.10 80 {
+        lb_algo nonsense
+        real_server 192.0.2.20 80 {
+        }
+    }
+    """
+
+    @Test func anErrorInTheVirtualServersDoesNotStopTheVRRPPart() {
+        let result = Fixtures.parse(Self.text)
+        #expect(result.configuration == nil, "the file as a whole has an error")
+        #expect(result.errors.map(\.scope) == [.virtualServers])
+        #expect(result.configuration(for: [.vrrp])?.vrrpInstances.map(\.name) == ["VI_1"])
+        #expect(result.configuration(for: [.virtualServers]) == nil)
+        #expect(result.configuration(for: [.vrrp, .virtualServers]) == nil)
+    }
+
+    @Test func syntaxAndGlobalErrorsConcernEveryDaemon() {
+        let broken = Fixtures.parse("global_defs {\n    vrrp_mcast_group4 192.0.2.1\n}\n" + "vrrp_instance X {\n")
+        #expect(Set(broken.errors.map(\.scope)).isSuperset(of: [.global, .syntax]))
+        #expect(broken.configuration(for: [.vrrp]) == nil)
+        #expect(broken.configuration(for: [.virtualServers]) == nil)
+    }
+}
