@@ -6,6 +6,7 @@
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
 #include <sys/uio.h>
+#include <sys/prctl.h>
 
 /// The peer's credentials of a connected Unix socket (SO_PEERCRED); Swift's Glibc lacks struct ucred.
 /// Returns 0 on success, -1 with errno set otherwise.
