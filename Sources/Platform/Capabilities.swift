@@ -96,8 +96,8 @@ public enum Capabilities {
         try check(tandem_prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "prctl(PR_SET_NO_NEW_PRIVS)")
     }
 
-    private static func check(_ result: Int32, _ call: String) throws(CapabilityError) {
-        if result != 0 { throw .system(.current(call)) }
+    private static func check(_ result: Int32, _ call: @autoclosure () -> String) throws(CapabilityError) {
+        if result != 0 { throw .system(SystemError.current(call())) }
     }
 }
 

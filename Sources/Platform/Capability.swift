@@ -43,18 +43,18 @@ public enum Capability: Int32, CaseIterable, Sendable, CustomStringConvertible {
     case checkpointRestore = 40
 
     /// The kernel's name, e.g. "cap_net_admin".
-    public var description: String {
-        "cap" + kernelSpelling
-    }
+    public var description: String { Self.kernelNames[Int(rawValue)] }
 
-    private var kernelSpelling: String {
-        // camelCase → _snake_case: netAdmin → _net_admin.
-        var out = "_"
-        for character in "\(self)" {
-            if character.isUppercase { out += "_" + character.lowercased() } else { out.append(character) }
-        }
-        return out
-    }
+    /// Indexed by raw value; spelled out because a case's own name is not reachable without recursion.
+    private static let kernelNames = [
+        "cap_chown", "cap_dac_override", "cap_dac_read_search", "cap_fowner", "cap_fsetid", "cap_kill",
+        "cap_setgid", "cap_setuid", "cap_setpcap", "cap_linux_immutable", "cap_net_bind_service",
+        "cap_net_broadcast", "cap_net_admin", "cap_net_raw", "cap_ipc_lock", "cap_ipc_owner", "cap_sys_module",
+        "cap_sys_rawio", "cap_sys_chroot", "cap_sys_ptrace", "cap_sys_pacct", "cap_sys_admin", "cap_sys_boot",
+        "cap_sys_nice", "cap_sys_resource", "cap_sys_time", "cap_sys_tty_config", "cap_mknod", "cap_lease",
+        "cap_audit_write", "cap_audit_control", "cap_setfcap", "cap_mac_override", "cap_mac_admin", "cap_syslog",
+        "cap_wake_alarm", "cap_block_suspend", "cap_audit_read", "cap_perfmon", "cap_bpf", "cap_checkpoint_restore",
+    ]
 }
 
 /// The five capability sets of a thread, as /proc/<pid>/status names them.

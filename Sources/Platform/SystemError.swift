@@ -13,9 +13,11 @@ public struct SystemError: Error, CustomStringConvertible, Sendable, Equatable {
         self.errno = errno
     }
 
-    /// An error for `call` with the current thread's errno.
-    public static func current(_ call: String) -> SystemError {
-        SystemError(call, errno: Glibc.errno)
+    /// An error for `call` with the current thread's errno (read before `call` is built,
+    /// since building a string may allocate and clobber errno).
+    public static func current(_ call: @autoclosure () -> String) -> SystemError {
+        let saved = Glibc.errno
+        return SystemError(call(), errno: saved)
     }
 
     /// "connect: No such file or directory (errno 2)".
