@@ -115,8 +115,9 @@ public final class MessageConnection {
                 buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT) | Int32(MSG_TRUNC)) }
             }
             if count < 0 {
-                if errno == EAGAIN || errno == EWOULDBLOCK { return }
-                logger.debug("connection read failed", metadata: ["peer": "\(peer)", "error": "\(SystemError.current("recv"))"])
+                let failure = SystemError.current("recv")
+                if failure.errno == EAGAIN || failure.errno == EWOULDBLOCK { return }
+                logger.debug("connection read failed", metadata: ["peer": "\(peer)", "error": "\(failure)"])
                 close()
                 return
             }

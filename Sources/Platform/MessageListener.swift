@@ -90,9 +90,11 @@ public final class MessageListener {
         while true {
             let fd = tandem_accept_nonblocking(listenFD)
             if fd < 0 {
-                if errno == EINTR || errno == ECONNABORTED { continue }
-                if errno != EAGAIN && errno != EWOULDBLOCK {
-                    logger.warning("accept failed", metadata: ["socket": "\(path)", "error": "\(SystemError.current("accept4"))"])
+                let failure = SystemError.current("accept4")
+                if failure.errno == EINTR || failure.errno == ECONNABORTED { continue }
+                if failure.errno != EAGAIN && failure.errno != EWOULDBLOCK {
+                    // EMFILE and the like: the pending connection stays queued for a later turn.
+                    logger.warning("accept failed", metadata: ["socket": "\(path)", "error": "\(failure)"])
                 }
                 return
             }
