@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include "CShim.h"
+#include <string.h>
 #include <sys/socket.h>
 #include <sys/prctl.h>
 
@@ -13,4 +14,37 @@ int tandem_peer_credentials(int fd, pid_t *pid, uid_t *uid, gid_t *gid) {
 
 int tandem_prctl(int option, unsigned long arg2, unsigned long arg3, unsigned long arg4, unsigned long arg5) {
     return prctl(option, arg2, arg3, arg4, arg5);
+}
+
+int tandem_epoll_ctl(int epfd, int op, int fd, uint32_t events) {
+    struct epoll_event ev;
+    memset(&ev, 0, sizeof(ev));
+    ev.events = events;
+    ev.data.fd = fd;
+    return epoll_ctl(epfd, op, fd, &ev);
+}
+
+int tandem_epoll_wait(int epfd, int *fds, uint32_t *events, int max_events, int timeout_ms) {
+    struct epoll_event ready[64];
+    if (max_events > 64) max_events = 64;
+    int n = epoll_wait(epfd, ready, max_events, timeout_ms);
+    for (int i = 0; i < n; i++) {
+        fds[i] = ready[i].data.fd;
+        events[i] = ready[i].events;
+    }
+    return n;
+}
+
+uint32_t tandem_signalfd_signo(const void *siginfo) {
+    struct signalfd_siginfo info;
+    memcpy(&info, siginfo, sizeof(info));
+    return info.ssi_signo;
+}
+
+int tandem_signalfd_siginfo_size(void) {
+    return (int)sizeof(struct signalfd_siginfo);
+}
+
+int tandem_accept_nonblocking(int fd) {
+    return accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 }

@@ -1,6 +1,12 @@
 #ifndef TANDEM_CSHIM_H
 #define TANDEM_CSHIM_H
+#include <stdint.h>
 #include <sys/types.h>
+// Not part of Swift's Glibc module: epoll, signalfd, struct iovec for sd_journal_sendv.
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/uio.h>
+#include <sys/prctl.h>
 
 /// The peer's credentials of a connected Unix socket (SO_PEERCRED); Swift's Glibc lacks struct ucred.
 /// Returns 0 on success, -1 with errno set otherwise.
@@ -8,5 +14,21 @@ int tandem_peer_credentials(int fd, pid_t *pid, uid_t *uid, gid_t *gid);
 
 /// prctl(2) is variadic in glibc and so not imported into Swift.
 int tandem_prctl(int option, unsigned long arg2, unsigned long arg3, unsigned long arg4, unsigned long arg5);
+
+/// epoll_ctl with the event mask and the fd as user data; struct epoll_event is packed on x86-64,
+/// which Swift cannot lay out, so it never crosses into Swift.
+int tandem_epoll_ctl(int epfd, int op, int fd, uint32_t events);
+
+/// epoll_wait filling parallel arrays of fds and event masks; returns the count or -1 with errno.
+int tandem_epoll_wait(int epfd, int *fds, uint32_t *events, int max_events, int timeout_ms);
+
+/// The signal number in a struct signalfd_siginfo read from a signalfd.
+uint32_t tandem_signalfd_signo(const void *siginfo);
+
+/// sizeof(struct signalfd_siginfo): how many bytes one read from a signalfd returns per signal.
+int tandem_signalfd_siginfo_size(void);
+
+/// accept4(2) with SOCK_NONBLOCK|SOCK_CLOEXEC; glibc declares it only under _GNU_SOURCE.
+int tandem_accept_nonblocking(int fd);
 
 #endif

@@ -1,0 +1,224 @@
+import CShim
+import Glibc
+
+/// A single-threaded epoll loop: fd readiness, a heap of timers, and signals through a signalfd.
+///
+/// Threading rule: create it, use it and run it on one thread (the main thread of a daemon).
+/// It is deliberately not `Sendable`, so Swift 6 refuses to hand it to another isolation domain.
+public final class EventLoop {
+    private struct Watch {
+        var onReadable: (() -> Void)?
+        var onWritable: (() -> Void)?
+
+        var mask: UInt32 {
+            (onReadable != nil ? EPOLLIN.rawValue | EPOLLRDHUP.rawValue : 0)
+                | (onWritable != nil ? EPOLLOUT.rawValue : 0)
+        }
+    }
+
+    private let epollFD: Int32
+    private var watches: [Int32: Watch] = [:]
+    private var timers = TimerHeap()
+    private var timerHandlers: [TimerID: () -> Void] = [:]
+    private var nextTimerID: UInt64 = 0
+    private var signalFD: Int32 = -1
+    private var signalMask = sigset_t()
+    private var signalHandlers: [Int32: () -> Void] = [:]
+    private var stopRequested = false
+
+    /// Called once per loop turn after events and timers; a daemon pings the systemd watchdog here,
+    /// so the ping stops when the loop stalls.
+    public var onIteration: (() -> Void)?
+
+    /// A new loop with its own epoll instance.
+    public init() throws {
+        epollFD = epoll_create1(Int32(EPOLL_CLOEXEC))
+        if epollFD < 0 { throw SystemError.current("epoll_create1") }
+        sigemptyset(&signalMask)
+    }
+
+    deinit {
+        if signalFD >= 0 { close(signalFD) }
+        close(epollFD)
+    }
+
+    /// The current monotonic time.
+    public var now: MonotonicInstant { .now }
+
+    // MARK: File descriptors
+
+    /// Calls `handler` whenever `fd` is readable (or hung up / in error); replaces an earlier handler.
+    public func watchReadable(_ fd: Int32, _ handler: @escaping () -> Void) throws {
+        var watch = watches[fd] ?? Watch()
+        watch.onReadable = handler
+        try apply(fd, watch)
+    }
+
+    /// Calls `handler` whenever `fd` is writable; replaces an earlier handler.
+    public func watchWritable(_ fd: Int32, _ handler: @escaping () -> Void) throws {
+        var watch = watches[fd] ?? Watch()
+        watch.onWritable = handler
+        try apply(fd, watch)
+    }
+
+    /// Stops calling the readable handler of `fd`, keeping a writable one.
+    public func unwatchReadable(_ fd: Int32) {
+        guard var watch = watches[fd] else { return }
+        watch.onReadable = nil
+        try? apply(fd, watch)
+    }
+
+    /// Stops calling the writable handler of `fd`, keeping a readable one.
+    public func unwatchWritable(_ fd: Int32) {
+        guard var watch = watches[fd] else { return }
+        watch.onWritable = nil
+        try? apply(fd, watch)
+    }
+
+    /// Forgets `fd` entirely; call before closing it.
+    public func unwatch(_ fd: Int32) {
+        guard watches.removeValue(forKey: fd) != nil else { return }
+        _ = tandem_epoll_ctl(epollFD, EPOLL_CTL_DEL, fd, 0)
+    }
+
+    private func apply(_ fd: Int32, _ watch: Watch) throws {
+        let known = watches[fd] != nil
+        if watch.mask == 0 {
+            unwatch(fd)
+            return
+        }
+        if tandem_epoll_ctl(epollFD, known ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, fd, watch.mask) != 0 {
+            throw SystemError.current("epoll_ctl")
+        }
+        watches[fd] = watch
+    }
+
+    /// The number of watched file descriptors (the signalfd included).
+    public var watchedCount: Int { watches.count }
+
+    // MARK: Timers
+
+    /// Runs `handler` once at `deadline` (at once, on the next turn, if it is already past).
+    @discardableResult
+    public func schedule(at deadline: MonotonicInstant, _ handler: @escaping () -> Void) -> TimerID {
+        nextTimerID += 1
+        let id = TimerID(raw: nextTimerID)
+        timers.push(.init(deadline: deadline, id: id))
+        timerHandlers[id] = handler
+        return id
+    }
+
+    /// Runs `handler` once after `delay`.
+    @discardableResult
+    public func schedule(after delay: Duration, _ handler: @escaping () -> Void) -> TimerID {
+        schedule(at: .now + delay, handler)
+    }
+
+    /// Cancels a timer that has not fired yet; does nothing otherwise.
+    public func cancel(_ id: TimerID) {
+        timerHandlers[id] = nil
+        // Cancelled entries stay in the heap until popped; shed them when they dominate.
+        if timers.count > 64 && timers.count > 2 * timerHandlers.count {
+            timers.compact { timerHandlers[$0.id] != nil }
+        }
+    }
+
+    /// The number of timers scheduled and not yet fired or cancelled.
+    public var pendingTimerCount: Int { timerHandlers.count }
+
+    // MARK: Signals
+
+    /// Calls `handler` on the loop when `signo` arrives; blocks the signal for the process
+    /// (call before starting threads, so all of them inherit the mask) and reads it from a signalfd.
+    public func onSignal(_ signo: Int32, _ handler: @escaping () -> Void) throws {
+        var one = sigset_t()
+        sigemptyset(&one)
+        sigaddset(&one, signo)
+        if sigprocmask(SIG_BLOCK, &one, nil) != 0 { throw SystemError.current("sigprocmask") }
+        sigaddset(&signalMask, signo)
+        let fd = signalfd(signalFD, &signalMask, Int32(SFD_NONBLOCK | SFD_CLOEXEC))
+        if fd < 0 { throw SystemError.current("signalfd") }
+        signalHandlers[signo] = handler
+        if signalFD < 0 {
+            signalFD = fd
+            try watchReadable(fd) { [unowned self] in self.drainSignals() }
+        }
+    }
+
+    private func drainSignals() {
+        let size = Int(tandem_signalfd_siginfo_size())
+        var buffer = [UInt8](repeating: 0, count: size)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { read(signalFD, $0.baseAddress, size) }
+            guard count == size else { return }  // EAGAIN: drained
+            let signo = Int32(bitPattern: buffer.withUnsafeBytes { tandem_signalfd_signo($0.baseAddress) })
+            signalHandlers[signo]?()
+        }
+    }
+
+    // MARK: Running
+
+    /// Runs until `stop()` is called from a handler.
+    public func run() throws {
+        stopRequested = false
+        while !stopRequested {
+            try runOnce(maximumWait: nil)
+        }
+    }
+
+    /// Makes `run()` return after the current turn.
+    public func stop() { stopRequested = true }
+
+    /// One turn: waits for events (at most until the next timer, or `maximumWait`), dispatches them,
+    /// fires due timers, then calls `onIteration`. Useful in tests.
+    public func runOnce(maximumWait: Duration? = nil) throws {
+        var timeoutMs = Int32(-1)
+        if let next = timers.earliest {
+            timeoutMs = Self.milliseconds(until: next.deadline)
+        }
+        if let maximumWait {
+            let cap = Self.milliseconds(until: .now + maximumWait)
+            timeoutMs = timeoutMs < 0 ? cap : min(timeoutMs, cap)
+        }
+        var fds = [Int32](repeating: 0, count: 64)
+        var events = [UInt32](repeating: 0, count: 64)
+        let count = tandem_epoll_wait(epollFD, &fds, &events, 64, timeoutMs)
+        if count < 0 && errno != EINTR { throw SystemError.current("epoll_wait") }
+        for i in 0..<max(0, Int(count)) {
+            dispatch(fds[i], events[i])
+        }
+        fireDueTimers()
+        onIteration?()
+    }
+
+    private func dispatch(_ fd: Int32, _ events: UInt32) {
+        let failure = EPOLLHUP.rawValue | EPOLLERR.rawValue | EPOLLRDHUP.rawValue
+        // Looked up per event: an earlier handler of this turn may have unwatched this fd.
+        if events & (EPOLLIN.rawValue | failure) != 0, let handler = watches[fd]?.onReadable {
+            handler()
+        }
+        if events & (EPOLLOUT.rawValue | EPOLLHUP.rawValue | EPOLLERR.rawValue) != 0,
+           let handler = watches[fd]?.onWritable {
+            handler()
+        }
+    }
+
+    private func fireDueTimers() {
+        // Only timers due now: one scheduled by a handler for "now" waits for the next turn,
+        // so a self-rescheduling timer cannot starve the file descriptors.
+        let current = MonotonicInstant.now
+        let lastID = nextTimerID
+        while let next = timers.earliest, next.deadline <= current, next.id.raw <= lastID {
+            _ = timers.pop()
+            if let handler = timerHandlers.removeValue(forKey: next.id) { handler() }
+        }
+    }
+
+    /// Milliseconds until `deadline`, rounded up so a timer never fires early; 0 when past.
+    private static func milliseconds(until deadline: MonotonicInstant) -> Int32 {
+        let nanos = (deadline - MonotonicInstant.now).totalNanoseconds
+        if nanos <= 0 { return 0 }
+        if nanos > Int64(Int32.max) * 1_000_000 { return .max }
+        return Int32(clamping: (nanos + 999_999) / 1_000_000)
+    }
+}

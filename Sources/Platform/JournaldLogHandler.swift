@@ -1,0 +1,35 @@
+import CSystemd
+import Glibc
+import Logging
+
+/// A swift-log handler writing structured entries to journald with sd_journal_sendv.
+public struct JournaldLogHandler: LogHandler {
+    /// SYSLOG_IDENTIFIER of every entry (the daemon's name).
+    public let identifier: String
+    /// Events below this level are dropped.
+    public var logLevel: Logger.Level
+    /// Metadata attached to every event of this logger.
+    public var metadata: Logger.Metadata = [:]
+
+    /// A handler tagging entries with `identifier`.
+    public init(identifier: String, logLevel: Logger.Level = .info) {
+        self.identifier = identifier
+        self.logLevel = logLevel
+    }
+
+    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    /// Supplies contextual metadata at log time, merged under this handler's and the call's.
+    public var metadataProvider: Logger.MetadataProvider?
+
+    public func log(event: LogEvent) {
+        let fields = JournalFields.render(identifier: identifier, event: event,
+                                          handlerMetadata: metadata, provider: metadataProvider)
+        JournalFields.withIOVecs(fields) { vectors in
+            _ = sd_journal_sendv(vectors.baseAddress, Int32(vectors.count))
+        }
+    }
+}

@@ -1,0 +1,149 @@
+import CShim
+import Glibc
+import Logging
+import Wire
+
+/// Who is at the other end of a Unix socket (SO_PEERCRED), as the kernel vouches for it.
+public struct PeerCredentials: Hashable, Sendable, CustomStringConvertible {
+    /// The peer's process id at connect time.
+    public let pid: pid_t
+    /// The peer's effective user id at connect time.
+    public let uid: uid_t
+    /// The peer's effective group id at connect time.
+    public let gid: gid_t
+
+    /// The credentials of the peer of a connected socket.
+    public static func of(_ fd: Int32) throws -> PeerCredentials {
+        var pid: pid_t = 0, uid: uid_t = 0, gid: gid_t = 0
+        if tandem_peer_credentials(fd, &pid, &uid, &gid) != 0 { throw SystemError.current("SO_PEERCRED") }
+        return PeerCredentials(pid: pid, uid: uid, gid: gid)
+    }
+
+    /// "pid 42 uid 0 gid 0".
+    public var description: String { "pid \(pid) uid \(uid) gid \(gid)" }
+}
+
+/// Errors of sending on a connection.
+public enum MessageSendError: Error, Sendable, Equatable {
+    /// The connection is closed (or the client is between connections).
+    case notConnected
+    /// The message could not be encoded (a string too long).
+    case encoding(WireError)
+    /// send(2) failed; EAGAIN means the peer is not reading.
+    case system(SystemError)
+}
+
+/// One SOCK_SEQPACKET connection carrying one `WireMessage` per datagram, read on an `EventLoop`.
+public final class MessageConnection {
+    /// The peer's credentials, checked by the listener before any message is read.
+    public let peer: PeerCredentials
+    /// The role the peer announced in its `hello`, nil until then.
+    public private(set) var peerRole: DaemonRole?
+    /// Malformed datagrams received and dropped on this connection.
+    public private(set) var droppedMessages = 0
+    /// Messages decoded and handed on.
+    public private(set) var receivedMessages = 0
+    /// False once closed, by either side.
+    public private(set) var isOpen = true
+
+    let fd: Int32
+    private let loop: EventLoop
+    private let logger: Logger
+    var onMessage: (MessageConnection, WireMessage) -> Void = { _, _ in }
+    var onMalformed: (MessageConnection, WireError) -> Void = { _, _ in }
+    var onClose: (MessageConnection) -> Void = { _ in }
+
+    init(fd: Int32, peer: PeerCredentials, loop: EventLoop, logger: Logger) {
+        self.fd = fd
+        self.peer = peer
+        self.loop = loop
+        self.logger = logger
+    }
+
+    /// Starts reading: the loop holds this connection until it closes.
+    func start() throws {
+        try loop.watchReadable(fd) { [self] in readAvailable() }
+    }
+
+    /// Sends `message` as one datagram without blocking.
+    public func send(_ message: WireMessage) throws(MessageSendError) {
+        guard isOpen else { throw .notConnected }
+        let bytes: [UInt8]
+        do { bytes = try WireCodec.encodeStrict(message) } catch { throw .encoding(error) }
+        let sent = retryingOnInterrupt {
+            bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL) | Int32(MSG_DONTWAIT)) }
+        }
+        // SEQPACKET sends all or nothing; a peer that went away is noticed by the read side.
+        if sent < 0 { throw .system(.current("send")) }
+    }
+
+    /// Closes the connection; the owner's disconnect callback runs once.
+    public func close() {
+        guard isOpen else { return }
+        isOpen = false
+        loop.unwatch(fd)
+        Glibc.close(fd)
+        onClose(self)
+        detachCallbacks()
+    }
+
+    /// Forgets the owner's callbacks, breaking the reference cycles through them.
+    func detachCallbacks() {
+        onMessage = { _, _ in }
+        onMalformed = { _, _ in }
+        onClose = { _ in }
+    }
+
+    /// True when the peer closed or shut down its sending side (POLLRDHUP/POLLHUP).
+    private func peerHasShutDown() -> Bool {
+        let rdhup = Int16(truncatingIfNeeded: EPOLLRDHUP.rawValue)  // same bit as POLLRDHUP
+        var entry = pollfd(fd: fd, events: rdhup, revents: 0)
+        guard poll(&entry, 1, 0) >= 0 else { return true }
+        return entry.revents & (rdhup | Int16(POLLHUP) | Int16(POLLERR)) != 0
+    }
+
+    private func reject(_ error: WireError) {
+        droppedMessages += 1
+        onMalformed(self, error)
+    }
+
+    private func readAvailable() {
+        // One byte more than the largest message: a longer datagram shows up as oversized (MSG_TRUNC).
+        var buffer = [UInt8](repeating: 0, count: WireCodec.maxMessageSize + 1)
+        while isOpen {
+            let count = retryingOnInterrupt {
+                buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT) | Int32(MSG_TRUNC)) }
+            }
+            if count < 0 {
+                let failure = SystemError.current("recv")
+                if failure.errno == EAGAIN || failure.errno == EWOULDBLOCK { return }
+                logger.debug("connection read failed", metadata: ["peer": "\(peer)", "error": "\(failure)"])
+                close()
+                return
+            }
+            if count == 0 {
+                // SEQPACKET returns 0 both for an empty datagram and for the peer's shutdown.
+                if peerHasShutDown() {
+                    close()
+                    return
+                }
+                reject(.truncated)
+                continue
+            }
+            if count > WireCodec.maxMessageSize {
+                reject(.oversized(count))
+                continue
+            }
+            let message: WireMessage
+            do throws(WireError) {
+                message = try WireCodec.decode(buffer[..<count])
+            } catch {
+                reject(error)
+                continue
+            }
+            receivedMessages += 1
+            if case .hello(let role, _) = message { peerRole = role }
+            onMessage(self, message)
+        }
+    }
+}

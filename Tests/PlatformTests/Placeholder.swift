@@ -1,4 +1,0 @@
-import Testing
-@testable import Platform
-
-@Test func moduleLinks() { #expect(Bool(true)) }

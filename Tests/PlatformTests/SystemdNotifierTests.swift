@@ -1,0 +1,58 @@
+import Glibc
+import Testing
+@testable import Platform
+
+/// Receives one datagram from `fd` as text, waiting at most a second.
+private func receiveText(_ fd: Int32) -> String? {
+    var entry = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+    guard poll(&entry, 1, 1000) == 1 else { return nil }
+    var buffer = [UInt8](repeating: 0, count: 4096)
+    let count = recv(fd, &buffer, buffer.count, 0)
+    return count >= 0 ? String(decoding: buffer[..<count], as: UTF8.self) : nil
+}
+
+@Test func payloadJoinsLinesAndFlattensNewlines() {
+    #expect(SystemdNotifier.payload(["READY=1", "STATUS=two\nlines"]) == "READY=1\nSTATUS=two lines")
+}
+
+/// The environment is process-wide, so this runs in a child: NOTIFY_SOCKET and WATCHDOG_USEC
+/// never leak into other tests. Each failed check exits with its own code.
+@Test func notificationsReachTheNotifySocket() throws {
+    let dir = try TemporaryDirectory()
+    defer { dir.remove() }
+    let path = dir.path + "/notify"
+    let status = runInChild {
+        let notifier = SystemdNotifier()
+        unsetenv("NOTIFY_SOCKET")
+        if notifier.isEnabled { return 10 }
+        notifier.ready(status: "not sent")  // no socket: must do nothing, and not crash
+
+        let fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
+        guard fd >= 0, (try? UnixSocket.withAddress(path, { bind(fd, $0, $1) })) == 0 else { return 11 }
+        setenv("NOTIFY_SOCKET", path, 1)
+        if !notifier.isEnabled { return 12 }
+
+        notifier.ready(status: "serving 2 instances")
+        if receiveText(fd) != "READY=1\nSTATUS=serving 2 instances" { return 13 }
+        let before = MonotonicInstant.now.microseconds
+        notifier.reloading()
+        guard let reload = receiveText(fd), reload.hasPrefix("RELOADING=1\nMONOTONIC_USEC="),
+              let usec = UInt64(reload.dropFirst("RELOADING=1\nMONOTONIC_USEC=".count)),
+              usec >= before, usec <= MonotonicInstant.now.microseconds else { return 14 }
+        notifier.stopping()
+        if receiveText(fd) != "STOPPING=1" { return 15 }
+        notifier.watchdog()
+        if receiveText(fd) != "WATCHDOG=1" { return 16 }
+        notifier.status("backup")
+        if receiveText(fd) != "STATUS=backup" { return 17 }
+
+        unsetenv("WATCHDOG_USEC")
+        if notifier.watchdogInterval != nil { return 18 }
+        setenv("WATCHDOG_USEC", "2500000", 1)
+        if notifier.watchdogInterval != .milliseconds(2500) { return 19 }
+        setenv("WATCHDOG_PID", "1", 1)  // meant for another process
+        if notifier.watchdogInterval != nil { return 20 }
+        return 0
+    }
+    #expect(status == 0, "child check \(status) failed (see the codes in the test)")
+}
