@@ -55,6 +55,7 @@ let package = Package(
         .testTarget(name: "IPVSTests", dependencies: ["IPVS"]),
         .testTarget(name: "WireTests", dependencies: ["Wire"]),
         .testTarget(name: "PlatformTests", dependencies: ["Platform"]),
-        .testTarget(name: "DaemonTests", dependencies: ["DaemonKit", "KeepalivedConfig"]),
+        // Runs the built daemons as processes: depending on them makes `swift test` build them first.
+        .testTarget(name: "DaemonTests", dependencies: ["DaemonKit", "KeepalivedConfig", "vrrpd", "ipvsd", "checkd"]),
     ]
 )

@@ -1,0 +1,140 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import KeepalivedConfig
+import Logging
+import Platform
+import Wire
+
+/// What a daemon's own logic gives the shared shell: how to take a new configuration and how to stop.
+public protocol DaemonService: AnyObject {
+    /// Applies a reloaded configuration; only what changed is touched. Throwing keeps the running state.
+    func reload(_ configuration: KeepalivedConfiguration) throws
+    /// Stops cleanly before the process exits (SIGTERM/SIGINT).
+    func shutdown()
+}
+
+/// Everything a daemon's logic needs from the shell.
+public struct DaemonContext {
+    public let role: DaemonRole
+    public let options: DaemonOptions
+    public let loop: EventLoop
+    public let logger: Logger
+    public let configuration: KeepalivedConfiguration
+    /// Root, this daemon's own uid and the `--peer-user` users: who may connect to this daemon's socket.
+    public let allowedPeerUIDs: Set<uid_t>
+
+    public var socketPath: String { role.socketPath(in: options.runtimeDirectory) }
+    public func socketPath(of peer: DaemonRole) -> String { peer.socketPath(in: options.runtimeDirectory) }
+}
+
+/// The life of a daemon process: flags, logging, configuration, signals, systemd notification and the watchdog,
+/// around the event loop that runs the daemon's own logic.
+public enum DaemonMain {
+    /// Runs the daemon and returns its exit status.
+    public static func run(role: DaemonRole, options: DaemonOptions,
+                           makeService: (DaemonContext) throws -> DaemonService) -> Int32 {
+        if options.configTest { return ConfigCheck.run(role: role, path: options.configFile) }
+
+        LoggingSetup.bootstrap(identifier: role.name, console: options.logConsole, detail: options.logDetail)
+        var logger = Logger(label: "tandem.\(role.name)")
+        logger.logLevel = options.logDetail ? .debug : .info
+        let notifier = SystemdNotifier()
+
+        guard let configuration = loadConfiguration(role: role, path: options.configFile, logger: logger) else {
+            logger.critical("not starting: \(options.configFile) has errors in the part \(role.name) reads",
+                            metadata: ["MESSAGE_ID": "\(MessageID.configError)"])
+            return 1
+        }
+
+        do {
+            let loop = try EventLoop()
+            let context = DaemonContext(role: role, options: options, loop: loop, logger: logger,
+                                        configuration: configuration,
+                                        allowedPeerUIDs: peerUIDs(options.peerUsers, logger: logger))
+            let service = try makeService(context)
+            var current = configuration
+
+            try loop.onSignal(SIGTERM) { loop.stop() }
+            try loop.onSignal(SIGINT) { loop.stop() }
+            try loop.onSignal(SIGHUP) {
+                notifier.reloading()
+                defer { notifier.ready(status: "running") }
+                guard let next = loadConfiguration(role: role, path: options.configFile, logger: logger) else {
+                    logger.error("reload refused: \(options.configFile) has errors; the running configuration stays",
+                                 metadata: ["MESSAGE_ID": "\(MessageID.configError)"])
+                    return
+                }
+                do {
+                    try service.reload(next)
+                    current = next
+                    logger.info("reloaded \(options.configFile): \(role.summary(of: current))")
+                } catch {
+                    logger.error("reload failed: \(error); the running configuration stays")
+                }
+            }
+            startWatchdog(loop: loop, notifier: notifier)
+
+            logger.info("started: \(role.summary(of: configuration))", metadata: ["MESSAGE_ID": "\(MessageID.started)"])
+            notifier.ready(status: "running: \(role.summary(of: configuration))")
+            try loop.run()
+
+            notifier.stopping()
+            logger.info("stopping")
+            service.shutdown()
+            return 0
+        } catch {
+            logger.critical("\(role.name) failed: \(error)")
+            return 1
+        }
+    }
+
+    /// Reads the configuration, logging each finding about this daemon's part; nil when that part has errors.
+    static func loadConfiguration(role: DaemonRole, path: String, logger: Logger) -> KeepalivedConfiguration? {
+        let result = ConfigLoader.load(path: path, host: ConfigCheck.hostFacts)
+        for finding in result.diagnostics(for: role.configScopes) {
+            let metadata: Logger.Metadata = [
+                "MESSAGE_ID": "\(MessageID.configError)", "CONFIG_FILE": "\(finding.location.file)",
+                "CONFIG_LINE": "\(finding.location.line)",
+            ]
+            if finding.severity == .error {
+                logger.error("\(finding)", metadata: metadata)
+            } else {
+                logger.warning("\(finding)", metadata: metadata)
+            }
+        }
+        return result.configuration(for: role.configScopes)
+    }
+
+    /// The watchdog is fed from the loop itself, so a stalled loop stops feeding it and systemd restarts us.
+    static func startWatchdog(loop: EventLoop, notifier: SystemdNotifier) {
+        guard let interval = notifier.watchdogInterval else { return }
+        let period = interval / 2
+        func feed() {
+            notifier.watchdog()
+            loop.schedule(after: period) { feed() }
+        }
+        feed()
+    }
+
+    static func peerUIDs(_ users: [String], logger: Logger) -> Set<uid_t> {
+        var uids: Set<uid_t> = [0, getuid()]
+        for user in users {
+            if let entry = getpwnam(user) {
+                uids.insert(entry.pointee.pw_uid)
+            } else {
+                logger.debug("peer user \(user) does not exist here; ignored")
+            }
+        }
+        return uids
+    }
+}
+
+/// Journal MESSAGE_IDs, one per kind of event, so operators can filter (`journalctl MESSAGE_ID=...`).
+public enum MessageID {
+    public static let started = "5f0e7c3a9b2d4c61a8e4d2b7c9a1f300"
+    public static let configError = "5f0e7c3a9b2d4c61a8e4d2b7c9a1f301"
+    public static let stateChange = "5f0e7c3a9b2d4c61a8e4d2b7c9a1f302"
+    public static let realServerChange = "5f0e7c3a9b2d4c61a8e4d2b7c9a1f303"
+    public static let peerConnected = "5f0e7c3a9b2d4c61a8e4d2b7c9a1f304"
+}

@@ -1,0 +1,31 @@
+import ArgumentParser
+
+/// The flags every daemon takes: keepalived's own where they exist, so unit files and habits carry over.
+public struct DaemonOptions: ParsableArguments, Sendable {
+    @Option(name: [.customShort("f"), .customLong("use-file")], help: "The keepalived.conf to read.")
+    public var configFile: String = "/etc/keepalived/keepalived.conf"
+
+    @Flag(name: [.customShort("t"), .customLong("config-test")],
+          help: "Check the configuration's syntax and meaning, touching nothing; exit 0 when it is usable.")
+    public var configTest = false
+
+    @Flag(name: [.customShort("l"), .customLong("log-console")], help: "Log to the console (stderr) too.")
+    public var logConsole = false
+
+    @Flag(name: [.customShort("D"), .customLong("log-detail")], help: "Log in detail (debug level).")
+    public var logDetail = false
+
+    @Flag(name: [.customShort("n"), .customLong("dont-fork")],
+          help: "Accepted for keepalived compatibility; the daemons always run in the foreground.")
+    public var dontFork = false
+
+    @Option(name: .customLong("runtime-dir"),
+            help: "Directory of the daemons' Unix sockets (several suites can run side by side with different ones).")
+    public var runtimeDirectory: String = "/run/tandem"
+
+    @Option(name: .customLong("peer-user"),
+            help: "A user whose processes may send messages to this daemon, besides root and this daemon's own user (repeatable).")
+    public var peerUsers: [String] = ["tandem-checkd"]
+
+    public init() {}
+}
