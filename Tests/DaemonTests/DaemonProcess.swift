@@ -1,0 +1,99 @@
+import Foundation
+
+/// A built daemon run as a real process, its output going to a file the test can poll.
+final class DaemonProcess {
+    /// The directory of the built products: the test runner itself lives there.
+    static let productsDirectory: URL = {
+        let runner = URL(fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0])
+        var directory = runner.deletingLastPathComponent()
+        // Under XCTest the runner is inside tandemPackageTests.xctest; the products are next to it.
+        while !FileManager.default.fileExists(atPath: directory.appendingPathComponent("vrrpd").path),
+              directory.path != "/" {
+            directory = directory.deletingLastPathComponent()
+        }
+        return directory
+    }()
+
+    static func binary(_ name: String) -> URL { productsDirectory.appendingPathComponent(name) }
+
+    /// Runs to completion; returns the exit status and everything printed.
+    static func run(_ name: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = binary(name)
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    let process = Process()
+    let logFile: URL
+
+    /// Starts `name` in the background with `arguments`; output goes to `logFile`.
+    init(_ name: String, _ arguments: [String], logFile: URL) throws {
+        self.logFile = logFile
+        FileManager.default.createFile(atPath: logFile.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: logFile)
+        process.executableURL = Self.binary(name)
+        process.arguments = arguments
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+    }
+
+    var log: String { (try? String(contentsOf: logFile, encoding: .utf8)) ?? "" }
+    var pid: Int32 { process.processIdentifier }
+
+    /// Waits until the log contains `text`, up to `timeout`; true if it did.
+    func waitForLog(_ text: String, timeout: Duration = .seconds(10)) -> Bool {
+        let clock = ContinuousClock()
+        let deadline = clock.now + timeout
+        while clock.now < deadline {
+            if log.contains(text) { return true }
+            if !process.isRunning { return log.contains(text) }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        return false
+    }
+
+    func signal(_ signo: Int32) { kill(process.processIdentifier, signo) }
+
+    /// Sends SIGTERM and waits (bounded) for the exit status; SIGKILLs this process only if it hangs.
+    func terminate(timeout: Duration = .seconds(10)) -> Int32? {
+        signal(SIGTERM)
+        let clock = ContinuousClock()
+        let deadline = clock.now + timeout
+        while process.isRunning && clock.now < deadline { Thread.sleep(forTimeInterval: 0.02) }
+        if process.isRunning {
+            signal(SIGKILL)
+            process.waitUntilExit()
+            return nil
+        }
+        return process.terminationStatus
+    }
+
+    deinit {
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+    }
+}
+
+/// A temporary directory removed when the test ends.
+final class TemporaryDirectory {
+    let url: URL
+
+    init() throws {
+        url = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-test-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+
+    func file(_ name: String) -> URL { url.appendingPathComponent(name) }
+
+    deinit { try? FileManager.default.removeItem(at: url) }
+}

@@ -1,0 +1,153 @@
+import Foundation
+import Testing
+
+/// Where the configs the daemons must accept are.
+enum Inputs {
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
+    static var files: [String] {
+        var files: [String] = []
+        let seeds = repository.appendingPathComponent("Tests/KeepalivedConfigTests/Fixtures/seeds")
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: seeds.path)) ?? [] where name.hasSuffix(".conf") {
+            files.append("Tests/KeepalivedConfigTests/Fixtures/seeds/" + name)
+        }
+        let configs = repository.appendingPathComponent("Configs")
+        for case let name as String in FileManager.default.enumerator(atPath: configs.path)! where name.hasSuffix(".conf") {
+            files.append("Configs/" + name)
+        }
+        return files.sorted()
+    }
+
+    static let roles = ["vrrpd", "ipvsd", "checkd"]
+}
+
+@Suite struct ConfigTestFlagTests {
+    @Test func inputsArePresent() {
+        #expect(Inputs.files.count == 21, "\(Inputs.files)")
+    }
+
+    @Test(arguments: Inputs.roles, Inputs.files)
+    func everySeedAndConfigPassesTheConfigTest(_ daemon: String, _ file: String) throws {
+        let path = Inputs.repository.appendingPathComponent(file).path
+        let (status, output) = try DaemonProcess.run(daemon, ["-t", "-f", path])
+        #expect(status == 0, "\(daemon) -t \(file):\n\(output)")
+        #expect(output.contains("configuration OK"))
+    }
+
+    @Test func anErrorFailsOnlyTheDaemonWhosePartItIsIn() throws {
+        let directory = try TemporaryDirectory()
+        let config = directory.file("keepalived.conf")
+        try """
+        vrrp_instance VI_1 {
+            interface lo
+            virtual_router_id 51
+            virtual_ipaddress {
+                192.0.2.10
+            }
+        }
+        virtual_server 192.0.2.10 80 {
+            lb_kind FNAT
+            real_server 192.0.2.20 80 {
+            }
+        }
+        """.write(to: config, atomically: true, encoding: .utf8)
+        let ipvsd = try DaemonProcess.run("ipvsd", ["-t", "-f", config.path])
+        #expect(ipvsd.status == 1)
+        #expect(ipvsd.output.contains("\(config.path):9:13: error: lb_kind 'FNAT' is not a forwarding method the kernel has"), "\(ipvsd.output)")
+        let checkd = try DaemonProcess.run("checkd", ["-t", "-f", config.path])
+        #expect(checkd.status == 1, "checkd reads the virtual servers too")
+        let vrrpd = try DaemonProcess.run("vrrpd", ["-t", "-f", config.path])
+        #expect(vrrpd.status == 0, "\(vrrpd.output)")
+        #expect(!vrrpd.output.contains("FNAT"))
+    }
+
+    @Test func aSyntaxErrorFailsEveryDaemon() throws {
+        let directory = try TemporaryDirectory()
+        let config = directory.file("keepalived.conf")
+        try "global_defs {\n    router_id x\n".write(to: config, atomically: true, encoding: .utf8)
+        for daemon in Inputs.roles {
+            let result = try DaemonProcess.run(daemon, ["-t", "-f", config.path])
+            #expect(result.status == 1)
+            #expect(result.output.contains("\(config.path):1:13: error: unbalanced brace"), "\(daemon): \(result.output)")
+        }
+    }
+
+    @Test func aMissingFileIsReported() throws {
+        let result = try DaemonProcess.run("vrrpd", ["-t", "-f", "/nonexistent/keepalived.conf"])
+        #expect(result.status == 1)
+        #expect(result.output.contains("cannot open /nonexistent/keepalived.conf"))
+    }
+
+    @Test func versionAndHelp() throws {
+        for daemon in Inputs.roles {
+            let version = try DaemonProcess.run(daemon, ["--version"])
+            #expect(version.status == 0 && version.output.hasPrefix("0."))
+            let help = try DaemonProcess.run(daemon, ["--help"])
+            #expect(help.output.contains("--use-file") && help.output.contains("--runtime-dir"))
+        }
+    }
+}
+
+/// The daemons as processes: they start on a seed config, find each other over their sockets, reload, and stop
+/// cleanly on SIGTERM.
+@Suite(.serialized) struct DaemonLifecycleTests {
+    @Test func theThreeStartConnectAndExitCleanlyOnSIGTERM() throws {
+        let directory = try TemporaryDirectory()
+        let runtime = directory.file("run").path
+        let config = Inputs.repository.appendingPathComponent("Configs/nginx-ha/lb01.conf").path
+        var daemons: [String: DaemonProcess] = [:]
+        for name in Inputs.roles {
+            daemons[name] = try DaemonProcess(name, ["-l", "-f", config, "--runtime-dir", runtime],
+                                              logFile: directory.file("\(name).log"))
+        }
+        let ipvsd = try #require(daemons["ipvsd"]), vrrpd = try #require(daemons["vrrpd"])
+        let checkd = try #require(daemons["checkd"])
+        #expect(ipvsd.waitForLog("checkd connected"), "\(ipvsd.log)")
+        #expect(ipvsd.waitForLog("vrrpd connected"), "\(ipvsd.log)")
+        #expect(vrrpd.waitForLog("checkd connected"), "\(vrrpd.log)")
+        #expect(vrrpd.log.contains("started: 1 vrrp_instance (VI_1), 0 vrrp_sync_groups, 1 vrrp_script"))
+        #expect(FileManager.default.fileExists(atPath: runtime + "/vrrpd.sock"))
+        #expect(FileManager.default.fileExists(atPath: runtime + "/ipvsd.sock"))
+
+        #expect(checkd.terminate() == 0)
+        #expect(vrrpd.waitForLog("last track script results kept"), "a checkd restart must not lose vrrpd's state")
+        #expect(vrrpd.terminate() == 0)
+        #expect(ipvsd.terminate() == 0)
+        for daemon in daemons.values { #expect(daemon.log.contains("stopping"), "\(daemon.log)") }
+        #expect(!FileManager.default.fileExists(atPath: runtime + "/vrrpd.sock"), "sockets are removed on exit")
+        #expect(!FileManager.default.fileExists(atPath: runtime + "/ipvsd.sock"))
+    }
+
+    @Test func aBrokenReloadKeepsTheRunningConfiguration() throws {
+        let directory = try TemporaryDirectory()
+        let config = directory.file("keepalived.conf")
+        let good = try String(contentsOf: Inputs.repository.appendingPathComponent("Configs/dr/lb01.conf"), encoding: .utf8)
+        try good.write(to: config, atomically: true, encoding: .utf8)
+        let vrrpd = try DaemonProcess("vrrpd", ["-l", "-f", config.path, "--runtime-dir", directory.file("run").path],
+                                      logFile: directory.file("vrrpd.log"))
+        #expect(vrrpd.waitForLog("started:"), "\(vrrpd.log)")
+
+        try good.replacingOccurrences(of: "virtual_router_id 51", with: "virtual_router_id 300")
+            .write(to: config, atomically: true, encoding: .utf8)
+        vrrpd.signal(SIGHUP)
+        #expect(vrrpd.waitForLog("reload refused"), "\(vrrpd.log)")
+        #expect(vrrpd.log.contains("\(config.path):10:23: error: virtual_router_id 300 is outside 1–255"), "\(vrrpd.log)")
+        #expect(vrrpd.process.isRunning, "a bad reload must not stop the daemon")
+
+        try good.replacingOccurrences(of: "priority 100", with: "priority 110")
+            .write(to: config, atomically: true, encoding: .utf8)
+        vrrpd.signal(SIGHUP)
+        #expect(vrrpd.waitForLog("reloaded \(config.path)"), "\(vrrpd.log)")
+        #expect(vrrpd.terminate() == 0)
+    }
+
+    @Test func aConfigWithErrorsIsNotStarted() throws {
+        let directory = try TemporaryDirectory()
+        let config = directory.file("keepalived.conf")
+        try "vrrp_instance X {\n    priority 0\n}\n".write(to: config, atomically: true, encoding: .utf8)
+        let result = try DaemonProcess.run("vrrpd", ["-l", "-f", config.path, "--runtime-dir", directory.file("run").path])
+        #expect(result.status == 1)
+        #expect(result.output.contains("not starting"), "\(result.output)")
+    }
+}

@@ -1,4 +1,0 @@
-import Testing
-@testable import DaemonKit
-
-@Test func moduleLinks() { #expect(Bool(true)) }
