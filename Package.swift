@@ -20,6 +20,8 @@ let package = Package(
             providers: [.apt(["libnl-3-dev", "libnl-genl-3-dev", "libnl-route-3-dev"])]),
         .systemLibrary(name: "CCap", pkgConfig: "libcap", providers: [.apt(["libcap-dev"])]),
         .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
+        // SSL_GET: the system's OpenSSL, so no TLS stack is compiled with the project.
+        .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         // What Swift's Glibc does not import: struct ucred, prctl, sockaddr_ll.
         .target(name: "CShim"),
 
@@ -37,6 +39,14 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]),
 
+        // Health checks: scheduling (pure) and the checkers on the event loop.
+        .target(
+            name: "Health",
+            dependencies: [
+                "KeepalivedConfig", "Platform", "Wire", "COpenSSL",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+
         // What the three daemons share: flags, config loading, logging, signals, the run loop.
         .target(
             name: "DaemonKit",
@@ -48,12 +58,13 @@ let package = Package(
 
         .executableTarget(name: "vrrpd", dependencies: ["DaemonKit", "VRRP"]),
         .executableTarget(name: "ipvsd", dependencies: ["DaemonKit", "IPVS"]),
-        .executableTarget(name: "checkd", dependencies: ["DaemonKit"]),
+        .executableTarget(name: "checkd", dependencies: ["DaemonKit", "Health"]),
 
         .testTarget(name: "KeepalivedConfigTests", dependencies: ["KeepalivedConfig"]),
         .testTarget(name: "VRRPTests", dependencies: ["VRRP"]),
         .testTarget(name: "IPVSTests", dependencies: ["IPVS"]),
         .testTarget(name: "WireTests", dependencies: ["Wire"]),
+        .testTarget(name: "HealthTests", dependencies: ["Health"]),
         .testTarget(name: "PlatformTests", dependencies: ["Platform"]),
         // Runs the built daemons as processes: depending on them makes `swift test` build them first.
         .testTarget(name: "DaemonTests", dependencies: ["DaemonKit", "KeepalivedConfig", "vrrpd", "ipvsd", "checkd"]),

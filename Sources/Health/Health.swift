@@ -1,0 +1,1 @@
+// The Health module: check scheduling and the checkers.

@@ -1,0 +1,4 @@
+import Testing
+@testable import Health
+
+@Test func moduleLinks() { #expect(Bool(true)) }
