@@ -57,6 +57,10 @@ public struct VRRPInstant: Hashable, Comparable, Sendable, CustomStringConvertib
     public static func + (a: VRRPInstant, d: VRRPDuration) -> VRRPInstant {
         .init(nanoseconds: a.nanoseconds.addingSaturating(d.nanoseconds))
     }
+    /// The instant `d` earlier, clamped at the clock's origin.
+    public static func - (a: VRRPInstant, d: VRRPDuration) -> VRRPInstant {
+        .init(nanoseconds: a.nanoseconds >= d.nanoseconds ? a.nanoseconds - d.nanoseconds : 0)
+    }
     /// Time from `b` to `a`, clamped at zero when `b` is later.
     public static func - (a: VRRPInstant, b: VRRPInstant) -> VRRPDuration {
         .init(nanoseconds: a.nanoseconds >= b.nanoseconds ? a.nanoseconds - b.nanoseconds : 0)
