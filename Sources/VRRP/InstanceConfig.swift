@@ -95,12 +95,12 @@ public struct VRRPInstanceConfig: Hashable, Sendable {
         if c.isAddressOwner || c.initialState == .master { c.preempt = true }
         if c.initialState == .master { c.preemptDelay = .zero }
         if c.advertInterval == .zero { c.advertInterval = .seconds(1) }
+        // keepalived rounds to the wire's unit (nearest second for v2, nearest centisecond for v3) and clamps.
+        let ns = c.advertInterval.nanoseconds
         if c.version == .v2 {
-            // v2 carries whole seconds only.
-            let s = max(c.advertInterval.nanoseconds / 1_000_000_000, 1)
-            c.advertInterval = .seconds(min(s, 255))
+            c.advertInterval = .seconds(min(max(ns.addingSaturating(500_000_000) / 1_000_000_000, 1), 255))
         } else {
-            c.advertInterval = .centiseconds(min(max(c.advertInterval.centiseconds, 1), 0x0FFF))
+            c.advertInterval = .centiseconds(min(max(ns.addingSaturating(5_000_000) / 10_000_000, 1), 0x0FFF))
         }
         c.downTimerAdverts = min(max(c.downTimerAdverts, 1), 100)
         return c
