@@ -1,0 +1,62 @@
+// The Internet checksum (RFC 1071) that VRRP and IPv4 headers use.
+
+/// Ones'-complement sum of 16-bit big-endian words, carried between chunks so a pseudo-header can be summed first.
+struct InternetChecksum {
+    private var sum: UInt64 = 0
+    private var pendingOdd: UInt8? = nil
+
+    /// Adds bytes; an odd trailing byte is paired with the next chunk's first byte, as one stream.
+    mutating func add<C: Collection>(_ bytes: C) where C.Element == UInt8 {
+        for b in bytes {
+            if let hi = pendingOdd {
+                sum &+= UInt64(hi) << 8 | UInt64(b)
+                pendingOdd = nil
+            } else {
+                pendingOdd = b
+            }
+        }
+    }
+
+    /// Adds a 16-bit value in host order.
+    mutating func add16(_ v: UInt16) { add([UInt8(v >> 8), UInt8(truncatingIfNeeded: v)]) }
+
+    /// The complemented 16-bit result; 0 when the summed data already holds a correct checksum.
+    var value: UInt16 {
+        var s = sum
+        if let hi = pendingOdd { s &+= UInt64(hi) << 8 }
+        while s >> 16 != 0 { s = (s & 0xFFFF) + (s >> 16) }
+        return ~UInt16(truncatingIfNeeded: s)
+    }
+}
+
+/// Checksum of a VRRP message: v2 sums the message only; v3 prefixes the IPv4 or IPv6 pseudo-header (protocol 112).
+func vrrpChecksum<C: Collection>(
+    message: C, version: VRRPVersion, source: VRRPAddress, destination: VRRPAddress
+) -> UInt16 where C.Element == UInt8 {
+    var ck = InternetChecksum()
+    if version == .v3 {
+        switch source.family {
+        case .ipv4:
+            // RFC 768-style pseudo-header: src, dst, zero, protocol, VRRP length.
+            ck.add(source.bytes)
+            ck.add(destination.bytes)
+            ck.add([0, vrrpIPProtocol])
+            ck.add16(UInt16(truncatingIfNeeded: message.count))
+        case .ipv6:
+            // RFC 8200 §8.1 pseudo-header: src, dst, 32-bit length, 3 zero bytes, next header.
+            ck.add(source.bytes)
+            ck.add(destination.bytes)
+            let len = UInt32(truncatingIfNeeded: message.count)
+            ck.add16(UInt16(len >> 16))
+            ck.add16(UInt16(truncatingIfNeeded: len))
+            ck.add([0, 0, 0, vrrpIPProtocol])
+        }
+    }
+    ck.add(message)
+    return ck.value
+}
+
+/// The IP protocol number of VRRP.
+let vrrpIPProtocol: UInt8 = 112
+/// The IP protocol number of IPsec AH, which RFC 2338-era VRRPv2 could use.
+let ahIPProtocol: UInt8 = 51

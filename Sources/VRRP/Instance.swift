@@ -1,0 +1,411 @@
+// One VRRP instance's state machine (RFC 3768/5798 §6, with keepalived's behaviour where they differ).
+// Pure: no I/O and no clock. The shell feeds events with the current monotonic instant and carries out actions.
+
+/// The state machine of one VRRP instance.
+public struct VRRPInstance: Sendable {
+    /// The configuration in force (after keepalived's fix-ups, see `VRRPInstanceConfig.normalized`).
+    public let config: VRRPInstanceConfig
+    /// Current state.
+    public private(set) var state: VRRPState = .initialize
+    /// Priority advertised and compared (base priority moved by tracking).
+    public private(set) var effectivePriority: UInt8
+    /// Master_Adver_Interval: ours while Master, learned from the Master's adverts in v3 Backup.
+    public private(set) var masterAdvertInterval: VRRPDuration
+    /// The current Master's address and priority as last accepted in Backup.
+    public private(set) var master: (address: VRRPAddress, priority: UInt8)?
+    /// keepalived's "wantstate": the state this instance wants, whatever its sync group allows.
+    public private(set) var wantState: VRRPState
+
+    /// The down timer length now in force (Master_Down_Interval, or Skew_Time after a priority-0 advert).
+    private var downTimer: VRRPDuration = .zero
+    /// Advert timer (Master) or Master_Down timer (Backup).
+    private var protocolDeadline: VRRPInstant?
+    private var garpDelayDeadline: VRRPInstant?
+    private var garpRefreshDeadline: VRRPInstant?
+    private var lowerPriorityGarpDeadline: VRRPInstant?
+    /// keepalived's preempt_time: until then, lower-priority adverts are still accepted.
+    private var preemptTime: VRRPInstant?
+    private var nextMasterReason: VRRPTransitionReason = .masterDown
+    private var addressesSet = false
+    private var started = false
+    private var stopped = false
+    private(set) var interfaceIsDown = false
+    private(set) var trackIsDown = false
+
+    // Sync-group hooks, set by VRRPSyncGroup only.
+    /// Whether the group lets this instance become Master now (keepalived's vrrp_sync_can_goto_master).
+    var syncAllowsMaster = true
+    /// Held in Fault because another member of the group is faulty.
+    var syncHeldInFault = false
+    /// Member of a group whose state is Backup at start (shortens the first down timer, as keepalived does).
+    var syncGroupStartsBackup = false
+
+    /// Creates an instance in Initialize; nothing happens until `.startup`.
+    public init(config: VRRPInstanceConfig) {
+        let c = config.normalized
+        self.config = c
+        self.effectivePriority = c.priority
+        self.masterAdvertInterval = c.advertInterval
+        self.wantState = c.initialState == .master ? .master : .backup
+    }
+
+    /// When the shell must deliver `.timerFired` next; nil when no timer is pending.
+    public var nextDeadline: VRRPInstant? {
+        [protocolDeadline, garpDelayDeadline, garpRefreshDeadline, lowerPriorityGarpDeadline].compactMap { $0 }.min()
+    }
+
+    /// True while an interface or tracking fault of this instance itself is present.
+    public var hasOwnFault: Bool { interfaceIsDown || trackIsDown }
+
+    /// The advert this instance sends at `priority` (its effective priority unless stopping).
+    public func advertisement(priority: UInt8) -> VRRPAdvertisement {
+        VRRPAdvertisement(version: config.version, vrid: config.vrid, priority: priority, interval: config.advertInterval,
+                          addresses: config.virtualAddresses, authentication: config.authentication)
+    }
+
+    /// Feeds one event that happened at `now`; returns what the shell must do, in order.
+    public mutating func handle(_ event: VRRPEvent, at now: VRRPInstant) -> [VRRPAction] {
+        let before = nextDeadline
+        var out: [VRRPAction] = []
+        if !stopped {
+            switch event {
+            case .startup: start(now, &out)
+            case .advertisement(let ad, let source): receive(ad, from: source, now, &out)
+            case .timerFired: timerFired(now, &out)
+            case .shutdown: shutdown(&out)
+            case .interfaceDown: setFault(interface: true, track: trackIsDown, now, &out)
+            case .interfaceUp: setFault(interface: false, track: trackIsDown, now, &out)
+            case .trackDown: setFault(interface: interfaceIsDown, track: true, now, &out)
+            case .trackUp: setFault(interface: interfaceIsDown, track: false, now, &out)
+            case .priorityChanged(let p): changePriority(p, now)
+            }
+        }
+        if nextDeadline != before { out.append(.armTimer(at: nextDeadline)) }
+        return out
+    }
+
+    // MARK: - Timers
+
+    private var isOwner: Bool { config.isAddressOwner }
+
+    /// keepalived's VRRP_TIMER_SKEW uses 255 for an owner whatever tracking did.
+    private var skewPriority: UInt8 { isOwner ? 255 : effectivePriority }
+
+    private var skewTime: VRRPDuration {
+        VRRPTimers.skewTime(version: config.version, priority: skewPriority, masterAdvertInterval: masterAdvertInterval)
+    }
+
+    private var masterDownInterval: VRRPDuration {
+        VRRPTimers.masterDownInterval(version: config.version, priority: skewPriority,
+                                      masterAdvertInterval: masterAdvertInterval, adverts: config.downTimerAdverts)
+    }
+
+    private mutating func armDownTimer(_ length: VRRPDuration, _ now: VRRPInstant) {
+        downTimer = length
+        protocolDeadline = now + length
+    }
+
+    // MARK: - Startup and shutdown
+
+    private mutating func start(_ now: VRRPInstant, _ out: inout [VRRPAction]) {
+        guard !started else { return }
+        started = true
+        if hasOwnFault || syncHeldInFault {
+            // keepalived's vrrp_init_state: an instance that is not up starts in FAULT.
+            // wantState keeps `state MASTER` so an owner goes Master as soon as the fault clears.
+            state = .fault
+            out.append(.stateChanged(from: .initialize, to: .fault, reason: interfaceIsDown ? .interfaceDown : (trackIsDown ? .trackFault : .syncGroup)))
+            return
+        }
+        if wantState == .master && isOwner && syncAllowsMaster {
+            // RFC §6.4.1 and keepalived: the address owner becomes Master at once.
+            becomeMaster(.addressOwner, now, &out)
+            return
+        }
+        // keepalived: `state MASTER` without priority 255 still starts in BACKUP and waits the full
+        // Master_Down_Interval (keepalived.conf(5): "wait between 3 and 4 advert intervals"); only inside a
+        // sync group that starts as BACKUP does it wait one advert interval plus the minimum skew.
+        state = .backup
+        if syncGroupStartsBackup && wantState == .master {
+            armDownTimer(masterAdvertInterval + VRRPTimers.minimumSkew(version: config.version, masterAdvertInterval: masterAdvertInterval), now)
+        } else {
+            armDownTimer(masterDownInterval, now)
+        }
+        nextMasterReason = .masterDown
+        out.append(.stateChanged(from: .initialize, to: .backup, reason: .startup))
+    }
+
+    private mutating func shutdown(_ out: inout [VRRPAction]) {
+        let old = state
+        if state == .master {
+            // RFC §6.4.3: send an advert with priority 0 so a Backup takes over after Skew_Time.
+            out.append(.sendAdvertisement(advertisement(priority: 0)))
+        }
+        releaseAddresses(&out)
+        clearTimers()
+        stopped = true
+        state = .initialize
+        if old != .initialize { out.append(.stateChanged(from: old, to: .initialize, reason: .shutdown)) }
+    }
+
+    // MARK: - Receiving
+
+    private mutating func receive(_ ad: VRRPAdvertisement, from source: VRRPAddress, _ now: VRRPInstant, _ out: inout [VRRPAction]) {
+        // The shell's filter routes by VRID; re-check so a misrouted advert cannot move this instance.
+        guard ad.vrid == config.vrid, ad.version == config.version else { return }
+        switch state {
+        case .backup: backupReceive(ad, from: source, now, &out)
+        case .master: masterReceive(ad, from: source, now, &out)
+        case .initialize, .fault: return   // keepalived ignores adverts in FAULT and INIT
+        }
+    }
+
+    private mutating func backupReceive(_ ad: VRRPAdvertisement, from source: VRRPAddress, _ now: VRRPInstant, _ out: inout [VRRPAction]) {
+        if ad.priority == 0 {
+            // RFC §6.4.2: the Master is stopping; take over after Skew_Time.
+            armDownTimer(skewTime, now)
+            nextMasterReason = .masterReleased
+            return
+        }
+        let preemptDelayRunning = config.preemptDelay > .zero && (preemptTime.map { $0 > now } ?? true)
+        if !config.preempt || ad.priority >= effectivePriority || preemptDelayRunning {
+            // Accept: this is our Master. v3 learns its interval (RFC 5798 §6.4.2).
+            if config.version == .v3 { masterAdvertInterval = ad.interval }
+            armDownTimer(masterDownInterval, now)
+            master = (source, ad.priority)
+            nextMasterReason = .masterDown
+            if config.preemptDelay > .zero {
+                // keepalived: a lower-priority Master starts preempt_delay; an equal or higher one cancels it.
+                if ad.priority >= effectivePriority {
+                    preemptTime = nil
+                } else if preemptTime == nil {
+                    preemptTime = now + config.preemptDelay
+                }
+            }
+            wantState = .backup
+        } else {
+            // Preempt: ignore a lower-priority Master; the down timer keeps running from the last accepted advert.
+            master = (source, ad.priority)
+            nextMasterReason = .preempted
+        }
+    }
+
+    private mutating func masterReceive(_ ad: VRRPAdvertisement, from source: VRRPAddress, _ now: VRRPInstant, _ out: inout [VRRPAction]) {
+        if ad.priority == 0 {
+            // RFC §6.4.3: another router released; answer at once and restart the advert timer.
+            sendAdvert(now, &out)
+            return
+        }
+        let mine = config.primaryAddress
+        if ad.priority > effectivePriority || (ad.priority == effectivePriority && source > mine) {
+            // RFC §6.4.3: a better Master exists; become Backup.
+            if config.version == .v3 { masterAdvertInterval = ad.interval }
+            master = (source, ad.priority)
+            wantState = .backup
+            leaveMaster(to: .backup, reason: .higherPriorityAdvert, &out)
+            armDownTimer(masterDownInterval, now)
+            preemptTime = nil
+            nextMasterReason = .masterDown
+            return
+        }
+        if ad.priority == effectivePriority && source == mine {
+            return   // our own advert looped back (or a duplicate address): nothing to do
+        }
+        // Lower priority (or equal and lower address): keepalived re-asserts with an advert now and a GARP
+        // burst so neighbours' caches point at us again (garp_lower_prio_repeat / garp_lower_prio_delay).
+        sendAdvert(now, &out)
+        let g = config.gratuitous
+        if g.lowerPriorityRepeat > 0 && addressesSet {
+            out.append(.sendGratuitous(config.virtualAddresses, repeat: g.lowerPriorityRepeat))
+            if g.lowerPriorityDelay > .zero { lowerPriorityGarpDeadline = now + g.lowerPriorityDelay }
+        }
+    }
+
+    // MARK: - Timers firing
+
+    private mutating func timerFired(_ now: VRRPInstant, _ out: inout [VRRPAction]) {
+        if let d = protocolDeadline, d <= now {
+            switch state {
+            case .backup:
+                wantState = .master
+                if syncAllowsMaster {
+                    becomeMaster(nextMasterReason, now, &out)
+                } else {
+                    // keepalived: wait for the rest of the sync group to want MASTER too.
+                    armDownTimer(masterDownInterval, now)
+                }
+            case .master:
+                sendAdvert(now, &out)
+            case .initialize, .fault:
+                protocolDeadline = nil
+            }
+        }
+        guard state == .master, addressesSet else { return }
+        let g = config.gratuitous
+        if let d = garpDelayDeadline, d <= now {
+            garpDelayDeadline = nil
+            if g.masterRepeat > 0 { out.append(.sendGratuitous(config.virtualAddresses, repeat: g.masterRepeat)) }
+        }
+        if let d = lowerPriorityGarpDeadline, d <= now {
+            lowerPriorityGarpDeadline = nil
+            if g.lowerPriorityRepeat > 0 { out.append(.sendGratuitous(config.virtualAddresses, repeat: g.lowerPriorityRepeat)) }
+        }
+        if let d = garpRefreshDeadline, d <= now {
+            garpRefreshDeadline = now + g.masterRefresh
+            if g.masterRefreshRepeat > 0 { out.append(.sendGratuitous(config.virtualAddresses, repeat: g.masterRefreshRepeat)) }
+        }
+    }
+
+    // MARK: - Master entry and exit
+
+    /// Becomes Master: advert first (so the old Master drops the addresses before our GARPs), then addresses, then GARP.
+    mutating func becomeMaster(_ reason: VRRPTransitionReason, _ now: VRRPInstant, _ out: inout [VRRPAction]) {
+        let old = state
+        state = .master
+        wantState = .master
+        masterAdvertInterval = config.advertInterval
+        master = nil
+        preemptTime = nil
+        sendAdvert(now, &out)
+        if !addressesSet {
+            addressesSet = true
+            out.append(.addVirtualAddresses(config.virtualAddresses))
+            let g = config.gratuitous
+            if g.masterRepeat > 0 { out.append(.sendGratuitous(config.virtualAddresses, repeat: g.masterRepeat)) }
+            // keepalived: second burst after garp_master_delay; refreshes from garp_master_delay + garp_master_refresh.
+            if g.masterDelay > .zero { garpDelayDeadline = now + g.masterDelay }
+            if g.masterRefresh > .zero { garpRefreshDeadline = now + g.masterDelay + g.masterRefresh }
+        }
+        out.append(.stateChanged(from: old, to: .master, reason: reason))
+    }
+
+    private mutating func sendAdvert(_ now: VRRPInstant, _ out: inout [VRRPAction]) {
+        out.append(.sendAdvertisement(advertisement(priority: effectivePriority)))
+        protocolDeadline = now + config.advertInterval
+    }
+
+    /// Leaves Master for Backup or Fault; going to Fault first tells the others with priority 0 (keepalived).
+    mutating func leaveMaster(to new: VRRPState, reason: VRRPTransitionReason, _ out: inout [VRRPAction]) {
+        if new == .fault { out.append(.sendAdvertisement(advertisement(priority: 0))) }
+        releaseAddresses(&out)
+        state = new
+        out.append(.stateChanged(from: .master, to: new, reason: reason))
+    }
+
+    private mutating func releaseAddresses(_ out: inout [VRRPAction]) {
+        // A burst still queued for addresses we no longer hold must not go out (keepalived empties its GARP queue).
+        garpDelayDeadline = nil
+        garpRefreshDeadline = nil
+        lowerPriorityGarpDeadline = nil
+        guard addressesSet else { return }
+        addressesSet = false
+        out.append(.removeVirtualAddresses(config.virtualAddresses))
+    }
+
+    private mutating func clearTimers() {
+        protocolDeadline = nil
+        garpDelayDeadline = nil
+        garpRefreshDeadline = nil
+        lowerPriorityGarpDeadline = nil
+    }
+
+    // MARK: - Fault
+
+    private mutating func setFault(interface: Bool, track: Bool, _ now: VRRPInstant, _ out: inout [VRRPAction]) {
+        let wasFaulty = hasOwnFault
+        interfaceIsDown = interface
+        trackIsDown = track
+        guard started else { return }   // startup decides from the flags
+        if hasOwnFault && !wasFaulty {
+            enterFault(interface ? .interfaceDown : .trackFault, now, &out)
+        } else if !hasOwnFault && wasFaulty {
+            tryLeaveFault(now, &out)
+        }
+    }
+
+    /// Enters Fault (keepalived's down_instance): a Master sends priority 0 and releases its addresses.
+    mutating func enterFault(_ reason: VRRPTransitionReason, _ now: VRRPInstant, _ out: inout [VRRPAction]) {
+        wantState = .fault
+        switch state {
+        case .master:
+            leaveMaster(to: .fault, reason: reason, &out)
+        case .backup, .initialize:
+            let old = state
+            state = .fault
+            out.append(.stateChanged(from: old, to: .fault, reason: reason))
+        case .fault:
+            break
+        }
+        clearTimers()
+        preemptTime = nil
+    }
+
+    /// Leaves Fault when nothing holds the instance there any more (keepalived's try_up_instance).
+    mutating func tryLeaveFault(_ now: VRRPInstant, _ out: inout [VRRPAction]) {
+        guard started, !stopped, state == .fault, !hasOwnFault, !syncHeldInFault else { return }
+        masterAdvertInterval = config.advertInterval
+        if wantState == .master && isOwner && syncAllowsMaster {
+            // keepalived keeps an owner's `state MASTER` only while it has never left FAULT since start.
+            becomeMaster(.addressOwner, now, &out)
+            return
+        }
+        wantState = .backup
+        state = .backup
+        preemptTime = nil
+        master = nil
+        nextMasterReason = .masterDown
+        armDownTimer(masterDownInterval, now)
+        out.append(.stateChanged(from: .fault, to: .backup, reason: .recovered))
+    }
+
+    // MARK: - Priority
+
+    private mutating func changePriority(_ requested: UInt8, _ now: VRRPInstant) {
+        guard !isOwner else { return }   // keepalived never changes an owner's priority
+        let p = min(max(requested, 1), 254)
+        guard p != effectivePriority else { return }
+        effectivePriority = p
+        // keepalived (vrrp_set_effective_priority): recompute the down timer and move a Backup's
+        // running deadline by the difference, so the skew matches the new priority.
+        let old = downTimer
+        let new = masterDownInterval
+        downTimer = new
+        if state == .backup, let d = protocolDeadline {
+            protocolDeadline = new >= old ? d + (new - old) : d - (old - new)
+        }
+    }
+
+    // MARK: - Sync group support
+
+    /// Forced by the sync group to Backup (keepalived's vrrp_sync_backup).
+    mutating func syncToBackup(_ now: VRRPInstant, _ out: inout [VRRPAction]) {
+        guard state != .backup, state != .initialize else { return }
+        wantState = .backup
+        if state == .master {
+            leaveMaster(to: .backup, reason: .syncGroup, &out)
+        } else {
+            guard !hasOwnFault else { return }
+            state = .backup
+            out.append(.stateChanged(from: .fault, to: .backup, reason: .syncGroup))
+        }
+        masterAdvertInterval = config.advertInterval
+        preemptTime = nil
+        nextMasterReason = .masterDown
+        armDownTimer(masterDownInterval, now)
+    }
+
+    /// Forced by the sync group to Master (keepalived's vrrp_sync_master).
+    mutating func syncToMaster(_ now: VRRPInstant, _ out: inout [VRRPAction]) {
+        guard state == .backup || (state == .fault && !hasOwnFault && !syncHeldInFault) else { return }
+        becomeMaster(.syncGroup, now, &out)
+    }
+
+    /// Forced by the sync group to Fault (keepalived's vrrp_sync_fault).
+    mutating func syncToFault(_ now: VRRPInstant, _ out: inout [VRRPAction]) {
+        syncHeldInFault = true
+        guard started, !stopped, state != .fault else { return }
+        enterFault(.syncGroup, now, &out)
+    }
+
+    var isStarted: Bool { started && !stopped }
+}

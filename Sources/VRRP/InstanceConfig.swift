@@ -1,0 +1,114 @@
+// What one vrrp_instance needs from keepalived.conf, in the state machine's terms.
+
+/// `state MASTER` / `state BACKUP`: keepalived's initial "wantstate".
+public enum VRRPInitialState: Hashable, Sendable {
+    case master
+    case backup
+}
+
+/// Gratuitous ARP / unsolicited NA settings (keepalived's garp_* keywords and their defaults).
+public struct VRRPGratuitousConfig: Hashable, Sendable {
+    /// `garp_master_delay`: delay of the second burst after becoming MASTER; zero disables it (default 5 s).
+    public var masterDelay: VRRPDuration = .seconds(5)
+    /// `garp_master_repeat`: messages per VIP in each burst after becoming MASTER (default 5).
+    public var masterRepeat: Int = 5
+    /// `garp_master_refresh`: period of refresh bursts while MASTER; zero means none (default).
+    public var masterRefresh: VRRPDuration = .zero
+    /// `garp_master_refresh_repeat`: messages per VIP in each refresh burst (default 1).
+    public var masterRefreshRepeat: Int = 1
+    /// `garp_lower_prio_repeat`: burst when MASTER hears a lower priority advert (default: masterRepeat).
+    public var lowerPriorityRepeat: Int = 5
+    /// `garp_lower_prio_delay`: delay of the second such burst; zero disables it (default: masterDelay).
+    public var lowerPriorityDelay: VRRPDuration = .seconds(5)
+
+    /// keepalived's defaults.
+    public init() {}
+}
+
+/// The configuration of one VRRP instance as the state machine and receive checks use it.
+public struct VRRPInstanceConfig: Hashable, Sendable {
+    /// Instance name (for logs; stable identity across reloads).
+    public var name: String
+    /// Virtual router identifier 1...255.
+    public var vrid: UInt8
+    /// VRRP version (keepalived's default is 2; IPv6 requires 3).
+    public var version: VRRPVersion
+    /// `priority` 1...255; 255 is the address owner. 0 means unset (keepalived derives it from `state`).
+    public var priority: UInt8
+    /// `advert_int`.
+    public var advertInterval: VRRPDuration
+    /// `state`.
+    public var initialState: VRRPInitialState
+    /// False for `nopreempt`.
+    public var preempt: Bool
+    /// `preempt_delay` (zero: none).
+    public var preemptDelay: VRRPDuration
+    /// `virtual_ipaddress` entries, all of the instance's family.
+    public var virtualAddresses: [VRRPAddress]
+    /// Our primary address: the advert source, compared on equal priority.
+    public var primaryAddress: VRRPAddress
+    /// v2 `authentication` (ignored for v3).
+    public var authentication: VRRPAuthentication
+    /// `unicast_peer` addresses; empty for multicast.
+    public var unicastPeers: [VRRPAddress]
+    /// GARP/NA behaviour.
+    public var gratuitous: VRRPGratuitousConfig
+    /// `down_timer_adverts` (RFC: 3).
+    public var downTimerAdverts: UInt64
+
+    /// Creates a configuration with keepalived's defaults for everything not given.
+    public init(name: String, vrid: UInt8, version: VRRPVersion = .v2, priority: UInt8 = 100,
+                advertInterval: VRRPDuration = .seconds(1), initialState: VRRPInitialState = .backup,
+                preempt: Bool = true, preemptDelay: VRRPDuration = .zero,
+                virtualAddresses: [VRRPAddress], primaryAddress: VRRPAddress,
+                authentication: VRRPAuthentication = .none, unicastPeers: [VRRPAddress] = [],
+                gratuitous: VRRPGratuitousConfig = .init(), downTimerAdverts: UInt64 = 3) {
+        self.name = name
+        self.vrid = vrid
+        self.version = version
+        self.priority = priority
+        self.advertInterval = advertInterval
+        self.initialState = initialState
+        self.preempt = preempt
+        self.preemptDelay = preemptDelay
+        self.virtualAddresses = virtualAddresses
+        self.primaryAddress = primaryAddress
+        self.authentication = authentication
+        self.unicastPeers = unicastPeers
+        self.gratuitous = gratuitous
+        self.downTimerAdverts = downTimerAdverts
+    }
+
+    /// The address family, from the primary address.
+    public var family: VRRPAddressFamily { primaryAddress.family }
+
+    /// True for priority 255.
+    public var isAddressOwner: Bool { priority == 255 }
+
+    /// The configuration after keepalived's vrrp_complete_instance() fix-ups (it logs each one as a config error).
+    public var normalized: VRRPInstanceConfig {
+        var c = self
+        if c.priority == 0 { c.priority = c.initialState == .master ? 255 : 100 }
+        if c.family == .ipv6 { c.version = .v3 }
+        if c.version == .v3 { c.authentication = .none }
+        // nopreempt cannot apply to an owner, nor (like preempt_delay) to `state MASTER`.
+        if c.isAddressOwner || c.initialState == .master { c.preempt = true }
+        if c.initialState == .master { c.preemptDelay = .zero }
+        if c.advertInterval == .zero { c.advertInterval = .seconds(1) }
+        // keepalived rounds to the wire's unit (nearest second for v2, nearest centisecond for v3) and clamps.
+        let ns = c.advertInterval.nanoseconds
+        if c.version == .v2 {
+            c.advertInterval = .seconds(min(max(ns.addingSaturating(500_000_000) / 1_000_000_000, 1), 255))
+        } else {
+            c.advertInterval = .centiseconds(min(max(ns.addingSaturating(5_000_000) / 10_000_000, 1), 0x0FFF))
+        }
+        c.downTimerAdverts = min(max(c.downTimerAdverts, 1), 100)
+        return c
+    }
+
+    /// The receive checks for this instance.
+    public var receiveFilter: VRRPReceiveFilter {
+        VRRPReceiveFilter(vrid: vrid, version: version, family: family, authentication: authentication,
+                          advertInterval: advertInterval, virtualAddresses: virtualAddresses, unicastPeers: unicastPeers)
+    }
+}

@@ -1,4 +1,0 @@
-import Testing
-@testable import VRRP
-
-@Test func moduleLinks() { #expect(Bool(true)) }
