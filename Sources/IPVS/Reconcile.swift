@@ -60,6 +60,8 @@ public func reconcile(desired: IPVSTable, kernel: IPVSTable, managed: Set<IPVSSe
         if !want.service.hasSameSettings(as: have.service) {
             ops.append(.editService(want.service))
         }
+        // The common case on a large table: nothing changed here; skip sorting the keys.
+        if want.destinations == have.destinations { continue }
         var edits: [IPVSOperation] = []
         var deletes: [IPVSOperation] = []
         for dk in want.destinations.keys.sorted() {
