@@ -163,10 +163,9 @@ private func writeDaemon(_ d: IPVSSyncDaemon, into w: inout MessageWriter) {
     w.string(DaemonAttribute.interface, d.interface)
     w.u32(DaemonAttribute.syncID, d.syncID)
     if let v = d.maxPayload { w.u16(DaemonAttribute.maxPayload, v) }
-    switch d.group {
-    case .v4?: w.raw(DaemonAttribute.group, d.group?.bytes ?? [])
-    case .v6?: w.raw(DaemonAttribute.group6, d.group?.bytes ?? [])
-    case nil: break
+    if let group = d.group {
+        // IPv4 groups go as a bare in_addr, IPv6 ones as in6_addr in their own attribute.
+        w.raw(group.family == .inet ? DaemonAttribute.group : DaemonAttribute.group6, group.bytes)
     }
     // The kernel reads the sync port with nla_get_u16 and converts it itself: host order.
     if let v = d.port { w.u16(DaemonAttribute.port, v) }

@@ -3,7 +3,8 @@
 //   swiftc -O -sanitize=fuzzer,address -parse-as-library -module-name FuzzIPVS \
 //     Sources/IPVS/*.swift Tests/Fuzz/ipvs-reply.swift -o /tmp/if/fuzz
 //   SWIFT_BACKTRACE=enable=no /tmp/if/fuzz -max_total_time=60
-// The family id is fixed (0x1c); the fuzzer finds it in the message type through comparison tracing.
+// The family id is taken from the first message's type when it is not a control type (< 0x10), so
+// generic IPVS messages are reached from an empty corpus without guessing the id.
 
 /// Folds the decoded replies into a number so the optimizer cannot drop the decoding.
 private func digest(_ messages: [IPVSReplyMessage]) -> UInt64 {
@@ -29,8 +30,10 @@ nonisolated(unsafe) private var sink: UInt64 = 0
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let bytes = Array(UnsafeBufferPointer(start: data, count: size))
+    let firstType = size >= 6 ? UInt16(bytes[4]) | UInt16(bytes[5]) << 8 : 0
+    let familyID: UInt16 = firstType >= 0x10 ? firstType : 0x1c
     do {
-        sink = sink &+ digest(try IPVSReplyMessage.decode(bytes, familyID: 0x1c))
+        sink = sink &+ digest(try IPVSReplyMessage.decode(bytes, familyID: familyID))
     } catch {
         // A typed IPVSDecodeError: the only way out besides a result.
         sink = sink &+ (error == .trailingBytes ? 1 : 2)
