@@ -1,1 +1,0 @@
-// The IPVS module.

@@ -1,4 +1,0 @@
-import Testing
-@testable import IPVS
-
-@Test func moduleLinks() { #expect(Bool(true)) }
