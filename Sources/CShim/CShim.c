@@ -2,6 +2,8 @@
 #include "CShim.h"
 #include <string.h>
 #include <sys/socket.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 
 int tandem_peer_credentials(int fd, pid_t *pid, uid_t *uid, gid_t *gid) {
@@ -47,4 +49,11 @@ int tandem_signalfd_siginfo_size(void) {
 
 int tandem_accept_nonblocking(int fd) {
     return accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+}
+
+int tandem_private_tmpfs(const char *target) {
+    if (unshare(CLONE_NEWNS) != 0) return -1;
+    /* Without MS_PRIVATE the new mount would propagate back to the host's namespace. */
+    if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) return -1;
+    return mount("tmpfs", target, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0755");
 }

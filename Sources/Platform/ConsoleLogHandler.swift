@@ -18,11 +18,13 @@ public struct ConsoleLogHandler: LogHandler {
         self.logLevel = logLevel
     }
 
+    /// One metadata value of this handler.
     public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
         get { metadata[key] }
         set { metadata[key] = newValue }
     }
 
+    /// Emits one event (swift-log has already checked the level).
     public func log(event: LogEvent) {
         var merged = metadataProvider?.get() ?? [:]
         merged.merge(metadata) { _, new in new }

@@ -25,6 +25,9 @@ public final class EventLoop {
     private var signalMask = sigset_t()
     private var signalHandlers: [Int32: () -> Void] = [:]
     private var stopRequested = false
+    // Reused by every turn, so an idle loop does not allocate.
+    private var readyFDs = [Int32](repeating: 0, count: 64)
+    private var readyEvents = [UInt32](repeating: 0, count: 64)
 
     /// Called once per loop turn after events and timers; a daemon pings the systemd watchdog here,
     /// so the ping stops when the loop stalls.
@@ -180,12 +183,10 @@ public final class EventLoop {
             let cap = Self.milliseconds(until: .now + maximumWait)
             timeoutMs = timeoutMs < 0 ? cap : min(timeoutMs, cap)
         }
-        var fds = [Int32](repeating: 0, count: 64)
-        var events = [UInt32](repeating: 0, count: 64)
-        let count = tandem_epoll_wait(epollFD, &fds, &events, 64, timeoutMs)
+        let count = tandem_epoll_wait(epollFD, &readyFDs, &readyEvents, 64, timeoutMs)
         if count < 0 && errno != EINTR { throw SystemError.current("epoll_wait") }
         for i in 0..<max(0, Int(count)) {
-            dispatch(fds[i], events[i])
+            dispatch(readyFDs[i], readyEvents[i])
         }
         fireDueTimers()
         onIteration?()

@@ -17,6 +17,7 @@ public struct JournaldLogHandler: LogHandler {
         self.logLevel = logLevel
     }
 
+    /// One metadata value of this handler.
     public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
         get { metadata[key] }
         set { metadata[key] = newValue }
@@ -25,6 +26,7 @@ public struct JournaldLogHandler: LogHandler {
     /// Supplies contextual metadata at log time, merged under this handler's and the call's.
     public var metadataProvider: Logger.MetadataProvider?
 
+    /// Emits one event (swift-log has already checked the level).
     public func log(event: LogEvent) {
         let fields = JournalFields.render(identifier: identifier, event: event,
                                           handlerMetadata: metadata, provider: metadataProvider)

@@ -18,6 +18,7 @@ public struct MonotonicInstant: Comparable, Hashable, Sendable, CustomStringConv
     /// Microseconds since the clock's origin (systemd's MONOTONIC_USEC).
     public var microseconds: UInt64 { UInt64(max(0, nanoseconds / 1000)) }
 
+    /// Earlier than.
     public static func < (lhs: MonotonicInstant, rhs: MonotonicInstant) -> Bool {
         lhs.nanoseconds < rhs.nanoseconds
     }

@@ -41,6 +41,21 @@ public struct SystemdNotifier: Sendable {
         return .microseconds(Int64(clamping: usec))
     }
 
+    /// Pings the watchdog from a timer on `loop` at half the interval systemd asked for; a timer
+    /// only fires while the loop turns, so a stalled loop stops the pings and systemd restarts us.
+    /// Returns false (and schedules nothing) when systemd wants no watchdog.
+    @discardableResult
+    public func attachWatchdog(to loop: EventLoop) -> Bool {
+        guard isEnabled, let interval = watchdogInterval else { return false }
+        let period = interval / 2
+        func ping() {
+            watchdog()
+            loop.schedule(after: period) { ping() }
+        }
+        ping()
+        return true
+    }
+
     /// The notification lines joined as sd_notify expects them (newlines inside a value become spaces).
     static func payload(_ lines: [String]) -> String {
         lines.map { line in String(line.map { $0 == "\n" ? " " : $0 }) }.joined(separator: "\n")

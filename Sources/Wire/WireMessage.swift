@@ -146,3 +146,15 @@ public enum WireMessage: Hashable, Sendable {
     /// Closes the full view opened by `snapshotBegin`.
     case snapshotEnd
 }
+
+extension WireMessage {
+    /// The daemons that may send this message; a receiver drops it from anyone else
+    /// (e.g. only checkd reports health, only vrrpd reports instance state).
+    public var expectedSenders: Set<DaemonRole> {
+        switch self {
+        case .hello, .snapshotBegin, .snapshotEnd: return Set(DaemonRole.allCases)
+        case .realServerHealth, .trackScript: return [.checkd]
+        case .instanceState: return [.vrrpd]
+        }
+    }
+}

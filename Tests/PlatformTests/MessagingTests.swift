@@ -194,9 +194,9 @@ func peerCredentialsDecideAdmission() throws {
         chmod(dir.path, 0o755)
         let path = dir.path + "/ipvsd.sock"
         let loop = try EventLoop()
-        var received: [WireMessage] = []
+        var received: [(uid: uid_t, message: WireMessage)] = []
         let listener = try MessageListener(path: path, allowedUIDs: allowNobody ? [0, 65534] : [0], loop: loop,
-                                           onMessage: { _, message in received.append(message) },
+                                           onMessage: { connection, message in received.append((connection.peer.uid, message)) },
                                            onConnect: { try? $0.send(.snapshotBegin) })
         defer { listener.close() }
         let hello = WireCodec.encode(.hello(role: .checkd, pid: 1))
@@ -220,7 +220,9 @@ func peerCredentialsDecideAdmission() throws {
         #expect(pid > 0)
         if allowNobody {
             #expect(try turn(loop, until: { received.count == 1 }))
-            #expect(listener.connections.first?.peer.uid == 65534)
+            // Checked from the message: the child exits, closing the connection, once greeted.
+            #expect(received.first?.uid == 65534)
+            #expect(received.first?.message == .hello(role: .checkd, pid: 1))
             #expect(listener.refusedConnections == 0)
         } else {
             #expect(try turn(loop, until: { listener.refusedConnections == 1 }))

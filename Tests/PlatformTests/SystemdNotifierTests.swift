@@ -56,3 +56,35 @@ private func receiveText(_ fd: Int32) -> String? {
     }
     #expect(status == 0, "child check \(status) failed (see the codes in the test)")
 }
+
+@Test func watchdogPingsFollowTheLoop() throws {
+    let dir = try TemporaryDirectory()
+    defer { dir.remove() }
+    let path = dir.path + "/notify"
+    let status = runInChild {
+        guard let loop = try? EventLoop() else { return 10 }
+        let notifier = SystemdNotifier()
+        unsetenv("WATCHDOG_PID")
+        unsetenv("NOTIFY_SOCKET")
+        setenv("WATCHDOG_USEC", "100000", 1)
+        if notifier.attachWatchdog(to: loop) { return 11 }  // no NOTIFY_SOCKET: nothing to ping
+        let fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
+        guard fd >= 0, (try? UnixSocket.withAddress(path, { bind(fd, $0, $1) })) == 0 else { return 12 }
+        setenv("NOTIFY_SOCKET", path, 1)
+        guard notifier.attachWatchdog(to: loop) else { return 13 }
+        // 100 ms interval → a ping every 50 ms: one at once, then about four in 220 ms (3 on a busy machine).
+        guard (try? turn(loop, until: { false }, timeout: .milliseconds(220))) != nil else { return 14 }
+        var pings = 0
+        var buffer = [UInt8](repeating: 0, count: 64)
+        while recv(fd, &buffer, buffer.count, 0) > 0 {
+            guard String(decoding: buffer.prefix(10), as: UTF8.self) == "WATCHDOG=1" else { return 15 }
+            pings += 1
+        }
+        guard (3...6).contains(pings) else { return 16 }
+        // A loop that does not turn sends nothing.
+        usleep(150_000)
+        guard recv(fd, &buffer, buffer.count, 0) < 0 else { return 17 }
+        return 0
+    }
+    #expect(status == 0, "child check \(status) failed")
+}

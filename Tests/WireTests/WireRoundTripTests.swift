@@ -81,3 +81,11 @@ func roundTrip(_ message: WireMessage) throws {
     #expect(mark.virtualPort == 0)
     #expect(mark.description == "fwmark 7 -> [2001:db8:0:1::7]:80")
 }
+
+@Test func onlyTheOwningDaemonMaySendEachReport() {
+    #expect(WireMessage.trackScript(name: "x", ok: true).expectedSenders == [.checkd])
+    #expect(WireMessage.instanceState(name: "VI_1", state: .master, priority: 1).expectedSenders == [.vrrpd])
+    #expect(sampleMessages.filter { if case .realServerHealth = $0 { true } else { false } }
+        .allSatisfy { $0.expectedSenders == [.checkd] })
+    #expect(WireMessage.snapshotBegin.expectedSenders.count == 3)
+}

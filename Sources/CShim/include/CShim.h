@@ -31,4 +31,9 @@ int tandem_signalfd_siginfo_size(void);
 /// accept4(2) with SOCK_NONBLOCK|SOCK_CLOEXEC; glibc declares it only under _GNU_SOURCE.
 int tandem_accept_nonblocking(int fd);
 
+/// Moves the calling process into a new, private mount namespace and mounts a fresh tmpfs on
+/// `target` there (unshare and mount are not imported into Swift). Lets a test put a fake
+/// journald socket at /run/systemd/journal/socket without touching the host. 0 or -1 with errno.
+int tandem_private_tmpfs(const char *target);
+
 #endif
