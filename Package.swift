@@ -60,7 +60,7 @@ let package = Package(
         .executableTarget(name: "ipvsd", dependencies: ["DaemonKit", "IPVS"]),
         .executableTarget(name: "checkd", dependencies: ["DaemonKit", "Health"]),
 
-        .testTarget(name: "KeepalivedConfigTests", dependencies: ["KeepalivedConfig"]),
+        .testTarget(name: "KeepalivedConfigTests", dependencies: ["KeepalivedConfig"], exclude: ["Fixtures"]),
         .testTarget(name: "VRRPTests", dependencies: ["VRRP"]),
         .testTarget(name: "IPVSTests", dependencies: ["IPVS"]),
         .testTarget(name: "WireTests", dependencies: ["Wire"]),

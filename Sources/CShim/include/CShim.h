@@ -7,6 +7,7 @@
 #include <sys/signalfd.h>
 #include <sys/uio.h>
 #include <sys/prctl.h>
+#include "CShimNet.h"
 
 /// The peer's credentials of a connected Unix socket (SO_PEERCRED); Swift's Glibc lacks struct ucred.
 /// Returns 0 on success, -1 with errno set otherwise.

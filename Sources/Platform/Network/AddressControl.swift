@@ -1,0 +1,66 @@
+import CNetlink
+import Glibc
+
+/// Adds and removes interface addresses through rtnetlink (libnl-route-3): the VIPs vrrpd owns.
+public final class AddressControl {
+    private let socket: OpaquePointer
+
+    public init() throws {
+        guard let socket = nl_socket_alloc() else { throw AddressControlError("nl_socket_alloc failed") }
+        let connected = nl_connect(socket, NETLINK_ROUTE)
+        guard connected == 0 else {
+            nl_socket_free(socket)
+            throw AddressControlError("cannot open rtnetlink: \(String(cString: nl_geterror(connected)))")
+        }
+        self.socket = socket
+    }
+
+    deinit { nl_socket_free(socket) }
+
+    /// Adds `address/prefixLength` to the interface; an address already there is not an error.
+    public func add(_ address: [UInt8], prefixLength: Int, interfaceIndex: Int32, label: String? = nil) throws {
+        let result = try withAddress(address, prefixLength, interfaceIndex, label) { rtnl_addr_add(socket, $0, 0) }
+        guard result == 0 || result == -NLE_EXIST else {
+            throw AddressControlError("cannot add \(Self.text(address))/\(prefixLength): \(String(cString: nl_geterror(result)))")
+        }
+    }
+
+    /// Removes the address; one already gone is not an error.
+    public func remove(_ address: [UInt8], prefixLength: Int, interfaceIndex: Int32) throws {
+        let result = try withAddress(address, prefixLength, interfaceIndex, nil) { rtnl_addr_delete(socket, $0, 0) }
+        guard result == 0 || result == -NLE_NOADDR || result == -NLE_OBJ_NOTFOUND || result == -NLE_NODEV else {
+            throw AddressControlError("cannot remove \(Self.text(address))/\(prefixLength): \(String(cString: nl_geterror(result)))")
+        }
+    }
+
+    private func withAddress(_ address: [UInt8], _ prefixLength: Int, _ interfaceIndex: Int32, _ label: String?,
+                             _ body: (OpaquePointer) -> Int32) throws -> Int32 {
+        let family = address.count == 4 ? AF_INET : AF_INET6
+        guard let route = rtnl_addr_alloc() else { throw AddressControlError("rtnl_addr_alloc failed") }
+        defer { rtnl_addr_put(route) }
+        guard let local = address.withUnsafeBytes({ nl_addr_build(family, $0.baseAddress, $0.count) }) else {
+            throw AddressControlError("nl_addr_build failed")
+        }
+        defer { nl_addr_put(local) }
+        nl_addr_set_prefixlen(local, Int32(prefixLength))
+        rtnl_addr_set_ifindex(route, interfaceIndex)
+        rtnl_addr_set_family(route, family)
+        guard rtnl_addr_set_local(route, local) == 0 else { throw AddressControlError("rtnl_addr_set_local failed") }
+        rtnl_addr_set_prefixlen(route, Int32(prefixLength))
+        if let label { _ = rtnl_addr_set_label(route, label) }
+        if family == AF_INET6 {
+            // A VIP must answer at once; duplicate address detection would hold it back for a second or more.
+            rtnl_addr_set_flags(route, UInt32(IFA_F_NODAD))
+        }
+        return body(route)
+    }
+
+    static func text(_ bytes: [UInt8]) -> String {
+        bytes.count == 4 ? bytes.map(String.init).joined(separator: ".") : bytes.map { String($0, radix: 16) }.joined(separator: ":")
+    }
+}
+
+public struct AddressControlError: Error, CustomStringConvertible, Sendable {
+    public let description: String
+    init(_ description: String) { self.description = description }
+}

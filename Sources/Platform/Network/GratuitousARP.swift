@@ -1,0 +1,25 @@
+import CShim
+import Glibc
+
+/// Announces IPv4 addresses with gratuitous ARP on one AF_PACKET socket (CAP_NET_RAW), so switches and
+/// neighbours learn at once which MAC now owns a VIP.
+public final class GratuitousARPSender {
+    private let fd: Int32
+
+    public init() throws {
+        fd = tandem_arp_socket()
+        guard fd >= 0 else { throw SystemError.current("socket(AF_PACKET)") }
+    }
+
+    deinit { close(fd) }
+
+    /// Sends one gratuitous ARP for each address (4-byte, network order) out of `interface`.
+    public func announce(_ addresses: [[UInt8]], on interface: NetworkInterface) throws {
+        let mac = try interface.hardwareAddress()
+        for address in addresses where address.count == 4 {
+            guard tandem_send_gratuitous_arp(fd, interface.index, mac, address) == 0 else {
+                throw SystemError.current("gratuitous ARP on \(interface.name)")
+            }
+        }
+    }
+}

@@ -1,0 +1,64 @@
+import CShim
+import Glibc
+
+/// What the VRRP shell needs to know about one network interface.
+public struct NetworkInterface: Sendable, Hashable {
+    public let name: String
+    public let index: Int32
+
+    /// Looks the interface up by name; nil when it does not exist (now).
+    public init?(named name: String) {
+        let index = if_nametoindex(name)
+        guard index != 0 else { return nil }
+        self.name = name
+        self.index = Int32(index)
+    }
+
+    /// Administratively up and with carrier: what VRRP needs to use the link.
+    public var isUsable: Bool {
+        var flags: UInt32 = 0
+        guard tandem_interface_flags(name, &flags) == 0 else { return false }
+        return flags & LinkMonitor.interfaceUp != 0 && flags & LinkMonitor.interfaceRunning != 0
+    }
+
+    public func hardwareAddress() throws -> [UInt8] {
+        var mac = [UInt8](repeating: 0, count: 6)
+        guard tandem_interface_hwaddr(name, &mac) == 0 else { throw SystemError.current("SIOCGIFHWADDR(\(name))") }
+        return mac
+    }
+
+    /// The interface's IPv4 addresses in the kernel's order (the first is its primary), as network-order bytes.
+    public func ipv4Addresses() -> [[UInt8]] {
+        addresses(family: AF_INET)
+    }
+
+    /// The interface's IPv6 addresses, link-local first.
+    public func ipv6Addresses() -> [[UInt8]] {
+        addresses(family: AF_INET6).sorted { ($0[0] == 0xfe && $0[1] & 0xc0 == 0x80) && !($1[0] == 0xfe && $1[1] & 0xc0 == 0x80) }
+    }
+
+    private func addresses(family: Int32) -> [[UInt8]] {
+        var list: UnsafeMutablePointer<ifaddrs>?
+        guard getifaddrs(&list) == 0, let first = list else { return [] }
+        defer { freeifaddrs(list) }
+        var result: [[UInt8]] = []
+        var cursor: UnsafeMutablePointer<ifaddrs>? = first
+        while let entry = cursor {
+            defer { cursor = entry.pointee.ifa_next }
+            guard let address = entry.pointee.ifa_addr, Int32(address.pointee.sa_family) == family,
+                  String(cString: entry.pointee.ifa_name) == name else { continue }
+            if family == AF_INET {
+                address.withMemoryRebound(to: sockaddr_in.self, capacity: 1) {
+                    var raw = $0.pointee.sin_addr
+                    result.append(withUnsafeBytes(of: &raw) { Array($0) })
+                }
+            } else {
+                address.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) {
+                    var raw = $0.pointee.sin6_addr
+                    result.append(withUnsafeBytes(of: &raw) { Array($0) })
+                }
+            }
+        }
+        return result
+    }
+}

@@ -1,0 +1,88 @@
+import CShim
+import Glibc
+
+/// A raw IPv4 socket for IP protocol 112 on one interface: VRRP adverts out (TTL 255, multicast or unicast) and
+/// whole IPv4 datagrams in, so the receiver can check the TTL itself (RFC 3768/5798 §7.1).
+public final class VRRPSocket {
+    public static let ipProtocol: Int32 = 112
+
+    public let interface: NetworkInterface
+    public let fd: Int32
+    private let group: [UInt8]?
+
+    /// - Parameters:
+    ///   - multicastGroup: joined on `interface` (nil for unicast-only instances).
+    ///   - source: `unicast_src_ip`: bound, so adverts leave from it and only datagrams to it arrive.
+    public init(interface: NetworkInterface, multicastGroup: [UInt8]?, source: [UInt8]?) throws {
+        self.interface = interface
+        self.group = multicastGroup
+        fd = socket(AF_INET, Int32(SOCK_RAW.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue),
+                    Self.ipProtocol)
+        guard fd >= 0 else { throw SystemError.current("socket(AF_INET, SOCK_RAW, 112)") }
+        do {
+            guard tandem_bind_to_device(fd, interface.name) == 0 else {
+                throw SystemError.current("SO_BINDTODEVICE(\(interface.name))")
+            }
+            // RFC 3768/5798: adverts are sent with TTL 255 and a receiver drops anything else, so an advert
+            // can never have crossed a router.
+            try setInt(Int32(IPPROTO_IP), IP_TTL, 255, "IP_TTL")
+            try setInt(Int32(IPPROTO_IP), IP_MULTICAST_TTL, 255, "IP_MULTICAST_TTL")
+            try setInt(Int32(IPPROTO_IP), IP_MULTICAST_LOOP, 0, "IP_MULTICAST_LOOP")
+            if let multicastGroup, tandem_ipv4_multicast(fd, multicastGroup, interface.index, 1) != 0 {
+                throw SystemError.current("IP_ADD_MEMBERSHIP on \(interface.name)")
+            }
+            if let source {
+                var address = Self.socketAddress(source)
+                let bound = withUnsafePointer(to: &address) {
+                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                        bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                    }
+                }
+                guard bound == 0 else { throw SystemError.current("bind(unicast_src_ip)") }
+            }
+        } catch {
+            close(fd)
+            throw error
+        }
+    }
+
+    deinit {
+        if let group { _ = tandem_ipv4_multicast(fd, group, interface.index, 0) }
+        close(fd)
+    }
+
+    /// Sends one VRRP message (the payload after the IP header) to `destination`.
+    public func send(_ message: [UInt8], to destination: [UInt8]) throws {
+        var address = Self.socketAddress(destination)
+        let sent = message.withUnsafeBytes { bytes in
+            withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    sendto(fd, bytes.baseAddress, bytes.count, 0, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                }
+            }
+        }
+        guard sent == message.count else { throw SystemError.current("sendto(VRRP)") }
+    }
+
+    /// The next whole IPv4 datagram waiting, or nil when none is.
+    public func receive() -> [UInt8]? {
+        var buffer = [UInt8](repeating: 0, count: 2048)
+        let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+        guard count > 0 else { return nil }
+        return Array(buffer.prefix(count))
+    }
+
+    private func setInt(_ level: Int32, _ option: Int32, _ value: Int32, _ name: String) throws {
+        var value = value
+        guard setsockopt(fd, level, option, &value, socklen_t(MemoryLayout<Int32>.size)) == 0 else {
+            throw SystemError.current("setsockopt(\(name))")
+        }
+    }
+
+    static func socketAddress(_ bytes: [UInt8]) -> sockaddr_in {
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        withUnsafeMutableBytes(of: &address.sin_addr) { $0.copyBytes(from: bytes.prefix(4)) }
+        return address
+    }
+}
