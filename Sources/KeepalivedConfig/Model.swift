@@ -90,7 +90,7 @@ public struct VRRPScript: Sendable {
     public var effectiveTimeout: Duration { timeout ?? interval }
 }
 
-public enum VRRPState: String, Sendable, Hashable {
+public enum VRRPStartState: String, Sendable, Hashable {
     case master = "MASTER"
     case backup = "BACKUP"
 }
@@ -143,7 +143,7 @@ public enum VRRPAuthentication: Hashable, Sendable {
 /// `vrrp_instance NAME { ... }`.
 public struct VRRPInstance: Sendable {
     public var name: String
-    public var initialState: VRRPState = .backup
+    public var initialState: VRRPStartState = .backup
     public var interface: String?
     public var virtualRouterID: Int?
     public var priority: Int = 100

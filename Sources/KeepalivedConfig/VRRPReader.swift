@@ -61,7 +61,7 @@ enum VRRPReader {
     static let instanceTable: KeywordTable<VRRPInstance> = {
         var table = KeywordTable<VRRPInstance>("vrrp_instance")
         table.add("state", arity: .exactly(1)) { instance, s, values in
-            guard let state = VRRPState(rawValue: s.arguments[0].word ?? "") else {
+            guard let state = VRRPStartState(rawValue: s.arguments[0].word ?? "") else {
                 values.log.error(s.arguments[0].location, "state must be MASTER or BACKUP, not '\(s.arguments[0].word ?? "")'")
                 return
             }

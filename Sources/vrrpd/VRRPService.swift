@@ -5,16 +5,19 @@ import DaemonKit
 import KeepalivedConfig
 import Logging
 import Platform
+import VRRP
 import Wire
 
-/// vrrpd's messaging: it takes track-script results from checkd and keeps the last ones known when checkd goes
-/// away (a checkd restart never moves a VIP); it tells ipvsd and checkd each instance's state.
+/// vrrpd's daemon logic: the VRRP engine plus its messages. It takes track-script results from checkd and keeps
+/// the last ones known when checkd goes away (a checkd restart never moves a VIP); it tells ipvsd and checkd each
+/// instance's state.
 final class VRRPService: DaemonService {
     private let context: DaemonContext
     private var logger: Logger { context.logger }
     private var configuration: KeepalivedConfiguration
     private var listener: MessageListener?
     private var ipvsd: MessageClient?
+    private var engine: VRRPEngine?
     /// The last result checkd reported for each vrrp_script, kept across checkd restarts.
     private(set) var trackScriptResults: [String: Bool] = [:]
 
@@ -32,24 +35,43 @@ final class VRRPService: DaemonService {
             })
         ipvsd = MessageClient(
             path: context.socketPath(of: .ipvsd), loop: context.loop, logger: logger,
-            onConnect: { connection in
-                try? connection.send(.hello(role: .vrrpd, pid: getpid()))
-                try? connection.send(.snapshotBegin)
-                try? connection.send(.snapshotEnd)
-            })
+            onConnect: { [unowned self] connection in sendSnapshot(to: connection) })
+        let engine = try VRRPEngine(loop: context.loop, logger: logger)
+        engine.onStateChange = { [unowned self] name, state, priority in
+            let message = WireMessage.instanceState(name: name, state: state.wireKind, priority: priority)
+            try? ipvsd?.send(message)
+            listener?.broadcast(message)
+        }
+        self.engine = engine
+        engine.apply(configuration)
+    }
+
+    private func sendSnapshot(to connection: MessageConnection) {
+        try? connection.send(.hello(role: .vrrpd, pid: getpid()))
+        try? connection.send(.snapshotBegin)
+        for (name, state, priority) in engine?.states ?? [] {
+            try? connection.send(.instanceState(name: name, state: state.wireKind, priority: priority))
+        }
+        try? connection.send(.snapshotEnd)
     }
 
     private func receive(_ message: WireMessage, from connection: MessageConnection) {
         switch message {
         case .hello(let role, let pid):
             logger.peerConnected(role, pid: pid, on: connection)
+            if role == .checkd { sendSnapshot(to: connection) }
         case .trackScript(let name, let ok):
+            guard connection.peerRole == .checkd else {
+                logger.warning("track script result from \(connection.peerRole?.name ?? "an unidentified peer") refused: only checkd sends them")
+                return
+            }
             guard configuration.vrrpScript(named: name) != nil else {
                 logger.warning("track script result for \(name), which the configuration does not define; ignored")
                 return
             }
             if trackScriptResults.updateValue(ok, forKey: name) != ok {
                 logger.info("track script \(name) is \(ok ? "OK" : "failing")", metadata: ["VRRP_SCRIPT": "\(name)"])
+                engine?.updateTrackResults(trackScriptResults)
             }
         case .snapshotBegin, .snapshotEnd:
             break
@@ -62,10 +84,24 @@ final class VRRPService: DaemonService {
         self.configuration = configuration
         // Results of scripts that no longer exist are forgotten; the others stay.
         trackScriptResults = trackScriptResults.filter { configuration.vrrpScript(named: $0.key) != nil }
+        engine?.updateTrackResults(trackScriptResults)
+        engine?.apply(configuration)
     }
 
     func shutdown() {
+        engine?.shutdown()
         ipvsd?.close()
         listener?.close()
+    }
+}
+
+extension VRRPState {
+    var wireKind: InstanceStateKind {
+        switch self {
+        case .initialize: return .initialize
+        case .backup: return .backup
+        case .master: return .master
+        case .fault: return .fault
+        }
     }
 }
