@@ -44,6 +44,11 @@ final class VRRPService: DaemonService {
         }
         self.engine = engine
         engine.apply(configuration)
+        // keepalived prints its statistics on SIGUSR2; so do we: every dropped packet by reason.
+        try context.loop.onSignal(SIGUSR2) { [unowned self] in
+            let drops = engine.drops.nonZero.map { "\($0.reason.rawValue)=\($0.count)" }.joined(separator: " ")
+            logger.notice("statistics: \(engine.drops.total) VRRP packets dropped\(drops.isEmpty ? "" : ": " + drops)")
+        }
     }
 
     private func sendSnapshot(to connection: MessageConnection) {

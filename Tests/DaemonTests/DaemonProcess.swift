@@ -33,12 +33,17 @@ final class DaemonProcess {
     let process = Process()
     let logFile: URL
 
-    /// Starts `name` in the background with `arguments`; output goes to `logFile`.
-    init(_ name: String, _ arguments: [String], logFile: URL) throws {
+    /// Starts the built daemon `name` in the background with `arguments`; output goes to `logFile`.
+    convenience init(_ name: String, _ arguments: [String], logFile: URL) throws {
+        try self.init(path: Self.binary(name).path, arguments, logFile: logFile)
+    }
+
+    /// Starts any program in the background; output goes to `logFile`.
+    init(path: String, _ arguments: [String], logFile: URL) throws {
         self.logFile = logFile
         FileManager.default.createFile(atPath: logFile.path, contents: nil)
         let handle = try FileHandle(forWritingTo: logFile)
-        process.executableURL = Self.binary(name)
+        process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
         process.standardOutput = handle
         process.standardError = handle

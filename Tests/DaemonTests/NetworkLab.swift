@@ -1,0 +1,121 @@
+import Foundation
+
+/// Network namespaces joined by one bridge, made by a test and removed when it ends (also on failure):
+/// every node gets `eth0` on the bridge. Lab traffic stays inside; addresses come from 192.0.2.0/24.
+final class NetworkLab {
+    /// Root, iproute2 and network namespaces are all needed; the reason when they are not here.
+    static let unavailableReason: String? = {
+        guard getuid() == 0 else { return "needs root to create network namespaces" }
+        guard FileManager.default.isExecutableFile(atPath: "/usr/sbin/ip") || FileManager.default.isExecutableFile(atPath: "/sbin/ip")
+        else { return "needs iproute2 (ip)" }
+        let probe = "tdm-probe-\(getpid())"
+        guard NetworkLab.sh("ip netns add \(probe) && ip netns del \(probe)").status == 0 else {
+            return "cannot create network namespaces here"
+        }
+        return nil
+    }()
+
+    static var available: Bool { unavailableReason == nil }
+
+    let tag: String
+    private(set) var nodes: [String] = []
+    private var processes: [DaemonProcess] = []
+    private var switchNamespace: String { "\(tag)-sw" }
+
+    init() throws {
+        tag = "tdm\(getpid() % 10000)\(Int.random(in: 100...999))"
+        try run("ip netns add \(switchNamespace)")
+        try run("ip -n \(switchNamespace) link add br0 type bridge && ip -n \(switchNamespace) link set br0 up")
+    }
+
+    /// The namespace name of a node.
+    func namespace(_ node: String) -> String { "\(tag)-\(node)" }
+
+    /// Adds a node with `eth0` on the bridge and the given addresses (CIDR).
+    func addNode(_ node: String, addresses: [String]) throws {
+        let ns = namespace(node)
+        try run("ip netns add \(ns)")
+        nodes.append(node)
+        // The bridge side is "port-NODE": a bare short name could be read by ip as one of its keywords.
+        try run("ip link add name port-\(node) netns \(switchNamespace) type veth peer name eth0 netns \(ns)")
+        try run("ip -n \(switchNamespace) link set dev port-\(node) master br0 && ip -n \(switchNamespace) link set dev port-\(node) up")
+        try run("ip -n \(ns) link set lo up && ip -n \(ns) link set eth0 up")
+        for address in addresses { try run("ip -n \(ns) addr add \(address) dev eth0") }
+    }
+
+    /// Runs a shell command on the host; throws with its output when it fails.
+    @discardableResult
+    func run(_ command: String) throws -> String {
+        let (status, output) = Self.sh(command)
+        guard status == 0 else { throw LabError("\(command) failed (\(status)): \(output)") }
+        return output
+    }
+
+    /// Runs a command inside a node's namespace.
+    @discardableResult
+    func exec(_ node: String, _ command: String) -> (status: Int32, output: String) {
+        Self.sh("ip netns exec \(namespace(node)) \(command)")
+    }
+
+    /// Starts a long-running program in a node's namespace; it is ended by PID when the lab goes.
+    func spawn(_ node: String, _ executable: String, _ arguments: [String], logFile: URL) throws -> DaemonProcess {
+        let process = try DaemonProcess(path: "/usr/sbin/ip", ["netns", "exec", namespace(node), executable] + arguments,
+                                        logFile: logFile)
+        processes.append(process)
+        return process
+    }
+
+    /// True when `address` is configured on the node's eth0.
+    func hasAddress(_ node: String, _ address: String) -> Bool {
+        exec(node, "ip -o -4 addr show dev eth0").output.contains(" \(address)/")
+    }
+
+    /// Waits until `condition` holds, polling; returns the time it took, or nil on timeout.
+    func waitUntil(timeout: Duration, pollEvery: Duration = .milliseconds(20), _ condition: () -> Bool) -> Duration? {
+        let clock = ContinuousClock()
+        let start = clock.now
+        while clock.now - start < timeout {
+            if condition() { return clock.now - start }
+            Thread.sleep(forTimeInterval: Double(pollEvery.components.attoseconds) / 1e18 + Double(pollEvery.components.seconds))
+        }
+        return nil
+    }
+
+    /// Holds `condition` true for the whole `duration` (polling); false at the first miss.
+    func holds(for duration: Duration, _ condition: () -> Bool) -> Bool {
+        let clock = ContinuousClock()
+        let start = clock.now
+        while clock.now - start < duration {
+            if !condition() { return false }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        return true
+    }
+
+    static func sh(_ command: String) -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", command]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        do { try process.run() } catch { return (127, "\(error)") }
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    deinit {
+        for process in processes where process.process.isRunning {
+            kill(process.pid, SIGKILL)
+            process.process.waitUntilExit()
+        }
+        for node in nodes { _ = Self.sh("ip netns del \(namespace(node))") }
+        _ = Self.sh("ip netns del \(switchNamespace)")
+    }
+}
+
+struct LabError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
