@@ -84,7 +84,7 @@ public struct VRRPReceiveFilter: Hashable, Sendable {
             default: return .dropped(.invalidAuthType)
             }
             guard ad.authTypeField == authentication.typeCode else { return .dropped(.authTypeMismatch) }
-            if authentication.typeCode == 1 && !constantTimeEqual(ad.authentication.wireData, authentication.wireData) {
+            if authentication.typeCode == 1 && !sameAuthData(ad.authentication, authentication) {
                 return .dropped(.authFailure)
             }
             // RFC 3768 §7.1: MUST drop on an interval mismatch (keepalived: "prevent multiple masters").
@@ -113,10 +113,9 @@ public struct VRRPReceiveFilter: Hashable, Sendable {
     }
 }
 
-/// Compares without an early exit, so the time taken does not reveal how much of a password matched.
-func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-    guard a.count == b.count else { return false }
+/// Compares the 8 wire bytes without an early exit, so the time taken does not reveal how much of a password matched.
+func sameAuthData(_ a: VRRPAuthentication, _ b: VRRPAuthentication) -> Bool {
     var diff: UInt8 = 0
-    for i in 0..<a.count { diff |= a[i] ^ b[i] }
+    for i in 0..<8 { diff |= a.wireByte(i) ^ b.wireByte(i) }
     return diff == 0
 }
