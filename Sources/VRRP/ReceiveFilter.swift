@@ -103,7 +103,8 @@ public struct VRRPReceiveFilter: Hashable, Sendable {
         if version == .v3 && ad.intervalField != VRRPAdvertisement.intervalField(for: advertInterval, version: .v3) {
             warnings.insert(.advertIntervalMismatch)
         }
-        // keepalived logs and counts address list errors but still processes the advert.
+        // RFC 3768 §7.1 lets a receiver drop a non-owner's advert whose address list differs; keepalived only
+        // logs and counts it (addr_list_err) and processes the advert. We follow keepalived for interop.
         if ad.addresses.count != virtualAddresses.count {
             warnings.insert(.addressCountMismatch)
         } else if !virtualAddresses.allSatisfy({ ad.addresses.contains($0) }) {
