@@ -2,7 +2,9 @@
 
 /// Things wrong with an accepted advertisement that keepalived logs but does not drop for.
 public struct VRRPReceiveWarnings: OptionSet, Hashable, Sendable {
+    /// The flag bits.
     public let rawValue: UInt8
+    /// Creates a set from its bits.
     public init(rawValue: UInt8) { self.rawValue = rawValue }
     /// The Count field differs from the number of configured virtual addresses.
     public static let addressCountMismatch = VRRPReceiveWarnings(rawValue: 1 << 0)
