@@ -27,10 +27,18 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         var datagram = rest
         if fixChecksum { fuzzFixIPv4Checksum(&datagram) }
         for f in fuzzFilters where f.family == .ipv4 { outcomes.append(f.receiveIPv4(datagram: datagram)) }
+        // Also as the shell routes: decode once, then check with the instance owning the packet's VRID.
+        if case .success(let packet) = VRRPDecoder.decodeIPv4(datagram: datagram) {
+            var f = fuzzFilters[Int(packet.advertisement.vrid & 1)]
+            f.vrid = packet.advertisement.vrid
+            outcomes.append(f.check(packet))
+        }
     } else if rest.count >= 33, let src = VRRPAddress(bytes: rest[0..<16]), let dst = VRRPAddress(bytes: rest[16..<32]) {
         var payload = Array(rest.dropFirst(33))
         if fixChecksum { fuzzFixChecksum(&payload, start: 0, end: payload.count, source: src, destination: dst) }
-        outcomes.append(fuzzFilters[2].receiveIPv6(payload: payload, source: src, destination: dst, hopLimit: rest[32]))
+        var f = fuzzFilters[2]
+        if payload.count > 1 { f.vrid = payload[1] }
+        outcomes.append(f.receiveIPv6(payload: payload, source: src, destination: dst, hopLimit: rest[32]))
     }
     for o in outcomes {
         switch o {
