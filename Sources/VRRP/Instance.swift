@@ -407,6 +407,4 @@ public struct VRRPInstance: Sendable {
         guard started, !stopped, state != .fault else { return }
         enterFault(.syncGroup, now, &out)
     }
-
-    var isStarted: Bool { started && !stopped }
 }
