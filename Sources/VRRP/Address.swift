@@ -13,21 +13,22 @@ public enum VRRPAddress: Hashable, Comparable, Sendable, CustomStringConvertible
     }
 
     /// Builds an address from 4 or 16 network-order bytes; nil for any other length.
-    public init?<C: Collection>(bytes: C) where C.Element == UInt8 {
+    public init?(bytes: ArraySlice<UInt8>) {
+        let s = bytes.startIndex
         if bytes.count == 4 {
-            var v: UInt32 = 0
-            for b in bytes { v = v << 8 | UInt32(b) }
-            self = .v4(v)
+            self = .v4(UInt32(bytes[s]) << 24 | UInt32(bytes[s + 1]) << 16 | UInt32(bytes[s + 2]) << 8 | UInt32(bytes[s + 3]))
         } else if bytes.count == 16 {
             var hi: UInt64 = 0, lo: UInt64 = 0
-            for (i, b) in bytes.enumerated() {
-                if i < 8 { hi = hi << 8 | UInt64(b) } else { lo = lo << 8 | UInt64(b) }
-            }
+            for k in 0..<8 { hi = hi << 8 | UInt64(bytes[s + k]) }
+            for k in 8..<16 { lo = lo << 8 | UInt64(bytes[s + k]) }
             self = .v6(high: hi, low: lo)
         } else {
             return nil
         }
     }
+
+    /// Builds an address from 4 or 16 network-order bytes; nil for any other length.
+    public init?(bytes: [UInt8]) { self.init(bytes: bytes[...]) }
 
     /// The address in network byte order (4 or 16 bytes).
     public var bytes: [UInt8] {

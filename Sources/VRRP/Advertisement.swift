@@ -24,6 +24,12 @@ public enum VRRPAuthentication: Hashable, Sendable {
         return 0
     }
 
+    /// Byte `i` (0...7) of the Authentication Data, without building the array.
+    func wireByte(_ i: Int) -> UInt8 {
+        guard case .password(let p) = self, i < p.count else { return 0 }
+        return p[i]
+    }
+
     /// The 8 bytes of Authentication Data sent on the wire.
     public var wireData: [UInt8] {
         guard case .password(let p) = self else { return [UInt8](repeating: 0, count: 8) }

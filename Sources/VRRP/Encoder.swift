@@ -25,7 +25,7 @@ extension VRRPAdvertisement {
         out.append(0)
         for a in addrs { out.append(contentsOf: a.bytes) }
         if version == .v2 { out.append(contentsOf: authentication.wireData) }
-        let ck = vrrpChecksum(message: out, version: version, source: source, destination: destination)
+        let ck = vrrpChecksum(message: out[...], version: version, source: source, destination: destination)
         out[6] = UInt8(ck >> 8)
         out[7] = UInt8(truncatingIfNeeded: ck)
         return out

@@ -211,8 +211,9 @@ public struct VRRPInstance: Sendable {
         if ad.priority == effectivePriority && source == mine {
             return   // our own advert looped back (or a duplicate address): nothing to do
         }
-        // Lower priority (or equal and lower address): keepalived re-asserts with an advert now and a GARP
-        // burst so neighbours' caches point at us again (garp_lower_prio_repeat / garp_lower_prio_delay).
+        // Lower priority (or equal and lower address). RFC §6.4.3 says discard; keepalived (followed here for
+        // interop) re-asserts with an advert now, so the other side backs off at once, and a GARP burst so
+        // neighbours' caches point at us again (garp_lower_prio_repeat / garp_lower_prio_delay).
         sendAdvert(now, &out)
         let g = config.gratuitous
         if g.lowerPriorityRepeat > 0 && addressesSet {
@@ -406,6 +407,4 @@ public struct VRRPInstance: Sendable {
         guard started, !stopped, state != .fault else { return }
         enterFault(.syncGroup, now, &out)
     }
-
-    var isStarted: Bool { started && !stopped }
 }

@@ -2,7 +2,9 @@
 
 /// Things wrong with an accepted advertisement that keepalived logs but does not drop for.
 public struct VRRPReceiveWarnings: OptionSet, Hashable, Sendable {
+    /// The flag bits.
     public let rawValue: UInt8
+    /// Creates a set from its bits.
     public init(rawValue: UInt8) { self.rawValue = rawValue }
     /// The Count field differs from the number of configured virtual addresses.
     public static let addressCountMismatch = VRRPReceiveWarnings(rawValue: 1 << 0)
@@ -84,7 +86,7 @@ public struct VRRPReceiveFilter: Hashable, Sendable {
             default: return .dropped(.invalidAuthType)
             }
             guard ad.authTypeField == authentication.typeCode else { return .dropped(.authTypeMismatch) }
-            if authentication.typeCode == 1 && !constantTimeEqual(ad.authentication.wireData, authentication.wireData) {
+            if authentication.typeCode == 1 && !sameAuthData(ad.authentication, authentication) {
                 return .dropped(.authFailure)
             }
             // RFC 3768 §7.1: MUST drop on an interval mismatch (keepalived: "prevent multiple masters").
@@ -103,7 +105,8 @@ public struct VRRPReceiveFilter: Hashable, Sendable {
         if version == .v3 && ad.intervalField != VRRPAdvertisement.intervalField(for: advertInterval, version: .v3) {
             warnings.insert(.advertIntervalMismatch)
         }
-        // keepalived logs and counts address list errors but still processes the advert.
+        // RFC 3768 §7.1 lets a receiver drop a non-owner's advert whose address list differs; keepalived only
+        // logs and counts it (addr_list_err) and processes the advert. We follow keepalived for interop.
         if ad.addresses.count != virtualAddresses.count {
             warnings.insert(.addressCountMismatch)
         } else if !virtualAddresses.allSatisfy({ ad.addresses.contains($0) }) {
@@ -113,10 +116,9 @@ public struct VRRPReceiveFilter: Hashable, Sendable {
     }
 }
 
-/// Compares without an early exit, so the time taken does not reveal how much of a password matched.
-func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-    guard a.count == b.count else { return false }
+/// Compares the 8 wire bytes without an early exit, so the time taken does not reveal how much of a password matched.
+func sameAuthData(_ a: VRRPAuthentication, _ b: VRRPAuthentication) -> Bool {
     var diff: UInt8 = 0
-    for i in 0..<a.count { diff |= a[i] ^ b[i] }
+    for i in 0..<8 { diff |= a.wireByte(i) ^ b.wireByte(i) }
     return diff == 0
 }

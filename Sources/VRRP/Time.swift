@@ -24,7 +24,9 @@ public struct VRRPDuration: Hashable, Comparable, Sendable, CustomStringConverti
     /// Whole centiseconds (truncated).
     public var centiseconds: UInt64 { nanoseconds / 10_000_000 }
 
+    /// Shorter than.
     public static func < (a: VRRPDuration, b: VRRPDuration) -> Bool { a.nanoseconds < b.nanoseconds }
+    /// Sum (saturating).
     public static func + (a: VRRPDuration, b: VRRPDuration) -> VRRPDuration {
         .init(nanoseconds: a.nanoseconds.addingSaturating(b.nanoseconds))
     }
@@ -32,10 +34,12 @@ public struct VRRPDuration: Hashable, Comparable, Sendable, CustomStringConverti
     public static func - (a: VRRPDuration, b: VRRPDuration) -> VRRPDuration {
         .init(nanoseconds: a.nanoseconds >= b.nanoseconds ? a.nanoseconds - b.nanoseconds : 0)
     }
+    /// `n` times as long (saturating).
     public static func * (a: VRRPDuration, n: UInt64) -> VRRPDuration {
         .init(nanoseconds: a.nanoseconds.multipliedSaturating(by: n))
     }
 
+    /// Seconds with nine decimals, e.g. "3.609375000s".
     public var description: String {
         let whole = nanoseconds / 1_000_000_000
         let frac = nanoseconds % 1_000_000_000
@@ -53,7 +57,9 @@ public struct VRRPInstant: Hashable, Comparable, Sendable, CustomStringConvertib
     /// Creates an instant `nanoseconds` after the clock's origin.
     public init(nanoseconds: UInt64) { self.nanoseconds = nanoseconds }
 
+    /// Earlier than.
     public static func < (a: VRRPInstant, b: VRRPInstant) -> Bool { a.nanoseconds < b.nanoseconds }
+    /// The instant `d` later (saturating).
     public static func + (a: VRRPInstant, d: VRRPDuration) -> VRRPInstant {
         .init(nanoseconds: a.nanoseconds.addingSaturating(d.nanoseconds))
     }
@@ -65,6 +71,7 @@ public struct VRRPInstant: Hashable, Comparable, Sendable, CustomStringConvertib
     public static func - (a: VRRPInstant, b: VRRPInstant) -> VRRPDuration {
         .init(nanoseconds: a.nanoseconds >= b.nanoseconds ? a.nanoseconds - b.nanoseconds : 0)
     }
+    /// "@" and the seconds since the origin.
     public var description: String { "@" + VRRPDuration(nanoseconds: nanoseconds).description }
 }
 

@@ -1,8 +1,9 @@
 // fuzz-module: VRRP
 // libFuzzer harness for the VRRP decoders and receive checks. Compiled in one module with Sources/VRRP/*.swift:
 //   swiftc -O -sanitize=fuzzer,address -parse-as-library -module-name FuzzVRRP Sources/VRRP/*.swift Tests/Fuzz/vrrp-decode.swift
-// The first input byte picks the path (IPv4 datagram, or IPv6 payload with the next 33 bytes as source,
-// destination and hop limit); every outcome is folded into a checksum so -O cannot drop the work.
+// The first input byte picks the path: bit 0 = IPv4 datagram, or IPv6 payload with the next 33 bytes as source,
+// destination and hop limit; bit 1 = patch in a correct VRRP checksum first, so random inputs also reach the
+// checks behind the checksum. Every outcome is folded into a sink so -O cannot drop the work.
 
 private let fuzzFilters: [VRRPReceiveFilter] = [
     VRRPReceiveFilter(vrid: 1, version: .v2, family: .ipv4, authentication: .password("secret"),
@@ -20,12 +21,24 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let bytes = Array(UnsafeBufferPointer(start: data, count: size))
     guard let selector = bytes.first else { return 0 }
     let rest = Array(bytes.dropFirst())
+    let fixChecksum = selector & 2 != 0
     var outcomes: [VRRPReceiveOutcome] = []
     if selector & 1 == 0 {
-        for f in fuzzFilters where f.family == .ipv4 { outcomes.append(f.receiveIPv4(datagram: rest)) }
+        var datagram = rest
+        if fixChecksum { fuzzFixIPv4Checksum(&datagram) }
+        for f in fuzzFilters where f.family == .ipv4 { outcomes.append(f.receiveIPv4(datagram: datagram)) }
+        // Also as the shell routes: decode once, then check with the instance owning the packet's VRID.
+        if case .success(let packet) = VRRPDecoder.decodeIPv4(datagram: datagram) {
+            var f = fuzzFilters[Int(packet.advertisement.vrid & 1)]
+            f.vrid = packet.advertisement.vrid
+            outcomes.append(f.check(packet))
+        }
     } else if rest.count >= 33, let src = VRRPAddress(bytes: rest[0..<16]), let dst = VRRPAddress(bytes: rest[16..<32]) {
-        let payload = Array(rest.dropFirst(33))
-        outcomes.append(fuzzFilters[2].receiveIPv6(payload: payload, source: src, destination: dst, hopLimit: rest[32]))
+        var payload = Array(rest.dropFirst(33))
+        if fixChecksum { fuzzFixChecksum(&payload, start: 0, end: payload.count, source: src, destination: dst) }
+        var f = fuzzFilters[2]
+        if payload.count > 1 { f.vrid = payload[1] }
+        outcomes.append(f.receiveIPv6(payload: payload, source: src, destination: dst, hopLimit: rest[32]))
     }
     for o in outcomes {
         switch o {
@@ -50,4 +63,24 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         }
     }
     return fuzzSink == 0x7FFF_FFFF_FFFF_FFFF ? 1 : 0
+}
+
+/// Writes the correct VRRP checksum into an IPv4 datagram's VRRP message, where the header allows it.
+private func fuzzFixIPv4Checksum(_ d: inout [UInt8]) {
+    guard d.count >= 20 else { return }
+    let ihl = Int(d[0] & 0x0F) * 4
+    let total = min(Int(d[2]) << 8 | Int(d[3]), d.count)
+    guard ihl >= 20, let src = VRRPAddress(bytes: d[12..<16]), let dst = VRRPAddress(bytes: d[16..<20]) else { return }
+    fuzzFixChecksum(&d, start: ihl, end: total, source: src, destination: dst)
+}
+
+/// Writes the correct checksum into the VRRP message at `d[start..<end]` (version from its first nibble).
+private func fuzzFixChecksum(_ d: inout [UInt8], start: Int, end: Int, source: VRRPAddress, destination: VRRPAddress) {
+    guard start >= 0, end <= d.count, end - start >= 8 else { return }
+    d[start + 6] = 0
+    d[start + 7] = 0
+    let version: VRRPVersion = d[start] >> 4 == 3 ? .v3 : .v2
+    let ck = vrrpChecksum(message: d[start..<end], version: version, source: source, destination: destination)
+    d[start + 6] = UInt8(ck >> 8)
+    d[start + 7] = UInt8(truncatingIfNeeded: ck)
 }
