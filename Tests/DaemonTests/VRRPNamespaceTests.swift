@@ -102,6 +102,38 @@ struct VRRPNamespaceTests {
         _ = b.terminate()
     }
 
+    @Test func reloadTouchesOnlyChangedInstances() throws {
+        let setup = try Setup()
+        let config = setup.files.file("reload.conf")
+        let first = Instance(state: "MASTER", priority: 150).text
+        try first.write(to: config, atomically: true, encoding: .utf8)
+        let a = try setup.lab.spawn("a", DaemonProcess.binary("vrrpd").path,
+                                    ["-l", "-f", config.path, "--runtime-dir", setup.files.file("run-a").path],
+                                    logFile: setup.files.file("reload.log"))
+        #expect(setup.lab.waitUntil(timeout: .seconds(8)) { setup.owns("a") } != nil, "\(a.log)")
+
+        // An unrelated change: a second instance. VI_1 keeps its state and its VIP throughout.
+        let second = first + Instance(state: "MASTER", priority: 150).text
+            .replacingOccurrences(of: "VI_1", with: "VI_2").replacingOccurrences(of: "virtual_router_id 51", with: "virtual_router_id 52")
+            .replacingOccurrences(of: Self.vip, with: "192.0.2.101")
+        try second.write(to: config, atomically: true, encoding: .utf8)
+        a.signal(SIGHUP)
+        #expect(setup.lab.holds(for: .seconds(5)) { setup.owns("a") }, "the VIP of an unchanged instance moved")
+        #expect(a.log.contains("reloaded"), "\(a.log)")
+        #expect(a.log.contains("VI_2 started"))
+        #expect(!a.log.contains("VI_1 stopped"), "\(a.log)")
+
+        // A change to VI_1 itself restarts it, and only it.
+        try second.replacingOccurrences(of: "priority 150\n    advert_int 1\n    version 2\n    authentication {\n        auth_type PASS\n        auth_pass secret\n    }\n    virtual_ipaddress {\n        \(Self.vip)",
+                                        with: "priority 160\n    advert_int 1\n    version 2\n    authentication {\n        auth_type PASS\n        auth_pass secret\n    }\n    virtual_ipaddress {\n        \(Self.vip)")
+            .write(to: config, atomically: true, encoding: .utf8)
+        a.signal(SIGHUP)
+        #expect(a.waitForLog("VI_1 stopped: its configuration changed"), "\(a.log)")
+        #expect(!a.log.contains("VI_2 stopped"))
+        #expect(setup.lab.waitUntil(timeout: .seconds(8)) { setup.owns("a") } != nil)
+        #expect(a.terminate() == 0)
+    }
+
     @Test func nopreemptKeepsTheCurrentMaster() throws {
         let setup = try Setup()
         let b = try setup.vrrpd("b", Instance(priority: 100, nopreempt: true))
