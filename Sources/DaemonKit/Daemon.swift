@@ -48,11 +48,13 @@ public enum DaemonMain {
         }
 
         do {
+            try PrivilegeDrop.apply(role: role, user: userToRun(role: role, options: options), logger: logger)
             let loop = try EventLoop()
             let context = DaemonContext(role: role, options: options, loop: loop, logger: logger,
                                         configuration: configuration,
                                         allowedPeerUIDs: peerUIDs(options.peerUsers, logger: logger))
             let service = try makeService(context)
+            shareSocket(context.socketPath, group: options.socketGroup)
             var current = configuration
 
             try loop.onSignal(SIGTERM) { loop.stop() }
@@ -115,6 +117,19 @@ public enum DaemonMain {
             loop.schedule(after: period) { feed() }
         }
         feed()
+    }
+
+    /// checkd never keeps root: by hand as root it becomes tandem-checkd when that user exists.
+    static func userToRun(role: DaemonRole, options: DaemonOptions) -> String? {
+        if let user = options.user { return user }
+        if role == .checkd && getuid() == 0 && getpwnam("tandem-checkd") != nil { return "tandem-checkd" }
+        return nil
+    }
+
+    /// Gives the daemon's socket to the group checkd is in (tmpfiles.d makes /run/tandem that group's too).
+    static func shareSocket(_ path: String, group: String) {
+        guard access(path, F_OK) == 0, let entry = getgrnam(group) else { return }
+        _ = chown(path, UInt32.max, entry.pointee.gr_gid)
     }
 
     static func peerUIDs(_ users: [String], logger: Logger) -> Set<uid_t> {

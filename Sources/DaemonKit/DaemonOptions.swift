@@ -27,5 +27,13 @@ public struct DaemonOptions: ParsableArguments, Sendable {
             help: "A user whose processes may send messages to this daemon, besides root and this daemon's own user (repeatable).")
     public var peerUsers: [String] = ["tandem-checkd"]
 
+    @Option(name: .customLong("user"),
+            help: "After start-up, run as this user (keeping only the daemon's own capabilities). checkd started as root defaults to tandem-checkd when that user exists.")
+    public var user: String?
+
+    @Option(name: .customLong("socket-group"),
+            help: "Group given to this daemon's socket, so checkd (a member) may connect.")
+    public var socketGroup: String = "tandem"
+
     public init() {}
 }
