@@ -86,3 +86,94 @@ int tandem_ipv4_multicast(int fd, const uint8_t group[4], int ifindex, int join)
     }
     return 0;
 }
+
+#include <netinet/icmp6.h>
+#include <netinet/ip6.h>
+
+int tandem_ipv6_multicast(int fd, const uint8_t group[16], int ifindex, int join) {
+    struct ipv6_mreq request;
+    memset(&request, 0, sizeof(request));
+    memcpy(&request.ipv6mr_multiaddr, group, 16);
+    request.ipv6mr_interface = (unsigned)ifindex;
+    if (setsockopt(fd, IPPROTO_IPV6, join ? IPV6_JOIN_GROUP : IPV6_LEAVE_GROUP, &request, sizeof(request)) != 0)
+        return -1;
+    if (join) {
+        unsigned outgoing = (unsigned)ifindex;
+        int on = 1;
+        if (setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_IF, &outgoing, sizeof(outgoing)) != 0) return -1;
+        if (setsockopt(fd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, &on, sizeof(on)) != 0) return -1;
+        if (setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &on, sizeof(on)) != 0) return -1;
+    }
+    return 0;
+}
+
+long tandem_recv_ipv6(int fd, uint8_t *buffer, unsigned long length, uint8_t source[16], uint8_t destination[16],
+                      int *hop_limit) {
+    struct sockaddr_in6 from;
+    char control[256];
+    struct iovec iov = { buffer, length };
+    struct msghdr message;
+    memset(&message, 0, sizeof(message));
+    message.msg_name = &from;
+    message.msg_namelen = sizeof(from);
+    message.msg_iov = &iov;
+    message.msg_iovlen = 1;
+    message.msg_control = control;
+    message.msg_controllen = sizeof(control);
+    ssize_t received = recvmsg(fd, &message, 0);
+    if (received < 0) return -1;
+    memcpy(source, &from.sin6_addr, 16);
+    memset(destination, 0, 16);
+    *hop_limit = -1;
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(&message); c != NULL; c = CMSG_NXTHDR(&message, c)) {
+        if (c->cmsg_level != IPPROTO_IPV6) continue;
+        if (c->cmsg_type == IPV6_HOPLIMIT && c->cmsg_len >= CMSG_LEN(sizeof(int))) {
+            memcpy(hop_limit, CMSG_DATA(c), sizeof(int));
+        } else if (c->cmsg_type == IPV6_PKTINFO && c->cmsg_len >= CMSG_LEN(sizeof(struct in6_pktinfo))) {
+            struct in6_pktinfo info;
+            memcpy(&info, CMSG_DATA(c), sizeof(info));
+            memcpy(destination, &info.ipi6_addr, 16);
+        }
+    }
+    return (long)received;
+}
+
+int tandem_send_ipv6(int fd, const uint8_t *payload, unsigned long length, const uint8_t destination[16], int ifindex) {
+    struct sockaddr_in6 to;
+    memset(&to, 0, sizeof(to));
+    to.sin6_family = AF_INET6;
+    memcpy(&to.sin6_addr, destination, 16);
+    if (IN6_IS_ADDR_LINKLOCAL(&to.sin6_addr) || IN6_IS_ADDR_MULTICAST(&to.sin6_addr)) to.sin6_scope_id = (uint32_t)ifindex;
+    ssize_t sent = sendto(fd, payload, length, 0, (struct sockaddr *)&to, sizeof(to));
+    return sent == (ssize_t)length ? 0 : -1;
+}
+
+int tandem_na_socket(void) {
+    int fd = socket(AF_INET6, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_ICMPV6);
+    if (fd < 0) return -1;
+    int hops = 255;
+    if (setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, &hops, sizeof(hops)) != 0 ||
+        setsockopt(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, &hops, sizeof(hops)) != 0) {
+        int saved = errno; close(fd); errno = saved; return -1;
+    }
+    return fd;
+}
+
+int tandem_send_unsolicited_na(int fd, int ifindex, const uint8_t mac[6], const uint8_t target[16]) {
+    struct {
+        struct nd_neighbor_advert advert;
+        struct nd_opt_hdr option;
+        uint8_t address[6];
+    } __attribute__((packed)) packet;
+    memset(&packet, 0, sizeof(packet));
+    packet.advert.nd_na_type = ND_NEIGHBOR_ADVERT;
+    packet.advert.nd_na_flags_reserved = ND_NA_FLAG_OVERRIDE;
+    memcpy(&packet.advert.nd_na_target, target, 16);
+    packet.option.nd_opt_type = ND_OPT_TARGET_LINKADDR;
+    packet.option.nd_opt_len = 1;
+    memcpy(packet.address, mac, 6);
+    unsigned outgoing = (unsigned)ifindex;
+    if (setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_IF, &outgoing, sizeof(outgoing)) != 0) return -1;
+    static const uint8_t all_nodes[16] = { 0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1 };
+    return tandem_send_ipv6(fd, (const uint8_t *)&packet, sizeof(packet), all_nodes, ifindex);
+}

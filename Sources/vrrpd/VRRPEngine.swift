@@ -7,11 +7,48 @@ import VRRP
 /// Runs the VRRP state machines of a configuration on the event loop: adverts in and out on raw sockets, VIPs
 /// through rtnetlink, gratuitous ARP, link changes, track-script results, and a timer per unit.
 final class VRRPEngine {
+    /// The socket of one instance: IPv4 (v2 or v3) or IPv6 (v3).
+    enum Transport {
+        case ipv4(VRRPSocket)
+        case ipv6(VRRPSocket6)
+
+        var fd: Int32 {
+            switch self {
+            case .ipv4(let socket): return socket.fd
+            case .ipv6(let socket): return socket.fd
+            }
+        }
+
+        func send(_ message: [UInt8], to destination: VRRPAddress) throws {
+            switch self {
+            case .ipv4(let socket): try socket.send(message, to: destination.bytes)
+            case .ipv6(let socket): try socket.send(message, to: destination.bytes)
+            }
+        }
+
+        /// Decodes and checks every datagram waiting, in arrival order.
+        func drain(_ filter: VRRPReceiveFilter) -> [VRRPReceiveOutcome] {
+            var outcomes: [VRRPReceiveOutcome] = []
+            switch self {
+            case .ipv4(let socket):
+                while let datagram = socket.receive() { outcomes.append(filter.receiveIPv4(datagram: datagram)) }
+            case .ipv6(let socket):
+                while let datagram = socket.receive() {
+                    guard let source = VRRPAddress(bytes: datagram.source),
+                          let destination = VRRPAddress(bytes: datagram.destination) else { continue }
+                    outcomes.append(filter.receiveIPv6(payload: datagram.payload, source: source,
+                                                       destination: destination, hopLimit: datagram.hopLimit))
+                }
+            }
+            return outcomes
+        }
+    }
+
     /// One instance's I/O.
     struct Member {
         var plan: InstancePlan
         let interface: NetworkInterface
-        let socket: VRRPSocket
+        let socket: Transport
         let filter: VRRPReceiveFilter
         var trackDown = false
     }
@@ -28,6 +65,7 @@ final class VRRPEngine {
     private let logger: Logger
     private let addressControl: AddressControl
     private let arp: GratuitousARPSender
+    private let neighbourAdverts: NeighbourAdvertSender
     private let links: LinkMonitor
     private var units: [Unit] = []
     private(set) var drops = VRRPDropCounters()
@@ -42,6 +80,7 @@ final class VRRPEngine {
         self.logger = logger
         addressControl = try AddressControl()
         arp = try GratuitousARPSender()
+        neighbourAdverts = try NeighbourAdvertSender()
         links = try LinkMonitor()
         try loop.watchReadable(links.fd) { [unowned self] in linksChanged() }
     }
@@ -108,8 +147,10 @@ final class VRRPEngine {
                 return
             }
             do {
-                let socket = try VRRPSocket(interface: interface, multicastGroup: plan.multicastGroup?.bytes,
-                                            source: plan.machine.unicastPeers.isEmpty ? nil : plan.source.bytes)
+                let socket: Transport = plan.source.family == .ipv4
+                    ? .ipv4(try VRRPSocket(interface: interface, multicastGroup: plan.multicastGroup?.bytes,
+                                           source: plan.machine.unicastPeers.isEmpty ? nil : plan.source.bytes))
+                    : .ipv6(try VRRPSocket6(interface: interface, multicastGroup: plan.multicastGroup?.bytes))
                 members.append(Member(plan: plan, interface: interface, socket: socket, filter: plan.machine.receiveFilter))
             } catch {
                 logger.error("\(plan.name): cannot open its VRRP socket on \(plan.interface): \(error)", metadata: ["VRRP_INSTANCE": "\(plan.name)"])
@@ -157,9 +198,10 @@ final class VRRPEngine {
         guard let index = units.firstIndex(where: { $0.name == name }) else { return }
         let socket = units[index].members[member].socket
         let filter = units[index].members[member].filter
+        let interfaceName = units[index].members[member].interface.name
         var actions: [UnitAction] = []
-        while let datagram = socket.receive() {
-            switch filter.receiveIPv4(datagram: datagram) {
+        for outcome in socket.drain(filter) {
+            switch outcome {
             case .accepted(let advert, let source, let warnings):
                 if !warnings.isEmpty {
                     logger.debug("advert from \(source) for VRID \(advert.vrid): \(warnings)")
@@ -172,7 +214,7 @@ final class VRRPEngine {
                 // One line per power of two, so a flood is visible without flooding the journal.
                 if drops.total.nonzeroBitCount == 1 && drops.total > dropsLogged {
                     dropsLogged = drops.total
-                    logger.warning("dropped a VRRP packet on \(socket.interface.name): \(reason) (\(drops.total) dropped so far)",
+                    logger.warning("dropped a VRRP packet on \(interfaceName): \(reason) (\(drops.total) dropped so far)",
                                    metadata: ["VRRP_INSTANCE": "\(units[index].members[member].plan.name)"])
                 }
             }
@@ -240,7 +282,7 @@ final class VRRPEngine {
             case .sendAdvertisement(let advert):
                 for destination in member.plan.destinations {
                     let message = advert.encodeMessage(source: member.plan.source, destination: destination)
-                    do { try member.socket.send(message, to: destination.bytes) } catch {
+                    do { try member.socket.send(message, to: destination) } catch {
                         logger.debug("\(member.plan.name): advert to \(destination) not sent: \(error)")
                     }
                 }
@@ -294,14 +336,18 @@ final class VRRPEngine {
 
     private func announce(_ addresses: [VRRPAddress], of member: Member, times: Int) {
         var byDevice: [String: [[UInt8]]] = [:]
-        for address in addresses where address.family == .ipv4 {
+        for address in addresses {
             byDevice[member.plan.details(of: address).device ?? member.plan.interface, default: []].append(address.bytes)
         }
         for (device, list) in byDevice {
             guard let link = NetworkInterface(named: device) else { continue }
             for _ in 0..<max(times, 0) {
-                do { try arp.announce(list, on: link) } catch {
-                    logger.warning("\(member.plan.name): gratuitous ARP on \(device) failed: \(error)")
+                do {
+                    // Gratuitous ARP for IPv4, unsolicited neighbour advertisements for IPv6.
+                    try arp.announce(list.filter { $0.count == 4 }, on: link)
+                    try neighbourAdverts.announce(list.filter { $0.count == 16 }, on: link)
+                } catch {
+                    logger.warning("\(member.plan.name): announcing on \(device) failed: \(error)")
                     break
                 }
             }

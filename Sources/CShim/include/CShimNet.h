@@ -24,3 +24,25 @@ int tandem_bind_to_device(int fd, const char *ifname);
 int tandem_ipv4_multicast(int fd, const uint8_t group[4], int ifindex, int join);
 
 #endif
+
+#ifndef TANDEM_CSHIM_NET6
+#define TANDEM_CSHIM_NET6
+/// Joins (join != 0) or leaves the IPv6 multicast group on `ifindex`, makes `ifindex` the outgoing multicast
+/// interface and asks for each packet's hop limit and destination (IPV6_RECVHOPLIMIT, IPV6_RECVPKTINFO).
+int tandem_ipv6_multicast(int fd, const uint8_t group[16], int ifindex, int join);
+
+/// Receives one IPv6 datagram's payload, with its source, destination and hop limit (-1 if unknown).
+/// Returns the payload length, or -1 with errno.
+long tandem_recv_ipv6(int fd, uint8_t *buffer, unsigned long length, uint8_t source[16], uint8_t destination[16],
+                      int *hop_limit);
+
+/// Sends a payload to `destination` (link-scoped on `ifindex` when link-local or multicast). 0 or -1 with errno.
+int tandem_send_ipv6(int fd, const uint8_t *payload, unsigned long length, const uint8_t destination[16], int ifindex);
+
+/// Opens the ICMPv6 socket unsolicited neighbour advertisements go out on (hop limit 255); fd or -1.
+int tandem_na_socket(void);
+
+/// Sends one unsolicited neighbour advertisement (override flag, target link-layer address option) for
+/// `target` from `mac` to all nodes (ff02::1) on `ifindex`. 0 or -1 with errno.
+int tandem_send_unsolicited_na(int fd, int ifindex, const uint8_t mac[6], const uint8_t target[16]);
+#endif
