@@ -34,6 +34,8 @@ final class CheckService: DaemonService {
     }
 
     func start() {
+        raiseDescriptorLimit()
+        warnAboutScriptUsers()
         vrrpd = MessageClient(
             path: context.socketPath(of: .vrrpd), loop: context.loop, logger: logger,
             onConnect: { [unowned self] connection in
@@ -50,6 +52,26 @@ final class CheckService: DaemonService {
         monitor.start()
         let summary = monitor.summary
         logger.info("checking \(summary.realServers) real servers with \(summary.checkers) checkers, \(summary.scripts) track scripts")
+    }
+
+    /// Every concurrent check holds a socket: take the hard limit of descriptors, so thousands of checks do not
+    /// fail with EMFILE and look like dead backends.
+    private func raiseDescriptorLimit() {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < limit.rlim_max else { return }
+        limit.rlim_cur = limit.rlim_max
+        if setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) != 0 {
+            logger.warning("could not raise the open-file limit to \(limit.rlim_max)")
+        }
+    }
+
+    /// checkd has no capabilities, so it cannot switch users: say so once instead of silently ignoring `user`.
+    private func warnAboutScriptUsers() {
+        guard getuid() != 0 else { return }
+        let named = context.configuration.vrrpScripts.filter { $0.user != nil }.map(\.name)
+        if !named.isEmpty {
+            logger.notice("vrrp_script \(named.joined(separator: ", ")) name a user; checkd runs every script as its own unprivileged user")
+        }
     }
 
     private func sendSnapshot(to connection: MessageConnection, _ view: [WireMessage]) {
