@@ -2,42 +2,76 @@
 import Glibc
 #endif
 import DaemonKit
+import Health
 import KeepalivedConfig
 import Logging
 import Platform
 import Wire
 
-/// checkd's messaging: connects to vrrpd and ipvsd, and on every (re)connect sends its current view once,
-/// framed as a snapshot. A check with no result yet is not in the view, so a restarted checkd moves nothing.
+/// checkd's logic: runs the health checks and track scripts, tells ipvsd and vrrpd about changes only, sends
+/// its current view once on every (re)connect (a check with no result yet is not in it, so a restarted checkd
+/// moves nothing), and runs notify scripts when vrrpd reports a state change or a real server changes.
 final class CheckService: DaemonService {
+    /// Notify scripts get this long before their process group is killed (keepalived has no bound; we keep one
+    /// so a hung script cannot pile up).
+    static let notifyTimeout: Duration = .seconds(60)
+
     private let context: DaemonContext
     private var logger: Logger { context.logger }
     private var vrrpd: MessageClient?
     private var ipvsd: MessageClient?
-    /// Results known so far; empty until the first checks complete.
-    private(set) var realServerHealth: [RealServerID: RealServerHealth] = [:]
-    private(set) var trackScriptResults: [String: Bool] = [:]
+    private var monitor: HealthMonitor!
+    private var notifyPlanner: NotifyPlanner
+    /// True between vrrpd's snapshotBegin and snapshotEnd.
+    private var inVRRPSnapshot = false
 
     init(_ context: DaemonContext) {
         self.context = context
+        notifyPlanner = NotifyPlanner(configuration: context.configuration)
+        monitor = HealthMonitor(configuration: context.configuration, loop: context.loop, logger: context.logger) {
+            [unowned self] events in handle(events)
+        }
     }
 
     func start() {
+        raiseDescriptorLimit()
+        warnAboutScriptUsers()
         vrrpd = MessageClient(
             path: context.socketPath(of: .vrrpd), loop: context.loop, logger: logger,
             onConnect: { [unowned self] connection in
-                sendSnapshot(to: connection, trackScriptResults.map { .trackScript(name: $0.key, ok: $0.value) })
+                inVRRPSnapshot = false
+                sendSnapshot(to: connection, monitor.trackScriptView.sorted { $0.key < $1.key }
+                    .map { .trackScript(name: $0.key, ok: $0.value) })
             },
-            onMessage: { [unowned self] _, message in
-                if case .instanceState(let name, let state, let priority) = message {
-                    logger.debug("instance \(name) is \(state) at priority \(priority)")
-                }
-            })
+            onMessage: { [unowned self] _, message in received(message) })
         ipvsd = MessageClient(
             path: context.socketPath(of: .ipvsd), loop: context.loop, logger: logger,
             onConnect: { [unowned self] connection in
-                sendSnapshot(to: connection, realServerHealth.values.map { .realServerHealth($0) })
+                sendSnapshot(to: connection, monitor.realServerView.map { .realServerHealth($0) })
             })
+        monitor.start()
+        let summary = monitor.summary
+        logger.info("checking \(summary.realServers) real servers with \(summary.checkers) checkers, \(summary.scripts) track scripts")
+    }
+
+    /// Every concurrent check holds a socket: take the hard limit of descriptors, so thousands of checks do not
+    /// fail with EMFILE and look like dead backends.
+    private func raiseDescriptorLimit() {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < limit.rlim_max else { return }
+        limit.rlim_cur = limit.rlim_max
+        if setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) != 0 {
+            logger.warning("could not raise the open-file limit to \(limit.rlim_max)")
+        }
+    }
+
+    /// checkd has no capabilities, so it cannot switch users: say so once instead of silently ignoring `user`.
+    private func warnAboutScriptUsers() {
+        guard getuid() != 0 else { return }
+        let named = context.configuration.vrrpScripts.filter { $0.user != nil }.map(\.name)
+        if !named.isEmpty {
+            logger.notice("vrrp_script \(named.joined(separator: ", ")) name a user; checkd runs every script as its own unprivileged user")
+        }
     }
 
     private func sendSnapshot(to connection: MessageConnection, _ view: [WireMessage]) {
@@ -51,9 +85,71 @@ final class CheckService: DaemonService {
         }
     }
 
-    func reload(_ configuration: KeepalivedConfiguration) throws {}
+    // MARK: Results
+
+    private func handle(_ events: [HealthEvent]) {
+        for event in events {
+            switch event {
+            case .realServerHealth(let health):
+                send(.realServerHealth(health), via: ipvsd)
+            case .trackScript(let name, let ok):
+                send(.trackScript(name: name, ok: ok), via: vrrpd)
+            case .realServerTransition(let id, let up):
+                if let command = monitor.notifyCommand(of: id, up: up) {
+                    runNotify(command, arguments: command.arguments, about: "real server \(id) \(up ? "up" : "down")")
+                }
+            }
+        }
+    }
+
+    /// Between connections a change is not queued: the snapshot on reconnect carries the current view.
+    private func send(_ message: WireMessage, via client: MessageClient?) {
+        guard let client, client.isConnected else { return }
+        do { try client.send(message) } catch {
+            logger.warning("could not send \(message): \(error); the next snapshot carries it")
+        }
+    }
+
+    // MARK: VRRP states
+
+    private func received(_ message: WireMessage) {
+        switch message {
+        case .snapshotBegin: inVRRPSnapshot = true
+        case .snapshotEnd: inVRRPSnapshot = false
+        case .instanceState(let name, let state, let priority):
+            logger.debug("instance \(name) is \(state) at priority \(priority)")
+            for invocation in notifyPlanner.observe(instance: name, state: state, priority: priority,
+                                                    inSnapshot: inVRRPSnapshot) {
+                runNotify(invocation.command, arguments: invocation.arguments, about: "\(name) \(state)")
+            }
+        default:
+            break
+        }
+    }
+
+    private func runNotify(_ command: ScriptCommand, arguments: [String], about: String) {
+        if command.user != nil && getuid() != 0 {
+            logger.debug("notify script \(command.text) asks for user \(command.user ?? ""); checkd runs it as itself")
+        }
+        monitor.runner.run(arguments, timeout: Self.notifyTimeout) { [logger] exit in
+            let metadata: Logger.Metadata = ["SCRIPT": "\(command.text)", "SCRIPT_RESULT": "\(exit)"]
+            if exit == .exited(0) {
+                logger.info("notify script for \(about): \(exit)", metadata: metadata)
+            } else {
+                logger.warning("notify script for \(about): \(exit)", metadata: metadata)
+            }
+        }
+    }
+
+    // MARK: Reload and stop
+
+    func reload(_ configuration: KeepalivedConfiguration) throws {
+        notifyPlanner.update(configuration)
+        monitor.reload(configuration)
+    }
 
     func shutdown() {
+        monitor.shutdown()
         vrrpd?.close()
         ipvsd?.close()
     }

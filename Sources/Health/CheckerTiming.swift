@@ -1,0 +1,46 @@
+import KeepalivedConfig
+
+/// One checker's timings with every level merged and keepalived's defaults filled in.
+public struct CheckerTiming: Hashable, Sendable {
+    /// Time between two checks of a settled checker (`delay_loop`, default 60 s).
+    public var delayLoop: Duration
+    /// The bound on one attempt: connect, request and response (`connect_timeout`, default 5 s).
+    public var connectTimeout: Duration
+    /// How many more attempts a failing up checker gets before it goes down (`retry`/`nb_get_retry`).
+    public var retry: Int
+    /// The pause before each of those attempts (`delay_before_retry`).
+    public var delayBeforeRetry: Duration
+    /// The first check comes at a random point in 0...warmup (`warmup`, default delay_loop).
+    public var warmup: Duration
+
+    /// Explicit timings, mostly for tests.
+    public init(delayLoop: Duration, connectTimeout: Duration, retry: Int, delayBeforeRetry: Duration,
+                warmup: Duration) {
+        self.delayLoop = delayLoop
+        self.connectTimeout = connectTimeout
+        self.retry = retry
+        self.delayBeforeRetry = delayBeforeRetry
+        self.warmup = warmup
+    }
+
+    /// The timings of `check` on `realServer` of `virtualServer`, innermost setting first, then keepalived's
+    /// defaults: delay_loop 60 s, connect_timeout 5 s, retry 1 (0 for MISC_CHECK), delay_before_retry 3 s for
+    /// HTTP_GET/SSL_GET and 1 s otherwise, warmup = delay_loop.
+    public init(check: HealthCheck, realServer: RealServer, virtualServer: VirtualServer) {
+        let merged = check.timing.over(realServer.timing.over(virtualServer.timing))
+        delayLoop = merged.delayLoop ?? .seconds(60)
+        connectTimeout = merged.connectTimeout ?? .seconds(5)
+        switch check.kind {
+        case .misc:
+            retry = merged.retry ?? 0
+            delayBeforeRetry = merged.delayBeforeRetry ?? .seconds(1)
+        case .http, .ssl:
+            retry = merged.retry ?? 1
+            delayBeforeRetry = merged.delayBeforeRetry ?? .seconds(3)
+        case .tcp:
+            retry = merged.retry ?? 1
+            delayBeforeRetry = merged.delayBeforeRetry ?? .seconds(1)
+        }
+        warmup = merged.warmup ?? delayLoop
+    }
+}

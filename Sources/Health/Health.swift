@@ -1,1 +1,0 @@
-// The Health module: check scheduling and the checkers.

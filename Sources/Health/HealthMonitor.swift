@@ -1,0 +1,172 @@
+import Glibc
+import KeepalivedConfig
+import Logging
+import Platform
+import Wire
+
+/// The checks of a configuration running on one event loop: the pure `HealthScheduler` decides, this class
+/// runs the attempts (sockets, TLS, processes) and hands the resulting events to `onEvents`.
+public final class HealthMonitor {
+    private let loop: EventLoop
+    private let logger: Logger
+    private var scheduler: HealthScheduler
+    private let onEvents: ([HealthEvent]) -> Void
+    private let tlsContexts = TLSContexts()
+    /// Runs MISC_CHECK programs and track scripts; notify scripts may use it too.
+    public let runner: ProcessRunner
+    private var probes: [HealthTask: NetworkProbe] = [:]
+    private var timer: TimerID?
+    private var armedDeadline: MonotonicInstant?
+    private var stopped = false
+
+    /// Attempts finished so far (checks and scripts), for status and benchmarks.
+    public private(set) var completedAttempts = 0
+
+    /// A monitor of `configuration`'s real servers and tracked vrrp_scripts; nothing runs before `start()`.
+    public init(configuration: KeepalivedConfiguration, loop: EventLoop, logger: Logger,
+                random: @escaping () -> Double = { Double.random(in: 0...1) },
+                onEvents: @escaping ([HealthEvent]) -> Void) {
+        self.loop = loop
+        self.logger = logger
+        self.onEvents = onEvents
+        runner = ProcessRunner(loop: loop)
+        scheduler = HealthScheduler(configuration: configuration, now: loop.now, random: random)
+        // A backend closing mid-write must not kill the process (OpenSSL writes with plain write(2)).
+        signal(SIGPIPE, SIG_IGN)
+    }
+
+    /// Starts the schedule.
+    public func start() {
+        stopped = false
+        rearm()
+    }
+
+    /// The verdicts known now, for a snapshot.
+    public var realServerView: [RealServerHealth] { scheduler.realServerView }
+    /// The track-script results known now, for a snapshot.
+    public var trackScriptView: [String: Bool] { scheduler.trackScriptView }
+    /// The number of checkers and scripts being run.
+    public var summary: (realServers: Int, checkers: Int, scripts: Int) {
+        (scheduler.realServerIDs.count, scheduler.checkerCount, scheduler.scriptNames.count)
+    }
+    /// Attempts in flight right now.
+    public var runningAttempts: Int { probes.count + runner.runningCount }
+    /// notify_up / notify_down of a real server.
+    public func notifyCommand(of id: RealServerID, up: Bool) -> ScriptCommand? {
+        scheduler.notifyCommand(of: id, up: up)
+    }
+
+    /// Applies a reloaded configuration (see `HealthScheduler.reload`).
+    public func reload(_ configuration: KeepalivedConfiguration) {
+        let events = scheduler.reload(configuration, now: loop.now)
+        if !events.isEmpty { onEvents(events) }
+        rearm()
+    }
+
+    /// Stops every attempt and timer; kills running scripts.
+    public func shutdown() {
+        stopped = true
+        if let timer { loop.cancel(timer) }
+        timer = nil
+        for probe in probes.values { probe.cancel() }
+        probes = [:]
+        runner.killAll()
+    }
+
+    // MARK: Running attempts
+
+    private func rearm() {
+        guard !stopped else { return }
+        let deadline = scheduler.nextDeadline()
+        guard deadline != armedDeadline || timer == nil else { return }
+        if let timer { loop.cancel(timer) }
+        timer = nil
+        armedDeadline = deadline
+        guard let deadline else { return }
+        timer = loop.schedule(at: deadline) { [weak self] in
+            guard let self else { return }
+            timer = nil
+            armedDeadline = nil
+            tick()
+        }
+    }
+
+    private func tick() {
+        for task in scheduler.takeDue(now: loop.now) { launch(task) }
+        rearm()
+    }
+
+    private func launch(_ task: HealthTask) {
+        if let script = scheduler.script(for: task) {
+            guard let command = script.command else { return complete(task, .failure("no script")) }
+            runner.run(command.arguments, timeout: script.effectiveTimeout) { [weak self] exit in
+                self?.complete(task, exit == .exited(0) ? .success() : .failure("\(exit)"))
+            }
+            return
+        }
+        guard let (check, target, timing) = scheduler.checker(for: task) else { return }
+        switch check.kind {
+        case .tcp:
+            probe(task, target: target, mode: .tcp, timeout: timing.connectTimeout)
+        case .http(let urls):
+            probe(task, target: target, mode: .http(urls: urls, tls: false, verify: false), timeout: timing.connectTimeout)
+        case .ssl(let urls):
+            probe(task, target: target, mode: .http(urls: urls, tls: true, verify: check.verifyCertificate),
+                  timeout: timing.connectTimeout)
+        case .misc(let command, let timeout, let dynamic):
+            guard let command else { return complete(task, .failure("no misc_path")) }
+            // keepalived: misc_timeout defaults to the checker's delay_loop.
+            runner.run(command.arguments, timeout: timeout ?? timing.delayLoop) { [weak self] exit in
+                let outcome: CheckOutcome
+                if case .exited(let status) = exit {
+                    outcome = .fromExitStatus(status, dynamic: dynamic)
+                } else {
+                    outcome = .failure("\(exit)")
+                }
+                self?.complete(task, outcome)
+            }
+        }
+    }
+
+    private func probe(_ task: HealthTask, target: CheckTarget, mode: NetworkProbe.Mode, timeout: Duration) {
+        let probe = NetworkProbe(loop: loop, target: target, mode: mode, timeout: timeout, tlsContexts: tlsContexts) {
+            [weak self] outcome in
+            self?.probes[task] = nil
+            self?.complete(task, outcome)
+        }
+        probes[task] = probe
+        probe.start()
+    }
+
+    private func complete(_ task: HealthTask, _ outcome: CheckOutcome) {
+        guard !stopped else { return }
+        completedAttempts += 1
+        if case .failure(let reason) = outcome {
+            logger.debug("\(task) failed: \(reason)")
+        }
+        let events = scheduler.complete(task, outcome, now: loop.now)
+        for event in events { log(event, after: outcome) }
+        if !events.isEmpty { onEvents(events) }
+        rearm()
+    }
+
+    private func log(_ event: HealthEvent, after outcome: CheckOutcome) {
+        switch event {
+        case .realServerHealth(let health):
+            var metadata: Logger.Metadata = [
+                "VIRTUAL_SERVER": "\(health.id.virtualService)",
+                "REAL_SERVER": "\(health.id.realAddress):\(health.id.realPort)",
+                "RS_STATE": "\(health.up ? "UP" : "DOWN")", "WEIGHT": "\(health.weight)",
+            ]
+            if case .failure(let reason) = outcome { metadata["REASON"] = "\(reason)" }
+            logger.notice("real server \(health.id) is \(health.up ? "up" : "down") (weight \(health.weight))",
+                          metadata: metadata)
+        case .trackScript(let name, let ok):
+            var metadata: Logger.Metadata = ["VRRP_SCRIPT": "\(name)", "SCRIPT_STATE": "\(ok ? "OK" : "FAILED")"]
+            if case .failure(let reason) = outcome { metadata["REASON"] = "\(reason)" }
+            logger.notice("vrrp_script \(name) is \(ok ? "OK" : "failed")", metadata: metadata)
+        case .realServerTransition:
+            break
+        }
+    }
+}

@@ -1,0 +1,295 @@
+import KeepalivedConfig
+import Platform
+import Wire
+
+/// All checkers and track scripts of a configuration: when each runs next, and what each result means.
+///
+/// Pure: the clock is passed in (`now`), the randomness of warmup is injected, and nothing here does I/O.
+/// The daemon asks for due tasks, runs them, and feeds results back; the returned events are the messages
+/// and notify scripts that follow.
+public struct HealthScheduler {
+    struct Checker {
+        var check: HealthCheck
+        var target: CheckTarget
+        var timing: CheckerTiming
+        var state: CheckerState
+        var due: MonotonicInstant
+        var running = false
+    }
+
+    struct RealServerEntry {
+        var id: RealServerID
+        var weight: Int
+        var alpha: Bool
+        var notifyUp: ScriptCommand?
+        var notifyDown: ScriptCommand?
+        var checkers: [Checker]
+        var generation: UInt64
+        /// The last verdict sent to ipvsd; nil until every checker has one.
+        var reported: RealServerHealth?
+        /// For notify_up/notify_down: the last state, starting at the assumed one (down under alpha).
+        var effectiveUp: Bool
+    }
+
+    struct ScriptEntry {
+        var script: VRRPScript
+        var state: TrackScriptState
+        var due: MonotonicInstant
+        var running = false
+        var generation: UInt64
+    }
+
+    private var realServers: [RealServerID: RealServerEntry] = [:]
+    private var scripts: [String: ScriptEntry] = [:]
+    private var heap = DeadlineHeap<HealthTask>()
+    private var nextGeneration: UInt64 = 0
+    /// Returns a number in 0...1 that spreads first checks over their warmup.
+    private let random: () -> Double
+
+    /// The schedule of `configuration` starting at `now`; `random` (0...1) places each first check within
+    /// its warmup (pass `{ 0 }` for checks that start at once).
+    public init(configuration: KeepalivedConfiguration, now: MonotonicInstant,
+                random: @escaping () -> Double = { Double.random(in: 0...1) }) {
+        self.random = random
+        _ = reload(configuration, now: now)
+    }
+
+    // MARK: Queries
+
+    /// The real servers being checked.
+    public var realServerIDs: [RealServerID] { Array(realServers.keys) }
+    /// The track scripts being run (those some vrrp_instance tracks).
+    public var scriptNames: [String] { Array(scripts.keys) }
+    /// The number of checkers over all real servers.
+    public var checkerCount: Int { realServers.values.reduce(0) { $0 + $1.checkers.count } }
+
+    /// The current view for a snapshot: real servers whose every checker has a verdict.
+    public var realServerView: [RealServerHealth] { realServers.values.compactMap(\.reported) }
+    /// The current view for a snapshot: scripts with a result.
+    public var trackScriptView: [String: Bool] {
+        scripts.compactMapValues { $0.state.ok }
+    }
+
+    /// The checker a task runs, with where it connects and its timings.
+    public func checker(for task: HealthTask) -> (check: HealthCheck, target: CheckTarget, timing: CheckerTiming)? {
+        guard case .check(let id, let index) = task.kind, let entry = realServers[id],
+              entry.generation == task.generation, entry.checkers.indices.contains(index) else { return nil }
+        let checker = entry.checkers[index]
+        return (checker.check, checker.target, checker.timing)
+    }
+
+    /// The script a task runs.
+    public func script(for task: HealthTask) -> VRRPScript? {
+        guard case .script(let name) = task.kind, let entry = scripts[name],
+              entry.generation == task.generation else { return nil }
+        return entry.script
+    }
+
+    /// notify_up / notify_down of a real server.
+    public func notifyCommand(of id: RealServerID, up: Bool) -> ScriptCommand? {
+        guard let entry = realServers[id] else { return nil }
+        return up ? entry.notifyUp : entry.notifyDown
+    }
+
+    /// Whether a checker is down right now, waiting to retry, or up (for tests and status).
+    public func checkerState(_ id: RealServerID, index: Int) -> CheckerState? {
+        guard let entry = realServers[id], entry.checkers.indices.contains(index) else { return nil }
+        return entry.checkers[index].state
+    }
+
+    /// When a checker or script runs next; nil while it runs or when there is none.
+    public func nextRun(of kind: HealthTask.Kind) -> MonotonicInstant? {
+        switch kind {
+        case .check(let id, let index):
+            guard let entry = realServers[id], entry.checkers.indices.contains(index),
+                  !entry.checkers[index].running else { return nil }
+            return entry.checkers[index].due
+        case .script(let name):
+            guard let entry = scripts[name], !entry.running else { return nil }
+            return entry.due
+        }
+    }
+
+    // MARK: Running
+
+    /// The earliest time a task is due; nil when nothing is waiting.
+    public mutating func nextDeadline() -> MonotonicInstant? {
+        while let top = heap.earliest {
+            if isCurrent(top.key, due: top.deadline) { return top.deadline }
+            _ = heap.pop()
+        }
+        return nil
+    }
+
+    /// Every task due at `now`, marked running: each must be answered with `complete`.
+    public mutating func takeDue(now: MonotonicInstant) -> [HealthTask] {
+        var due: [HealthTask] = []
+        while let top = heap.earliest, top.deadline <= now {
+            _ = heap.pop()
+            guard isCurrent(top.key, due: top.deadline) else { continue }
+            setRunning(top.key, true)
+            due.append(top.key)
+        }
+        return due
+    }
+
+    /// Records the outcome of a task taken with `takeDue`, schedules its next run, and returns what follows.
+    public mutating func complete(_ task: HealthTask, _ outcome: CheckOutcome, now: MonotonicInstant) -> [HealthEvent] {
+        switch task.kind {
+        case .check(let id, let index):
+            guard var entry = realServers[id], entry.generation == task.generation,
+                  entry.checkers.indices.contains(index), entry.checkers[index].running else { return [] }
+            let delay = entry.checkers[index].state.record(outcome, timing: entry.checkers[index].timing)
+            entry.checkers[index].running = false
+            entry.checkers[index].due = now + delay
+            heap.push(now + delay, task)
+            let events = Self.verdictEvents(&entry)
+            realServers[id] = entry
+            return events
+        case .script(let name):
+            guard var entry = scripts[name], entry.generation == task.generation, entry.running else { return [] }
+            let changed = entry.state.record(success: outcome.passed)
+            entry.running = false
+            entry.due = now + entry.script.interval
+            heap.push(entry.due, task)
+            scripts[name] = entry
+            return changed.map { [.trackScript(name: name, ok: $0)] } ?? []
+        }
+    }
+
+    /// The real server's verdict after a result: a message when it is new or changed, a transition for notify.
+    private static func verdictEvents(_ entry: inout RealServerEntry) -> [HealthEvent] {
+        guard entry.checkers.allSatisfy(\.state.hasVerdict) else { return [] }
+        let up = entry.checkers.allSatisfy(\.state.up)
+        let health = RealServerHealth(id: entry.id, up: up, weight: Int32(clamping: effectiveWeight(entry)))
+        var events: [HealthEvent] = []
+        if health != entry.reported {
+            entry.reported = health
+            events.append(.realServerHealth(health))
+        }
+        if up != entry.effectiveUp {
+            entry.effectiveUp = up
+            events.append(.realServerTransition(entry.id, up: up))
+        }
+        return events
+    }
+
+    /// keepalived's misc_dynamic: each dynamic checker moves the weight by (its weight − configured weight),
+    /// so one such checker sets the weight to its exit status − 2.
+    private static func effectiveWeight(_ entry: RealServerEntry) -> Int {
+        entry.checkers.reduce(entry.weight) { total, checker in
+            guard let dynamic = checker.state.dynamicWeight else { return total }
+            return total + (dynamic - entry.weight)
+        }
+    }
+
+    private func isCurrent(_ task: HealthTask, due: MonotonicInstant) -> Bool {
+        switch task.kind {
+        case .check(let id, let index):
+            guard let entry = realServers[id], entry.generation == task.generation,
+                  entry.checkers.indices.contains(index) else { return false }
+            return !entry.checkers[index].running && entry.checkers[index].due == due
+        case .script(let name):
+            guard let entry = scripts[name], entry.generation == task.generation else { return false }
+            return !entry.running && entry.due == due
+        }
+    }
+
+    private mutating func setRunning(_ task: HealthTask, _ running: Bool) {
+        switch task.kind {
+        case .check(let id, let index): realServers[id]?.checkers[index].running = running
+        case .script(let name): scripts[name]?.running = running
+        }
+    }
+
+    // MARK: Reload
+
+    /// Applies a new configuration: unchanged real servers and scripts keep their state and schedule, removed
+    /// ones stop, new ones start (and say nothing until they have a result). Returns the events of real servers
+    /// whose weight alone changed.
+    public mutating func reload(_ configuration: KeepalivedConfiguration, now: MonotonicInstant) -> [HealthEvent] {
+        var events: [HealthEvent] = []
+        var nextServers: [RealServerID: RealServerEntry] = [:]
+        for virtualServer in configuration.virtualServers {
+            for realServer in virtualServer.realServers {
+                let ids = RealServerIdentity.ids(of: realServer, in: virtualServer,
+                                                 groups: configuration.virtualServerGroups)
+                for id in ids where nextServers[id] == nil {
+                    var fresh = makeEntry(id: id, realServer: realServer, virtualServer: virtualServer, now: now)
+                    if var old = realServers[id], Self.sameCheckers(old, fresh) {
+                        // Same checkers: keep their state and schedule; take the new weight and notify commands.
+                        old.notifyUp = fresh.notifyUp
+                        old.notifyDown = fresh.notifyDown
+                        if old.weight != fresh.weight {
+                            old.weight = fresh.weight
+                            if old.reported != nil { old.reported = nil; events += Self.verdictEvents(&old) }
+                        }
+                        fresh = old
+                    } else {
+                        schedule(fresh)
+                    }
+                    nextServers[id] = fresh
+                }
+            }
+        }
+        realServers = nextServers
+
+        let tracked = Set(configuration.vrrpInstances.flatMap { $0.trackScripts.map(\.name) })
+        var nextScripts: [String: ScriptEntry] = [:]
+        for script in configuration.vrrpScripts where tracked.contains(script.name) && script.command != nil {
+            if let old = scripts[script.name], Self.sameScript(old.script, script) {
+                nextScripts[script.name] = old
+                continue
+            }
+            nextGeneration += 1
+            let entry = ScriptEntry(script: script, state: TrackScriptState(rise: script.rise, fall: script.fall),
+                                    due: now, generation: nextGeneration)
+            heap.push(entry.due, HealthTask(kind: .script(script.name), generation: entry.generation))
+            nextScripts[script.name] = entry
+        }
+        scripts = nextScripts
+        if heap.count > 64 && heap.count > 4 * (checkerCount + scripts.count) {
+            var pruned = heap
+            pruned.removeAll { !isCurrent($0.key, due: $0.deadline) }
+            heap = pruned
+        }
+        return events
+    }
+
+    private mutating func makeEntry(id: RealServerID, realServer: RealServer, virtualServer: VirtualServer,
+                                    now: MonotonicInstant) -> RealServerEntry {
+        nextGeneration += 1
+        let alpha = realServer.alpha ?? virtualServer.alpha
+        let checkers = realServer.checks.map { check in
+            let timing = CheckerTiming(check: check, realServer: realServer, virtualServer: virtualServer)
+            let fraction = min(1, max(0, random()))
+            return Checker(check: check,
+                           target: CheckTarget(check: check, realServer: realServer, virtualServer: virtualServer),
+                           timing: timing, state: CheckerState(alpha: alpha),
+                           due: now + timing.warmup * fraction)
+        }
+        return RealServerEntry(id: id, weight: realServer.weight, alpha: alpha, notifyUp: realServer.notifyUp,
+                               notifyDown: realServer.notifyDown, checkers: checkers, generation: nextGeneration,
+                               reported: nil, effectiveUp: !alpha)
+    }
+
+    private mutating func schedule(_ entry: RealServerEntry) {
+        for (index, checker) in entry.checkers.enumerated() {
+            heap.push(checker.due, HealthTask(kind: .check(entry.id, index: index), generation: entry.generation))
+        }
+    }
+
+    private static func sameCheckers(_ a: RealServerEntry, _ b: RealServerEntry) -> Bool {
+        a.alpha == b.alpha && a.checkers.count == b.checkers.count
+            && zip(a.checkers, b.checkers).allSatisfy {
+                CheckFingerprint.of($0.check) == CheckFingerprint.of($1.check) && $0.timing == $1.timing
+                    && $0.target == $1.target
+            }
+    }
+
+    private static func sameScript(_ a: VRRPScript, _ b: VRRPScript) -> Bool {
+        a.command.map(CheckFingerprint.strip) == b.command.map(CheckFingerprint.strip) && a.interval == b.interval
+            && a.effectiveTimeout == b.effectiveTimeout && a.rise == b.rise && a.fall == b.fall
+            && a.user == b.user && a.group == b.group
+    }
+}

@@ -1,0 +1,39 @@
+import Glibc
+import KeepalivedConfig
+
+/// A `sockaddr_in`/`sockaddr_in6` built from an IPAddress and a port, for connect and bind.
+struct SocketAddress {
+    private var storage = sockaddr_storage()
+    let length: socklen_t
+    let family: Int32
+
+    init(_ address: IPAddress, port: UInt16) {
+        if address.family == .inet {
+            var sin = sockaddr_in()
+            sin.sin_family = sa_family_t(AF_INET)
+            sin.sin_port = port.bigEndian
+            withUnsafeMutableBytes(of: &sin.sin_addr) { $0.copyBytes(from: address.bytes) }
+            withUnsafeMutableBytes(of: &storage) { raw in
+                withUnsafeBytes(of: sin) { raw.copyMemory(from: $0) }
+            }
+            length = socklen_t(MemoryLayout<sockaddr_in>.size)
+            family = AF_INET
+        } else {
+            var sin6 = sockaddr_in6()
+            sin6.sin6_family = sa_family_t(AF_INET6)
+            sin6.sin6_port = port.bigEndian
+            withUnsafeMutableBytes(of: &sin6.sin6_addr) { $0.copyBytes(from: address.bytes) }
+            withUnsafeMutableBytes(of: &storage) { raw in
+                withUnsafeBytes(of: sin6) { raw.copyMemory(from: $0) }
+            }
+            length = socklen_t(MemoryLayout<sockaddr_in6>.size)
+            family = AF_INET6
+        }
+    }
+
+    func withPointer<R>(_ body: (UnsafePointer<sockaddr>, socklen_t) -> R) -> R {
+        withUnsafeBytes(of: storage) { raw in
+            body(raw.baseAddress!.assumingMemoryBound(to: sockaddr.self), length)
+        }
+    }
+}

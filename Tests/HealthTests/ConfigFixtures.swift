@@ -1,0 +1,26 @@
+import KeepalivedConfig
+import Platform
+import Wire
+
+/// Parses configuration text for tests; fails the test with its diagnostics when it has errors.
+func parseConfig(_ text: String) throws -> KeepalivedConfiguration {
+    let result = ConfigLoader.parse(text)
+    guard let configuration = result.configuration(for: [.vrrp, .virtualServers]) else {
+        throw FixtureError.invalid(result.diagnostics(for: [.vrrp, .virtualServers]).map { "\($0)" })
+    }
+    return configuration
+}
+
+enum FixtureError: Error { case invalid([String]) }
+
+/// The RealServerID of `tcp vip:vport -> rip:rport`.
+func rsID(_ vip: String, _ vport: UInt16, _ rip: String, _ rport: UInt16) -> RealServerID {
+    RealServerID(protocol: .tcp, virtualAddress: WireAddress(vip)!, virtualPort: vport,
+                 realAddress: WireAddress(rip)!, realPort: rport)
+}
+
+/// A clock the tests move by hand.
+struct TestClock {
+    var now = MonotonicInstant(nanoseconds: 1_000_000_000)
+    mutating func advance(_ duration: Duration) { now = now + duration }
+}

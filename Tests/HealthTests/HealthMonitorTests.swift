@@ -1,0 +1,186 @@
+import Foundation
+import Logging
+import Platform
+import Testing
+import Wire
+@testable import Health
+
+/// A monitor on its own loop that records every event with the time it arrived.
+private final class MonitorHarness {
+    let loop: EventLoop
+    var events: [(at: MonotonicInstant, event: HealthEvent)] = []
+    var monitor: HealthMonitor!
+
+    init(_ text: String) throws {
+        loop = try EventLoop()
+        monitor = HealthMonitor(configuration: try parseConfig(text), loop: loop,
+                                logger: Logger(label: "test.health"), random: { 0 }) { [unowned self] new in
+            let now = MonotonicInstant.now
+            events += new.map { (now, $0) }
+        }
+        monitor.start()
+    }
+
+    /// Runs the loop until an event matching `predicate` arrives after `since`; returns when it arrived.
+    func waitFor(after since: MonotonicInstant = MonotonicInstant(nanoseconds: 0), timeout: Duration = .seconds(10),
+                 _ predicate: (HealthEvent) -> Bool) throws -> MonotonicInstant? {
+        var found: MonotonicInstant?
+        try runLoop(loop, timeout: timeout) {
+            found = events.first { $0.at >= since && predicate($0.event) }?.at
+            return found != nil
+        }
+        return found
+    }
+
+    deinit { monitor.shutdown() }
+}
+
+private func isHealth(_ up: Bool) -> (HealthEvent) -> Bool {
+    { if case .realServerHealth(let health) = $0 { return health.up == up }; return false }
+}
+
+@Suite(.serialized) struct HealthMonitorTests {
+    @Test func backendThatStopsIsDownWithinTheBoundAndUpWhenItReturns() throws {
+        var listener = try TCPListener()
+        let port = listener.port
+        // Bound: delay_loop + retry × (connect_timeout + delay_before_retry) = 0.2 + 1 × (0.5 + 0.2) = 0.9 s.
+        let harness = try MonitorHarness("""
+        virtual_server 192.0.2.1 80 {
+            delay_loop 0.2
+            real_server 127.0.0.1 \(port) {
+                TCP_CHECK { connect_timeout 0.5
+                    retry 1
+                    delay_before_retry 0.2
+                    warmup 0 }
+            }
+        }
+        """)
+        #expect(try harness.waitFor(isHealth(true)) != nil)
+        listener.stop()
+        let stopped = MonotonicInstant.now
+        let down = try #require(try harness.waitFor(after: stopped, isHealth(false)))
+        #expect(down - stopped < .milliseconds(900) + .milliseconds(300), "down after \(down - stopped)")
+        #expect(harness.events.contains { if case .realServerTransition(_, up: false) = $0.event { true } else { false } })
+        listener = try TCPListener(port: port)
+        let restarted = MonotonicInstant.now
+        let up = try #require(try harness.waitFor(after: restarted, isHealth(true)))
+        #expect(up - restarted < .milliseconds(200) + .milliseconds(300), "up after \(up - restarted)")
+        // Steady state sends nothing more.
+        let count = harness.events.count
+        try runLoop(harness.loop, timeout: .milliseconds(700)) { false }
+        #expect(harness.events.count == count)
+        listener.stop()
+    }
+
+    @Test func httpBackendStatusChangeIsDown() throws {
+        let directory = try TempDirectory()
+        let backend = try PythonBackend(.normal, in: directory)
+        let harness = try MonitorHarness("""
+        virtual_server 192.0.2.1 80 {
+            delay_loop 0.2
+            real_server 127.0.0.1 \(backend.port) {
+                HTTP_GET { url { path /ok }
+                    url { path /status/200 }
+                    connect_timeout 1
+                    retry 0
+                    warmup 0 }
+            }
+            real_server 127.0.0.2 \(backend.port) {
+                HTTP_GET { url { path /status/500 }
+                    connect_ip 127.0.0.1
+                    retry 0
+                    warmup 0 }
+            }
+        }
+        """)
+        let good = rsID("192.0.2.1", 80, "127.0.0.1", backend.port)
+        let bad = rsID("192.0.2.1", 80, "127.0.0.2", backend.port)
+        _ = try harness.waitFor { _ in harness.monitor.realServerView.count == 2 }
+        #expect(Set(harness.monitor.realServerView) == [RealServerHealth(id: good, up: true, weight: 1),
+                                                        RealServerHealth(id: bad, up: false, weight: 1)])
+    }
+
+    @Test func miscDynamicWeightFromExitStatus() throws {
+        let directory = try TempDirectory()
+        let script = try directory.write("weight.sh", "#!/bin/sh\nexit 12\n", mode: 0o755)
+        let harness = try MonitorHarness("""
+        virtual_server 192.0.2.1 80 {
+            delay_loop 0.2
+            real_server 198.51.100.1 80 {
+                MISC_CHECK { misc_path "\(script)"
+                    misc_timeout 2
+                    misc_dynamic
+                    warmup 0 }
+            }
+        }
+        """)
+        #expect(try harness.waitFor(isHealth(true)) != nil)
+        #expect(harness.monitor.realServerView == [RealServerHealth(id: rsID("192.0.2.1", 80, "198.51.100.1", 80),
+                                                                    up: true, weight: 10)])
+    }
+
+    @Test func miscCheckThatNeverExitsIsDownAtItsTimeout() throws {
+        let harness = try MonitorHarness("""
+        virtual_server 192.0.2.1 80 {
+            delay_loop 0.2
+            real_server 198.51.100.1 80 {
+                MISC_CHECK { misc_path "/bin/sleep 100"
+                    misc_timeout 0.3
+                    warmup 0 }
+            }
+        }
+        """)
+        let start = MonotonicInstant.now
+        let down = try #require(try harness.waitFor(isHealth(false)))
+        #expect(down - start >= .milliseconds(300) && down - start < .seconds(2))
+    }
+
+    @Test func trackScriptRiseAndFall() throws {
+        let directory = try TempDirectory()
+        let flag = directory.file("ok")
+        FileManager.default.createFile(atPath: flag, contents: nil)
+        let harness = try MonitorHarness("""
+        vrrp_script chk {
+            script "/usr/bin/test -e \(flag)"
+            interval 0.1
+            timeout 1
+            rise 2
+            fall 2
+        }
+        vrrp_instance VI_1 {
+            interface lo
+            virtual_router_id 51
+            virtual_ipaddress { 192.0.2.10 }
+            track_script { chk }
+        }
+        """)
+        #expect(try harness.waitFor { $0 == .trackScript(name: "chk", ok: true) } != nil)
+        try FileManager.default.removeItem(atPath: flag)
+        let removed = MonotonicInstant.now
+        let failed = try #require(try harness.waitFor(after: removed) { $0 == .trackScript(name: "chk", ok: false) })
+        #expect(failed - removed >= .milliseconds(100), "fall 2 needs two failures")
+        FileManager.default.createFile(atPath: flag, contents: nil)
+        #expect(try harness.waitFor(after: failed) { $0 == .trackScript(name: "chk", ok: true) } != nil)
+        #expect(harness.monitor.trackScriptView == ["chk": true])
+    }
+
+    @Test func reloadKeepsUnchangedServerAndDropsRemovedOne() throws {
+        let listener = try TCPListener()
+        let text = """
+        virtual_server 192.0.2.1 80 {
+            delay_loop 0.2
+            real_server 127.0.0.1 \(listener.port) { TCP_CHECK { warmup 0 } }
+        }
+        """
+        let harness = try MonitorHarness(text)
+        #expect(try harness.waitFor(isHealth(true)) != nil)
+        let before = harness.events.count
+        harness.monitor.reload(try parseConfig(text))
+        try runLoop(harness.loop, timeout: .milliseconds(500)) { false }
+        #expect(harness.events.count == before, "an unchanged server says nothing after a reload")
+        #expect(harness.monitor.realServerView.count == 1)
+        harness.monitor.reload(try parseConfig("virtual_server 192.0.2.1 80 { }"))
+        #expect(harness.monitor.realServerView.isEmpty)
+        #expect(harness.monitor.summary.checkers == 0)
+    }
+}

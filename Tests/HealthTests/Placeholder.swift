@@ -1,4 +1,0 @@
-import Testing
-@testable import Health
-
-@Test func moduleLinks() { #expect(Bool(true)) }

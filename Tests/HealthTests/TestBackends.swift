@@ -1,0 +1,204 @@
+import Foundation
+import Glibc
+import Platform
+
+/// Runs `loop` until `done()` or `timeout`; true when `done()` became true.
+@discardableResult
+func runLoop(_ loop: EventLoop, timeout: Duration = .seconds(10), until done: () -> Bool) throws -> Bool {
+    let deadline = MonotonicInstant.now + timeout
+    while !done() {
+        if MonotonicInstant.now >= deadline { return false }
+        try loop.runOnce(maximumWait: .milliseconds(20))
+    }
+    return true
+}
+
+/// A plain TCP listener on 127.0.0.1 in this process: the kernel completes connects from its backlog,
+/// so nothing needs to accept. Closing it makes connects fail with ECONNREFUSED.
+final class TCPListener {
+    private(set) var fd: Int32 = -1
+    let port: UInt16
+
+    /// Listens on `port` (0: an ephemeral one).
+    init(port: UInt16 = 0) throws {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        var one: Int32 = 1
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = port.bigEndian
+        address.sin_addr.s_addr = UInt32(0x7f00_0001).bigEndian
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0, listen(fd, 1024) == 0 else {
+            let error = errno
+            close(fd)
+            throw POSIXError(POSIXErrorCode(rawValue: error) ?? .EIO)
+        }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        getsockname(fd, withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { $0 }
+        }, &length)
+        self.fd = fd
+        self.port = UInt16(bigEndian: address.sin_port)
+    }
+
+    func stop() {
+        if fd >= 0 { close(fd) }
+        fd = -1
+    }
+
+    deinit { stop() }
+}
+
+/// A throwaway directory, removed when the test is done with it.
+final class TempDirectory {
+    let path: String
+
+    init() throws {
+        path = FileManager.default.temporaryDirectory.appendingPathComponent("health-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        chmod(path, 0o755)
+    }
+
+    func file(_ name: String) -> String { path + "/" + name }
+
+    func write(_ name: String, _ text: String, mode: Int = 0o644) throws -> String {
+        let target = file(name)
+        try text.write(toFile: target, atomically: true, encoding: .utf8)
+        chmod(target, mode_t(mode))
+        return target
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+}
+
+/// A python3 HTTP(S) backend on 127.0.0.1 with well-behaved and hostile modes; stopped by its PID.
+final class PythonBackend {
+    enum Mode: String {
+        /// `/status/NNN` answers NNN, anything else 200; the body is "hello " + path.
+        case normal
+        /// Bytes that are not HTTP.
+        case garbage
+        /// A 10 MB header line.
+        case bigHeader = "bigheader"
+        /// A status line, then one header byte every 100 ms for 30 s.
+        case slowloris
+    }
+
+    static let script = """
+    import socket, ssl, sys, threading, time
+    mode = sys.argv[1]
+    port = int(sys.argv[2])
+    ctx = None
+    if len(sys.argv) > 4:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(sys.argv[3], sys.argv[4])
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(('127.0.0.1', port))
+    s.listen(128)
+    print(s.getsockname()[1], flush=True)
+    def handle(c):
+        try:
+            if ctx:
+                c = ctx.wrap_socket(c, server_side=True)
+            data = b''
+            while b'\\r\\n\\r\\n' not in data:
+                chunk = c.recv(4096)
+                if not chunk:
+                    return
+                data += chunk
+            path = data.split(b' ')[1].decode()
+            if mode == 'garbage':
+                c.sendall(b'\\x00\\xff\\x13 this is not HTTP\\n\\n' * 4)
+            elif mode == 'bigheader':
+                c.sendall(b'HTTP/1.0 200 OK\\r\\nX-Big: ' + b'a' * (10 * 1024 * 1024) + b'\\r\\n\\r\\nbody')
+            elif mode == 'slowloris':
+                c.sendall(b'HTTP/1.0 200 OK\\r\\n')
+                for _ in range(300):
+                    c.sendall(b'X')
+                    time.sleep(0.1)
+            else:
+                status = int(path[8:11]) if path.startswith('/status/') else 200
+                body = b'hello ' + path.encode()
+                c.sendall(b'HTTP/1.0 %d Whatever\\r\\nContent-Type: text/plain\\r\\n\\r\\n' % status + body)
+        except Exception:
+            pass
+        finally:
+            try:
+                c.close()
+            except Exception:
+                pass
+    while True:
+        conn, _ = s.accept()
+        threading.Thread(target=handle, args=(conn,), daemon=True).start()
+    """
+
+    let process = Process()
+    let port: UInt16
+
+    /// Starts the backend (TLS when `certificate` is given) on `port` (0: ephemeral) and waits for it to listen.
+    init(_ mode: Mode, in directory: TempDirectory, port: UInt16 = 0,
+         certificate: (cert: String, key: String)? = nil) throws {
+        let scriptPath = try directory.write("backend.py", Self.script)
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        process.arguments = [scriptPath, mode.rawValue, "\(port)"] + (certificate.map { [$0.cert, $0.key] } ?? [])
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        var line = Data()
+        while !line.contains(10) {
+            let chunk = pipe.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            line.append(chunk)
+        }
+        guard let value = UInt16(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+        else {
+            process.terminate()
+            throw FixtureError.invalid(["backend did not start"])
+        }
+        self.port = value
+    }
+
+    /// Stops the backend by its PID and waits for it.
+    func stop() {
+        guard process.isRunning else { return }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    deinit { stop() }
+}
+
+/// A self-signed certificate for 127.0.0.1, made with the openssl command.
+func makeCertificate(in directory: TempDirectory) throws -> (cert: String, key: String) {
+    let cert = directory.file("cert.pem"), key = directory.file("key.pem")
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+    process.arguments = ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert,
+                         "-days", "1", "-subj", "/CN=localhost"]
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else { throw FixtureError.invalid(["openssl req failed"]) }
+    return (cert, key)
+}
+
+/// MD5 of `text` in hex, computed by the md5sum tool (independent of the code under test).
+func md5sum(_ text: String) throws -> String {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/md5sum")
+    let input = Pipe(), output = Pipe()
+    process.standardInput = input
+    process.standardOutput = output
+    try process.run()
+    input.fileHandleForWriting.write(Data(text.utf8))
+    try input.fileHandleForWriting.close()
+    let data = output.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return String(String(decoding: data, as: UTF8.self).prefix(32))
+}
