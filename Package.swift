@@ -12,6 +12,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
     ],
     targets: [
         // C libraries, through pkg-config. scripts/install-deps installs their -dev packages.
@@ -37,6 +38,7 @@ let package = Package(
             dependencies: [
                 "CNetlink", "CCap", "CSystemd", "CShim", "Wire",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "HeapModule", package: "swift-collections"),
             ]),
 
         // Health checks: scheduling (pure) and the checkers on the event loop.
@@ -45,6 +47,7 @@ let package = Package(
             dependencies: [
                 "KeepalivedConfig", "Platform", "Wire", "COpenSSL",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "HeapModule", package: "swift-collections"),
             ]),
 
         // What the three daemons share: flags, config loading, logging, signals, the run loop.

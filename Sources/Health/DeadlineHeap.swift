@@ -1,49 +1,36 @@
+import HeapModule
 import Platform
 
-/// A min-heap of (deadline, key) pairs. Stale entries are not removed: the owner checks each popped entry
-/// against its own record, which keeps rescheduling O(log n) for thousands of checks.
+/// A min-heap of (deadline, key) pairs over swift-collections' Heap. Stale entries are not removed: the owner
+/// checks each popped entry against its own record, which keeps rescheduling O(log n) for thousands of checks.
 struct DeadlineHeap<Key> {
-    struct Entry {
+    struct Entry: Comparable {
         var deadline: MonotonicInstant
         var key: Key
+        /// Push order, so equal deadlines come out first-in first-out and `==` is well defined.
+        fileprivate var sequence: UInt64
+
+        static func < (a: Entry, b: Entry) -> Bool {
+            a.deadline != b.deadline ? a.deadline < b.deadline : a.sequence < b.sequence
+        }
+
+        static func == (a: Entry, b: Entry) -> Bool { a.deadline == b.deadline && a.sequence == b.sequence }
     }
 
-    private var entries: [Entry] = []
+    private var entries = Heap<Entry>()
+    private var pushed: UInt64 = 0
 
     var count: Int { entries.count }
-    var earliest: Entry? { entries.first }
+    var earliest: Entry? { entries.min }
 
     mutating func push(_ deadline: MonotonicInstant, _ key: Key) {
-        entries.append(Entry(deadline: deadline, key: key))
-        var child = entries.count - 1
-        while child > 0 {
-            let parent = (child - 1) / 2
-            guard entries[child].deadline < entries[parent].deadline else { break }
-            entries.swapAt(child, parent)
-            child = parent
-        }
+        pushed &+= 1
+        entries.insert(Entry(deadline: deadline, key: key, sequence: pushed))
     }
 
-    mutating func pop() -> Entry? {
-        guard !entries.isEmpty else { return nil }
-        entries.swapAt(0, entries.count - 1)
-        let top = entries.removeLast()
-        var parent = 0
-        while true {
-            let left = 2 * parent + 1, right = left + 1
-            var smallest = parent
-            if left < entries.count && entries[left].deadline < entries[smallest].deadline { smallest = left }
-            if right < entries.count && entries[right].deadline < entries[smallest].deadline { smallest = right }
-            if smallest == parent { break }
-            entries.swapAt(parent, smallest)
-            parent = smallest
-        }
-        return top
-    }
+    mutating func pop() -> Entry? { entries.popMin() }
 
     mutating func removeAll(where shouldRemove: (Entry) -> Bool) {
-        let kept = entries.filter { !shouldRemove($0) }
-        entries = []
-        for entry in kept { push(entry.deadline, entry.key) }
+        entries = Heap(entries.unordered.filter { !shouldRemove($0) })
     }
 }
