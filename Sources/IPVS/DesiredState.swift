@@ -82,7 +82,7 @@ public func desiredState(pools: [IPVSPoolSpec], health: [String: [IPVSDestinatio
             return (spec, spec.startsUp, max(0, spec.destination.weight))
         }
         // Like keepalived's weigh_live_realservers, saturating instead of trapping on absurd weights.
-        let liveWeight = members.reduce(0) { sum, m in m.alive ? sum.addingReportingOverflow(Int(m.weight)).partialValue : sum }
+        let liveWeight = members.reduce(0) { sum, m in m.alive ? saturating(sum, plus: Int(m.weight)) : sum }
         let up = nextQuorumState(previous: previousQuorumUp[pool.name], liveWeight: liveWeight,
                                  quorum: pool.quorum, hysteresis: pool.hysteresis)
         quorumUp[pool.name] = up
@@ -121,11 +121,18 @@ public func desiredState(pools: [IPVSPoolSpec], health: [String: [IPVSDestinatio
 /// keepalived's quorum rule: at start, up when the live weight reaches quorum + hysteresis; afterwards
 /// a down pool comes up at quorum + hysteresis, an up pool goes down below quorum − hysteresis (or at 0).
 public func nextQuorumState(previous: Bool?, liveWeight: Int, quorum: Int, hysteresis: Int) -> Bool {
-    let gain = quorum.addingReportingOverflow(hysteresis).partialValue
+    let gain = saturating(quorum, plus: hysteresis)
     guard let previous else { return liveWeight >= gain }
     if previous {
-        let loss = quorum.subtractingReportingOverflow(hysteresis).partialValue
+        let loss = hysteresis == Int.min ? Int.max : saturating(quorum, plus: -hysteresis)
         return !(liveWeight == 0 || liveWeight < loss)
     }
     return liveWeight >= gain
+}
+
+/// a + b, clamped to Int's range instead of trapping (weights and quorums come from a file and a peer).
+private func saturating(_ a: Int, plus b: Int) -> Int {
+    let (sum, overflow) = a.addingReportingOverflow(b)
+    guard overflow else { return sum }
+    return b > 0 ? Int.max : Int.min
 }
