@@ -12,6 +12,8 @@ struct PoolMap {
     private var poolOfService: [IPVSServiceKey: String] = [:]
     /// fwmark services are found by mark alone: checkd's identity does not carry the family.
     private var poolOfMark: [UInt32: String] = [:]
+    /// The configured real servers of each pool: reports about anything else are ignored.
+    private var realServersOfPool: [String: Set<IPVSDestinationKey>] = [:]
 
     init(_ configuration: KeepalivedConfiguration) {
         var pools: [IPVSPoolSpec] = []
@@ -25,6 +27,7 @@ struct PoolMap {
         }
         self.pools = pools
         for pool in pools {
+            realServersOfPool[pool.name] = Set(pool.realServers.map(\.destination.key))
             for service in pool.services {
                 poolOfService[service.key] = pool.name
                 if case .firewallMark(_, let mark) = service.key { poolOfMark[mark] = pool.name }
@@ -36,14 +39,17 @@ struct PoolMap {
     func locate(_ id: RealServerID) -> (pool: String, destination: IPVSDestinationKey)? {
         guard let realAddress = IPVSAddress(wire: id.realAddress) else { return nil }
         let destination = IPVSDestinationKey(address: realAddress, port: id.realPort)
+        let pool: String?
         switch id.virtualService {
         case .fwmark(let mark):
-            return poolOfMark[mark].map { ($0, destination) }
+            pool = poolOfMark[mark]
         case .address(let address, let port, let transport):
             guard let vip = IPVSAddress(wire: address) else { return nil }
             let proto: IPVS.IPVSProtocol = transport == .udp ? .udp : transport == .sctp ? .sctp : .tcp
-            return poolOfService[.address(proto, vip, port: port)].map { ($0, destination) }
+            pool = poolOfService[.address(proto, vip, port: port)]
         }
+        guard let pool, realServersOfPool[pool]?.contains(destination) == true else { return nil }
+        return (pool, destination)
     }
 
     /// One `virtual_server` block as a pool; nil when it names a group that does not exist.
