@@ -60,27 +60,11 @@ final class FakeIPVSKernel: GenericNetlinkTransport {
                 pending.append(w.finish())
             }
             pending.append(done(seq))
-        case IPVSCommandNumber.newService, IPVSCommandNumber.setService:
-            let nest = try nested(top, CommandAttribute.service, ServiceAttribute.max)
-            let service = try decodeServiceEntry(nest).service
-            try apply(command == IPVSCommandNumber.newService ? .addService(service) : .editService(service))
-            pending.append(ack(seq, errno: 0))
-        case IPVSCommandNumber.delService:
-            try apply(.deleteService(try serviceKey(top)))
-            pending.append(ack(seq, errno: 0))
-        case IPVSCommandNumber.newDest, IPVSCommandNumber.setDest:
-            let key = try serviceKey(top)
-            let d = try decodeDestinationEntry(try nested(top, CommandAttribute.dest, DestinationAttribute.max)).destination
-            if command == IPVSCommandNumber.newDest, d.key == refuseDestination { throw FakeKernelError(errno: 22) }
-            try apply(command == IPVSCommandNumber.newDest ? .addDestination(key, d) : .editDestination(key, d))
-            pending.append(ack(seq, errno: 0))
-        case IPVSCommandNumber.delDest:
-            let key = try serviceKey(top)
-            let nest = try nested(top, CommandAttribute.dest, DestinationAttribute.max)
-            let family = IPVSAddressFamily(rawValue: try nest.u16(DestinationAttribute.addressFamily, "f") ?? 2) ?? .inet
-            guard let raw = nest.raw(DestinationAttribute.address), let address = IPVSAddress(family: family, bytes: raw),
-                  let port = try nest.be16(DestinationAttribute.port, "port") else { throw FakeKernelError(errno: 22) }
-            try apply(.deleteDestination(key, IPVSDestinationKey(address: address, port: port)))
+        case IPVSCommandNumber.newService, IPVSCommandNumber.setService, IPVSCommandNumber.delService,
+             IPVSCommandNumber.newDest, IPVSCommandNumber.setDest, IPVSCommandNumber.delDest:
+            let op = try operation(command, top)
+            if case .addDestination(_, let d) = op, d.key == refuseDestination { throw FakeKernelError(errno: 22) }
+            try apply(op)
             pending.append(ack(seq, errno: 0))
         case IPVSCommandNumber.newDaemon:
             let nest = try nested(top, CommandAttribute.daemon, DaemonAttribute.max)
@@ -99,6 +83,37 @@ final class FakeIPVSKernel: GenericNetlinkTransport {
         case IPVSCommandNumber.flush:
             table = IPVSTable()
             pending.append(ack(seq, errno: 0))
+        default:
+            throw FakeKernelError(errno: 95)
+        }
+    }
+
+    /// The table operation a NEW/SET/DEL service or destination request asks for, decoded from its bytes.
+    static func operation(of message: [UInt8]) throws -> IPVSOperation {
+        guard message.count >= 20 else { throw FakeKernelError(errno: 22) }
+        let top = try Attributes(message, in: 20..<Int(Attributes.hostU32(message, at: 0)), max: CommandAttribute.max)
+        return try FakeIPVSKernel().operation(message[16], top)
+    }
+
+    private func operation(_ command: UInt8, _ top: Attributes) throws -> IPVSOperation {
+        switch command {
+        case IPVSCommandNumber.newService, IPVSCommandNumber.setService:
+            let nest = try nested(top, CommandAttribute.service, ServiceAttribute.max)
+            let service = try decodeServiceEntry(nest).service
+            return command == IPVSCommandNumber.newService ? .addService(service) : .editService(service)
+        case IPVSCommandNumber.delService:
+            return .deleteService(try serviceKey(top))
+        case IPVSCommandNumber.newDest, IPVSCommandNumber.setDest:
+            let key = try serviceKey(top)
+            let d = try decodeDestinationEntry(try nested(top, CommandAttribute.dest, DestinationAttribute.max)).destination
+            return command == IPVSCommandNumber.newDest ? .addDestination(key, d) : .editDestination(key, d)
+        case IPVSCommandNumber.delDest:
+            let key = try serviceKey(top)
+            let nest = try nested(top, CommandAttribute.dest, DestinationAttribute.max)
+            let family = IPVSAddressFamily(rawValue: try nest.u16(DestinationAttribute.addressFamily, "f") ?? 2) ?? .inet
+            guard let raw = nest.raw(DestinationAttribute.address), let address = IPVSAddress(family: family, bytes: raw),
+                  let port = try nest.be16(DestinationAttribute.port, "port") else { throw FakeKernelError(errno: 22) }
+            return .deleteDestination(key, IPVSDestinationKey(address: address, port: port))
         default:
             throw FakeKernelError(errno: 95)
         }
