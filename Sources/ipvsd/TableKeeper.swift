@@ -72,8 +72,11 @@ final class TableKeeper {
     @discardableResult
     func reconcile(reason: String) -> ReconcileSummary {
         var summary = ReconcileSummary()
+        let clock = ContinuousClock()
+        let began = clock.now
         let desired = desiredTable()
         let current: IPVSTable
+        let dumpStart = clock.now
         do {
             current = try kernel.dumpTable()
         } catch {
@@ -81,6 +84,7 @@ final class TableKeeper {
             summary.dumpFailed = true
             return summary
         }
+        let dumped = clock.now
         let managedNow = managedKeys
         // Remember what we are about to own before touching the kernel, so a crash midway forgets nothing.
         if !managed.store(managedNow) {
@@ -112,7 +116,8 @@ final class TableKeeper {
         let stillThere = managedNow.subtracting(pools.serviceKeys).intersection(Set(current.servers.keys))
         managed.store(pools.serviceKeys.union(undeleted.intersection(stillThere)))
         if !operations.isEmpty {
-            logger.info("reconcile (\(reason)): \(summary.applied) change(s) applied, \(summary.failed) failed")
+            let timing = "in \(seconds(clock.now - began)) (kernel table of \(current.servers.count) services read in \(seconds(dumped - dumpStart)))"
+            logger.info("reconcile (\(reason)): \(summary.applied) change(s) applied, \(summary.failed) failed \(timing)")
         }
         return summary
     }
@@ -155,4 +160,10 @@ extension IPVSOperation {
         }
         return fields
     }
+}
+
+/// "1.234 s".
+private func seconds(_ d: Duration) -> String {
+    let ms = d.components.seconds * 1000 + d.components.attoseconds / 1_000_000_000_000_000
+    return "\(ms / 1000).\(String(repeating: "0", count: 3 - String(ms % 1000).count))\(ms % 1000) s"
 }
