@@ -225,3 +225,75 @@ private func keeper(_ fake: FakeIPVSKernel, _ config: KeepalivedConfiguration,
             "the kernel has no IPVS (ip_vs module not loaded, or CONFIG_IP_VS unset): run `modprobe ip_vs`"), "\(output)")
     }
 }
+
+/// keepalived.conf → pools: what each keyword becomes in the kernel's terms.
+@Suite struct IPVSPoolMappingTests {
+    @Test func groupsFwmarksTunnelsSorryServersAndPersistence() throws {
+        let directory = try TemporaryDirectory()
+        let config = try configuration("""
+            virtual_server_group web {
+                192.0.2.20-22 80
+                fwmark 9
+            }
+            virtual_server group web {
+                lb_algo sh
+                lb_kind TUN
+                sh-port
+                persistence_timeout 0
+                alpha
+                sorry_server 203.0.113.9 8080
+                sorry_server_inhibit
+                real_server 198.51.100.5 80 {
+                    weight 3
+                }
+            }
+            virtual_server fwmark 12 {
+                lb_algo rr
+                lb_kind DR
+                persistence_timeout 60
+                real_server 2001:db8::5 {
+                }
+            }
+            """, in: directory)
+        let pools = PoolMap(config).pools
+        #expect(pools.count == 2)
+        let group = try #require(pools.first)
+        let keys = group.services.map(\.key)
+        #expect(keys == [.address(.tcp, IPVSAddress("192.0.2.20")!, port: 80), .address(.tcp, IPVSAddress("192.0.2.21")!, port: 80),
+                         .address(.tcp, IPVSAddress("192.0.2.22")!, port: 80), .firewallMark(.inet, 9)])
+        for service in group.services {
+            #expect(service.scheduler == "sh")
+            #expect(service.flags == .shPort, "persistence_timeout 0 is no persistence")
+            #expect(service.timeout == 0)
+        }
+        #expect(group.realServers.map(\.destination.forwarding) == [.tunnel(IPVSTunnel())])
+        #expect(group.realServers.map(\.destination.weight) == [3])
+        #expect(group.realServers.map(\.startsUp) == [false], "alpha")
+        #expect(group.sorryServer?.key == IPVSDestinationKey(address: IPVSAddress("203.0.113.9")!, port: 8080))
+        #expect(group.sorryServer?.forwarding == .tunnel(IPVSTunnel()), "the virtual server's method by default")
+        #expect(group.sorryServerInhibit)
+
+        let mark = try #require(pools.last)
+        #expect(mark.services.map(\.key) == [.firewallMark(.inet6, 12)], "the family of its real servers")
+        #expect(mark.services.first?.flags == .persistent)
+        #expect(mark.services.first?.timeout == 60)
+        #expect(mark.services.first?.netmask == 128)
+        #expect(mark.realServers.map(\.destination.key) == [IPVSDestinationKey(address: IPVSAddress("2001:db8::5")!, port: 0)])
+        #expect(mark.realServers.map(\.destination.forwarding) == [.route])
+
+        // A health report for a group member finds the group's pool, whichever entry it names.
+        let map = PoolMap(config)
+        let viaSecondEntry = RealServerID(protocol: .tcp, virtualAddress: WireAddress("192.0.2.21")!, virtualPort: 80,
+                                          realAddress: WireAddress("198.51.100.5")!, realPort: 80)
+        #expect(map.locate(viaSecondEntry)?.pool == group.name)
+        let viaMark = RealServerID(fwmark: 12, realAddress: WireAddress("2001:db8::5")!, realPort: 0)
+        #expect(map.locate(viaMark)?.pool == mark.name)
+    }
+
+    @Test func persistenceGranularityBecomesTheKernelsNetmask() {
+        #expect(PoolMap.netmask(IPAddress("255.255.255.0"), family: .inet) == 0xFFFF_FF00)
+        #expect(PoolMap.netmask(IPAddress("ffff:ffff:ffff:ff80::"), family: .inet6) == 57)
+        #expect(PoolMap.netmask(IPAddress("255.255.0.0"), family: .inet6) == nil, "another family's mask is ignored")
+        #expect(PoolMap.netmask(nil, family: .inet) == nil)
+    }
+}
