@@ -13,7 +13,7 @@ struct Ipvsd: ParsableCommand {
 
     func run() throws {
         let status = DaemonMain.run(role: .ipvsd, options: options) { context in
-            let service = IPVSService(context)
+            let service = try IPVSDaemonService(context)
             try service.start()
             return service
         }

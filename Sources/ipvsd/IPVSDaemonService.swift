@@ -1,0 +1,95 @@
+import DaemonKit
+import IPVS
+import KeepalivedConfig
+import Logging
+import Platform
+import Wire
+
+/// ipvsd's logic: keeps the kernel's IPVS table equal to the configuration and checkd's health verdicts,
+/// and the connection-sync daemon in step with vrrpd's instance states.
+final class IPVSDaemonService: DaemonService {
+    private let context: DaemonContext
+    private var logger: Logger { context.logger }
+    private var listener: MessageListener?
+    private let keeper: TableKeeper
+    private let sync: SyncDaemonControl
+    private var flushOnStop: Bool
+    /// A reconcile is scheduled on the loop; health bursts (checkd's snapshot) coalesce into one.
+    private var reconcilePending = false
+    /// How often the table is compared with the kernel even when nothing was reported
+    /// (so a change made behind ipvsd's back with ipvsadm is undone).
+    static let period: Duration = .seconds(10)
+    /// A reconcile blocks the loop while it reads the whole table (2.3 s for 2,000 services × 10 under
+    /// the lab's TCG): the next periodic one waits at least this many times as long as the last took.
+    static let periodPerReconcileTime = 5
+
+    init(_ context: DaemonContext) throws {
+        self.context = context
+        let kernel = try KernelConnection.open(logger: context.logger)
+        keeper = TableKeeper(kernel: kernel, configuration: context.configuration,
+                             managedFile: context.options.runtimeDirectory + "/ipvsd.managed", logger: context.logger)
+        sync = SyncDaemonControl(kernel: kernel, settings: context.configuration.global.lvsSyncDaemon,
+                                 logger: context.logger)
+        flushOnStop = context.configuration.global.lvsFlushOnStop
+    }
+
+    func start() throws {
+        keeper.reconcile(reason: "start")
+        schedulePeriodicReconcile()
+        listener = try MessageListener(
+            path: context.socketPath, allowedUIDs: context.allowedPeerUIDs, loop: context.loop, logger: logger,
+            onMessage: { [unowned self] connection, message in receive(message, from: connection) },
+            onDisconnect: { [unowned self] connection in
+                logger.info("peer \(connection.peerRole?.name ?? "unknown") disconnected; the table stays as it is")
+            })
+    }
+
+    private func schedulePeriodicReconcile(lastTook: Duration = .zero) {
+        let delay = max(Self.period, lastTook * Self.periodPerReconcileTime)
+        context.loop.schedule(after: delay) { [unowned self] in
+            let clock = ContinuousClock()
+            let began = clock.now
+            keeper.reconcile(reason: "periodic")
+            schedulePeriodicReconcile(lastTook: clock.now - began)
+        }
+    }
+
+    private func reconcileSoon() {
+        guard !reconcilePending else { return }
+        reconcilePending = true
+        context.loop.schedule(after: .zero) { [unowned self] in
+            reconcilePending = false
+            keeper.reconcile(reason: "health change")
+        }
+    }
+
+    private func receive(_ message: WireMessage, from connection: MessageConnection) {
+        switch message {
+        case .hello(let role, let pid):
+            logger.peerConnected(role, pid: pid, on: connection)
+        case .realServerHealth(let report):
+            if keeper.record(report) {
+                logger.info("real server \(report.id) is \(report.up ? "up" : "down") (weight \(report.weight))",
+                            metadata: ["MESSAGE_ID": "\(MessageID.realServerChange)", "REAL_SERVER": "\(report.id)"])
+                reconcileSoon()
+            }
+        case .instanceState(let name, let state, _):
+            sync.instance(name, isNow: state)
+        case .snapshotBegin, .snapshotEnd, .trackScript:
+            break
+        }
+    }
+
+    func reload(_ configuration: KeepalivedConfiguration) throws {
+        keeper.update(configuration)
+        sync.update(configuration.global.lvsSyncDaemon)
+        flushOnStop = configuration.global.lvsFlushOnStop
+        keeper.reconcile(reason: "reload")
+    }
+
+    func shutdown() {
+        listener?.close()
+        // The table stays by default: traffic keeps flowing while ipvsd restarts.
+        if flushOnStop { keeper.removeManagedServices() }
+    }
+}

@@ -1,0 +1,84 @@
+// The services ipvsd has installed, remembered in a file under the runtime directory, so a service that
+// left the configuration while ipvsd was down is still removed on the next start (and nobody else's is).
+import Glibc
+import IPVS
+
+/// The set of managed service keys and the file that keeps it across restarts.
+struct ManagedServices {
+    let path: String
+    private(set) var keys: Set<IPVSServiceKey>
+
+    /// Reads `path`; a missing file is an empty set, unreadable lines are skipped.
+    init(path: String) {
+        self.path = path
+        keys = Set(ManagedServices.readLines(path).compactMap(ManagedServices.parse))
+    }
+
+    /// Replaces the set and writes it (to a temporary file renamed over the old one, so a crash
+    /// leaves either the old or the new list). Returns false when the file could not be written.
+    @discardableResult
+    mutating func store(_ newKeys: Set<IPVSServiceKey>) -> Bool {
+        if newKeys == keys, access(path, F_OK) == 0 { return true }
+        keys = newKeys
+        let text = newKeys.sorted().map(ManagedServices.format).map { $0 + "\n" }.joined()
+        let temporary = path + ".tmp"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { return false }
+        let bytes = Array(text.utf8)
+        let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        let synced = fsync(fd) == 0
+        close(fd)
+        guard written == bytes.count, synced else { unlink(temporary); return false }
+        return rename(temporary, path) == 0
+    }
+
+    /// One line per key: "tcp 192.0.2.1 80", "udp 2001:db8::1 53", "fwmark inet 7".
+    static func format(_ key: IPVSServiceKey) -> String {
+        switch key {
+        case .address(let proto, let address, let port):
+            let name = proto == .udp ? "udp" : proto == .sctp ? "sctp" : "tcp"
+            return "\(name) \(address) \(port)"
+        case .firewallMark(let family, let mark):
+            return "fwmark \(family == .inet6 ? "inet6" : "inet") \(mark)"
+        }
+    }
+
+    static func parse(_ line: Substring) -> IPVSServiceKey? {
+        let words = line.split(separator: " ")
+        guard words.count == 3 else { return nil }
+        if words[0] == "fwmark" {
+            guard let mark = UInt32(words[2]) else { return nil }
+            switch words[1] {
+            case "inet": return .firewallMark(.inet, mark)
+            case "inet6": return .firewallMark(.inet6, mark)
+            default: return nil
+            }
+        }
+        let proto: IPVS.IPVSProtocol
+        switch words[0] {
+        case "tcp": proto = .tcp
+        case "udp": proto = .udp
+        case "sctp": proto = .sctp
+        default: return nil
+        }
+        guard let address = IPVSAddress(String(words[1])), let port = UInt16(words[2]) else { return nil }
+        return .address(proto, address, port: port)
+    }
+
+    private static func readLines(_ path: String) -> [Substring] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return [] }
+        defer { close(fd) }
+        var data: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0, errno == EINTR { continue }
+            guard n > 0 else { break }
+            data += chunk[0..<n]
+            // A managed list is small; refuse to read something absurd.
+            if data.count > 64 << 20 { return [] }
+        }
+        return String(decoding: data, as: UTF8.self).split(separator: "\n")
+    }
+}

@@ -1,0 +1,171 @@
+// keepalived.conf's virtual servers as the plain pool specifications the pure desired-state function takes,
+// and the way back from a checkd health report to the pool and destination it is about.
+import IPVS
+import KeepalivedConfig
+import Wire
+
+/// The pools of a configuration, with an index from health-report identities to them.
+struct PoolMap {
+    let pools: [IPVSPoolSpec]
+    /// Every service key the configuration owns.
+    var serviceKeys: Set<IPVSServiceKey> { Set(pools.flatMap { $0.services.map(\.key) }) }
+    private var poolOfService: [IPVSServiceKey: String] = [:]
+    /// fwmark services are found by mark alone: checkd's identity does not carry the family.
+    private var poolOfMark: [UInt32: String] = [:]
+    /// The configured real servers of each pool: reports about anything else are ignored.
+    private var realServersOfPool: [String: Set<IPVSDestinationKey>] = [:]
+
+    init(_ configuration: KeepalivedConfiguration) {
+        var pools: [IPVSPoolSpec] = []
+        var names: Set<String> = []
+        for server in configuration.virtualServers {
+            guard var pool = PoolMap.pool(for: server, in: configuration) else { continue }
+            // Two blocks with the same identity are refused by the validator; be safe anyway.
+            while names.contains(pool.name) { pool.name += "'" }
+            names.insert(pool.name)
+            pools.append(pool)
+        }
+        self.pools = pools
+        for pool in pools {
+            realServersOfPool[pool.name] = Set(pool.realServers.map(\.destination.key))
+            for service in pool.services {
+                poolOfService[service.key] = pool.name
+                if case .firewallMark(_, let mark) = service.key { poolOfMark[mark] = pool.name }
+            }
+        }
+    }
+
+    /// The pool name and destination key a health report is about; nil when no configured pool matches.
+    func locate(_ id: RealServerID) -> (pool: String, destination: IPVSDestinationKey)? {
+        guard let realAddress = IPVSAddress(wire: id.realAddress) else { return nil }
+        let destination = IPVSDestinationKey(address: realAddress, port: id.realPort)
+        let pool: String?
+        switch id.virtualService {
+        case .fwmark(let mark):
+            pool = poolOfMark[mark]
+        case .address(let address, let port, let transport):
+            guard let vip = IPVSAddress(wire: address) else { return nil }
+            let proto: IPVS.IPVSProtocol = transport == .udp ? .udp : transport == .sctp ? .sctp : .tcp
+            pool = poolOfService[.address(proto, vip, port: port)]
+        }
+        guard let pool, realServersOfPool[pool]?.contains(destination) == true else { return nil }
+        return (pool, destination)
+    }
+
+    /// One `virtual_server` block as a pool; nil when it names a group that does not exist.
+    static func pool(for server: VirtualServer, in configuration: KeepalivedConfiguration) -> IPVSPoolSpec? {
+        let proto = ipvsProtocol(server.protocolName)
+        // A fwmark service's family is its real servers' (keepalived's default: IPv4).
+        let markFamily: IPVSAddressFamily = server.realServers.first?.address.family == .inet6 ? .inet6 : .inet
+        var keys: [(key: IPVSServiceKey, port: UInt16)] = []
+        switch server.address {
+        case .address(let ip, let port):
+            guard let vip = IPVSAddress(config: ip) else { return nil }
+            keys = [(.address(proto, vip, port: port), port)]
+        case .firewallMark(let mark):
+            keys = [(.firewallMark(markFamily, mark), 0)]
+        case .group(let name):
+            guard let group = configuration.virtualServerGroup(named: name) else { return nil }
+            for entry in group.entries {
+                switch entry {
+                case .addressRange(let first, let count, let port):
+                    for i in 0..<max(0, count) {
+                        guard let ip = first.advanced(by: i), let vip = IPVSAddress(config: ip) else { continue }
+                        keys.append((.address(proto, vip, port: port), port))
+                    }
+                case .firewallMark(let mark):
+                    keys.append((.firewallMark(markFamily, mark), 0))
+                }
+            }
+        }
+        // Real servers without a port take the service's (the first entry's, for a group).
+        let servicePort = keys.first?.port ?? 0
+        let services = keys.map { service(server, key: $0.key) }
+        let realServers = server.realServers.compactMap { rs -> IPVSRealServerSpec? in
+            guard let address = IPVSAddress(config: rs.address) else { return nil }
+            let destination = IPVSDestination(
+                key: IPVSDestinationKey(address: address, port: rs.port ?? servicePort),
+                forwarding: forwarding(rs.forwarding ?? server.forwarding),
+                weight: Int32(clamping: rs.weight),
+                upperThreshold: rs.upperThreshold ?? 0, lowerThreshold: rs.lowerThreshold ?? 0)
+            return IPVSRealServerSpec(destination: destination,
+                                      inhibitOnFailure: rs.inhibitOnFailure ?? server.inhibitOnFailure,
+                                      startsUp: !(rs.alpha ?? server.alpha))
+        }
+        var sorry: IPVSDestination?
+        if let s = server.sorryServer, let address = IPVSAddress(config: s.address) {
+            sorry = IPVSDestination(key: IPVSDestinationKey(address: address, port: s.port ?? servicePort),
+                                    forwarding: forwarding(s.forwarding ?? server.forwarding), weight: 1)
+        }
+        return IPVSPoolSpec(name: "\(server.protocolName.rawValue) \(server.address)", services: services,
+                            realServers: realServers, sorryServer: sorry,
+                            sorryServerInhibit: server.sorryServer?.inhibit ?? false,
+                            quorum: server.quorum, hysteresis: server.hysteresis)
+    }
+
+    /// The kernel service of a block for one of its keys: scheduler, flags and persistence.
+    static func service(_ server: VirtualServer, key: IPVSServiceKey) -> IPVSService {
+        var flags: IPVSServiceFlags = []
+        if server.persistenceTimeout != nil { flags.insert(.persistent) }
+        if server.onePacketScheduling { flags.insert(.onePacket) }
+        for flag in server.schedulerFlags {
+            switch flag {
+            case "flag-1", "sh-fallback", "mh-fallback": flags.insert(.scheduler1)
+            case "flag-2", "sh-port", "mh-port": flags.insert(.scheduler2)
+            case "flag-3": flags.insert(.scheduler3)
+            default: break
+            }
+        }
+        return IPVSService(key: key, scheduler: server.scheduler, flags: flags,
+                           timeout: server.persistenceTimeout ?? 0,
+                           netmask: netmask(server.persistenceGranularity, family: key.family))
+    }
+
+    /// `persistence_granularity` as the kernel keeps it: IPv4 mask as a number, IPv6 prefix length;
+    /// nil (no granularity, or one of the other family) gives the full host mask.
+    static func netmask(_ granularity: IPAddress?, family: IPVSAddressFamily) -> UInt32? {
+        guard let granularity else { return nil }
+        switch (family, granularity.family) {
+        case (.inet, .inet):
+            return granularity.bytes.reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+        case (.inet6, .inet6):
+            // Leading one bits: the prefix length a mask such as ffff:ffff:: stands for.
+            var length: UInt32 = 0
+            for byte in granularity.bytes {
+                length += UInt32(byte.leadingZeroBitCount == 0 ? (~byte).leadingZeroBitCount : 0)
+                if byte != 0xff { break }
+            }
+            return length
+        default:
+            return nil
+        }
+    }
+
+    static func forwarding(_ method: ForwardingMethod) -> IPVSForwarding {
+        switch method {
+        case .nat: return .masquerade
+        case .directRouting: return .route
+        case .tunnel: return .tunnel(IPVSTunnel())
+        }
+    }
+
+    static func ipvsProtocol(_ proto: KeepalivedConfig.IPVSProtocol) -> IPVS.IPVSProtocol {
+        switch proto {
+        case .tcp: return .tcp
+        case .udp: return .udp
+        case .sctp: return .sctp
+        }
+    }
+}
+
+extension IPVSAddress {
+    /// The IPVS form of a configuration address.
+    init?(config address: IPAddress) {
+        self.init(family: address.family == .inet ? .inet : .inet6, bytes: address.bytes)
+    }
+
+    /// The IPVS form of an address from a message.
+    init?(wire address: WireAddress) {
+        self.init(family: address.family == .ipv4 ? .inet : .inet6, bytes: address.bytes)
+    }
+}

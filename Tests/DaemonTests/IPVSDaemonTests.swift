@@ -1,0 +1,299 @@
+// ipvsd against a fake kernel (in process, speaking real netlink bytes) and, on a host without IPVS,
+// as a real process that must refuse to start with a clear message.
+import Foundation
+@testable import IPVS
+@testable import KeepalivedConfig
+import Logging
+import Testing
+import Wire
+@testable import ipvsd
+
+private let quiet = Logger(label: "test.ipvsd") { _ in SwiftLogNoOpLogHandler() }
+
+private let twoServices = """
+    virtual_server 192.0.2.93 80 {
+        lb_algo rr
+        lb_kind DR
+        protocol TCP
+        real_server 198.51.100.72 80 {
+            weight 1
+        }
+        real_server 198.51.100.80 80 {
+            weight 2
+            inhibit_on_failure
+        }
+    }
+    virtual_server 192.0.2.94 81 {
+        lb_algo wlc
+        lb_kind NAT
+        persistence_timeout 300
+        persistence_granularity 255.255.255.0
+        protocol UDP
+        real_server 198.51.100.72 8081 {
+        }
+    }
+    """
+
+private let oneService = String(twoServices.prefix { $0 != "}" }) + "}\n}\n"
+
+private let vip93: IPVSServiceKey = .address(.tcp, IPVSAddress("192.0.2.93")!, port: 80)
+private let vip94: IPVSServiceKey = .address(.udp, IPVSAddress("192.0.2.94")!, port: 81)
+private let rs72 = IPVSDestinationKey(address: IPVSAddress("198.51.100.72")!, port: 80)
+private let rs80 = IPVSDestinationKey(address: IPVSAddress("198.51.100.80")!, port: 80)
+
+/// Another tool's service: ipvsd must never touch it.
+private let foreign = IPVSVirtualServer(
+    IPVSService(key: .address(.tcp, IPVSAddress("203.0.113.50")!, port: 443), scheduler: "sh"),
+    destinations: [IPVSDestination(key: IPVSDestinationKey(address: IPVSAddress("203.0.113.51")!, port: 443),
+                                   forwarding: .masquerade, weight: 7)])
+
+private func configuration(_ text: String, in directory: TemporaryDirectory) throws -> KeepalivedConfiguration {
+    let file = directory.file("keepalived-\(text.hashValue).conf")
+    try text.write(to: file, atomically: true, encoding: .utf8)
+    let result = ConfigLoader.load(path: file.path, host: HostFacts())
+    return try #require(result.configuration(for: [.virtualServers]))
+}
+
+private func keeper(_ fake: FakeIPVSKernel, _ config: KeepalivedConfiguration,
+                    _ directory: TemporaryDirectory) -> TableKeeper {
+    TableKeeper(kernel: IPVSKernel(transport: fake, familyID: FakeIPVSKernel.family), configuration: config,
+                managedFile: directory.file("ipvsd.managed").path, logger: quiet)
+}
+
+@Suite struct IPVSFakeKernelTests {
+    @Test func startInstallsTheConfigAndLeavesAnUnmanagedServiceAlone() throws {
+        let directory = try TemporaryDirectory()
+        let fake = FakeIPVSKernel()
+        fake.table = IPVSTable([foreign])
+        let summary = keeper(fake, try configuration(twoServices, in: directory), directory).reconcile(reason: "start")
+        #expect(summary == ReconcileSummary(applied: 5, failed: 0))
+        #expect(fake.table.servers[foreign.service.key] == foreign)
+        #expect(fake.flushes == 0)
+        let web = try #require(fake.table.servers[vip93])
+        #expect(web.service.scheduler == "rr")
+        #expect(web.destinations.mapValues(\.weight) == [rs72: 1, rs80: 2])
+        #expect(web.destinations[rs72]?.forwarding == .route)
+        let udp = try #require(fake.table.servers[vip94])
+        #expect(udp.service.flags.contains(.persistent))
+        #expect(udp.service.timeout == 300)
+        #expect(udp.service.netmask == 0xFFFF_FF00)
+        #expect(udp.destinations.values.map(\.forwarding) == [.masquerade])
+        #expect(udp.destinations.keys.map(\.port) == [8081])
+    }
+
+    @Test func aStrayDestinationAndAChangedWeightAreCorrectedOnTheNextReconcile() throws {
+        let directory = try TemporaryDirectory()
+        let fake = FakeIPVSKernel()
+        fake.table = IPVSTable([foreign])
+        let k = keeper(fake, try configuration(twoServices, in: directory), directory)
+        k.reconcile(reason: "start")
+        let wanted = fake.table
+        // What someone with ipvsadm might do behind ipvsd's back.
+        let stray = IPVSDestination(key: IPVSDestinationKey(address: IPVSAddress("198.51.100.99")!, port: 80),
+                                    forwarding: .route, weight: 1)
+        try fake.table.apply(.addDestination(vip93, stray))
+        var edited = try #require(fake.table.servers[vip93]?.destinations[rs72])
+        edited.weight = 50
+        try fake.table.apply(.editDestination(vip93, edited))
+        try fake.table.apply(.deleteService(vip94))
+        try fake.table.apply(.addDestination(foreign.service.key, stray))
+        let summary = k.reconcile(reason: "periodic")
+        #expect(summary == ReconcileSummary(applied: 4, failed: 0))
+        var expected = wanted
+        try expected.apply(.addDestination(foreign.service.key, stray))  // not ours: stays
+        #expect(fake.table == expected)
+    }
+
+    @Test func aRestartChangesNothingAndNeverFlushes() throws {
+        let directory = try TemporaryDirectory()
+        let fake = FakeIPVSKernel()
+        fake.table = IPVSTable([foreign])
+        let config = try configuration(twoServices, in: directory)
+        keeper(fake, config, directory).reconcile(reason: "start")
+        let before = fake.table
+        let sentBefore = fake.mutatingRequests
+        // A new process: fresh keeper, same kernel, same runtime directory.
+        let restarted = keeper(fake, config, directory)
+        #expect(restarted.reconcile(reason: "start") == ReconcileSummary())
+        #expect(fake.mutatingRequests == sentBefore)
+        #expect(fake.flushes == 0)
+        #expect(fake.table == before)
+    }
+
+    @Test func aServiceRemovedFromTheConfigDuringARestartIsCleanedUp() throws {
+        let directory = try TemporaryDirectory()
+        let fake = FakeIPVSKernel()
+        fake.table = IPVSTable([foreign])
+        keeper(fake, try configuration(twoServices, in: directory), directory).reconcile(reason: "start")
+        let restarted = keeper(fake, try configuration(oneService, in: directory), directory)
+        #expect(restarted.managedKeys.contains(vip94), "remembered from the first run")
+        restarted.reconcile(reason: "start")
+        #expect(fake.table.servers[vip94] == nil)
+        #expect(fake.table.servers[vip93] != nil)
+        #expect(fake.table.servers[foreign.service.key] == foreign)
+        #expect(!restarted.managedKeys.contains(vip94), "forgotten once removed")
+        let managedFile = try String(contentsOf: directory.file("ipvsd.managed"), encoding: .utf8)
+        #expect(managedFile == "tcp 192.0.2.93 80\n")
+    }
+
+    @Test func healthReportsMoveDestinationsAndInhibitKeepsThemAtWeightZero() throws {
+        let directory = try TemporaryDirectory()
+        let fake = FakeIPVSKernel()
+        let k = keeper(fake, try configuration(twoServices, in: directory), directory)
+        k.reconcile(reason: "start")
+        func report(_ rs: String, up: Bool, weight: Int32 = 1) -> RealServerHealth {
+            RealServerHealth(id: RealServerID(protocol: .tcp, virtualAddress: WireAddress("192.0.2.93")!, virtualPort: 80,
+                                              realAddress: WireAddress(rs)!, realPort: 80), up: up, weight: weight)
+        }
+        #expect(k.record(report("198.51.100.72", up: false)))
+        #expect(k.record(report("198.51.100.80", up: false, weight: 2)))
+        #expect(!k.record(report("198.51.100.80", up: false, weight: 2)), "a repeat is no change")
+        #expect(!k.record(report("198.51.100.1", up: false)), "not configured")
+        k.reconcile(reason: "health change")
+        #expect(fake.table.servers[vip93]?.destinations.mapValues(\.weight) == [rs80: 0])
+        #expect(k.record(report("198.51.100.80", up: true, weight: 5)))
+        k.reconcile(reason: "health change")
+        #expect(fake.table.servers[vip93]?.destinations.mapValues(\.weight) == [rs80: 5])
+        // A reload keeps the verdicts of real servers that are still configured.
+        k.update(try configuration(twoServices, in: directory))
+        #expect(k.reconcile(reason: "reload") == ReconcileSummary())
+    }
+
+    @Test func aRefusedOperationIsCountedAndRetriedNextTime() throws {
+        let directory = try TemporaryDirectory()
+        let fake = FakeIPVSKernel()
+        fake.refuseDestination = rs80
+        let k = keeper(fake, try configuration(twoServices, in: directory), directory)
+        #expect(k.reconcile(reason: "start") == ReconcileSummary(applied: 4, failed: 1))
+        #expect(fake.table.servers[vip93]?.destinations[rs80] == nil)
+        fake.refuseDestination = nil
+        #expect(k.reconcile(reason: "periodic") == ReconcileSummary(applied: 1, failed: 0))
+        #expect(fake.table.servers[vip93]?.destinations[rs80]?.weight == 2)
+    }
+
+    @Test func flushOnStopRemovesOnlyManagedServices() throws {
+        let directory = try TemporaryDirectory()
+        let fake = FakeIPVSKernel()
+        fake.table = IPVSTable([foreign])
+        let k = keeper(fake, try configuration(twoServices, in: directory), directory)
+        k.reconcile(reason: "start")
+        k.removeManagedServices()
+        #expect(fake.table == IPVSTable([foreign]))
+        #expect(fake.flushes == 0)
+    }
+
+    @Test func theSyncDaemonFollowsTheTrackedInstance() throws {
+        let fake = FakeIPVSKernel()
+        let settings = LVSSyncDaemon(interface: "eth0", vrrpInstance: "VI_1", syncID: 5,
+                                     location: ConfigLocation(file: "t", line: 1, column: 1))
+        let control = SyncDaemonControl(kernel: IPVSKernel(transport: fake, familyID: FakeIPVSKernel.family),
+                                        settings: settings, logger: quiet)
+        control.instance("VI_2", isNow: .master)
+        #expect(fake.syncDaemons.isEmpty, "another instance")
+        control.instance("VI_1", isNow: .backup)
+        #expect(Set(fake.syncDaemons.keys) == [.backup])
+        control.instance("VI_1", isNow: .master)
+        #expect(Set(fake.syncDaemons.keys) == [.master])
+        #expect(fake.syncDaemons[.master]?.interface == "eth0")
+        #expect(fake.syncDaemons[.master]?.syncID == 5)
+        control.instance("VI_1", isNow: .fault)
+        #expect(Set(fake.syncDaemons.keys) == [.backup])
+    }
+
+    @Test func managedServiceLinesRoundTrip() {
+        let keys: [IPVSServiceKey] = [vip93, vip94, .address(.sctp, IPVSAddress("2001:db8::1")!, port: 5060),
+                                      .firewallMark(.inet6, 77), .firewallMark(.inet, 1)]
+        for key in keys {
+            #expect(ManagedServices.parse(Substring(ManagedServices.format(key))) == key)
+        }
+        #expect(ManagedServices.parse("tcp 192.0.2.1") == nil)
+        #expect(ManagedServices.parse("fwmark ipx 1") == nil)
+    }
+}
+
+@Suite struct IPVSDaemonProcessTests {
+    /// On a kernel without IPVS, ipvsd must stop at once and say why.
+    @Test(.enabled(if: !FileManager.default.fileExists(atPath: "/proc/net/ip_vs"),
+                   "this kernel has IPVS; the no-IPVS message cannot be shown here"))
+    func withoutIPVSInTheKernelIpvsdRefusesToStartWithAClearMessage() throws {
+        let directory = try TemporaryDirectory()
+        let config = Inputs.repository.appendingPathComponent("Configs/dr/lb01.conf").path
+        let (status, output) = try DaemonProcess.run(
+            "ipvsd", ["-f", config, "--log-console", "--runtime-dir", directory.url.path])
+        #expect(status == 1)
+        #expect(output.contains(
+            "the kernel has no IPVS (ip_vs module not loaded, or CONFIG_IP_VS unset): run `modprobe ip_vs`"), "\(output)")
+    }
+}
+
+/// keepalived.conf → pools: what each keyword becomes in the kernel's terms.
+@Suite struct IPVSPoolMappingTests {
+    @Test func groupsFwmarksTunnelsSorryServersAndPersistence() throws {
+        let directory = try TemporaryDirectory()
+        let config = try configuration("""
+            virtual_server_group web {
+                192.0.2.20-22 80
+                fwmark 9
+            }
+            virtual_server group web {
+                lb_algo sh
+                lb_kind TUN
+                sh-port
+                persistence_timeout 0
+                alpha
+                sorry_server 203.0.113.9 8080
+                sorry_server_inhibit
+                real_server 198.51.100.5 80 {
+                    weight 3
+                }
+            }
+            virtual_server fwmark 12 {
+                lb_algo rr
+                lb_kind DR
+                persistence_timeout 60
+                real_server 2001:db8::5 {
+                }
+            }
+            """, in: directory)
+        let pools = PoolMap(config).pools
+        #expect(pools.count == 2)
+        let group = try #require(pools.first)
+        let keys = group.services.map(\.key)
+        #expect(keys == [.address(.tcp, IPVSAddress("192.0.2.20")!, port: 80), .address(.tcp, IPVSAddress("192.0.2.21")!, port: 80),
+                         .address(.tcp, IPVSAddress("192.0.2.22")!, port: 80), .firewallMark(.inet, 9)])
+        for service in group.services {
+            #expect(service.scheduler == "sh")
+            #expect(service.flags == .shPort, "persistence_timeout 0 is no persistence")
+            #expect(service.timeout == 0)
+        }
+        #expect(group.realServers.map(\.destination.forwarding) == [.tunnel(IPVSTunnel())])
+        #expect(group.realServers.map(\.destination.weight) == [3])
+        #expect(group.realServers.map(\.startsUp) == [false], "alpha")
+        #expect(group.sorryServer?.key == IPVSDestinationKey(address: IPVSAddress("203.0.113.9")!, port: 8080))
+        #expect(group.sorryServer?.forwarding == .tunnel(IPVSTunnel()), "the virtual server's method by default")
+        #expect(group.sorryServerInhibit)
+
+        let mark = try #require(pools.last)
+        #expect(mark.services.map(\.key) == [.firewallMark(.inet6, 12)], "the family of its real servers")
+        #expect(mark.services.first?.flags == .persistent)
+        #expect(mark.services.first?.timeout == 60)
+        #expect(mark.services.first?.netmask == 128)
+        #expect(mark.realServers.map(\.destination.key) == [IPVSDestinationKey(address: IPVSAddress("2001:db8::5")!, port: 0)])
+        #expect(mark.realServers.map(\.destination.forwarding) == [.route])
+
+        // A health report for a group member finds the group's pool, whichever entry it names.
+        let map = PoolMap(config)
+        let viaSecondEntry = RealServerID(protocol: .tcp, virtualAddress: WireAddress("192.0.2.21")!, virtualPort: 80,
+                                          realAddress: WireAddress("198.51.100.5")!, realPort: 80)
+        #expect(map.locate(viaSecondEntry)?.pool == group.name)
+        let viaMark = RealServerID(fwmark: 12, realAddress: WireAddress("2001:db8::5")!, realPort: 0)
+        #expect(map.locate(viaMark)?.pool == mark.name)
+    }
+
+    @Test func persistenceGranularityBecomesTheKernelsNetmask() {
+        #expect(PoolMap.netmask(IPAddress("255.255.255.0"), family: .inet) == 0xFFFF_FF00)
+        #expect(PoolMap.netmask(IPAddress("ffff:ffff:ffff:ff80::"), family: .inet6) == 57)
+        #expect(PoolMap.netmask(IPAddress("255.255.0.0"), family: .inet6) == nil, "another family's mask is ignored")
+        #expect(PoolMap.netmask(nil, family: .inet) == nil)
+    }
+}
