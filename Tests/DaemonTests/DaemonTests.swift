@@ -92,28 +92,32 @@ enum Inputs {
 /// The daemons as processes: they start on a seed config, find each other over their sockets, reload, and stop
 /// cleanly on SIGTERM.
 @Suite(.serialized) struct DaemonLifecycleTests {
-    @Test func theThreeStartConnectAndExitCleanlyOnSIGTERM() throws {
+    /// ipvsd needs a kernel with IPVS (the lab proves it there); on this host it must refuse clearly, and the
+    /// other two must not care.
+    static let kernelHasIPVS = FileManager.default.fileExists(atPath: "/proc/net/ip_vs")
+
+    @Test func theDaemonsStartConnectAndExitCleanlyOnSIGTERM() throws {
         let directory = try TemporaryDirectory()
         let runtime = directory.file("run").path
         let config = Inputs.repository.appendingPathComponent("Configs/nginx-ha/lb01.conf").path
         var daemons: [String: DaemonProcess] = [:]
-        for name in Inputs.roles {
+        let names = Self.kernelHasIPVS ? Inputs.roles : ["vrrpd", "checkd"]
+        for name in names {
             daemons[name] = try DaemonProcess(name, ["-l", "-f", config, "--runtime-dir", runtime],
                                               logFile: directory.file("\(name).log"))
         }
-        let ipvsd = try #require(daemons["ipvsd"]), vrrpd = try #require(daemons["vrrpd"])
-        let checkd = try #require(daemons["checkd"])
-        #expect(ipvsd.waitForLog("checkd connected"), "\(ipvsd.log)")
-        #expect(ipvsd.waitForLog("vrrpd connected"), "\(ipvsd.log)")
+        let vrrpd = try #require(daemons["vrrpd"]), checkd = try #require(daemons["checkd"])
+        if let ipvsd = daemons["ipvsd"] {
+            #expect(ipvsd.waitForLog("checkd connected"), "\(ipvsd.log)")
+            #expect(ipvsd.waitForLog("vrrpd connected"), "\(ipvsd.log)")
+        }
         #expect(vrrpd.waitForLog("checkd connected"), "\(vrrpd.log)")
         #expect(vrrpd.log.contains("started: 1 vrrp_instance (VI_1), 0 vrrp_sync_groups, 1 vrrp_script"))
         #expect(FileManager.default.fileExists(atPath: runtime + "/vrrpd.sock"))
-        #expect(FileManager.default.fileExists(atPath: runtime + "/ipvsd.sock"))
 
         #expect(checkd.terminate() == 0)
         #expect(vrrpd.waitForLog("last track script results kept"), "a checkd restart must not lose vrrpd's state")
-        #expect(vrrpd.terminate() == 0)
-        #expect(ipvsd.terminate() == 0)
+        for name in names where name != "checkd" { #expect(daemons[name]?.terminate() == 0) }
         for daemon in daemons.values { #expect(daemon.log.contains("stopping"), "\(daemon.log)") }
         #expect(!FileManager.default.fileExists(atPath: runtime + "/vrrpd.sock"), "sockets are removed on exit")
         #expect(!FileManager.default.fileExists(atPath: runtime + "/ipvsd.sock"))
