@@ -145,24 +145,27 @@ public final class HealthMonitor {
             logger.debug("\(task) failed: \(reason)")
         }
         let events = scheduler.complete(task, outcome, now: loop.now)
-        for event in events { log(event, after: outcome) }
+        for event in events { log(event, after: outcome, task: task) }
         if !events.isEmpty { onEvents(events) }
         rearm()
     }
 
-    private func log(_ event: HealthEvent, after outcome: CheckOutcome) {
+    private func log(_ event: HealthEvent, after outcome: CheckOutcome, task: HealthTask) {
         switch event {
         case .realServerHealth(let health):
             var metadata: Logger.Metadata = [
                 "VIRTUAL_SERVER": "\(health.id.virtualService)",
                 "REAL_SERVER": "\(health.id.realAddress):\(health.id.realPort)",
                 "RS_STATE": "\(health.up ? "UP" : "DOWN")", "WEIGHT": "\(health.weight)",
+                "MESSAGE_ID": "\(MessageID.realServerChange)",
             ]
+            if let (check, _, _) = scheduler.checker(for: task) { metadata["CHECK"] = "\(check.name)" }
             if case .failure(let reason) = outcome { metadata["REASON"] = "\(reason)" }
             logger.notice("real server \(health.id) is \(health.up ? "up" : "down") (weight \(health.weight))",
                           metadata: metadata)
         case .trackScript(let name, let ok):
-            var metadata: Logger.Metadata = ["VRRP_SCRIPT": "\(name)", "SCRIPT_STATE": "\(ok ? "OK" : "FAILED")"]
+            var metadata: Logger.Metadata = ["VRRP_SCRIPT": "\(name)", "SCRIPT_STATE": "\(ok ? "OK" : "FAILED")",
+                                             "MESSAGE_ID": "\(MessageID.trackScriptChange)"]
             if case .failure(let reason) = outcome { metadata["REASON"] = "\(reason)" }
             logger.notice("vrrp_script \(name) is \(ok ? "OK" : "failed")", metadata: metadata)
         case .realServerTransition:
