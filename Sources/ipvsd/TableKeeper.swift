@@ -26,6 +26,12 @@ final class TableKeeper {
     private(set) var failedOperations = 0
     /// Above this many changes in one reconcile, each is logged at debug only (a fresh 10,000-service table).
     var detailedLogLimit = 50
+    /// The kernel's table as of the last dump plus every operation applied since; nil after any failure.
+    /// A health change is applied against it, so one changed destination costs one netlink request whatever
+    /// the table's size; the periodic, start and reload reconciles read the kernel again.
+    private var kernelView: IPVSTable?
+    /// Netlink requests sent by reconciles so far (dumps count one each), for tests and the benchmark.
+    private(set) var requestsSent = 0
 
     init(kernel: IPVSKernel, configuration: KeepalivedConfiguration, managedFile: String, logger: Logger) {
         self.kernel = kernel
@@ -68,22 +74,31 @@ final class TableKeeper {
         return state.table
     }
 
-    /// Reads the kernel's table and applies the difference. Failures are logged and retried next time.
+    /// Applies the difference between the desired table and the kernel's. With `readKernel` the kernel's table
+    /// is dumped first (catching changes made behind ipvsd's back); without it the last known view is used when
+    /// there is one. Failures are logged and retried next time.
     @discardableResult
-    func reconcile(reason: String) -> ReconcileSummary {
+    func reconcile(reason: String, readKernel: Bool = true) -> ReconcileSummary {
         var summary = ReconcileSummary()
         let clock = ContinuousClock()
         let began = clock.now
         let desired = desiredTable()
         let current: IPVSTable
         let dumpStart = clock.now
-        do {
-            current = try kernel.dumpTable()
-        } catch {
-            logger.error("reconcile (\(reason)): cannot read the kernel's IPVS table: \(error); retrying later")
-            summary.dumpFailed = true
-            return summary
+        if !readKernel, let known = kernelView {
+            current = known
+        } else {
+            do {
+                current = try kernel.dumpTable()
+                requestsSent += 1
+            } catch {
+                logger.error("reconcile (\(reason)): cannot read the kernel's IPVS table: \(error); retrying later")
+                summary.dumpFailed = true
+                kernelView = nil
+                return summary
+            }
         }
+        var view: IPVSTable? = current
         let dumped = clock.now
         let managedNow = managedKeys
         // Remember what we are about to own before touching the kernel, so a crash midway forgets nothing.
@@ -99,8 +114,10 @@ final class TableKeeper {
             // A service the kernel would not take has no place for destinations: skip them quietly.
             if failedServices.contains(service) { summary.failed += 1; continue }
             do {
+                requestsSent += 1
                 try kernel.apply(operation)
                 summary.applied += 1
+                do { try view?.apply(operation) } catch { view = nil }
                 logger.log(level: operations.count <= detailedLogLimit ? .info : .debug, "\(operation)",
                            metadata: operation.metadata)
             } catch {
@@ -108,10 +125,12 @@ final class TableKeeper {
                 failedOperations += 1
                 if case .addService = operation { failedServices.insert(service) }
                 if case .deleteService = operation { undeleted.insert(service) }
+                view = nil
                 logger.error("\(operation) failed: \(error); retrying on the next reconcile",
                              metadata: operation.metadata)
             }
         }
+        kernelView = view
         // Forget services that are gone from both the configuration and the kernel.
         let stillThere = managedNow.subtracting(pools.serviceKeys).intersection(Set(current.servers.keys))
         managed.store(pools.serviceKeys.union(undeleted.intersection(stillThere)))

@@ -159,6 +159,33 @@ private func keeper(_ fake: FakeIPVSKernel, _ config: KeepalivedConfiguration,
         #expect(k.reconcile(reason: "reload") == ReconcileSummary())
     }
 
+    /// Issue 6: one destination change costs a constant number of netlink messages, whatever the table's size.
+    @Test(arguments: [10, 1000])
+    func aHealthChangeCostsOneRequestWhateverTheTableSize(services: Int) throws {
+        let directory = try TemporaryDirectory()
+        var text = ""
+        for index in 0..<services {
+            text += "virtual_server 192.0.2.\(1 + index % 200) \(1000 + index / 200) {\n    lb_kind NAT\n"
+            for rs in 1...3 { text += "    real_server 198.51.100.\(rs) 80 {\n    }\n" }
+            text += "}\n"
+        }
+        let fake = FakeIPVSKernel()
+        let k = keeper(fake, try configuration(text, in: directory), directory)
+        k.reconcile(reason: "start")
+        #expect(fake.table.servers.count == services)
+        let before = fake.commands.count
+        let report = RealServerHealth(id: RealServerID(protocol: .tcp, virtualAddress: WireAddress("192.0.2.1")!, virtualPort: 1000,
+                                                       realAddress: WireAddress("198.51.100.2")!, realPort: 80), up: false, weight: 1)
+        #expect(k.record(report))
+        k.reconcile(reason: "health change", readKernel: false)
+        #expect(fake.commands.count - before == 1, "one DEL_DEST, no dump: \(fake.commands.count - before) requests")
+        #expect(fake.table.servers.values.reduce(0) { $0 + $1.destinations.count } == services * 3 - 1)
+        // The periodic reconcile reads the kernel again and finds nothing to do.
+        let afterChange = fake.commands.count
+        #expect(k.reconcile(reason: "periodic") == ReconcileSummary())
+        #expect(fake.mutatingRequests == fake.commands[..<afterChange].filter { [1, 2, 3, 5, 6, 7, 17].contains($0) }.count)
+    }
+
     @Test func aRefusedOperationIsCountedAndRetriedNextTime() throws {
         let directory = try TemporaryDirectory()
         let fake = FakeIPVSKernel()
