@@ -114,10 +114,11 @@ public enum ConfigLoader {
         table.add("virtual_server", arity: .between(1, 2), block: true) { config, s, values in
             values.log.scope = .virtualServers
             guard let address = VirtualServerReader.address(of: s, values: &values) else { return }
-            if let earlier = config.virtualServers.first(where: { $0.address == address }) {
-                values.log.error(s.location, "virtual_server \(address) is already defined at \(earlier.location)")
+            if let earlier = values.virtualServerLocations[address] {
+                values.log.error(s.location, "virtual_server \(address) is already defined at \(earlier)")
                 return
             }
+            values.virtualServerLocations[address] = s.location
             var server = VirtualServer(address: address, location: s.location)
             VirtualServerReader.virtualServerTable.apply(s.block ?? [], to: &server, values: &values)
             config.virtualServers.append(server)

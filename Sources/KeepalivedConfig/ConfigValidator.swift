@@ -6,8 +6,11 @@ struct ConfigValidator {
     func validate(_ config: inout KeepalivedConfiguration, log: inout DiagnosticLog) {
         log.scope = .vrrp
         validateScripts(config, log: &log)
+        // One snapshot for reading while items are fixed up in place: passing `config` itself would copy the
+        // whole array at every step (quadratic on a 10,000-service file).
+        let snapshot = config
         for index in config.vrrpInstances.indices {
-            validateInstance(&config.vrrpInstances[index], config: config, log: &log)
+            validateInstance(&config.vrrpInstances[index], config: snapshot, log: &log)
         }
         validateRouterIDs(config, log: &log)
         validateSyncGroups(config, log: &log)
@@ -20,7 +23,7 @@ struct ConfigValidator {
         }
         log.scope = .virtualServers
         for index in config.virtualServers.indices {
-            validateVirtualServer(&config.virtualServers[index], config: config, log: &log)
+            validateVirtualServer(&config.virtualServers[index], config: snapshot, log: &log)
         }
     }
 

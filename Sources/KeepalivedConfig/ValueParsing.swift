@@ -1,6 +1,9 @@
 /// Turns argument tokens into typed values, reporting each problem at the token's own location.
 struct ValueParser {
     var log: DiagnosticLog
+    /// Where each virtual_server was defined, to refuse a second one in constant time (configs can hold
+    /// tens of thousands).
+    var virtualServerLocations: [VirtualServerAddress: ConfigLocation] = [:]
 
     mutating func integer(_ token: Token, _ what: String, in range: ClosedRange<Int>) -> Int? {
         let text = token.word ?? ""
