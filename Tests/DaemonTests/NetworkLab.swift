@@ -43,6 +43,15 @@ final class NetworkLab {
         for address in addresses { try run("ip -n \(ns) addr add \(address) dev eth0") }
     }
 
+    /// Gives a node a second interface, `name`, on the same bridge (a second LAN in the seeds' topologies).
+    func addInterface(_ node: String, _ name: String, addresses: [String]) throws {
+        let ns = namespace(node)
+        try run("ip link add name port-\(node)-\(name) netns \(switchNamespace) type veth peer name \(name) netns \(ns)")
+        try run("ip -n \(switchNamespace) link set dev port-\(node)-\(name) master br0 && ip -n \(switchNamespace) link set dev port-\(node)-\(name) up")
+        try run("ip -n \(ns) link set \(name) up")
+        for address in addresses { try run("ip -n \(ns) addr add \(address) dev \(name)") }
+    }
+
     /// Runs a shell command on the host; throws with its output when it fails.
     @discardableResult
     func run(_ command: String) throws -> String {

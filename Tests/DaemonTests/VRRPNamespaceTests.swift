@@ -138,6 +138,70 @@ struct VRRPNamespaceTests {
         #expect(a.terminate() == 0)
     }
 
+    /// Seed 000's NAT pair: the public VIP (eth0) and the real servers' gateway VIP (eth1) are one
+    /// vrrp_sync_group, so when the gateway's link fails on the master, both VIPs move to the backup.
+    @Test func aSyncGroupMovesItsMembersTogether() throws {
+        let setup = try Setup()
+        try setup.lab.addInterface("a", "eth1", addresses: ["198.51.100.1/24"])
+        try setup.lab.addInterface("b", "eth1", addresses: ["198.51.100.2/24"])
+        func config(_ state: String, _ priority: Int) -> String {
+            """
+            vrrp_sync_group VG_1 {
+                group {
+                    VI_1
+                    LAN_GW
+                }
+            }
+            vrrp_instance VI_1 {
+                state \(state)
+                interface eth0
+                virtual_router_id 51
+                priority \(priority)
+                advert_int 1
+                virtual_ipaddress {
+                    \(Self.vip)
+                }
+            }
+            vrrp_instance LAN_GW {
+                state \(state)
+                interface eth1
+                virtual_router_id 52
+                priority \(priority)
+                advert_int 1
+                virtual_ipaddress {
+                    198.51.100.129
+                }
+            }
+
+            """
+        }
+        var daemons: [String: DaemonProcess] = [:]
+        for (node, state, priority) in [("a", "MASTER", 150), ("b", "BACKUP", 100)] {
+            let file = setup.files.file("\(node)-sync.conf")
+            try config(state, priority).write(to: file, atomically: true, encoding: .utf8)
+            daemons[node] = try setup.lab.spawn(node, DaemonProcess.binary("vrrpd").path,
+                                                ["-l", "-f", file.path, "--runtime-dir", setup.files.file("run-\(node)").path],
+                                                logFile: setup.files.file("\(node)-sync.log"))
+        }
+        func gateway(_ node: String) -> Bool {
+            setup.lab.exec(node, "ip -o -4 addr show dev eth1").output.contains(" 198.51.100.129/")
+        }
+        let logs = { "a: \(daemons["a"]!.log)\nb: \(daemons["b"]!.log)" }
+        #expect(setup.lab.waitUntil(timeout: .seconds(10)) { setup.owns("a") && gateway("a") } != nil, "\(logs())")
+        #expect(setup.lab.holds(for: .seconds(2)) { !setup.owns("b") && !gateway("b") })
+
+        // Only the gateway's link fails; the public VIP follows it, because the group moves as one.
+        try setup.lab.run("ip -n \(setup.lab.namespace("a")) link set eth1 down")
+        #expect(setup.lab.waitUntil(timeout: .seconds(8)) { setup.owns("b") && gateway("b") } != nil, "\(logs())")
+        #expect(!setup.owns("a"), "the public VIP stayed on a while its group is in FAULT: \(logs())")
+        #expect(daemons["a"]!.log.contains("VI_1: MASTER → FAULT"), "\(logs())")
+
+        try setup.lab.run("ip -n \(setup.lab.namespace("a")) link set eth1 up")
+        #expect(setup.lab.waitUntil(timeout: .seconds(10)) { setup.owns("a") && gateway("a") && !setup.owns("b") && !gateway("b") } != nil,
+                "\(logs())")
+        for daemon in daemons.values { _ = daemon.terminate() }
+    }
+
     @Test func nopreemptKeepsTheCurrentMaster() throws {
         let setup = try Setup()
         let b = try setup.vrrpd("b", Instance(priority: 100, nopreempt: true))
