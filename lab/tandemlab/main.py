@@ -266,6 +266,9 @@ def main(argv):
         print(f"lab error: {e}", flush=True)
         print("0 passed, 1 failed, 0 skipped")
         return 1
+    except KeyboardInterrupt:
+        print("interrupted; the lab was torn down", flush=True)
+        return 130
     print("\nsummary:")
     for name, status, dt, detail in results:
         print(f"  {status:4} {name:16} {dt:6.1f}s  {detail}")

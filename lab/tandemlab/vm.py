@@ -68,12 +68,18 @@ class VM:
                 raise LabError(f"{self.name}: qemu exited (see {self.dir}/qemu.log)")
             try:
                 self.agent.wait_ready(min(deadline, time.monotonic() + 5))
-                code, _, _ = self.agent.exec(["/bin/test", "-e", "/lab/payload.id"], timeout=10)
+                # fstab mounts the payload when udev finds it; under load that can outlast the unit's device
+                # timeout, so mount it here if it is there but not mounted yet.
+                code, _, _ = self.agent.sh("test -e /lab/payload.id || { test -e /dev/disk/by-label/labdata &&"
+                                           " mount -o ro /dev/disk/by-label/labdata /lab; test -e /lab/payload.id; }",
+                                           timeout=20)
                 if code == 0:
                     break
             except LabError:
-                if time.monotonic() > deadline:
-                    raise LabError(f"{self.name}: not ready after {timeout}s (console: {self.dir}/console.log)")
+                pass
+            if time.monotonic() > deadline:
+                raise LabError(f"{self.name}: not ready after {timeout}s (agent or /lab payload missing; "
+                               f"console: {self.dir}/console.log)")
             time.sleep(0.5)
         self.boot_seconds = time.monotonic() - self.started_at
 
