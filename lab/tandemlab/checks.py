@@ -112,6 +112,9 @@ def wait_requests_succeed(lab, vip, port, timeout=30):
         raise Failed(f"{vip}:{port} did not answer again within {timeout}s")
 
 
+SCENARIO_START = [time.monotonic()]
+
+
 def say(msg):
-    print(f"    {msg}", flush=True)
-    sys.stdout.flush()
+    """A progress line under the current scenario, stamped with the seconds since it began."""
+    print(f"    [{time.monotonic() - SCENARIO_START[0]:5.1f}s] {msg}", flush=True)

@@ -53,8 +53,11 @@ def summarize(samples):
     for _, b in samples:
         if b is not None:
             by_server[b] = by_server.get(b, 0) + 1
+    t0 = samples[0][0] if samples else 0.0
     return {"requests": len(samples), "ok": len(ok), "failed": failed, "outage_s": round(outage, 3),
-            "still_failing_at_end": unfinished, "by_server": by_server}
+            "still_failing_at_end": unfinished, "by_server": by_server,
+            "seconds": round(samples[-1][0] - t0, 2) if samples else 0.0,
+            "failures_at": [round(t - t0, 2) for t, b in samples if b is None][:40]}
 
 
 def main():

@@ -9,6 +9,7 @@ import sys
 import time
 
 from . import plan
+from . import checks
 from .checks import Failed
 from .host import run
 from .image_cache import cache_root, ensure_image
@@ -146,6 +147,7 @@ def run_suite(a, state_dir, lab_id):
             for name, fn in runnable:
                 log(f"scenario {name}")
                 t0 = time.monotonic()
+                checks.SCENARIO_START[0] = t0
                 try:
                     fn(ctx)
                     status, detail = "PASS", ""

@@ -3,6 +3,7 @@
 Everything lives in namespaces this lab creates: the bridges and taps inside `tandem-lab-<id>` (no route
 anywhere), the web servers and the client in `tandem-lab-<id>-<node>`, joined to the bridges by veth."""
 import os
+import threading
 import time
 
 from . import plan
@@ -126,11 +127,28 @@ class Lab:
             self.boot_times.append(v.boot_seconds)
             self.log(f"{n} booted and ready in {v.boot_seconds:.1f}s")
 
+    def on_lbs(self, fn, names=tuple(plan.LBS)):
+        """Runs fn(vm) on several LBs at once (each VM has its own agent connection); re-raises the first error."""
+        errors = []
+
+        def one(n):
+            try:
+                fn(self.vm(n))
+            except Exception as e:  # handed to the caller below
+                errors.append(e)
+        threads = [threading.Thread(target=one, args=(n,)) for n in names]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        if errors:
+            raise errors[0]
+
     def reset_lbs(self):
-        for n, v in self.vms.items():
-            if v.alive():
-                lb = plan.LBS[n]
-                v.sh(f"/lab/guest/lab-reset.sh {lb['pub']}/24 {lb['int']}/24", timeout=60)
+        def reset(v):
+            lb = plan.LBS[v.name]
+            v.sh(f"/lab/guest/lab-reset.sh {lb['pub']}/24 {lb['int']}/24", timeout=60)
+        self.on_lbs(reset, [n for n, v in self.vms.items() if v.alive()])
 
     # ---- observing ----
     def client(self, argv, timeout=30):
