@@ -183,8 +183,9 @@ def _steady_under_load(ctx, action, label, seconds=8):
 
 
 def restart_checker(ctx):
-    """Restart the checker under load. keepalived has no separate checker: run the load harness with nothing
-    restarted instead, proving the measurement (0 failures, table stable) before our checkd can be tested."""
+    """Under load: restart checkd (tandem), or nothing (keepalived, harness proof): 0 failed, table and VIPs kept.
+
+    keepalived has no separate checker, so its run proves the measurement before our checkd can be tested."""
     if ctx.suite.name == "keepalived":
         _steady_under_load(ctx, lambda: None, "keepalived, nothing restarted (harness proof)")
     else:
@@ -192,8 +193,9 @@ def restart_checker(ctx):
 
 
 def restart_ipvs(ctx):
-    """Restart the IPVS owner under load. keepalived has no separate IPVS daemon: its closest equivalent is a
-    reload (SIGHUP) with the same config, which must not flush the table or move a VIP."""
+    """Under load: restart ipvsd (tandem), or reload keepalived: 0 failed, table never flushed, VIPs kept.
+
+    keepalived has no separate IPVS daemon: its closest equivalent is a reload (SIGHUP) with the same config."""
     if ctx.suite.name == "keepalived":
         _steady_under_load(ctx, lambda: ctx.suite.reload(ctx.lab.vm("lb01")), "keepalived reload")
     else:
