@@ -1,0 +1,1 @@
+"""The tandem lab: real kernel IPVS and real systemd in qemu TCG VMs, driven from the host."""

@@ -1,0 +1,214 @@
+"""The seed scenarios, each a function with assertions, shared by the keepalived and tandem suites."""
+import time
+
+from . import plan
+from .checks import (Failed, Load, expect, expect_alternating, expect_only, format_table, ipvs_table,
+                     responders, say, wait_requests_succeed, wait_table, wait_vips)
+from .host import ns_run
+
+LBS = ("lb01", "lb02")
+WEB01_80, WEB02_80 = plan.WEBS["web01"]["pages"][80], plan.WEBS["web02"]["pages"][80]
+WEB01_81, WEB02_82 = plan.WEBS["web01"]["pages"][81], plan.WEBS["web02"]["pages"][82]
+
+
+def dr_table(kind="Route"):
+    """Seed 000's three services (Configs/dr and Configs/nat differ only in forwarding and real addresses)."""
+    if kind == "Route":
+        a, b = plan.WEBS["web01"]["pub"], plan.WEBS["web02"]["pub"]
+    else:
+        a, b = plan.WEBS["web01"]["int"], plan.WEBS["web02"]["int"]
+    return {"TCP 192.0.2.93:80 rr": {f"{a}:80": (kind, 1), f"{b}:80": (kind, 1)},
+            "TCP 192.0.2.94:81 rr": {f"{a}:81": (kind, 1)},
+            "TCP 192.0.2.94:82 rr": {f"{b}:82": (kind, 1)}}
+
+
+def prepare(ctx, config_dir, web_mode="dr", listeners=()):
+    """Both LBs up and clean, web servers as the scenario wants, the suite started with `config_dir`."""
+    lab, suite = ctx.lab, ctx.suite
+    lab.ensure_lbs()
+    lab.reset_lbs()
+    lab.set_web_mode(web_mode)
+    lab.start_all_web()
+
+    def bring_up(vm):
+        for unit, port, text in listeners:
+            vm.sh(f"/lab/guest/lab-listen.sh {unit} {port} {text(vm.name)}")
+        suite.install(vm, config_dir)
+    lab.on_lbs(bring_up)
+    # Started together, as two operators would: neither node sees the other's start as a failover.
+    lab.on_lbs(suite.start)
+    say(f"{config_dir}: {suite.name} started on both LBs")
+
+
+def dr(ctx):
+    """Configs/dr: rr across web01/web02 on .93:80; .94:81 only web01, .94:82 only web02; tables on both LBs."""
+    lab = ctx.lab
+    prepare(ctx, "dr")
+    wait_vips(lab, ["192.0.2.93", "192.0.2.94"], "lb01")
+    for n in LBS:
+        wait_table(lab, n, dr_table("Route"))
+    say(f"lb01/lb02 table: {format_table(dr_table('Route'))}")
+    expect_alternating(responders(lab, "192.0.2.93", 80, 6), {WEB01_80, WEB02_80}, "192.0.2.93:80")
+    expect_only(responders(lab, "192.0.2.94", 81, 3), WEB01_81, "192.0.2.94:81")
+    expect_only(responders(lab, "192.0.2.94", 82, 3), WEB02_82, "192.0.2.94:82")
+
+
+def _failover_run(ctx, action, vips, label):
+    """Runs client load through .93:80, does `action`, waits for `vips` on lb02 and requests to succeed again."""
+    lab = ctx.lab
+    load = Load(lab, "192.0.2.93", 80)
+    time.sleep(2)  # some successes first, so the outage has a start
+    t0 = time.monotonic()
+    action()
+    wait_vips(lab, vips, "lb02", timeout=40)
+    moved = time.monotonic() - t0
+    wait_requests_succeed(lab, "192.0.2.93", 80)
+    time.sleep(2)  # some successes after, so the outage has an end
+    s = load.finish()
+    expect(s["ok"] > 0 and not s["still_failing_at_end"],
+           f"{label}: requests did not recover: {s}")
+    expect(s["failed"] == 0 or max(s["failures_at"]) - min(s["failures_at"]) < s["outage_s"] + 0.6,
+           f"{label}: failures outside the one outage window: failures at {s['failures_at']}s of {s['seconds']}s")
+    say(f"{label}: VIPs on lb02 after {moved:.1f}s; client outage {s['outage_s']:.2f}s "
+        f"({s['failed']} of {s['requests']} requests failed)")
+    ctx.measure(f"{label} outage", f"{s['outage_s']:.2f}s")
+    return s
+
+
+def failover(ctx):
+    """Configs/dr: stop lb01's service, then power lb01 off, under client load: VIPs move, requests recover."""
+    lab, suite = ctx.lab, ctx.suite
+    prepare(ctx, "dr")
+    vips = ["192.0.2.93", "192.0.2.94"]
+    wait_vips(lab, vips, "lb01")
+    for n in LBS:
+        wait_table(lab, n, dr_table("Route"))
+    _failover_run(ctx, lambda: suite.stop(lab.vm("lb01")), vips, "service stop")
+    suite.start(lab.vm("lb01"))
+    wait_vips(lab, vips, "lb01", timeout=40)  # preempts back (priority 100 > 90)
+    wait_table(lab, "lb01", dr_table("Route"))
+    wait_requests_succeed(lab, "192.0.2.93", 80)
+    _failover_run(ctx, lambda: lab.vm("lb01").power_off(), vips, "power off")
+    expect_alternating(responders(lab, "192.0.2.93", 80, 4), {WEB01_80, WEB02_80}, "192.0.2.93:80 via lb02")
+    lab.vm("lb01").start()  # cold boot again; the next scenario waits for it
+
+
+def nat(ctx):
+    """Configs/nat: VIPs and the gateway VIP live together and move together; replies go through the gateway."""
+    lab, suite = ctx.lab, ctx.suite
+    prepare(ctx, "nat", web_mode="nat")
+    vips = ["192.0.2.93", "192.0.2.94", plan.NAT_GATEWAY_VIP]
+    wait_vips(lab, vips, "lb01")
+    for n in LBS:
+        wait_table(lab, n, dr_table("Masq"))
+    for web in plan.WEBS:
+        route = ns_run(lab.node_ns[web], ["ip", "route", "get", plan.CLIENT["pub"]]).stdout
+        expect(f"via {plan.NAT_GATEWAY_VIP}" in route, f"{web} does not route to the client via the gateway VIP: {route}")
+    expect_alternating(responders(lab, "192.0.2.93", 80, 6), {WEB01_80, WEB02_80}, "192.0.2.93:80 (NAT)")
+    expect_only(responders(lab, "192.0.2.94", 81, 2), WEB01_81, "192.0.2.94:81 (NAT)")
+    expect_only(responders(lab, "192.0.2.94", 82, 2), WEB02_82, "192.0.2.94:82 (NAT)")
+    _failover_run(ctx, lambda: suite.stop(lab.vm("lb01")), vips, "NAT service stop")
+    expect_alternating(responders(lab, "192.0.2.93", 80, 4), {WEB01_80, WEB02_80}, "192.0.2.93:80 (NAT via lb02)")
+
+
+def health(ctx):
+    """Configs/dr-sorry: a dead real server leaves the table; with both dead the sorry server answers; they return."""
+    lab = ctx.lab
+    prepare(ctx, "dr-sorry", listeners=[("lab-sorry", 80, plan.sorry_page)])
+    wait_vips(lab, ["192.0.2.118"], "lb01")
+    a, b = plan.WEBS["web01"]["pub"], plan.WEBS["web02"]["pub"]
+    both = {"TCP 192.0.2.118:80 wrr": {f"{a}:80": ("Route", 1), f"{b}:80": ("Route", 1)}}
+    wait_table(lab, "lb01", both)
+    expect_alternating(responders(lab, "192.0.2.118", 80, 4), {WEB01_80, WEB02_80}, "192.0.2.118:80")
+    lab.stop_web("web01", 80)
+    wait_table(lab, "lb01", {"TCP 192.0.2.118:80 wrr": {f"{b}:80": ("Route", 1)}})
+    say("web01 stopped: left the table")
+    expect_only(responders(lab, "192.0.2.118", 80, 3), WEB02_80, "192.0.2.118:80 with web01 down")
+    lab.stop_web("web02", 80)
+    wait_table(lab, "lb01", {"TCP 192.0.2.118:80 wrr": {"127.0.0.1:80": ("Route", 1)}})
+    say("web02 stopped too: sorry server in the table")
+    expect_only(responders(lab, "192.0.2.118", 80, 3), plan.sorry_page("lb01"), "192.0.2.118:80 with both down")
+    lab.start_web("web01", 80)
+    lab.start_web("web02", 80)
+    wait_table(lab, "lb01", both)
+    say("both started: back in the table")
+    expect_alternating(responders(lab, "192.0.2.118", 80, 4), {WEB01_80, WEB02_80}, "192.0.2.118:80 after return")
+
+
+def vrrp_script(ctx):
+    """Configs/nginx-ha: the master's 127.0.0.1:8001 listener stops → weight −30 → the VIP moves; it returns."""
+    lab = ctx.lab
+    prepare(ctx, "nginx-ha", listeners=[("lab-8001", 8001, lambda n: f"proxy-{n}")])
+    vip = "192.0.2.100"
+    wait_vips(lab, [vip], "lb01")
+    say("VIP on lb01")
+    label = lab.vm("lb01").sh("ip -o -4 addr show dev eth0")
+    expect("eth0:0" in label, f"VIP without its label eth0:0: {label.strip()}")
+    t0 = time.monotonic()
+    lab.vm("lb01").sh("systemctl stop lab-8001")
+    wait_vips(lab, [vip], "lb02", timeout=30)
+    say(f"listener stopped on lb01: VIP on lb02 after {time.monotonic() - t0:.1f}s")
+    ctx.measure("vrrp_script move", f"{time.monotonic() - t0:.1f}s")
+    lab.vm("lb01").sh(f"/lab/guest/lab-listen.sh lab-8001 8001 proxy-lb01")
+    wait_vips(lab, [vip], "lb01", timeout=30)
+    say("listener back: VIP back on lb01")
+
+
+def _steady_under_load(ctx, action, label, seconds=8):
+    """Client load through .93:80 while `action` runs; no failed request, the VIPs stay, the table never changes."""
+    lab = ctx.lab
+    prepare(ctx, "dr")
+    vips = ["192.0.2.93", "192.0.2.94"]
+    wait_vips(lab, vips, "lb01")
+    expected = dr_table("Route")
+    wait_table(lab, "lb01", expected)
+    load = Load(lab, "192.0.2.93", 80)
+    time.sleep(1)
+    action()
+    deviations, samples = [], 0
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        t = ipvs_table(lab.vm("lb01"))
+        samples += 1
+        if t != expected:
+            deviations.append(format_table(t))
+    holders = {v: lab.holders(v) for v in vips}
+    s = load.finish()
+    say(f"{label}: {s['requests']} requests, {s['failed']} failed, answers {s['by_server']}; "
+        f"{samples} table samples, {len(deviations)} off")
+    expect(s["requests"] > 20 and s["failed"] == 0, f"{label}: failed requests under load: {s}")
+    expect(set(s["by_server"]) == {WEB01_80, WEB02_80}, f"{label}: not both servers answered: {s['by_server']}")
+    expect(not deviations, f"{label}: IPVS table changed: {deviations[:3]}")
+    expect(all(h == ["lb01"] for h in holders.values()), f"{label}: a VIP moved: {holders}")
+
+
+def restart_checker(ctx):
+    """Under load: restart checkd (tandem), or nothing (keepalived, harness proof): 0 failed, table and VIPs kept.
+
+    keepalived has no separate checker, so its run proves the measurement before our checkd can be tested."""
+    if ctx.suite.name == "keepalived":
+        _steady_under_load(ctx, lambda: None, "keepalived, nothing restarted (harness proof)")
+    else:
+        _steady_under_load(ctx, lambda: ctx.suite.restart(ctx.lab.vm("lb01"), "checkd"), "restart checkd")
+
+
+def restart_ipvs(ctx):
+    """Under load: restart ipvsd (tandem), or reload keepalived: 0 failed, table never flushed, VIPs kept.
+
+    keepalived has no separate IPVS daemon: its closest equivalent is a reload (SIGHUP) with the same config."""
+    if ctx.suite.name == "keepalived":
+        _steady_under_load(ctx, lambda: ctx.suite.reload(ctx.lab.vm("lb01")), "keepalived reload")
+    else:
+        _steady_under_load(ctx, lambda: ctx.suite.restart(ctx.lab.vm("lb01"), "ipvsd"), "restart ipvsd")
+
+
+# (name, function, daemons it needs under --suite tandem)
+SCENARIOS = [
+    ("dr", dr, ("vrrpd", "ipvsd", "checkd")),
+    ("failover", failover, ("vrrpd", "ipvsd", "checkd")),
+    ("nat", nat, ("vrrpd", "ipvsd", "checkd")),
+    ("health", health, ("checkd", "ipvsd", "vrrpd")),
+    ("vrrp-script", vrrp_script, ("vrrpd", "checkd")),
+    ("restart-checker", restart_checker, ("checkd", "vrrpd", "ipvsd")),
+    ("restart-ipvs", restart_ipvs, ("ipvsd", "vrrpd", "checkd")),
+]

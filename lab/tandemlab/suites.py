@@ -1,0 +1,105 @@
+"""The two suites: Debian's keepalived, or our daemons (vrrpd, ipvsd, checkd) with their systemd units.
+
+A suite says how to install a node's config and how to start, stop, reload and restart the load balancer on it;
+the scenarios are the same for both."""
+import os
+
+from .qemu_sockets import LabError
+
+DAEMONS = ("vrrpd", "ipvsd", "checkd")
+
+
+def daemon_issues(lab_dir):
+    """{daemon: issue number} from lab/daemon-issues.txt (lines `daemon issue`), for SKIP messages."""
+    issues = {}
+    path = os.path.join(lab_dir, "daemon-issues.txt")
+    if os.path.exists(path):
+        for line in open(path):
+            parts = line.split("#", 1)[0].split()
+            if len(parts) == 2:
+                issues[parts[0]] = parts[1]
+    return issues
+
+
+class KeepalivedSuite:
+    """Debian's keepalived 2.2.7 from the guest image: one service does VRRP, IPVS and checks."""
+
+    name = "keepalived"
+    units = ("keepalived",)
+
+    def missing(self, needs):
+        return None
+
+    def install(self, vm, config_dir):
+        vm.sh(f"mkdir -p /etc/keepalived && cp /lab/Configs/{config_dir}/{vm.name}.conf /etc/keepalived/keepalived.conf"
+              f" && if [ -e /lab/Configs/{config_dir}/notify.sh ]; then"
+              f" install -m 0755 /lab/Configs/{config_dir}/notify.sh /etc/keepalived/notify.sh; fi")
+
+    def start(self, vm):
+        vm.sh("systemctl start keepalived")
+
+    def stop(self, vm):
+        """Stops the whole suite gracefully (the failover scenario's "stop its service")."""
+        vm.sh("systemctl stop keepalived")
+
+    def reload(self, vm):
+        vm.sh("systemctl reload keepalived")
+
+    def restart(self, vm, daemon):
+        raise LabError(f"keepalived has no separate {daemon}")
+
+
+class TandemSuite:
+    """Our three daemons, binaries from --bin and units from <repo>/systemd, carried in on the payload disk."""
+
+    name = "tandem"
+    units = DAEMONS
+
+    def __init__(self, bin_dir, unit_dir, issues):
+        self.bin_dir = bin_dir
+        self.unit_dir = unit_dir
+        self.issues = issues
+
+    def missing(self, needs):
+        """The first daemon this scenario needs whose binary or unit is not there yet, as a SKIP reason."""
+        for d in needs:
+            if not (self.bin_dir and os.access(os.path.join(self.bin_dir, d), os.X_OK)
+                    and os.path.exists(os.path.join(self.unit_dir, f"{d}.service"))):
+                return f"waiting on {d} (issue {self.issues.get(d, '?')})"
+        return None
+
+    def payload(self):
+        """Files to put on the payload disk: {path in payload: host path}."""
+        files = {}
+        for d in DAEMONS:
+            b = os.path.join(self.bin_dir or "", d)
+            if os.path.exists(b):
+                files[f"bin/{d}"] = b
+        if os.path.isdir(self.unit_dir):
+            for f in os.listdir(self.unit_dir):
+                files[f"systemd/{f}"] = os.path.join(self.unit_dir, f)
+        return files
+
+    def install(self, vm, config_dir):
+        vm.sh("set -e; install -m 0755 /lab/bin/* /usr/local/bin/ 2>/dev/null || true;"
+              " for f in /lab/systemd/*; do case $f in"
+              "  *.service) install -m 0644 $f /etc/systemd/system/ ;;"
+              "  *sysusers*) install -D -m 0644 $f /etc/sysusers.d/tandem.conf ;;"
+              "  *tmpfiles*) install -D -m 0644 $f /etc/tmpfiles.d/tandem.conf ;;"
+              " esac; done;"
+              " systemd-sysusers; systemd-tmpfiles --create; systemctl daemon-reload;"
+              f" mkdir -p /etc/keepalived && cp /lab/Configs/{config_dir}/{vm.name}.conf /etc/keepalived/keepalived.conf;"
+              f" if [ -e /lab/Configs/{config_dir}/notify.sh ]; then"
+              f" install -m 0755 /lab/Configs/{config_dir}/notify.sh /etc/keepalived/notify.sh; fi")
+
+    def start(self, vm):
+        vm.sh("systemctl start " + " ".join(DAEMONS))
+
+    def stop(self, vm):
+        vm.sh("systemctl stop " + " ".join(DAEMONS))
+
+    def reload(self, vm):
+        vm.sh("systemctl reload " + " ".join(DAEMONS))
+
+    def restart(self, vm, daemon):
+        vm.sh(f"systemctl restart {daemon}")
