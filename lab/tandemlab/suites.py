@@ -81,7 +81,7 @@ class TandemSuite:
         return files
 
     def install(self, vm, config_dir):
-        vm.sh("set -e; install -m 0755 /lab/bin/* /usr/local/bin/ 2>/dev/null || true;"
+        vm.sh("set -e; install -m 0755 /lab/bin/* /usr/local/sbin/;"
               " for f in /lab/systemd/*; do case $f in"
               "  *.service) install -m 0644 $f /etc/systemd/system/ ;;"
               "  *sysusers*) install -D -m 0644 $f /etc/sysusers.d/tandem.conf ;;"
