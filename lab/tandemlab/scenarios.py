@@ -202,6 +202,83 @@ def restart_ipvs(ctx):
         _steady_under_load(ctx, lambda: ctx.suite.restart(ctx.lab.vm("lb01"), "ipvsd"), "restart ipvsd")
 
 
+def _main_pid(vm, unit):
+    return vm.sh(f"systemctl show -p MainPID --value {unit}").strip()
+
+
+def _wait(cond, timeout, step=0.5):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if cond():
+            return True
+        time.sleep(step)
+    return cond()
+
+
+def systemd(ctx):
+    """Issue 7 under real systemd: each daemon's CapEff, the units' exposure scored online, the watchdog
+    restarting a stalled checkd and ipvsd with no VIP move, a reload of vrrpd with no VIP move, journal fields.
+
+    Under the keepalived suite it records the baseline being replaced: keepalived runs as root with every
+    capability and its unit scores UNSAFE."""
+    lab = ctx.lab
+    prepare(ctx, "dr")
+    vips = ["192.0.2.93", "192.0.2.94"]
+    wait_vips(lab, vips, "lb01")
+    vm = lab.vm("lb01")
+    if ctx.suite.name == "keepalived":
+        pid = _main_pid(vm, "keepalived")
+        cap = vm.sh(f"awk '/^CapEff/ {{print $2}}' /proc/{pid}/status").strip()
+        score = vm.sh("systemd-analyze security keepalived.service | tail -1", check=False).strip()
+        say(f"keepalived: CapEff {cap}; {score}")
+        expect(int(cap, 16) != 0, "keepalived was expected to hold capabilities")
+        return
+    wanted = {"vrrpd": 0x3000, "ipvsd": 0x1000, "checkd": 0}
+    goals = {"vrrpd": 3.0, "ipvsd": 3.0, "checkd": 2.0}
+    for unit, mask in wanted.items():
+        pid = _main_pid(vm, unit)
+        status = vm.sh(f"cat /proc/{pid}/status")
+        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+        cap_eff = int(fields["CapEff"].strip(), 16)
+        cap_bnd = int(fields["CapBnd"].strip(), 16)
+        uid = fields["Uid"].split()[0]
+        score_line = vm.sh(f"systemd-analyze security {unit}.service | tail -1", check=False).strip()
+        score = float(score_line.split(":")[1].split()[0])
+        say(f"{unit}: pid {pid} uid {uid} CapEff {cap_eff:#x} CapBnd {cap_bnd:#x}; exposure {score}")
+        expect(cap_eff == mask and cap_bnd == mask, f"{unit}: CapEff {cap_eff:#x} CapBnd {cap_bnd:#x}, wanted {mask:#x}")
+        expect(fields["NoNewPrivs"].strip() == "1", f"{unit}: NoNewPrivs not set")
+        expect(score <= goals[unit], f"{unit}: exposure {score} > {goals[unit]}")
+        if unit == "checkd":
+            expect(uid != "0", "checkd runs as root")
+    expected_table = dr_table("Route")
+    for unit in ("checkd", "ipvsd"):
+        old = _main_pid(vm, unit)
+        vm.sh(f"kill -STOP {old}")
+        started = time.monotonic()
+        restarted = _wait(lambda: _main_pid(vm, unit) not in (old, "0")
+                          and vm.sh(f"systemctl is-active {unit}", check=False).strip() == "active", 40)
+        took = time.monotonic() - started
+        holders = {v: lab.holders(v) for v in vips}
+        say(f"SIGSTOP {unit}: restarted by the watchdog after {took:.1f}s; VIPs {holders}")
+        expect(restarted, f"{unit} was not restarted after SIGSTOP")
+        # The loop feeds the watchdog every WatchdogSec/2 (5 s), so the restart comes 5–10 s after the stop.
+        expect(took >= 4, f"{unit} restarted after {took:.1f}s, before its watchdog could have expired")
+        expect(all(h == ["lb01"] for h in holders.values()), f"a VIP moved when {unit} stalled: {holders}")
+        wait_table(lab, "lb01", expected_table)
+    vm.sh("printf 'vrrp_script unrelated {\n    script /bin/true\n}\n' >> /etc/keepalived/keepalived.conf")
+    vm.sh("systemctl reload vrrpd")
+    end = time.monotonic() + 5
+    while time.monotonic() < end:
+        holders = {v: lab.holders(v) for v in vips}
+        expect(all(h == ["lb01"] for h in holders.values()), f"a VIP moved on an unrelated reload: {holders}")
+        time.sleep(0.5)
+    expect("reloaded" in vm.sh("journalctl -u vrrpd --no-pager -o cat | tail -5"), "vrrpd did not log its reload")
+    journal = vm.sh("journalctl -u vrrpd VRRP_INSTANCE=VI_1 -o json --no-pager")
+    expect('"VRRP_STATE":"MASTER"' in journal and '"MESSAGE_ID":"5f0e7c3a9b2d4c61a8e4d2b7c9a1f302"' in journal,
+           f"journal lacks the state change fields: {journal[-600:]}")
+    say("journalctl -u vrrpd VRRP_INSTANCE=VI_1 -o json: transition to MASTER with VRRP_STATE and MESSAGE_ID")
+
+
 # (name, function, daemons it needs under --suite tandem)
 SCENARIOS = [
     ("dr", dr, ("vrrpd", "ipvsd", "checkd")),
@@ -211,4 +288,5 @@ SCENARIOS = [
     ("vrrp-script", vrrp_script, ("vrrpd", "checkd")),
     ("restart-checker", restart_checker, ("checkd", "vrrpd", "ipvsd")),
     ("restart-ipvs", restart_ipvs, ("ipvsd", "vrrpd", "checkd")),
+    ("systemd", systemd, ("vrrpd", "ipvsd", "checkd")),
 ]
