@@ -21,20 +21,14 @@ enum GlobalDefsReader {
             }
         }
         table.add("vrrp_mcast_group4", arity: .exactly(1)) { global, s, values in
-            guard let group = values.address(s.arguments[0], "vrrp_mcast_group4") else { return }
-            guard group.family == .inet, group.isMulticast else {
-                values.log.error(s.arguments[0].location, "vrrp_mcast_group4 must be an IPv4 multicast address (224.0.0.0/4)")
-                return
+            if let group = multicastGroup(s, .inet, "an IPv4 multicast address (224.0.0.0/4)", values: &values) {
+                global.vrrpMulticastGroup4 = group
             }
-            global.vrrpMulticastGroup4 = group
         }
         table.add("vrrp_mcast_group6", arity: .exactly(1)) { global, s, values in
-            guard let group = values.address(s.arguments[0], "vrrp_mcast_group6") else { return }
-            guard group.family == .inet6, group.isMulticast else {
-                values.log.error(s.arguments[0].location, "vrrp_mcast_group6 must be an IPv6 multicast address (ff00::/8)")
-                return
+            if let group = multicastGroup(s, .inet6, "an IPv6 multicast address (ff00::/8)", values: &values) {
+                global.vrrpMulticastGroup6 = group
             }
-            global.vrrpMulticastGroup6 = group
         }
         table.add("script_user", arity: .between(1, 2)) { global, s, _ in
             global.scriptUser = s.arguments[0].word
@@ -54,6 +48,17 @@ enum GlobalDefsReader {
         }
         return table
     }()
+
+    /// The group address of `vrrp_mcast_group4`/`6`: an address of the family that is multicast.
+    static func multicastGroup(_ s: Statement, _ family: IPAddress.Family, _ what: String,
+                               values: inout ValueParser) -> IPAddress? {
+        guard let group = values.address(s.arguments[0], s.name) else { return nil }
+        guard group.family == family, group.isMulticast else {
+            values.log.error(s.arguments[0].location, "\(s.name) must be \(what)")
+            return nil
+        }
+        return group
+    }
 
     /// `lvs_sync_daemon INTERFACE VRRP_INSTANCE [id N] [maxlen N] [port N] [ttl N] [group ADDR]`.
     static func syncDaemon(_ s: Statement, values: inout ValueParser) -> LVSSyncDaemon? {

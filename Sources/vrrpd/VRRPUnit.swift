@@ -27,41 +27,32 @@ enum VRRPUnit {
     }
 
     mutating func start(at now: VRRPInstant) -> [UnitAction] {
-        switch self {
-        case .single(var instance):
-            let actions = instance.handle(.startup, at: now)
-            self = .single(instance)
-            return actions.map { UnitAction(member: 0, action: $0) }
-        case .group(var group):
-            let actions = group.start(at: now)
-            self = .group(group)
-            return actions.map { UnitAction(member: $0.member, action: $0.action) }
-        }
+        update(single: { $0.handle(.startup, at: now) }, group: { $0.start(at: now) })
     }
 
     mutating func timerFired(at now: VRRPInstant) -> [UnitAction] {
-        switch self {
-        case .single(var instance):
+        update(single: { instance in
             guard let deadline = instance.nextDeadline, deadline <= now else { return [] }
-            let actions = instance.handle(.timerFired, at: now)
-            self = .single(instance)
-            return actions.map { UnitAction(member: 0, action: $0) }
-        case .group(var group):
-            let actions = group.timerFired(at: now)
-            self = .group(group)
-            return actions.map { UnitAction(member: $0.member, action: $0.action) }
-        }
+            return instance.handle(.timerFired, at: now)
+        }, group: { $0.timerFired(at: now) })
     }
 
     mutating func handle(_ event: VRRPEvent, member: Int, at now: VRRPInstant) -> [UnitAction] {
+        update(single: { $0.handle(event, at: now) }, group: { $0.handle(event, member: member, at: now) })
+    }
+
+    /// Runs one step on whichever machine this unit holds and stores it back; a lone instance's actions are
+    /// addressed to member 0.
+    private mutating func update(single: (inout VRRPInstance) -> [VRRPAction],
+                                 group: (inout VRRPSyncGroup) -> [VRRPMemberAction]) -> [UnitAction] {
         switch self {
         case .single(var instance):
-            let actions = instance.handle(event, at: now)
+            let actions = single(&instance)
             self = .single(instance)
             return actions.map { UnitAction(member: 0, action: $0) }
-        case .group(var group):
-            let actions = group.handle(event, member: member, at: now)
-            self = .group(group)
+        case .group(var syncGroup):
+            let actions = group(&syncGroup)
+            self = .group(syncGroup)
             return actions.map { UnitAction(member: $0.member, action: $0.action) }
         }
     }
