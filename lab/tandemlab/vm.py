@@ -5,6 +5,14 @@ import time
 from .qemu_sockets import GuestAgent, LabError, Monitor, wait_for_path
 
 
+def memory_mb():
+    """Guest memory: 256 MB (a small LB), or TANDEM_LAB_MEMORY_MB for benchmarks with very large tables."""
+    value = os.environ.get("TANDEM_LAB_MEMORY_MB", "256")
+    if not value.isdigit() or not 128 <= int(value) <= 4096:
+        raise LabError(f"TANDEM_LAB_MEMORY_MB={value!r}: give megabytes between 128 and 4096")
+    return int(value)
+
+
 class VM:
     """A qemu TCG guest with systemd as PID 1, joined to the lab's bridges through taps."""
 
@@ -29,7 +37,7 @@ class VM:
         append = ("console=ttyS0 root=/dev/nvme0n1 rw net.ifnames=0 biosdevname=0 quiet loglevel=3 "
                   f"systemd.hostname={self.name} systemd.show_status=0 mitigations=off tsc=reliable")
         a = ["qemu-system-x86_64", "-name", self.name,
-             "-accel", "tcg,tb-size=64", "-m", "256", "-smp", "1",
+             "-accel", "tcg,tb-size=64", "-m", str(memory_mb()), "-smp", "1",
              "-nodefaults", "-no-user-config", "-display", "none",
              "-kernel", os.path.join(self.image_dir, "vmlinuz"), "-append", append,
              "-drive", f"if=none,id=root,file={os.path.join(self.image_dir, 'rootfs.img')},format=raw,snapshot=on",
