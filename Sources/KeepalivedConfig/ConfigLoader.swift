@@ -39,31 +39,31 @@ public enum ConfigLoader {
                             host: HostFacts = HostFacts()) -> ConfigLoadResult {
         var log = DiagnosticLog()
         var expander = IncludeExpander(source: source)
-        guard let tokens = expander.tokens(ofFile: path, log: &log) else {
+        guard expander.start(file: path, log: &log) else {
             return ConfigLoadResult(configuration: nil, partialConfiguration: nil, diagnostics: log.all)
         }
-        return finish(tokens, files: expander.filesRead, log: log, host: host)
+        return read(expander, log: log, host: host)
     }
 
     /// Reads configuration text held in memory; `include` still resolves through `source`.
     public static func parse(_ text: String, name: String = "keepalived.conf",
                              source: ConfigSource = InMemoryConfigSource([:]),
                              host: HostFacts = HostFacts()) -> ConfigLoadResult {
-        var log = DiagnosticLog()
         var expander = IncludeExpander(source: source)
-        let tokens = expander.tokens(ofText: text, named: name, log: &log)
-        return finish(tokens, files: expander.filesRead, log: log, host: host)
+        expander.start(text: text, named: name)
+        return read(expander, log: DiagnosticLog(), host: host)
     }
 
-    private static func finish(_ tokens: [Token], files: [String], log: DiagnosticLog,
-                               host: HostFacts) -> ConfigLoadResult {
-        var log = log
+    /// Reads the model one top-level statement at a time: a statement's tokens and tree are gone once it is in
+    /// the model, so reading a 10,000-service file costs little more than the model itself.
+    private static func read(_ tokens: IncludeExpander, log: DiagnosticLog, host: HostFacts) -> ConfigLoadResult {
         var builder = SyntaxTreeBuilder(tokens: tokens)
-        let statements = builder.build(log: &log)
         var values = ValueParser(log: log)
         var configuration = KeepalivedConfiguration()
-        configuration.files = files
-        topLevelTable.apply(statements, to: &configuration, values: &values)
+        while let statement = builder.nextStatement(log: &values.log) {
+            topLevelTable.apply([statement], to: &configuration, values: &values)
+        }
+        configuration.files = builder.filesRead
         ConfigValidator(host: host).validate(&configuration, log: &values.log)
         let diagnostics = values.log.all.sorted(by: Self.order)
         return ConfigLoadResult(configuration: values.log.hasErrors ? nil : configuration,
@@ -121,6 +121,8 @@ public enum ConfigLoader {
             values.virtualServerLocations[address] = s.location
             var server = VirtualServer(address: address, location: s.location)
             VirtualServerReader.virtualServerTable.apply(s.block ?? [], to: &server, values: &values)
+            // Appending doubles capacity; at 10,000 virtual servers the slack would be a third of the model.
+            server.realServers = server.realServers.withUnsafeBufferPointer { Array($0) }
             config.virtualServers.append(server)
         }
         return table

@@ -28,6 +28,11 @@ public struct DiskConfigSource: ConfigSource {
         }
         defer { fclose(file) }
         var bytes: [UInt8] = []
+        // Sized up front when the file says how big it is, so a large file is not regrown by doubling.
+        var status = stat()
+        if fstat(fileno(file), &status) == 0, status.st_size > 0, status.st_size <= Self.maximumFileSize {
+            bytes.reserveCapacity(Int(status.st_size) + 1)
+        }
         var chunk = [UInt8](repeating: 0, count: 65536)
         while true {
             let count = chunk.withUnsafeMutableBytes { fread($0.baseAddress, 1, $0.count, file) }

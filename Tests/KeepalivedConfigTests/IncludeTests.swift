@@ -34,6 +34,38 @@ import Testing
         #expect(result.errors.contains { $0.message.contains("includes itself") }, "\(result.printed)")
     }
 
+    /// The stream is spliced one token at a time: an include inside a block, several files from one line, and the
+    /// text after the include line must all land where a whole-file splice would put them.
+    @Test func includesInsideABlockSpliceInPlace() throws {
+        let files = [
+            "/k/main.conf": "virtual_server 192.0.2.1 80 {\n  include rs/*.conf extra.conf\n  lb_algo rr\n}\nvirtual_server 192.0.2.2 80\n{\n}\n",
+            "/k/rs/1.conf": "real_server 198.51.100.1 80 {\n weight 3\n notify_up \"/bin/up 1\"\n}",
+            "/k/rs/2.conf": "real_server 198.51.100.2 80 {\n}\n",
+            "/k/extra.conf": "delay_loop 7\n",
+        ]
+        let result = ConfigLoader.load(path: "/k/main.conf", source: InMemoryConfigSource(files))
+        let config = try #require(result.configuration, "\(result.printed)")
+        #expect(config.virtualServers.count == 2)
+        let first = config.virtualServers[0]
+        #expect(first.realServers.map(\.weight) == [3, 1])
+        #expect(first.realServers[0].notifyUp?.arguments == ["/bin/up", "1"])
+        #expect(first.realServers[0].notifyDown == nil && first.realServers[1].notifyUp == nil)
+        #expect(first.timing.delayLoop == .seconds(7) && first.scheduler == "rr")
+        #expect(config.files == ["/k/main.conf", "/k/rs/1.conf", "/k/rs/2.conf", "/k/extra.conf"])
+    }
+
+    @Test func checkTimingKeepsWhatWasSetAndOnlyThat() {
+        var timing = CheckTiming()
+        #expect(timing.delayLoop == nil && timing.retry == nil && timing.warmup == nil)
+        timing.delayLoop = .milliseconds(1500)
+        timing.retry = 0
+        timing.connectTimeout = .seconds(86_400 * 365)
+        #expect(timing.delayLoop == .milliseconds(1500) && timing.retry == 0)
+        #expect(timing.connectTimeout == .seconds(86_400 * 365) && timing.delayBeforeRetry == nil)
+        timing.retry = nil
+        #expect(timing.retry == nil && timing == CheckTiming().over(timing))
+    }
+
     @Test func aMissingMainFileIsAnError() {
         let result = ConfigLoader.load(path: "/nonexistent/keepalived.conf")
         #expect(result.configuration == nil)
