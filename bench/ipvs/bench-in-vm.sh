@@ -5,8 +5,8 @@ N=${1:-10000}; D=${2:-10}
 B=/lab/Configs/ipvsd; RT=/run/tandem-bench; mkdir -p $RT; rm -f $RT/ipvsd.managed
 now() { date +%s.%N; }
 elapsed() { python3 -c "print(f'{$2 - $1:.2f}')"; }
-waitlog() {  # waitlog FILE TEXT: until TEXT appears (at most 280 s)
-    i=0; while ! grep -q "$2" "$1" && [ $i -lt 2800 ]; do sleep 0.1; i=$((i+1)); done; }
+waitlog() {  # waitlog FILE TEXT: until TEXT appears (at most 1200 s)
+    i=0; while ! grep -q "$2" "$1" && [ $i -lt 12000 ]; do sleep 0.1; i=$((i+1)); done; }
 modprobe ip_vs; ipvsadm -C
 echo "services=$N destinations=$D kernel=$(uname -r) cpus=$(nproc)"
 python3 - "$N" "$D" > /tmp/big.conf <<'PY'

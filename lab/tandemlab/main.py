@@ -238,7 +238,9 @@ def adhoc(a, state_dir, lab_id):
 
 def exec_on_agent(agent, cmd):
     agent.wait_ready(time.monotonic() + 10)
-    code, out, err = agent.exec(cmd, timeout=300)
+    # Long benchmarks (10,000 IPVS services under TCG) take longer than a scenario step; they say so.
+    timeout = int(os.environ.get("TANDEM_LAB_EXEC_TIMEOUT", "300"))
+    code, out, err = agent.exec(cmd, timeout=timeout)
     sys.stdout.write(out)
     sys.stderr.write(err)
     print(f"[exit code {code}]")

@@ -78,6 +78,10 @@ class Monitor:
             # events are skipped
 
 
+class AgentUnreachable(LabError):
+    """The agent did not answer (as opposed to answering with an error)."""
+
+
 class GuestAgent:
     """qemu-guest-agent over virtio-serial: run commands in the guest without any guest network."""
 
@@ -132,7 +136,7 @@ class GuestAgent:
             reply = self.conn.recv(timeout)
         except (OSError, LabError, ValueError) as e:
             self.close()
-            raise LabError(f"guest agent {name}: {e}") from None
+            raise AgentUnreachable(f"guest agent {name}: {e}") from None
         if "error" in reply:
             raise LabError(f"guest agent {name}: {reply['error'].get('desc', reply['error'])}")
         return reply.get("return")
@@ -146,7 +150,15 @@ class GuestAgent:
         deadline = time.monotonic() + timeout
         delay = 0.02
         while True:
-            st = self._call("guest-exec-status", 10.0, pid=pid)
+            try:
+                st = self._call("guest-exec-status", 10.0, pid=pid)
+            except AgentUnreachable:
+                # A guest whose one vCPU is saturated (a large benchmark) can leave the agent silent for a
+                # while; the command is still running, so ask again until the deadline.
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(1.0)
+                continue
             if st.get("exited"):
                 out = base64.b64decode(st.get("out-data", "")).decode(errors="replace")
                 err = base64.b64decode(st.get("err-data", "")).decode(errors="replace")
