@@ -16,7 +16,9 @@ for i in range(n):
     # VIPs in 198.51.100.0/24, ports from 10000: 10,000 distinct (VIP, port) pairs.
     print(f"virtual_server 198.51.100.{i % 250 + 1} {10000 + i // 250} {{\n    lb_algo wlc\n    lb_kind DR\n    protocol TCP")
     for j in range(d):
-        print(f"    real_server 203.0.113.{j + 1} {10000 + i // 250} {{\n        weight 1\n    }}")
+        # The very first real server alone has a checker that fails, for the health-change step below.
+        check = "        MISC_CHECK {\n            misc_path /bin/false\n            delay_loop 1\n            retry 0\n            warmup 0\n        }\n" if i == 0 and j == 0 else ""
+        print(f"    real_server 203.0.113.{j + 1} {10000 + i // 250} {{\n        weight 1\n{check}    }}")
     print("}")
 PY
 echo "config: $(wc -l < /tmp/big.conf) lines"
@@ -36,6 +38,17 @@ t0=$(now); kill -HUP $P
 waitlog /tmp/bench.log "reconcile (reload)"
 echo "ipvsd reload with one destination changed (parse + dump + 1 op): $(elapsed $t0 $(now)) s"
 grep "reconcile (reload)" /tmp/bench.log
+
+# One destination changed by a health check: checkd (same config, same runtime directory) finds the first real
+# server down and tells ipvsd, which applies that alone from its view of the table, without reading the kernel.
+if [ -x /lab/Configs/checkd ]; then
+    /lab/Configs/checkd -f /tmp/big.conf --log-console --runtime-dir $RT > /tmp/checkd.log 2>&1 & C=$!
+    waitlog /tmp/bench.log "reconcile (health change)"
+    echo "health change on the full table:"; grep "reconcile (health change)" /tmp/bench.log
+    echo "ipvsadm: $(ipvsadm -Ln -t 198.51.100.1:10000 | grep -c -- '->.*Route') of $D destinations left in 198.51.100.1:10000"
+    echo "checkd peak RSS: $(grep VmHWM /proc/$C/status)"
+    kill -TERM $C; wait $C
+fi
 kill -TERM $P; wait $P
 
 ipvsadm -Sn > /tmp/rules; ipvsadm -C
