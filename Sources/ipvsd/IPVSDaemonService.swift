@@ -59,7 +59,7 @@ final class IPVSDaemonService: DaemonService {
         reconcilePending = true
         context.loop.schedule(after: .zero) { [unowned self] in
             reconcilePending = false
-            keeper.reconcile(reason: "health change", readKernel: false)
+            keeper.reconcileHealthChanges()
         }
     }
 

@@ -14,6 +14,7 @@ struct PoolMap {
     private var poolOfMark: [UInt32: String] = [:]
     /// The configured real servers of each pool: reports about anything else are ignored.
     private var realServersOfPool: [String: Set<IPVSDestinationKey>] = [:]
+    private var indexOfPool: [String: Int] = [:]
 
     init(_ configuration: KeepalivedConfiguration) {
         var pools: [IPVSPoolSpec] = []
@@ -26,13 +27,18 @@ struct PoolMap {
             pools.append(pool)
         }
         self.pools = pools
-        for pool in pools {
+        for (index, pool) in pools.enumerated() {
+            indexOfPool[pool.name] = index
             realServersOfPool[pool.name] = Set(pool.realServers.map(\.destination.key))
             for service in pool.services {
                 poolOfService[service.key] = pool.name
                 if case .firewallMark(_, let mark) = service.key { poolOfMark[mark] = pool.name }
             }
         }
+    }
+
+    func pool(named name: String) -> IPVSPoolSpec? {
+        indexOfPool[name].map { pools[$0] }
     }
 
     /// The pool name and destination key a health report is about; nil when no configured pool matches.

@@ -149,11 +149,12 @@ private func keeper(_ fake: FakeIPVSKernel, _ config: KeepalivedConfiguration,
         #expect(k.record(report("198.51.100.80", up: false, weight: 2)))
         #expect(!k.record(report("198.51.100.80", up: false, weight: 2)), "a repeat is no change")
         #expect(!k.record(report("198.51.100.1", up: false)), "not configured")
-        k.reconcile(reason: "health change")
+        k.reconcileHealthChanges()
         #expect(fake.table.servers[vip93]?.destinations.mapValues(\.weight) == [rs80: 0])
         #expect(k.record(report("198.51.100.80", up: true, weight: 5)))
-        k.reconcile(reason: "health change")
+        k.reconcileHealthChanges()
         #expect(fake.table.servers[vip93]?.destinations.mapValues(\.weight) == [rs80: 5])
+        #expect(k.reconcile(reason: "periodic") == ReconcileSummary(), "the partial path left nothing behind")
         // A reload keeps the verdicts of real servers that are still configured.
         k.update(try configuration(twoServices, in: directory))
         #expect(k.reconcile(reason: "reload") == ReconcileSummary())
@@ -177,13 +178,67 @@ private func keeper(_ fake: FakeIPVSKernel, _ config: KeepalivedConfiguration,
         let report = RealServerHealth(id: RealServerID(protocol: .tcp, virtualAddress: WireAddress("192.0.2.1")!, virtualPort: 1000,
                                                        realAddress: WireAddress("198.51.100.2")!, realPort: 80), up: false, weight: 1)
         #expect(k.record(report))
-        k.reconcile(reason: "health change", readKernel: false)
+        k.reconcileHealthChanges()
         #expect(fake.commands.count - before == 1, "one DEL_DEST, no dump: \(fake.commands.count - before) requests")
         #expect(fake.table.servers.values.reduce(0) { $0 + $1.destinations.count } == services * 3 - 1)
         // The periodic reconcile reads the kernel again and finds nothing to do.
         let afterChange = fake.commands.count
         #expect(k.reconcile(reason: "periodic") == ReconcileSummary())
         #expect(fake.mutatingRequests == fake.commands[..<afterChange].filter { [1, 2, 3, 5, 6, 7, 17].contains($0) }.count)
+    }
+
+    /// The health path computes only the changed pool, with its quorum, hysteresis and sorry server.
+    @Test func aHealthChangeThatLosesQuorumInstallsTheSorryServerAndOnlyThat() throws {
+        let directory = try TemporaryDirectory()
+        let text = """
+            virtual_server 192.0.2.93 80 {
+                lb_kind DR
+                quorum 2
+                sorry_server 203.0.113.9 80
+                real_server 198.51.100.72 80 {
+                }
+                real_server 198.51.100.80 80 {
+                }
+            }
+            virtual_server 192.0.2.94 81 {
+                lb_kind NAT
+                real_server 198.51.100.72 8081 {
+                }
+            }
+            """
+        let fake = FakeIPVSKernel()
+        fake.table = IPVSTable([foreign])
+        let k = keeper(fake, try configuration(text, in: directory), directory)
+        k.reconcile(reason: "start")
+        let untouched = fake.table.servers.filter { $0.key != vip93 }
+        let down = RealServerHealth(id: RealServerID(protocol: .tcp, virtualAddress: WireAddress("192.0.2.93")!, virtualPort: 80,
+                                                     realAddress: WireAddress("198.51.100.80")!, realPort: 80), up: false, weight: 1)
+        #expect(k.record(down))
+        let before = fake.commands.count
+        #expect(k.reconcileHealthChanges() == ReconcileSummary(applied: 3, failed: 0))
+        let sorry = IPVSDestinationKey(address: IPVSAddress("203.0.113.9")!, port: 80)
+        #expect(Set(fake.table.servers[vip93]?.destinations.keys ?? [:].keys) == [sorry])
+        #expect(fake.commands.count - before == 3, "two DEL_DEST and one NEW_DEST, no dump")
+        #expect(fake.table.servers.filter { $0.key != vip93 } == untouched)
+        #expect(k.quorumUp.values.filter { !$0 }.count == 1, "only 192.0.2.93:80 lost quorum: \(k.quorumUp)")
+        #expect(k.reconcile(reason: "periodic") == ReconcileSummary())
+    }
+
+    /// After a refused operation the view of the kernel is not trusted: the next health change reads it again.
+    @Test func aHealthChangeAfterAFailureReadsTheKernel() throws {
+        let directory = try TemporaryDirectory()
+        let fake = FakeIPVSKernel()
+        fake.refuseDestination = rs80
+        let k = keeper(fake, try configuration(twoServices, in: directory), directory)
+        #expect(k.reconcile(reason: "start").failed == 1)
+        fake.refuseDestination = nil
+        let down = RealServerHealth(id: RealServerID(protocol: .tcp, virtualAddress: WireAddress("192.0.2.93")!, virtualPort: 80,
+                                                     realAddress: WireAddress("198.51.100.72")!, realPort: 80), up: false, weight: 1)
+        #expect(k.record(down))
+        let before = fake.commands.count
+        #expect(k.reconcileHealthChanges() == ReconcileSummary(applied: 2, failed: 0), "rs72 removed, rs80 retried")
+        #expect(fake.commands[before] == IPVSCommandNumber.getService, "a dump first: \(fake.commands[before...])")
+        #expect(fake.table.servers[vip93]?.destinations.keys.sorted() == [rs80])
     }
 
     @Test func aRefusedOperationIsCountedAndRetriedNextTime() throws {

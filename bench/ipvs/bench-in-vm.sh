@@ -53,7 +53,7 @@ kill -TERM $P; wait $P
 
 ipvsadm -Sn > /tmp/rules; ipvsadm -C
 t0=$(now); ipvsadm -R < /tmp/rules; echo "ipvsadm -R of the same table from empty: $(elapsed $t0 $(now)) s"
-t0=$(now); ipvsadm -e -t 198.51.100.1:10000 -r 203.0.113.1:10000 -g -w 3
+t0=$(now); ipvsadm -e -t 198.51.100.1:10000 -r 203.0.113.2:10000 -g -w 3
 echo "ipvsadm -e one destination: $(elapsed $t0 $(now)) s"
 t0=$(now); ipvsadm -Sn > /dev/null; echo "ipvsadm -Sn (full dump): $(elapsed $t0 $(now)) s"
 ipvsadm -C
