@@ -92,6 +92,7 @@ final class TableKeeper {
         let names = poolsWithNewHealth
         poolsWithNewHealth = []
         guard var view = kernelView else { return reconcile(reason: "health change") }
+        kernelView = nil   // the only reference to the view, so changing it does not copy 10,000 services
         let clock = ContinuousClock()
         let began = clock.now
         let changed = names.sorted().compactMap { pools.pool(named: $0) }
