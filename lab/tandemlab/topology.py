@@ -176,11 +176,16 @@ class Lab:
         self.procs.start(f"pcap-{name}", ["ip", "netns", "exec", self.lab_ns, "/usr/bin/dumpcap", "-q",
                                           "-i", "br-pub", "-i", "br-int", "-w", path],
                          os.path.join(self.state_dir, f"pcap-{name}.log"))
+        for node, nns in self.node_ns.items():  # and every neighbour-table change, timestamped
+            self.procs.start(f"neigh-{name}-{node}", ["ip", "netns", "exec", nns, "ip", "-ts", "monitor", "neigh"],
+                             os.path.join(self.state_dir, f"{name}-neigh-{node}.log"))
         time.sleep(1)
         return path
 
     def stop_capture(self, name):
         self.procs.stop(f"pcap-{name}")
+        for node in self.node_ns:
+            self.procs.stop(f"neigh-{name}-{node}")
 
     def snapshot(self):
         """The forwarding state a failed request depends on, as text: every node's neighbour table, the LBs'
@@ -190,7 +195,7 @@ class Lab:
             out.append(f"--- {node}: ip neigh\n" + ns_run(nns, ["ip", "-s", "neigh"], check=False).stdout.strip())
         for n, v in self.vms.items():
             if v.alive():
-                out.append(f"--- {n}\n" + v.sh("ip -br -4 addr; ip neigh; ipvsadm -Ln; ipvsadm -Lnc | head -40",
+                out.append(f"--- {n}\n" + v.sh("ip -br -4 addr; ip neigh; ipvsadm -Ln; ipvsadm -Lnc",
                                               check=False).strip())
         return "\n".join(out)
 
