@@ -104,6 +104,51 @@ class Load:
         return json.loads(lines[-1])
 
 
+class Session:
+    """One long-lived TCP connection from the client (session.py client), a numbered line every `interval`."""
+
+    def __init__(self, lab, vip, port, duration=300, interval=0.2, timeout=20.0):
+        self.lab = lab
+        self.name = f"session-{time.monotonic_ns()}"
+        self.out = os.path.join(lab.state_dir, f"{self.name}.json")
+        self.status_path = os.path.join(lab.state_dir, f"{self.name}.status")
+        here = os.path.dirname(os.path.abspath(__file__))
+        lab.procs.start(self.name, ["ip", "netns", "exec", lab.node_ns["client"], "/usr/bin/python3",
+                                    os.path.join(here, "session.py"), "client", vip, str(port),
+                                    "--duration", str(duration), "--interval", str(interval),
+                                    "--timeout", str(timeout), "--status", self.status_path,
+                                    "--tag", lab.state_dir], self.out)
+
+    def status(self):
+        """The client's last status (sent, answered, server, peer, local, error, max_gap_s), or {}."""
+        try:
+            return json.load(open(self.status_path))
+        except (OSError, ValueError):
+            return {}
+
+    def wait(self, cond, timeout, what):
+        """Waits until cond(status) holds; fails early if the connection broke."""
+        seen = {}
+
+        def ok():
+            seen.update(self.status())
+            if seen.get("error"):
+                raise Failed(f"the connection broke while waiting for {what}: {seen}")
+            return cond(seen)
+        try:
+            wait_until(ok, timeout, 0.2, what)
+        except LabError:
+            raise Failed(f"timed out waiting for {what}: {seen}")
+        return dict(seen)
+
+    def finish(self):
+        self.lab.procs.stop(self.name, grace=25)
+        lines = [l for l in open(self.out).read().splitlines() if l.startswith("{")]
+        if not lines:
+            raise LabError(f"session client printed no summary ({self.out})")
+        return json.loads(lines[-1])
+
+
 def wait_requests_succeed(lab, vip, port, timeout=30):
     """Waits until a GET through the VIP succeeds again."""
     try:

@@ -15,7 +15,7 @@ from .host import run
 from .image_cache import cache_root, ensure_image
 from .payload import build_payload
 from .qemu_sockets import GuestAgent, LabError
-from .scenarios import SCENARIOS
+from .scenarios import OPTIONAL, SCENARIOS
 from .suites import KeepalivedSuite, TandemSuite, daemon_issues
 from .topology import Lab
 
@@ -41,9 +41,13 @@ def parse(argv):
     ap.add_argument("--suite", choices=("keepalived", "tandem"), default="keepalived",
                     help="keepalived: Debian's keepalived on the LBs; tandem: our vrrpd, ipvsd, checkd")
     ap.add_argument("--scenario", action="append", metavar="NAME",
-                    help="run only this scenario (repeatable): " + ", ".join(n for n, _, _ in SCENARIOS))
+                    help="run only this scenario (repeatable): " + ", ".join(n for n, _, _ in SCENARIOS)
+                    + "; only when named: " + ", ".join(n for n, _, _ in OPTIONAL))
     ap.add_argument("--configs", default=os.path.join(REPO, "Configs"), help="Configs directory (default <repo>/Configs)")
     ap.add_argument("--bin", default=None, help="our built binaries (default <repo>/.build/release, else debug)")
+    ap.add_argument("--repeat", type=int, default=1, metavar="N",
+                    help="run the selected scenarios N times in the same lab (flake hunting); stops at the first "
+                         "failure, so with --keep the lab stays as the failure left it")
     ap.add_argument("--keep", action="store_true", help="leave the lab up after the run (remove with --down)")
     ap.add_argument("--down", action="store_true", help="remove a lab left up by --keep")
     ap.add_argument("--list", action="store_true", help="list the scenarios and exit")
@@ -55,7 +59,7 @@ def parse(argv):
             if os.path.isdir(d):
                 a.bin = d
                 break
-    names = [n for n, _, _ in SCENARIOS]
+    names = [n for n, _, _ in SCENARIOS + OPTIONAL]
     for n in a.scenario or []:
         if n not in names:
             ap.error(f"unknown scenario {n!r}; known: {', '.join(names)}")
@@ -109,7 +113,7 @@ def run_suite(a, state_dir, lab_id):
         suite = KeepalivedSuite()
     else:
         suite = TandemSuite(a.bin, os.path.join(REPO, "systemd"), issues)
-    selected = [s for s in SCENARIOS if not a.scenario or s[0] in a.scenario]
+    selected = SCENARIOS if not a.scenario else [s for s in SCENARIOS + OPTIONAL if s[0] in a.scenario]
     results = []  # (name, status, seconds, detail)
     runnable = []
     for name, fn, needs in selected:
@@ -144,7 +148,11 @@ def run_suite(a, state_dir, lab_id):
             t0 = time.monotonic()
             lab.ensure_lbs()
             measured.append(("first boot of lb01+lb02 (parallel)", f"{time.monotonic() - t0:.1f}s"))
-            for name, fn in runnable:
+            for round_no, (name, fn) in enumerate(runnable * max(1, a.repeat)):
+                if a.repeat > 1 and round_no % len(runnable) == 0:
+                    if any(r[1] == "FAIL" for r in results):
+                        break
+                    log(f"round {round_no // len(runnable) + 1} of {a.repeat}")
                 log(f"scenario {name}")
                 t0 = time.monotonic()
                 checks.SCENARIO_START[0] = t0
@@ -251,7 +259,7 @@ def exec_on_agent(agent, cmd):
 def main(argv):
     a = parse(argv)
     if a.list:
-        for name, fn, _ in SCENARIOS:
+        for name, fn, _ in SCENARIOS + OPTIONAL:
             print(f"{name:16} {fn.__doc__.splitlines()[0]}")
         return 0
     if a.down:

@@ -2,7 +2,7 @@
 import time
 
 from . import plan
-from .checks import (Failed, Load, expect, expect_alternating, expect_only, format_table, ipvs_table,
+from .checks import (Failed, Load, Session, expect, expect_alternating, expect_only, format_table, ipvs_table,
                      responders, say, wait_requests_succeed, wait_table, wait_vips)
 from .host import ns_run
 
@@ -22,8 +22,9 @@ def dr_table(kind="Route"):
             "TCP 192.0.2.94:82 rr": {f"{b}:82": (kind, 1)}}
 
 
-def prepare(ctx, config_dir, web_mode="dr", listeners=()):
-    """Both LBs up and clean, web servers as the scenario wants, the suite started with `config_dir`."""
+def prepare(ctx, config_dir, web_mode="dr", listeners=(), edit=None):
+    """Both LBs up and clean, web servers as the scenario wants, the suite started with `config_dir`
+    (`edit`: a shell command run on each LB after the config is installed, before the suite starts)."""
     lab, suite = ctx.lab, ctx.suite
     lab.ensure_lbs()
     lab.reset_lbs()
@@ -34,6 +35,8 @@ def prepare(ctx, config_dir, web_mode="dr", listeners=()):
         for unit, port, text in listeners:
             vm.sh(f"/lab/guest/lab-listen.sh {unit} {port} {text(vm.name)}")
         suite.install(vm, config_dir)
+        if edit:
+            vm.sh(edit)
     lab.on_lbs(bring_up)
     # Started together, as two operators would: neither node sees the other's start as a failover.
     lab.on_lbs(suite.start)
@@ -56,6 +59,7 @@ def dr(ctx):
 def _failover_run(ctx, action, vips, label):
     """Runs client load through .93:80, does `action`, waits for `vips` on lb02 and requests to succeed again."""
     lab = ctx.lab
+    lab.start_capture(label.replace(" ", "-"))
     load = Load(lab, "192.0.2.93", 80)
     time.sleep(2)  # some successes first, so the outage has a start
     t0 = time.monotonic()
@@ -65,6 +69,10 @@ def _failover_run(ctx, action, vips, label):
     wait_requests_succeed(lab, "192.0.2.93", 80)
     time.sleep(2)  # some successes after, so the outage has an end
     s = load.finish()
+    lab.stop_capture(label.replace(" ", "-"))
+    if s["ok"] == 0 or s["still_failing_at_end"]:
+        say(f"{label}: state after the failed recovery (lb01 MACs {plan.LBS['lb01']['macs']}, "
+            f"lb02 {plan.LBS['lb02']['macs']}):\n{lab.snapshot()}")
     expect(s["ok"] > 0 and not s["still_failing_at_end"],
            f"{label}: requests did not recover: {s}")
     expect(s["failed"] == 0 or max(s["failures_at"]) - min(s["failures_at"]) < s["outage_s"] + 0.6,
@@ -279,6 +287,118 @@ def systemd(ctx):
     say("journalctl -u vrrpd VRRP_INSTANCE=VI_1 -o json: transition to MASTER with VRRP_STATE and MESSAGE_ID")
 
 
+SESSION_VIP, SESSION_PORT = "192.0.2.93", 9000
+
+
+def _sync_daemons(vm):
+    return " ".join(vm.sh("ipvsadm --list --daemon", check=False).split())
+
+
+def _connection(vm, local):
+    """The IPVS connection entry of the client's `local` address:port on `vm` (`ipvsadm -Lnc` line), or None."""
+    for line in vm.sh("ipvsadm -Lnc", check=False).splitlines():
+        parts = line.split()
+        if len(parts) >= 6 and parts[3] == local and parts[4] == f"{SESSION_VIP}:{SESSION_PORT}":
+            return {"state": parts[2], "expire": parts[1], "real": parts[5], "line": " ".join(parts)}
+    return None
+
+
+def _sync_failover(ctx, with_sync):
+    """Configs/dr-sync: one TCP connection from the client through 192.0.2.93:9000, a line every 200 ms; lb01's
+    suite stops. With the sync daemon lb02 has learned the connection and keeps forwarding it to the same real
+    server; without it (the control) lb02 does not know the connection and it breaks."""
+    lab, suite = ctx.lab, ctx.suite
+    lab.set_web_mode("dr")
+    lab.start_session_servers(SESSION_PORT)
+    lab.start_capture("sync" if with_sync else "sync-control")
+    try:
+        edit = None if with_sync else "sed -i '/lvs_sync_daemon/d' /etc/keepalived/keepalived.conf"
+        prepare(ctx, "dr-sync", edit=edit)
+        wait_vips(lab, ["192.0.2.93", "192.0.2.94"], "lb01")
+        a, b = plan.WEBS["web01"]["pub"], plan.WEBS["web02"]["pub"]
+        table = dict(dr_table("Route"))
+        table[f"TCP {SESSION_VIP}:{SESSION_PORT} rr"] = {f"{a}:{SESSION_PORT}": ("Route", 1),
+                                                         f"{b}:{SESSION_PORT}": ("Route", 1)}
+        for n in LBS:
+            wait_table(lab, n, table)
+        if with_sync:
+            daemons = {}
+
+            def roles():
+                daemons.update({n: _sync_daemons(lab.vm(n)) for n in LBS})
+                return ("master sync daemon" in daemons["lb01"] and "backup sync daemon" in daemons["lb02"]
+                        and "backup" not in daemons["lb01"] and "master" not in daemons["lb02"])
+            expect(_wait(roles, 30), f"sync daemons not master on lb01 and backup on lb02: {daemons}")
+            say(f"ipvsadm --list --daemon: lb01 {daemons['lb01']!r}; lb02 {daemons['lb02']!r}")
+        session = Session(lab, SESSION_VIP, SESSION_PORT)
+        try:
+            st = session.wait(lambda s: s.get("answered", 0) >= 5, 30, "the first answers on the connection")
+            local, server = st["local"], st["server"]
+            expect(st["peer"] == local, f"the server saw {st['peer']}, the client is {local}")
+            on = {}
+
+            def learned():
+                on.update({n: _connection(lab.vm(n), local) for n in LBS})
+                return on["lb01"] and (on["lb02"] or not with_sync)
+            _wait(learned, 20)
+            expect(on["lb01"] and on["lb01"]["state"] == "ESTABLISHED",
+                   f"lb01 does not show the connection {local} as ESTABLISHED: {on['lb01']}")
+            real = on["lb01"]["real"]
+            expect(real.split(":")[0] == plan.WEBS[server]["pub"], f"lb01 forwards {local} to {real}, {server} answers")
+            say(f"connection {local} -> {SESSION_VIP}:{SESSION_PORT}, answered by {server}; lb01: {on['lb01']['line']}")
+            if with_sync:
+                expect(on["lb02"] and on["lb02"]["real"] == real,
+                       f"lb02 did not learn the connection {local} (sync): {on['lb02']}")
+                say(f"lb02 learned it: {on['lb02']['line']}")
+            else:
+                say(f"lb02 (no sync daemon) knows it: {on['lb02']}")
+            before = session.status()
+            t0 = time.monotonic()
+            suite.stop(lab.vm("lb01"))
+            wait_vips(lab, ["192.0.2.93", "192.0.2.94"], "lb02", timeout=40)
+            moved = time.monotonic() - t0
+            say(f"lb01's {suite.name} stopped: VIPs on lb02 after {moved:.1f}s")
+            if not with_sync:
+                try:
+                    session.wait(lambda s: False, 30, "the connection to break")
+                except Failed as e:
+                    broke = session.finish()
+                    expect(broke.get("error"), f"control: the connection did not break without sync: {broke}")
+                    say(f"control without sync: the connection broke as expected: {broke['error']} "
+                        f"({broke['error_at_s'] - before['seconds']:.1f}s after the stop was issued; "
+                        f"{broke['answered']} of {broke['sent']} answered)")
+                    ctx.measure("no-sync control", f"broke: {broke['error']}")
+                    return
+            # Through lb02 now: ~5 s of answers (25 lines at 200 ms) after the move, on the same connection.
+            target = session.status().get("answered", 0) + 25
+            session.wait(lambda s: s.get("answered", 0) >= target, 60, "answers through lb02")
+            after = _connection(lab.vm("lb02"), local)
+        finally:
+            s = session.finish()
+        expect(not s["error"], f"the connection broke across the failover: {s}")
+        expect((s["server"], s["peer"], s["local"]) == (server, local, local),
+               f"the connection changed: {s} (was {server} {local})")
+        expect(s["answered"] >= s["sent"] - 1, f"lines without answers: {s}")
+        expect(after and after["real"] == real, f"lb02 does not forward {local} to {real}: {after}")
+        say(f"same connection {local} through lb02 to {server} ({after['line']}); {s['answered']} lines answered "
+            f"of {s['sent']}, no reset, no reconnect; longest gap {s['max_gap_s']:.2f}s "
+            f"(at {s['max_gap_at_s']:.1f}s; the stop was issued at {before['seconds']:.1f}s)")
+        ctx.measure("sync failover gap (one TCP connection)", f"{s['max_gap_s']:.2f}s")
+    finally:
+        lab.stop_capture("sync" if with_sync else "sync-control")
+        lab.stop_session_servers(SESSION_PORT)
+
+
+def sync(ctx):
+    """Configs/dr-sync: an established TCP connection survives the failover: lb02's backup sync daemon learned it."""
+    _sync_failover(ctx, with_sync=True)
+
+
+def sync_control(ctx):
+    """Control for sync: Configs/dr-sync without lvs_sync_daemon; the same connection must break at the failover."""
+    _sync_failover(ctx, with_sync=False)
+
+
 # (name, function, daemons it needs under --suite tandem)
 SCENARIOS = [
     ("dr", dr, ("vrrpd", "ipvsd", "checkd")),
@@ -289,4 +409,11 @@ SCENARIOS = [
     ("restart-checker", restart_checker, ("checkd", "vrrpd", "ipvsd")),
     ("restart-ipvs", restart_ipvs, ("ipvsd", "vrrpd", "checkd")),
     ("systemd", systemd, ("vrrpd", "ipvsd", "checkd")),
+    ("sync", sync, ("vrrpd", "ipvsd", "checkd")),
 ]
+
+# Run only when named with --scenario (not part of a suite's run).
+OPTIONAL = [
+    ("sync-control", sync_control, ("vrrpd", "ipvsd", "checkd")),
+]
+

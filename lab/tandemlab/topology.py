@@ -103,6 +103,22 @@ class Lab:
                 if not self.procs.running(f"www-{web}-{port}"):
                     self.start_web(web, port)
 
+    def start_session_servers(self, port):
+        """The line service (session.py serve) on every web server, for one long-lived connection (sync)."""
+        here = os.path.dirname(os.path.abspath(__file__))
+        for web in plan.WEBS:
+            if not self.procs.running(f"session-{web}-{port}"):
+                self.procs.start(f"session-{web}-{port}",
+                                 ["ip", "netns", "exec", self.node_ns[web], PYTHON, os.path.join(here, "session.py"),
+                                  "serve", str(port), web, "--tag", self.state_dir],
+                                 os.path.join(self.state_dir, f"session-{web}-{port}.log"))
+        for web in plan.WEBS:
+            wait_until(lambda: self.listening(web, port), 10, 0.1, f"{web}:{port} to listen")
+
+    def stop_session_servers(self, port):
+        for web in plan.WEBS:
+            self.procs.stop(f"session-{web}-{port}")
+
     def vm(self, name):
         if name not in self.vms:
             lb = plan.LBS[name]
@@ -151,6 +167,38 @@ class Lab:
         self.on_lbs(reset, [n for n, v in self.vms.items() if v.alive()])
 
     # ---- observing ----
+    def start_capture(self, name):
+        """Captures every frame on both bridges (dumpcap in the lab namespace) to <state>/NAME.pcapng, when
+        TANDEM_LAB_PCAP=1; returns the path or None. Kept with --keep, for tshark -r."""
+        if os.environ.get("TANDEM_LAB_PCAP") != "1" or not os.path.exists("/usr/bin/dumpcap"):
+            return None
+        path = os.path.join(self.state_dir, f"{name}.pcapng")
+        self.procs.start(f"pcap-{name}", ["ip", "netns", "exec", self.lab_ns, "/usr/bin/dumpcap", "-q",
+                                          "-i", "br-pub", "-i", "br-int", "-w", path],
+                         os.path.join(self.state_dir, f"pcap-{name}.log"))
+        for node, nns in self.node_ns.items():  # and every neighbour-table change, timestamped
+            self.procs.start(f"neigh-{name}-{node}", ["ip", "netns", "exec", nns, "ip", "-ts", "monitor", "neigh"],
+                             os.path.join(self.state_dir, f"{name}-neigh-{node}.log"))
+        time.sleep(1)
+        return path
+
+    def stop_capture(self, name):
+        self.procs.stop(f"pcap-{name}")
+        for node in self.node_ns:
+            self.procs.stop(f"neigh-{name}-{node}")
+
+    def snapshot(self):
+        """The forwarding state a failed request depends on, as text: every node's neighbour table, the LBs'
+        addresses, IPVS services and connections."""
+        out = []
+        for node, nns in self.node_ns.items():
+            out.append(f"--- {node}: ip neigh\n" + ns_run(nns, ["ip", "-s", "neigh"], check=False).stdout.strip())
+        for n, v in self.vms.items():
+            if v.alive():
+                out.append(f"--- {n}\n" + v.sh("ip -br -4 addr; ip neigh; ipvsadm -Ln; ipvsadm -Lnc",
+                                              check=False).strip())
+        return "\n".join(out)
+
     def client(self, argv, timeout=30):
         return ns_run(self.node_ns["client"], argv, check=False, timeout=timeout)
 
