@@ -5,6 +5,8 @@ from . import plan
 from .checks import (Failed, Load, Session, expect, expect_alternating, expect_only, format_table, ipvs_table,
                      responders, say, wait_requests_succeed, wait_table, wait_vips)
 from .host import ns_run
+from .suites import COMPARES_WITH_KEEPALIVED
+from .tables import tables
 
 LBS = ("lb01", "lb02")
 WEB01_80, WEB02_80 = plan.WEBS["web01"]["pages"][80], plan.WEBS["web02"]["pages"][80]
@@ -410,6 +412,7 @@ SCENARIOS = [
     ("restart-ipvs", restart_ipvs, ("ipvsd", "vrrpd", "checkd")),
     ("systemd", systemd, ("vrrpd", "ipvsd", "checkd")),
     ("sync", sync, ("vrrpd", "ipvsd", "checkd")),
+    ("tables", tables, ("ipvsd", "vrrpd", "checkd", COMPARES_WITH_KEEPALIVED)),
 ]
 
 # Run only when named with --scenario (not part of a suite's run).
