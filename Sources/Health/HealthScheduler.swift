@@ -15,6 +15,8 @@ public struct HealthScheduler {
         var state: CheckerState
         var due: MonotonicInstant
         var running = false
+        /// What an attempt of a TCP/HTTP/SSL checker needs, made once; nil for MISC_CHECK.
+        var plan: ProbePlan?
     }
 
     struct RealServerEntry {
@@ -39,7 +41,9 @@ public struct HealthScheduler {
         var generation: UInt64
     }
 
-    private var realServers: [RealServerID: RealServerEntry] = [:]
+    /// The real servers in slots (a task carries its slot), and each id's slot.
+    private var servers: [RealServerEntry] = []
+    private var slotOf: [RealServerID: Int] = [:]
     private var scripts: [String: ScriptEntry] = [:]
     private var heap = DeadlineHeap<HealthTask>()
     private var nextGeneration: UInt64 = 0
@@ -57,14 +61,14 @@ public struct HealthScheduler {
     // MARK: Queries
 
     /// The real servers being checked.
-    public var realServerIDs: [RealServerID] { Array(realServers.keys) }
+    public var realServerIDs: [RealServerID] { servers.map(\.id) }
     /// The track scripts being run (those some vrrp_instance tracks).
     public var scriptNames: [String] { Array(scripts.keys) }
     /// The number of checkers over all real servers.
-    public var checkerCount: Int { realServers.values.reduce(0) { $0 + $1.checkers.count } }
+    public var checkerCount: Int { servers.reduce(0) { $0 + $1.checkers.count } }
 
     /// The current view for a snapshot: real servers whose every checker has a verdict.
-    public var realServerView: [RealServerHealth] { realServers.values.compactMap(\.reported) }
+    public var realServerView: [RealServerHealth] { servers.compactMap(\.reported) }
     /// The current view for a snapshot: scripts with a result.
     public var trackScriptView: [String: Bool] {
         scripts.compactMapValues { $0.state.ok }
@@ -72,10 +76,27 @@ public struct HealthScheduler {
 
     /// The checker a task runs, with where it connects and its timings.
     public func checker(for task: HealthTask) -> (check: HealthCheck, target: CheckTarget, timing: CheckerTiming)? {
-        guard case .check(let id, let index) = task.kind, let entry = realServers[id],
-              entry.generation == task.generation, entry.checkers.indices.contains(index) else { return nil }
-        let checker = entry.checkers[index]
+        guard let (slot, index) = locate(task) else { return nil }
+        let checker = servers[slot].checkers[index]
         return (checker.check, checker.target, checker.timing)
+    }
+
+    /// The prepared attempt of a TCP/HTTP/SSL checker's task; nil for scripts, MISC_CHECK and stale tasks.
+    func plan(for task: HealthTask) -> ProbePlan? {
+        guard let (slot, index) = locate(task) else { return nil }
+        return servers[slot].checkers[index].plan
+    }
+
+    /// The slot and checker index of a current task: by its slot, else (after a reload moved it) by its id.
+    private func locate(_ task: HealthTask) -> (slot: Int, index: Int)? {
+        guard case .check(let id, let index) = task.kind else { return nil }
+        var slot = task.slot
+        if !(servers.indices.contains(slot) && servers[slot].generation == task.generation) {
+            guard let found = slotOf[id], servers[found].generation == task.generation else { return nil }
+            slot = found
+        }
+        guard servers[slot].checkers.indices.contains(index) else { return nil }
+        return (slot, index)
     }
 
     /// The script a task runs.
@@ -87,13 +108,15 @@ public struct HealthScheduler {
 
     /// notify_up / notify_down of a real server.
     public func notifyCommand(of id: RealServerID, up: Bool) -> ScriptCommand? {
-        guard let entry = realServers[id] else { return nil }
+        guard let slot = slotOf[id] else { return nil }
+        let entry = servers[slot]
         return up ? entry.notifyUp : entry.notifyDown
     }
 
     /// Whether a checker is down right now, waiting to retry, or up (for tests and status).
     public func checkerState(_ id: RealServerID, index: Int) -> CheckerState? {
-        guard let entry = realServers[id], entry.checkers.indices.contains(index) else { return nil }
+        guard let slot = slotOf[id], servers[slot].checkers.indices.contains(index) else { return nil }
+        let entry = servers[slot]
         return entry.checkers[index].state
     }
 
@@ -101,9 +124,9 @@ public struct HealthScheduler {
     public func nextRun(of kind: HealthTask.Kind) -> MonotonicInstant? {
         switch kind {
         case .check(let id, let index):
-            guard let entry = realServers[id], entry.checkers.indices.contains(index),
-                  !entry.checkers[index].running else { return nil }
-            return entry.checkers[index].due
+            guard let slot = slotOf[id], servers[slot].checkers.indices.contains(index),
+                  !servers[slot].checkers[index].running else { return nil }
+            return servers[slot].checkers[index].due
         case .script(let name):
             guard let entry = scripts[name], !entry.running else { return nil }
             return entry.due
@@ -126,9 +149,17 @@ public struct HealthScheduler {
         var due: [HealthTask] = []
         while let top = heap.earliest, top.deadline <= now {
             _ = heap.pop()
-            guard isCurrent(top.key, due: top.deadline) else { continue }
-            setRunning(top.key, true)
-            due.append(top.key)
+            var task = top.key
+            if case .check = task.kind {
+                guard let (slot, index) = locate(task), !servers[slot].checkers[index].running,
+                      servers[slot].checkers[index].due == top.deadline else { continue }
+                servers[slot].checkers[index].running = true
+                task.slot = slot
+            } else {
+                guard isCurrent(task, due: top.deadline) else { continue }
+                setRunning(task, true)
+            }
+            due.append(task)
         }
         return due
     }
@@ -136,16 +167,17 @@ public struct HealthScheduler {
     /// Records the outcome of a task taken with `takeDue`, schedules its next run, and returns what follows.
     public mutating func complete(_ task: HealthTask, _ outcome: CheckOutcome, now: MonotonicInstant) -> [HealthEvent] {
         switch task.kind {
-        case .check(let id, let index):
-            guard var entry = realServers[id], entry.generation == task.generation,
-                  entry.checkers.indices.contains(index), entry.checkers[index].running else { return [] }
-            let delay = entry.checkers[index].state.record(outcome, timing: entry.checkers[index].timing)
-            entry.checkers[index].running = false
-            entry.checkers[index].due = now + delay
-            heap.push(now + delay, task)
-            let events = Self.verdictEvents(&entry)
-            realServers[id] = entry
-            return events
+        case .check:
+            guard let (slot, index) = locate(task), servers[slot].checkers[index].running else { return [] }
+            // In place: no copy of the entry or its checkers.
+            let delay = servers[slot].checkers[index].state.record(outcome, timing: servers[slot].checkers[index].timing)
+            servers[slot].checkers[index].running = false
+            let due = now + delay
+            servers[slot].checkers[index].due = due
+            var next = task
+            next.slot = slot
+            heap.push(due, next)
+            return Self.verdictEvents(&servers[slot])
         case .script(let name):
             guard var entry = scripts[name], entry.generation == task.generation, entry.running else { return [] }
             let changed = entry.state.record(success: outcome.passed)
@@ -185,10 +217,9 @@ public struct HealthScheduler {
 
     private func isCurrent(_ task: HealthTask, due: MonotonicInstant) -> Bool {
         switch task.kind {
-        case .check(let id, let index):
-            guard let entry = realServers[id], entry.generation == task.generation,
-                  entry.checkers.indices.contains(index) else { return false }
-            return !entry.checkers[index].running && entry.checkers[index].due == due
+        case .check:
+            guard let (slot, index) = locate(task) else { return false }
+            return !servers[slot].checkers[index].running && servers[slot].checkers[index].due == due
         case .script(let name):
             guard let entry = scripts[name], entry.generation == task.generation else { return false }
             return !entry.running && entry.due == due
@@ -197,7 +228,8 @@ public struct HealthScheduler {
 
     private mutating func setRunning(_ task: HealthTask, _ running: Bool) {
         switch task.kind {
-        case .check(let id, let index): realServers[id]?.checkers[index].running = running
+        case .check:
+            if let (slot, index) = locate(task) { servers[slot].checkers[index].running = running }
         case .script(let name): scripts[name]?.running = running
         }
     }
@@ -209,14 +241,16 @@ public struct HealthScheduler {
     /// whose weight alone changed.
     public mutating func reload(_ configuration: KeepalivedConfiguration, now: MonotonicInstant) -> [HealthEvent] {
         var events: [HealthEvent] = []
-        var nextServers: [RealServerID: RealServerEntry] = [:]
+        var nextServers: [RealServerEntry] = []
+        var nextSlotOf: [RealServerID: Int] = [:]
         for virtualServer in configuration.virtualServers {
             for realServer in virtualServer.realServers {
                 let ids = RealServerIdentity.ids(of: realServer, in: virtualServer,
                                                  groups: configuration.virtualServerGroups)
-                for id in ids where nextServers[id] == nil {
+                for id in ids where nextSlotOf[id] == nil {
                     var fresh = makeEntry(id: id, realServer: realServer, virtualServer: virtualServer, now: now)
-                    if var old = realServers[id], Self.sameCheckers(old, fresh) {
+                    if let oldSlot = slotOf[id], Self.sameCheckers(servers[oldSlot], fresh) {
+                        var old = servers[oldSlot]
                         // Same checkers: keep their state and schedule; take the new weight and notify commands.
                         old.notifyUp = fresh.notifyUp
                         old.notifyDown = fresh.notifyDown
@@ -226,13 +260,15 @@ public struct HealthScheduler {
                         }
                         fresh = old
                     } else {
-                        schedule(fresh)
+                        schedule(fresh, slot: nextServers.count)
                     }
-                    nextServers[id] = fresh
+                    nextSlotOf[id] = nextServers.count
+                    nextServers.append(fresh)
                 }
             }
         }
-        realServers = nextServers
+        servers = nextServers
+        slotOf = nextSlotOf
 
         let tracked = Set(configuration.vrrpInstances.flatMap { $0.trackScripts.map(\.name) })
         var nextScripts: [String: ScriptEntry] = [:]
@@ -263,19 +299,20 @@ public struct HealthScheduler {
         let checkers = realServer.checks.map { check in
             let timing = CheckerTiming(check: check, realServer: realServer, virtualServer: virtualServer)
             let fraction = min(1, max(0, random()))
-            return Checker(check: check,
-                           target: CheckTarget(check: check, realServer: realServer, virtualServer: virtualServer),
-                           timing: timing, state: CheckerState(alpha: alpha),
-                           due: now + timing.warmup * fraction)
+            let target = CheckTarget(check: check, realServer: realServer, virtualServer: virtualServer)
+            return Checker(check: check, target: target, timing: timing, state: CheckerState(alpha: alpha),
+                           due: now + timing.warmup * fraction,
+                           plan: ProbePlan(check: check, target: target, timing: timing))
         }
         return RealServerEntry(id: id, weight: realServer.weight, alpha: alpha, notifyUp: realServer.notifyUp,
                                notifyDown: realServer.notifyDown, checkers: checkers, generation: nextGeneration,
                                reported: nil, effectiveUp: !alpha)
     }
 
-    private mutating func schedule(_ entry: RealServerEntry) {
+    private mutating func schedule(_ entry: RealServerEntry, slot: Int) {
         for (index, checker) in entry.checkers.enumerated() {
-            heap.push(checker.due, HealthTask(kind: .check(entry.id, index: index), generation: entry.generation))
+            heap.push(checker.due, HealthTask(kind: .check(entry.id, index: index), generation: entry.generation,
+                                              slot: slot))
         }
     }
 
