@@ -13,8 +13,8 @@ public struct HealthScheduler {
         var target: CheckTarget
         var timing: CheckerTiming
         var state: CheckerState
-        var due: MonotonicInstant
-        var running = false
+        /// When the first attempt is due; afterwards `hot` holds when it runs next.
+        var firstDue: MonotonicInstant
         /// What an attempt of a TCP/HTTP/SSL checker needs, made once; nil for MISC_CHECK.
         var plan: ProbePlan?
     }
@@ -44,6 +44,20 @@ public struct HealthScheduler {
     /// The real servers in slots (a task carries its slot), and each id's slot.
     private var servers: [RealServerEntry] = []
     private var slotOf: [RealServerID: Int] = [:]
+    /// Per slot, with no references in it (reading it costs no retain): its generation and where its checkers'
+    /// `hot` entries start.
+    private struct SlotInfo {
+        var generation: UInt64
+        var first: Int
+        var count: Int
+    }
+    private var slotInfo: [SlotInfo] = []
+    /// What every result and every due check touches, for all checkers in one flat array.
+    private struct Hot {
+        var due: MonotonicInstant
+        var running: Bool
+    }
+    private var hot: [Hot] = []
     private var scripts: [String: ScriptEntry] = [:]
     private var heap = DeadlineHeap<HealthTask>()
     private var nextGeneration: UInt64 = 0
@@ -91,13 +105,16 @@ public struct HealthScheduler {
     private func locate(_ task: HealthTask) -> (slot: Int, index: Int)? {
         guard case .check(let id, let index) = task.kind else { return nil }
         var slot = task.slot
-        if !(servers.indices.contains(slot) && servers[slot].generation == task.generation) {
-            guard let found = slotOf[id], servers[found].generation == task.generation else { return nil }
+        if !(slotInfo.indices.contains(slot) && slotInfo[slot].generation == task.generation) {
+            guard let found = slotOf[id], slotInfo[found].generation == task.generation else { return nil }
             slot = found
         }
-        guard servers[slot].checkers.indices.contains(index) else { return nil }
+        guard index >= 0 && index < slotInfo[slot].count else { return nil }
         return (slot, index)
     }
+
+    /// The flat `hot` index of a checker.
+    private func hotIndex(_ slot: Int, _ index: Int) -> Int { slotInfo[slot].first + index }
 
     /// The script a task runs.
     public func script(for task: HealthTask) -> VRRPScript? {
@@ -124,9 +141,9 @@ public struct HealthScheduler {
     public func nextRun(of kind: HealthTask.Kind) -> MonotonicInstant? {
         switch kind {
         case .check(let id, let index):
-            guard let slot = slotOf[id], servers[slot].checkers.indices.contains(index),
-                  !servers[slot].checkers[index].running else { return nil }
-            return servers[slot].checkers[index].due
+            guard let slot = slotOf[id], index >= 0 && index < slotInfo[slot].count,
+                  !hot[hotIndex(slot, index)].running else { return nil }
+            return hot[hotIndex(slot, index)].due
         case .script(let name):
             guard let entry = scripts[name], !entry.running else { return nil }
             return entry.due
@@ -151,9 +168,10 @@ public struct HealthScheduler {
             _ = heap.pop()
             var task = top.key
             if case .check = task.kind {
-                guard let (slot, index) = locate(task), !servers[slot].checkers[index].running,
-                      servers[slot].checkers[index].due == top.deadline else { continue }
-                servers[slot].checkers[index].running = true
+                guard let (slot, index) = locate(task) else { continue }
+                let flat = hotIndex(slot, index)
+                guard !hot[flat].running, hot[flat].due == top.deadline else { continue }
+                hot[flat].running = true
                 task.slot = slot
             } else {
                 guard isCurrent(task, due: top.deadline) else { continue }
@@ -168,12 +186,13 @@ public struct HealthScheduler {
     public mutating func complete(_ task: HealthTask, _ outcome: CheckOutcome, now: MonotonicInstant) -> [HealthEvent] {
         switch task.kind {
         case .check:
-            guard let (slot, index) = locate(task), servers[slot].checkers[index].running else { return [] }
+            guard let (slot, index) = locate(task) else { return [] }
+            let flat = hotIndex(slot, index)
+            guard hot[flat].running else { return [] }
             // In place: no copy of the entry or its checkers.
-            let delay = servers[slot].checkers[index].state.record(outcome, timing: servers[slot].checkers[index].timing)
-            servers[slot].checkers[index].running = false
+            let delay = Self.record(outcome, in: &servers[slot].checkers[index])
             let due = now + delay
-            servers[slot].checkers[index].due = due
+            hot[flat] = Hot(due: due, running: false)
             var next = task
             next.slot = slot
             heap.push(due, next)
@@ -187,6 +206,10 @@ public struct HealthScheduler {
             scripts[name] = entry
             return changed.map { [.trackScript(name: name, ok: $0)] } ?? []
         }
+    }
+
+    private static func record(_ outcome: CheckOutcome, in checker: inout Checker) -> Duration {
+        checker.state.record(outcome, timing: checker.timing)
     }
 
     /// The real server's verdict after a result: a message when it is new or changed, a transition for notify.
@@ -219,7 +242,8 @@ public struct HealthScheduler {
         switch task.kind {
         case .check:
             guard let (slot, index) = locate(task) else { return false }
-            return !servers[slot].checkers[index].running && servers[slot].checkers[index].due == due
+            let flat = hotIndex(slot, index)
+            return !hot[flat].running && hot[flat].due == due
         case .script(let name):
             guard let entry = scripts[name], entry.generation == task.generation else { return false }
             return !entry.running && entry.due == due
@@ -229,7 +253,7 @@ public struct HealthScheduler {
     private mutating func setRunning(_ task: HealthTask, _ running: Bool) {
         switch task.kind {
         case .check:
-            if let (slot, index) = locate(task) { servers[slot].checkers[index].running = running }
+            if let (slot, index) = locate(task) { hot[hotIndex(slot, index)].running = running }
         case .script(let name): scripts[name]?.running = running
         }
     }
@@ -243,14 +267,19 @@ public struct HealthScheduler {
         var events: [HealthEvent] = []
         var nextServers: [RealServerEntry] = []
         var nextSlotOf: [RealServerID: Int] = [:]
+        var nextSlotInfo: [SlotInfo] = []
+        var nextHot: [Hot] = []
         for virtualServer in configuration.virtualServers {
             for realServer in virtualServer.realServers {
                 let ids = RealServerIdentity.ids(of: realServer, in: virtualServer,
                                                  groups: configuration.virtualServerGroups)
                 for id in ids where nextSlotOf[id] == nil {
                     var fresh = makeEntry(id: id, realServer: realServer, virtualServer: virtualServer, now: now)
+                    var hotOfEntry: [Hot]
                     if let oldSlot = slotOf[id], Self.sameCheckers(servers[oldSlot], fresh) {
                         var old = servers[oldSlot]
+                        let info = slotInfo[oldSlot]
+                        hotOfEntry = Array(hot[info.first..<(info.first + info.count)])
                         // Same checkers: keep their state and schedule; take the new weight and notify commands.
                         old.notifyUp = fresh.notifyUp
                         old.notifyDown = fresh.notifyDown
@@ -261,14 +290,20 @@ public struct HealthScheduler {
                         fresh = old
                     } else {
                         schedule(fresh, slot: nextServers.count)
+                        hotOfEntry = fresh.checkers.map { Hot(due: $0.firstDue, running: false) }
                     }
                     nextSlotOf[id] = nextServers.count
+                    nextSlotInfo.append(SlotInfo(generation: fresh.generation, first: nextHot.count,
+                                                 count: fresh.checkers.count))
+                    nextHot += hotOfEntry
                     nextServers.append(fresh)
                 }
             }
         }
         servers = nextServers
         slotOf = nextSlotOf
+        slotInfo = nextSlotInfo
+        hot = nextHot
 
         let tracked = Set(configuration.vrrpInstances.flatMap { $0.trackScripts.map(\.name) })
         var nextScripts: [String: ScriptEntry] = [:]
@@ -301,7 +336,7 @@ public struct HealthScheduler {
             let fraction = min(1, max(0, random()))
             let target = CheckTarget(check: check, realServer: realServer, virtualServer: virtualServer)
             return Checker(check: check, target: target, timing: timing, state: CheckerState(alpha: alpha),
-                           due: now + timing.warmup * fraction,
+                           firstDue: now + timing.warmup * fraction,
                            plan: ProbePlan(check: check, target: target, timing: timing))
         }
         return RealServerEntry(id: id, weight: realServer.weight, alpha: alpha, notifyUp: realServer.notifyUp,
@@ -311,7 +346,7 @@ public struct HealthScheduler {
 
     private mutating func schedule(_ entry: RealServerEntry, slot: Int) {
         for (index, checker) in entry.checkers.enumerated() {
-            heap.push(checker.due, HealthTask(kind: .check(entry.id, index: index), generation: entry.generation,
+            heap.push(checker.firstDue, HealthTask(kind: .check(entry.id, index: index), generation: entry.generation,
                                               slot: slot))
         }
     }

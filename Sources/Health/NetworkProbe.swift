@@ -34,7 +34,6 @@ final class NetworkProbe {
     private enum Phase { case connecting, handshaking, sending, receiving }
 
     private var target: CheckTarget { plan.target }
-    private var mode: Mode { plan.mode }
     private var timeout: Duration { plan.timeout }
 
     /// An attempt of a checker whose plan was made at load time; `buffer` is shared by the attempts of a loop.
@@ -135,28 +134,23 @@ final class NetworkProbe {
     }
 
     private func connected() {
-        switch mode {
-        case .tcp:
-            finish(.success())
-        case .http(let urls, let useTLS, let verify):
-            guard urls.indices.contains(urlIndex) else { return finish(.failure("no url to check")) }
-            let url = urls[urlIndex]
-            sent = 0
-            reader = HTTPResponseReader()
-            digest = url.digest != nil ? MD5Digest() : nil
-            if useTLS {
-                guard let context = tlsContexts.context(verify: verify),
-                      let session = TLSSession(context: context, fd: fd, hostName: url.virtualHost ?? target.virtualHost,
-                                               verify: verify) else {
-                    return finish(.failure("cannot create a TLS session"))
-                }
-                tls = session
-                phase = .handshaking
-                handshake()
-            } else {
-                phase = .sending
-                send()
+        guard plan.isHTTP else { return finish(.success()) }
+        guard urlIndex < plan.urls.count else { return finish(.failure("no url to check")) }
+        let url = plan.urls[urlIndex]
+        sent = 0
+        reader = HTTPResponseReader()
+        digest = url.expectsDigest ? MD5Digest() : nil
+        if plan.useTLS {
+            guard let context = tlsContexts.context(verify: plan.verify),
+                  let session = TLSSession(context: context, fd: fd, hostName: url.hostName, verify: plan.verify) else {
+                return finish(.failure("cannot create a TLS session"))
             }
+            tls = session
+            phase = .handshaking
+            handshake()
+        } else {
+            phase = .sending
+            send()
         }
     }
 
@@ -180,7 +174,7 @@ final class NetworkProbe {
     }
 
     private func send() {
-        let request = plan.requests[urlIndex]
+        let request = plan.urls[urlIndex].request
         while sent < request.count {
             let result: TransferResult = request.withUnsafeBytes { all in
                 let rest = UnsafeRawBufferPointer(rebasing: all[sent...])
@@ -239,8 +233,8 @@ final class NetworkProbe {
     }
 
     private func responseDone() {
-        guard case .http(let urls, _, _) = mode, let status = reader.status else { return }
-        let url = urls[urlIndex]
+        guard plan.isHTTP, let status = reader.status else { return }
+        let url = plan.urls[urlIndex].url
         guard url.accepts(status: status) else {
             return finish(.failure("\(url.path): status \(status)"))
         }
@@ -249,7 +243,7 @@ final class NetworkProbe {
             guard actual == expected else { return finish(.failure("\(url.path): digest \(actual), expected \(expected)")) }
         }
         urlIndex += 1
-        if urlIndex < urls.count {
+        if urlIndex < plan.urls.count {
             release()
             openConnection()
         } else {

@@ -11,8 +11,28 @@ final class ProbePlan {
     let destination: SocketAddress?
     /// `bindto` / `bind_port`, when set.
     let local: SocketAddress?
-    /// One GET per url, in order.
-    let requests: [[UInt8]]
+    /// One GET per url, in order, each with what judging its answer needs.
+    let urls: [URLPlan]
+    /// HTTP_GET or SSL_GET (false: TCP_CHECK), read without unpacking `mode`.
+    let isHTTP: Bool
+    let useTLS: Bool
+    let verify: Bool
+
+    /// One url of an HTTP_GET/SSL_GET: a class, so an attempt takes it with one retain.
+    final class URLPlan {
+        let url: HTTPCheckURL
+        let request: [UInt8]
+        let expectsDigest: Bool
+        /// SNI and certificate name: the url's virtualhost, else the checker's.
+        let hostName: String?
+
+        init(url: HTTPCheckURL, request: [UInt8], hostName: String?) {
+            self.url = url
+            self.request = request
+            expectsDigest = url.digest != nil
+            self.hostName = hostName
+        }
+    }
 
     init(target: CheckTarget, mode: NetworkProbe.Mode, timeout: Duration) {
         self.target = target
@@ -25,12 +45,21 @@ final class ProbePlan {
         } else {
             local = nil
         }
-        if case .http(let urls, _, _) = mode {
+        if case .http(let urls, let tls, let verify) = mode {
             let address = target.address.family == .inet ? "\(target.address)" : "[\(target.address)]"
             let hostHeader = "\(address):\(target.port)"
-            requests = urls.map { NetworkProbe.request(for: $0, host: $0.virtualHost ?? target.virtualHost ?? hostHeader) }
+            self.urls = urls.map {
+                URLPlan(url: $0, request: NetworkProbe.request(for: $0, host: $0.virtualHost ?? target.virtualHost ?? hostHeader),
+                        hostName: $0.virtualHost ?? target.virtualHost)
+            }
+            isHTTP = true
+            useTLS = tls
+            self.verify = verify
         } else {
-            requests = []
+            urls = []
+            isHTTP = false
+            useTLS = false
+            verify = false
         }
     }
 
