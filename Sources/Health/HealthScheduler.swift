@@ -8,9 +8,16 @@ import Wire
 /// The daemon asks for due tasks, runs them, and feeds results back; the returned events are the messages
 /// and notify scripts that follow.
 public struct HealthScheduler {
+    /// Where a checker is written in the configuration the scheduler keeps: the check itself is read from there
+    /// when needed (reload, MISC_CHECK, logs) instead of being copied per checker (~290 bytes each).
+    struct CheckSource {
+        var virtualServer: Int32
+        var realServer: Int32
+        var check: Int32
+    }
+
     struct Checker {
-        var check: HealthCheck
-        var target: CheckTarget
+        var source: CheckSource
         var timing: CheckerTiming
         var state: CheckerState
         /// When the first attempt is due; afterwards `hot` holds when it runs next.
@@ -43,6 +50,8 @@ public struct HealthScheduler {
 
     /// The real servers in slots (a task carries its slot), and each id's slot.
     private var servers: [RealServerEntry] = []
+    /// The configuration the checkers' `source` indices point into (shares its storage with the caller's copy).
+    private var configuration = KeepalivedConfiguration()
     private var slotOf: [RealServerID: Int] = [:]
     /// Per slot, with no references in it (reading it costs no retain): its generation and where its checkers'
     /// `hot` entries start.
@@ -92,7 +101,8 @@ public struct HealthScheduler {
     public func checker(for task: HealthTask) -> (check: HealthCheck, target: CheckTarget, timing: CheckerTiming)? {
         guard let (slot, index) = locate(task) else { return nil }
         let checker = servers[slot].checkers[index]
-        return (checker.check, checker.target, checker.timing)
+        let (check, realServer, virtualServer) = Self.resolve(checker.source, in: configuration)
+        return (check, CheckTarget(check: check, realServer: realServer, virtualServer: virtualServer), checker.timing)
     }
 
     /// The prepared attempt of a TCP/HTTP/SSL checker's task; nil for scripts, MISC_CHECK and stale tasks.
@@ -269,15 +279,19 @@ public struct HealthScheduler {
         var nextSlotOf: [RealServerID: Int] = [:]
         var nextSlotInfo: [SlotInfo] = []
         var nextHot: [Hot] = []
-        for virtualServer in configuration.virtualServers {
-            for realServer in virtualServer.realServers {
+        for (vsIndex, virtualServer) in configuration.virtualServers.enumerated() {
+            for (rsIndex, realServer) in virtualServer.realServers.enumerated() {
                 let ids = RealServerIdentity.ids(of: realServer, in: virtualServer,
                                                  groups: configuration.virtualServerGroups)
                 for id in ids where nextSlotOf[id] == nil {
-                    var fresh = makeEntry(id: id, realServer: realServer, virtualServer: virtualServer, now: now)
+                    var fresh = makeEntry(id: id, realServer: realServer, virtualServer: virtualServer,
+                                          at: (Int32(vsIndex), Int32(rsIndex)), now: now)
                     var hotOfEntry: [Hot]
-                    if let oldSlot = slotOf[id], Self.sameCheckers(servers[oldSlot], fresh) {
+                    if let oldSlot = slotOf[id],
+                       Self.sameCheckers(servers[oldSlot], in: self.configuration, fresh, in: configuration) {
                         var old = servers[oldSlot]
+                        // Same checkers, now written where the new configuration has them.
+                        for index in old.checkers.indices { old.checkers[index].source = fresh.checkers[index].source }
                         let info = slotInfo[oldSlot]
                         hotOfEntry = Array(hot[info.first..<(info.first + info.count)])
                         // Same checkers: keep their state and schedule; take the new weight and notify commands.
@@ -301,6 +315,7 @@ public struct HealthScheduler {
             }
         }
         servers = nextServers
+        self.configuration = configuration
         slotOf = nextSlotOf
         slotInfo = nextSlotInfo
         hot = nextHot
@@ -328,14 +343,17 @@ public struct HealthScheduler {
     }
 
     private mutating func makeEntry(id: RealServerID, realServer: RealServer, virtualServer: VirtualServer,
+                                    at position: (virtualServer: Int32, realServer: Int32),
                                     now: MonotonicInstant) -> RealServerEntry {
         nextGeneration += 1
         let alpha = realServer.alpha ?? virtualServer.alpha
-        let checkers = realServer.checks.map { check in
+        let checkers = realServer.checks.enumerated().map { index, check in
             let timing = CheckerTiming(check: check, realServer: realServer, virtualServer: virtualServer)
             let fraction = min(1, max(0, random()))
             let target = CheckTarget(check: check, realServer: realServer, virtualServer: virtualServer)
-            return Checker(check: check, target: target, timing: timing, state: CheckerState(alpha: alpha),
+            let source = CheckSource(virtualServer: position.virtualServer, realServer: position.realServer,
+                                     check: Int32(index))
+            return Checker(source: source, timing: timing, state: CheckerState(alpha: alpha),
                            firstDue: now + timing.warmup * fraction,
                            plan: ProbePlan(check: check, target: target, timing: timing))
         }
@@ -351,12 +369,25 @@ public struct HealthScheduler {
         }
     }
 
-    private static func sameCheckers(_ a: RealServerEntry, _ b: RealServerEntry) -> Bool {
+    private static func sameCheckers(_ a: RealServerEntry, in aConfiguration: KeepalivedConfiguration,
+                                     _ b: RealServerEntry, in bConfiguration: KeepalivedConfiguration) -> Bool {
         a.alpha == b.alpha && a.checkers.count == b.checkers.count
-            && zip(a.checkers, b.checkers).allSatisfy {
-                CheckFingerprint.of($0.check) == CheckFingerprint.of($1.check) && $0.timing == $1.timing
-                    && $0.target == $1.target
+            && zip(a.checkers, b.checkers).allSatisfy { old, new in
+                guard old.timing == new.timing else { return false }
+                let (oldCheck, oldReal, oldVirtual) = resolve(old.source, in: aConfiguration)
+                let (newCheck, newReal, newVirtual) = resolve(new.source, in: bConfiguration)
+                return CheckFingerprint.of(oldCheck) == CheckFingerprint.of(newCheck)
+                    && CheckTarget(check: oldCheck, realServer: oldReal, virtualServer: oldVirtual)
+                        == CheckTarget(check: newCheck, realServer: newReal, virtualServer: newVirtual)
             }
+    }
+
+    /// The check a source points at, with its real and virtual server.
+    private static func resolve(_ source: CheckSource, in configuration: KeepalivedConfiguration)
+        -> (HealthCheck, RealServer, VirtualServer) {
+        let virtualServer = configuration.virtualServers[Int(source.virtualServer)]
+        let realServer = virtualServer.realServers[Int(source.realServer)]
+        return (realServer.checks[Int(source.check)], realServer, virtualServer)
     }
 
     private static func sameScript(_ a: VRRPScript, _ b: VRRPScript) -> Bool {
