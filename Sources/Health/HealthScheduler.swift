@@ -30,8 +30,9 @@ public struct HealthScheduler {
         var id: RealServerID
         var weight: Int
         var alpha: Bool
-        var notifyUp: ScriptCommand?
-        var notifyDown: ScriptCommand?
+        /// Where the real server is written in `configuration` (its notify_up/notify_down are read there).
+        var virtualServerIndex: Int32
+        var realServerIndex: Int32
         var checkers: [Checker]
         var generation: UInt64
         /// The last verdict sent to ipvsd; nil until every checker has one.
@@ -137,7 +138,9 @@ public struct HealthScheduler {
     public func notifyCommand(of id: RealServerID, up: Bool) -> ScriptCommand? {
         guard let slot = slotOf[id] else { return nil }
         let entry = servers[slot]
-        return up ? entry.notifyUp : entry.notifyDown
+        let realServer = configuration.virtualServers[Int(entry.virtualServerIndex)]
+            .realServers[Int(entry.realServerIndex)]
+        return up ? realServer.notifyUp : realServer.notifyDown
     }
 
     /// Whether a checker is down right now, waiting to retry, or up (for tests and status).
@@ -295,8 +298,8 @@ public struct HealthScheduler {
                         let info = slotInfo[oldSlot]
                         hotOfEntry = Array(hot[info.first..<(info.first + info.count)])
                         // Same checkers: keep their state and schedule; take the new weight and notify commands.
-                        old.notifyUp = fresh.notifyUp
-                        old.notifyDown = fresh.notifyDown
+                        old.virtualServerIndex = fresh.virtualServerIndex
+                        old.realServerIndex = fresh.realServerIndex
                         if old.weight != fresh.weight {
                             old.weight = fresh.weight
                             if old.reported != nil { old.reported = nil; events += Self.verdictEvents(&old) }
@@ -357,8 +360,9 @@ public struct HealthScheduler {
                            firstDue: now + timing.warmup * fraction,
                            plan: ProbePlan(check: check, target: target, timing: timing))
         }
-        return RealServerEntry(id: id, weight: realServer.weight, alpha: alpha, notifyUp: realServer.notifyUp,
-                               notifyDown: realServer.notifyDown, checkers: checkers, generation: nextGeneration,
+        return RealServerEntry(id: id, weight: realServer.weight, alpha: alpha,
+                               virtualServerIndex: position.virtualServer, realServerIndex: position.realServer,
+                               checkers: checkers, generation: nextGeneration,
                                reported: nil, effectiveUp: !alpha)
     }
 
