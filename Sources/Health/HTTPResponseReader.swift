@@ -35,28 +35,47 @@ struct HTTPResponseReader {
             body(bytes)
             return
         }
+        if header.isEmpty, let end = Self.headerEnd(bytes, from: 0) {
+            // The usual case: the whole header in the first read; parsed where it lies, nothing copied.
+            if end.headerLength > maximumHeaderBytes { throw .headerTooLarge }
+            (status, contentLength) = try Self.parseHeader(UnsafeRawBufferPointer(rebasing: bytes[..<end.headerLength]))
+            let tail = UnsafeRawBufferPointer(rebasing: bytes[end.bodyStart...])
+            bodyBytes += tail.count
+            if !tail.isEmpty { body(tail) }
+            return
+        }
         let before = header.count
         header.append(contentsOf: bytes)
-        guard let end = Self.headerEnd(header, from: max(0, before - 3)) else {
+        let found = header.withUnsafeBytes { Self.headerEnd($0, from: max(0, before - 3)) }
+        guard let end = found else {
             if header.count > maximumHeaderBytes { throw .headerTooLarge }
             return
         }
         if end.headerLength > maximumHeaderBytes { throw .headerTooLarge }
-        try parseHeader(header[..<end.headerLength])
-        let rest = end.bodyStart - before
+        let whole = header
         header = []
+        let parsed = whole.withUnsafeBytes { all -> Result<(Int, Int?), Failure> in
+            do throws(Failure) {
+                return .success(try Self.parseHeader(UnsafeRawBufferPointer(rebasing: all[..<end.headerLength])))
+            } catch {
+                return .failure(error)
+            }
+        }
+        (status, contentLength) = try parsed.get()
+        let rest = end.bodyStart - before
         let tail = UnsafeRawBufferPointer(rebasing: bytes[rest...])
         bodyBytes += tail.count
         if !tail.isEmpty { body(tail) }
     }
 
     /// Where the blank line ends the header: CRLFCRLF, or LFLF from sloppy servers.
-    private static func headerEnd(_ bytes: [UInt8], from start: Int) -> (headerLength: Int, bodyStart: Int)? {
+    private static func headerEnd(_ bytes: UnsafeRawBufferPointer, from start: Int) -> (headerLength: Int, bodyStart: Int)? {
         var index = start
-        while index < bytes.count {
+        let count = bytes.count
+        while index < count {
             if bytes[index] == 10 {
-                if index + 1 < bytes.count && bytes[index + 1] == 10 { return (index, index + 2) }
-                if index + 2 < bytes.count && bytes[index + 1] == 13 && bytes[index + 2] == 10 {
+                if index + 1 < count && bytes[index + 1] == 10 { return (index, index + 2) }
+                if index + 2 < count && bytes[index + 1] == 13 && bytes[index + 2] == 10 {
                     return (index, index + 3)
                 }
             }
@@ -65,23 +84,79 @@ struct HTTPResponseReader {
         return nil
     }
 
-    private mutating func parseHeader(_ bytes: ArraySlice<UInt8>) throws(Failure) {
-        let lines = bytes.split(separator: 10, omittingEmptySubsequences: false).map { line in
-            line.last == 13 ? line.dropLast() : line
+    /// The status line and Content-Length, read in place: no line arrays, no strings.
+    private static func parseHeader(_ bytes: UnsafeRawBufferPointer) throws(Failure) -> (status: Int, contentLength: Int?) {
+        var lineStart = 0
+        var first = true
+        var status = 0
+        var contentLength: Int?
+        while lineStart <= bytes.count {
+            var lineEnd = lineStart
+            while lineEnd < bytes.count && bytes[lineEnd] != 10 { lineEnd += 1 }
+            var end = lineEnd
+            if end > lineStart && bytes[end - 1] == 13 { end -= 1 }
+            let line = UnsafeRawBufferPointer(rebasing: bytes[lineStart..<end])
+            if first {
+                status = try statusCode(line)
+                first = false
+            } else if let length = Self.contentLength(line) {
+                contentLength = length
+            }
+            lineStart = lineEnd + 1
         }
-        guard let statusLine = lines.first else { throw .malformedStatusLine }
-        // "HTTP/1.x NNN reason": the version, then exactly three digits.
-        let parts = statusLine.split(separator: 32, maxSplits: 2, omittingEmptySubsequences: true)
-        guard parts.count >= 2, parts[0].starts(with: Array("HTTP/".utf8)), parts[1].count == 3,
-              parts[1].allSatisfy({ (48...57).contains($0) }) else { throw .malformedStatusLine }
-        status = parts[1].reduce(0) { $0 * 10 + Int($1 - 48) }
-        for line in lines.dropFirst() {
-            guard let colon = line.firstIndex(of: 58) else { continue }
-            let name = String(decoding: line[..<colon], as: UTF8.self).lowercased()
-            guard name == "content-length" else { continue }
-            let value = String(decoding: line[(colon + 1)...], as: UTF8.self).trimmingSpaces
-            if let length = Int(value), length >= 0 { contentLength = length }
+        if first { throw .malformedStatusLine }
+        return (status, contentLength)
+    }
+
+    /// "HTTP/1.x NNN reason": the version, then exactly three digits.
+    private static func statusCode(_ line: UnsafeRawBufferPointer) throws(Failure) -> Int {
+        let prefix: [UInt8] = [72, 84, 84, 80, 47]  // "HTTP/"
+        // Fields separated by runs of spaces; the first starts with HTTP/, the second is the code.
+        var index = 0
+        while index < line.count && line[index] == 32 { index += 1 }
+        guard line.count - index >= prefix.count,
+              line[index..<(index + prefix.count)].elementsEqual(prefix) else { throw .malformedStatusLine }
+        while index < line.count && line[index] != 32 { index += 1 }
+        while index < line.count && line[index] == 32 { index += 1 }
+        var digits = 0
+        var code = 0
+        while index < line.count && line[index] != 32 {
+            let byte = line[index]
+            guard (48...57).contains(byte) else { throw .malformedStatusLine }
+            code = code * 10 + Int(byte - 48)
+            digits += 1
+            index += 1
         }
+        guard digits == 3 else { throw .malformedStatusLine }
+        return code
+    }
+
+    /// The value of a `Content-Length:` line (any case, spaces or tabs around the value); nil for other lines
+    /// or a value that is not a number.
+    private static func contentLength(_ line: UnsafeRawBufferPointer) -> Int? {
+        let name: [UInt8] = Array("content-length".utf8)
+        guard line.count > name.count, line[name.count] == 58 else { return nil }  // ':'
+        for (index, expected) in name.enumerated() {
+            var byte = line[index]
+            if (65...90).contains(byte) { byte += 32 }
+            guard byte == expected else { return nil }
+        }
+        var index = name.count + 1
+        var end = line.count
+        while index < end && (line[index] == 32 || line[index] == 9) { index += 1 }
+        while end > index && (line[end - 1] == 32 || line[end - 1] == 9) { end -= 1 }
+        guard index < end else { return nil }
+        var value = 0
+        while index < end {
+            let byte = line[index]
+            guard (48...57).contains(byte) else { return nil }
+            let (times, overflow1) = value.multipliedReportingOverflow(by: 10)
+            let (sum, overflow2) = times.addingReportingOverflow(Int(byte - 48))
+            if overflow1 || overflow2 { return nil }
+            value = sum
+            index += 1
+        }
+        return value
     }
 }
 

@@ -14,7 +14,9 @@ public final class HealthMonitor {
     private let tlsContexts = TLSContexts()
     /// Runs MISC_CHECK programs and track scripts; notify scripts may use it too.
     public let runner: ProcessRunner
-    private var probes: [HealthTask: NetworkProbe] = [:]
+    /// Attempts in flight, by identity (cheaper to hash than a task).
+    private var probes: [ObjectIdentifier: NetworkProbe] = [:]
+    private let receiveBuffer = ReceiveBuffer()
     private var timer: TimerID?
     private var armedDeadline: MonotonicInstant?
     private var stopped = false
@@ -104,15 +106,11 @@ public final class HealthMonitor {
             }
             return
         }
-        guard let (check, target, timing) = scheduler.checker(for: task) else { return }
+        if let plan = scheduler.plan(for: task) { return probe(task, plan) }
+        guard let (check, _, timing) = scheduler.checker(for: task) else { return }
         switch check.kind {
-        case .tcp:
-            probe(task, target: target, mode: .tcp, timeout: timing.connectTimeout)
-        case .http(let urls):
-            probe(task, target: target, mode: .http(urls: urls, tls: false, verify: false), timeout: timing.connectTimeout)
-        case .ssl(let urls):
-            probe(task, target: target, mode: .http(urls: urls, tls: true, verify: check.verifyCertificate),
-                  timeout: timing.connectTimeout)
+        case .tcp, .http, .ssl:
+            return  // they have a plan
         case .misc(let command, let timeout, let dynamic):
             guard let command else { return complete(task, .failure("no misc_path")) }
             // keepalived: misc_timeout defaults to the checker's delay_loop.
@@ -128,13 +126,14 @@ public final class HealthMonitor {
         }
     }
 
-    private func probe(_ task: HealthTask, target: CheckTarget, mode: NetworkProbe.Mode, timeout: Duration) {
-        let probe = NetworkProbe(loop: loop, target: target, mode: mode, timeout: timeout, tlsContexts: tlsContexts) {
-            [weak self] outcome in
-            self?.probes[task] = nil
-            self?.complete(task, outcome)
+    private func probe(_ task: HealthTask, _ plan: ProbePlan) {
+        let probe = NetworkProbe(loop: loop, plan: plan, tlsContexts: tlsContexts, buffer: receiveBuffer) { _ in }
+        let key = ObjectIdentifier(probe)
+        probe.onCompletion { [unowned self] outcome in
+            probes[key] = nil
+            complete(task, outcome)
         }
-        probes[task] = probe
+        probes[key] = probe
         probe.start()
     }
 

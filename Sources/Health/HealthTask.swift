@@ -12,6 +12,9 @@ public struct HealthTask: Hashable, Sendable, CustomStringConvertible {
 
     public var kind: Kind
     public var generation: UInt64
+    /// Where the scheduler keeps the checker's real server, so a result finds it without hashing the id;
+    /// checked against `generation`, with a look-up by id when a reload moved it.
+    var slot: Int = -1
 
     public var description: String {
         switch kind {

@@ -11,35 +11,50 @@ final class NetworkProbe {
         case http(urls: [HTTPCheckURL], tls: Bool, verify: Bool)
     }
 
-    /// Bytes read per call; the response is streamed, never held whole.
-    private static let readChunk = 16 * 1024
-
     private let loop: EventLoop
-    private let target: CheckTarget
-    private let mode: Mode
-    private let timeout: Duration
+    private let plan: ProbePlan
     private let tlsContexts: TLSContexts
+    private let buffer: ReceiveBuffer
     private var completion: ((CheckOutcome) -> Void)?
 
     private var fd: Int32 = -1
     private var timer: TimerID?
     private var tls: TLSSession?
     private var urlIndex = 0
-    private var request: [UInt8] = []
     private var sent = 0
     private var reader = HTTPResponseReader()
     private var digest: MD5Digest?
     private var phase = Phase.connecting
+    /// The direction the loop watches the socket in: true readable, false writable, nil not at all.
+    private var watching: Bool?
+    /// Made once: handing the loop this closure on every phase change allocates nothing. `unowned`: release()
+    /// takes every handler and the timer back from the loop before the probe can go away.
+    private lazy var onReady: () -> Void = { [unowned self] in self.ready() }
 
     private enum Phase { case connecting, handshaking, sending, receiving }
 
-    init(loop: EventLoop, target: CheckTarget, mode: Mode, timeout: Duration, tlsContexts: TLSContexts,
+    private var target: CheckTarget { plan.target }
+    private var timeout: Duration { plan.timeout }
+
+    /// An attempt of a checker whose plan was made at load time; `buffer` is shared by the attempts of a loop.
+    init(loop: EventLoop, plan: ProbePlan, tlsContexts: TLSContexts, buffer: ReceiveBuffer,
          completion: @escaping (CheckOutcome) -> Void) {
         self.loop = loop
-        self.target = target
-        self.mode = mode
-        self.timeout = timeout
+        self.plan = plan
         self.tlsContexts = tlsContexts
+        self.buffer = buffer
+        self.completion = completion
+    }
+
+    /// A one-off attempt (tests, tools).
+    convenience init(loop: EventLoop, target: CheckTarget, mode: Mode, timeout: Duration, tlsContexts: TLSContexts,
+                     completion: @escaping (CheckOutcome) -> Void) {
+        self.init(loop: loop, plan: ProbePlan(target: target, mode: mode, timeout: timeout), tlsContexts: tlsContexts,
+                  buffer: ReceiveBuffer(), completion: completion)
+    }
+
+    /// Replaces the completion before `start()` (for an owner that keys the probe by its identity).
+    func onCompletion(_ completion: @escaping (CheckOutcome) -> Void) {
         self.completion = completion
     }
 
@@ -57,23 +72,23 @@ final class NetworkProbe {
     // MARK: Connection
 
     private func openConnection() {
-        guard target.port != 0 else { return finish(.failure("no port to connect to")) }
-        let destination = SocketAddress(target.address, port: target.port)
+        guard let destination = plan.destination else { return finish(.failure("no port to connect to")) }
         fd = socket(destination.family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue)
                         | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { return finish(.failure("socket: \(String(cString: strerror(errno)))")) }
-        if target.bindAddress != nil || target.bindPort != nil {
+        // As keepalived does (layer4.c): close ends the connection with a reset, so a check leaves no TIME_WAIT
+        // behind. At thousands of checks a second, TIME_WAIT sockets would fill the kernel's table (60 s each)
+        // and slow every connect's search for a free local port.
+        var noLinger = linger(l_onoff: 1, l_linger: 0)
+        setsockopt(fd, SOL_SOCKET, SO_LINGER, &noLinger, socklen_t(MemoryLayout<linger>.size))
+        if let local = plan.local {
             var one: Int32 = 1
             setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
-            let anyAddress = destination.family == AF_INET ? IPAddress("0.0.0.0")! : IPAddress("::")!
-            let local = SocketAddress(target.bindAddress ?? anyAddress, port: target.bindPort ?? 0)
             let bound = local.withPointer { bind(fd, $0, $1) }
             guard bound == 0 else { return finish(.failure("bind: \(String(cString: strerror(errno)))")) }
         }
-        timer = loop.schedule(after: timeout) { [weak self] in
-            self?.timer = nil
-            self?.finish(.failure("timed out after \(self?.timeout ?? .zero)"))
-        }
+        // connect_timeout bounds each connection (each url has its own), as in keepalived.
+        armTimer()
         let result = destination.withPointer { connect(fd, $0, $1) }
         if result == 0 {
             connected()
@@ -85,15 +100,20 @@ final class NetworkProbe {
         }
     }
 
+    private func armTimer() {
+        if let timer { loop.cancel(timer) }
+        timer = loop.schedule(after: timeout) { [unowned self] in
+            timer = nil
+            finish(.failure("timed out after \(timeout)"))
+        }
+    }
+
+    /// One epoll_ctl per change of direction, none when it stays: the socket is watched one way at a time.
     private func watch(readable: Bool) {
+        if watching == readable { return }
         do {
-            if readable {
-                loop.unwatchWritable(fd)
-                try loop.watchReadable(fd) { [weak self] in self?.ready() }
-            } else {
-                loop.unwatchReadable(fd)
-                try loop.watchWritable(fd) { [weak self] in self?.ready() }
-            }
+            try loop.setWatch(fd, onReadable: readable ? onReady : nil, onWritable: readable ? nil : onReady)
+            watching = readable
         } catch {
             finish(.failure("cannot watch the socket: \(error)"))
         }
@@ -114,35 +134,24 @@ final class NetworkProbe {
     }
 
     private func connected() {
-        switch mode {
-        case .tcp:
-            finish(.success())
-        case .http(let urls, let useTLS, let verify):
-            guard urls.indices.contains(urlIndex) else { return finish(.failure("no url to check")) }
-            let url = urls[urlIndex]
-            request = Self.request(for: url, host: url.virtualHost ?? target.virtualHost ?? hostHeader())
-            sent = 0
-            reader = HTTPResponseReader()
-            digest = url.digest != nil ? MD5Digest() : nil
-            if useTLS {
-                guard let context = tlsContexts.context(verify: verify),
-                      let session = TLSSession(context: context, fd: fd, hostName: url.virtualHost ?? target.virtualHost,
-                                               verify: verify) else {
-                    return finish(.failure("cannot create a TLS session"))
-                }
-                tls = session
-                phase = .handshaking
-                handshake()
-            } else {
-                phase = .sending
-                send()
+        guard plan.isHTTP else { return finish(.success()) }
+        guard urlIndex < plan.urls.count else { return finish(.failure("no url to check")) }
+        let url = plan.urls[urlIndex]
+        sent = 0
+        reader = HTTPResponseReader()
+        digest = url.expectsDigest ? MD5Digest() : nil
+        if plan.useTLS {
+            guard let context = tlsContexts.context(verify: plan.verify),
+                  let session = TLSSession(context: context, fd: fd, hostName: url.hostName, verify: plan.verify) else {
+                return finish(.failure("cannot create a TLS session"))
             }
+            tls = session
+            phase = .handshaking
+            handshake()
+        } else {
+            phase = .sending
+            send()
         }
-    }
-
-    private func hostHeader() -> String {
-        let address = target.address.family == .inet ? "\(target.address)" : "[\(target.address)]"
-        return "\(address):\(target.port)"
     }
 
     /// keepalived sends HTTP/1.0 with Connection: close, so the server ends the body by closing.
@@ -165,6 +174,7 @@ final class NetworkProbe {
     }
 
     private func send() {
+        let request = plan.urls[urlIndex].request
         while sent < request.count {
             let result: TransferResult = request.withUnsafeBytes { all in
                 let rest = UnsafeRawBufferPointer(rebasing: all[sent...])
@@ -181,29 +191,34 @@ final class NetworkProbe {
             case .failed(let reason): return finish(.failure(reason))
             }
         }
+        // The answer is often there already (loopback, a fast server): read first, watch only if it is not.
         phase = .receiving
-        watch(readable: true)
         receive()
     }
 
     private func receive() {
-        var buffer = [UInt8](repeating: 0, count: Self.readChunk)
+        let raw = buffer.bytes
         // A bounded number of reads per wake-up, so one fast backend cannot hold the loop.
         for _ in 0..<16 {
-            let result: TransferResult = buffer.withUnsafeMutableBytes { raw in
-                if let tls { return tls.read(raw) }
+            let result: TransferResult
+            if let tls {
+                result = tls.read(raw)
+            } else {
                 let count = recv(fd, raw.baseAddress, raw.count, 0)
-                if count > 0 { return .done(count) }
-                if count == 0 { return .endOfStream }
-                if errno == EAGAIN || errno == EWOULDBLOCK { return .wouldBlock(wantRead: true) }
-                return .failed("recv: \(String(cString: strerror(errno)))")
+                if count > 0 {
+                    result = .done(count)
+                } else if count == 0 {
+                    result = .endOfStream
+                } else if errno == EAGAIN || errno == EWOULDBLOCK {
+                    result = .wouldBlock(wantRead: true)
+                } else {
+                    result = .failed("recv: \(String(cString: strerror(errno)))")
+                }
             }
             switch result {
             case .done(let count):
                 do {
-                    try buffer.withUnsafeBytes { raw in
-                        try reader.feed(UnsafeRawBufferPointer(rebasing: raw[..<count])) { digest?.update($0) }
-                    }
+                    try reader.feed(UnsafeRawBufferPointer(rebasing: raw[..<count])) { digest?.update($0) }
                 } catch {
                     return finish(.failure("bad response: \(error)"))
                 }
@@ -218,8 +233,8 @@ final class NetworkProbe {
     }
 
     private func responseDone() {
-        guard case .http(let urls, _, _) = mode, let status = reader.status else { return }
-        let url = urls[urlIndex]
+        guard plan.isHTTP, let status = reader.status else { return }
+        let url = plan.urls[urlIndex].url
         guard url.accepts(status: status) else {
             return finish(.failure("\(url.path): status \(status)"))
         }
@@ -228,7 +243,7 @@ final class NetworkProbe {
             guard actual == expected else { return finish(.failure("\(url.path): digest \(actual), expected \(expected)")) }
         }
         urlIndex += 1
-        if urlIndex < urls.count {
+        if urlIndex < plan.urls.count {
             release()
             openConnection()
         } else {
@@ -250,9 +265,11 @@ final class NetworkProbe {
         timer = nil
         tls = nil
         if fd >= 0 {
-            loop.unwatch(fd)
+            // close() takes the socket out of the epoll set (it is never duplicated): no EPOLL_CTL_DEL.
+            loop.forget(fd)
             close(fd)
             fd = -1
+            watching = nil
         }
     }
 

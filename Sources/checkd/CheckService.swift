@@ -52,6 +52,19 @@ final class CheckService: DaemonService {
         monitor.start()
         let summary = monitor.summary
         logger.info("checking \(summary.realServers) real servers with \(summary.checkers) checkers, \(summary.scripts) track scripts")
+        returnFreedMemory()
+    }
+
+    /// Reading a large configuration peaks well above what checking it needs (the text, the syntax tree, the
+    /// model while it is built); glibc keeps those freed pages. Hand them back once they are garbage.
+    private func returnFreedMemory() {
+        #if canImport(Glibc)
+        // <malloc.h> is not in Swift's Glibc module: look malloc_trim up like ProcessRunner does pidfd_open.
+        typealias MallocTrim = @convention(c) (Int) -> Int32
+        if let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim") {
+            _ = unsafeBitCast(symbol, to: MallocTrim.self)(0)
+        }
+        #endif
     }
 
     /// Every concurrent check holds a socket: take the hard limit of descriptors, so thousands of checks do not
@@ -146,6 +159,7 @@ final class CheckService: DaemonService {
     func reload(_ configuration: KeepalivedConfiguration) throws {
         notifyPlanner.update(configuration)
         monitor.reload(configuration)
+        returnFreedMemory()
     }
 
     func shutdown() {

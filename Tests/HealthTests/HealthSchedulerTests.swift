@@ -281,6 +281,27 @@ private let rs1 = rsID("192.0.2.1", 80, "198.51.100.1", 8080)
         #expect(h.scheduler.nextRun(of: .check(rs2, index: 0)) == h.clock.now)
     }
 
+    @Test func aResultInFlightAcrossAReloadThatMovesItsServerStillCounts() throws {
+        // The scheduler keeps servers in slots; a reload that puts a new server first moves rs1 to another slot
+        // while its attempt runs. The result must still land on rs1 (and its next run be scheduled).
+        var h = try Harness(oneTCP)
+        let running = h.scheduler.takeDue(now: h.clock.now)
+        #expect(running.count == 1)
+        _ = h.scheduler.reload(try parseConfig(oneTCP.replacingOccurrences(
+            of: "    real_server 198.51.100.1",
+            with: "    real_server 198.51.100.2 8080 { TCP_CHECK { warmup 0 } }\n    real_server 198.51.100.1")),
+            now: h.clock.now)
+        let events = h.scheduler.complete(running[0], .success(), now: h.clock.now)
+        #expect(events.contains(.realServerHealth(RealServerHealth(id: rs1, up: true, weight: 5))))
+        #expect(h.scheduler.nextRun(of: .check(rs1, index: 0)) == h.clock.now + .seconds(10))
+        // The moved server keeps its schedule through later runs too.
+        h.advance(.seconds(10))
+        let next = h.scheduler.takeDue(now: h.clock.now)
+        #expect(next.count == 2, "rs1 again and the new rs2")
+        for task in next { _ = h.scheduler.complete(task, .success(), now: h.clock.now) }
+        #expect(h.scheduler.realServerView.count == 2)
+    }
+
     @Test func removedServerStopsSilentlyAndItsRunningResultIsIgnored() throws {
         var h = try Harness(oneTCP)
         let running = h.scheduler.takeDue(now: h.clock.now)

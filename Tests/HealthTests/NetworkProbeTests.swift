@@ -165,6 +165,22 @@ private func https(_ urls: [HTTPCheckURL], verify: Bool = false) -> NetworkProbe
         #expect(reader.bodyComplete && body == Array("abc".utf8))
     }
 
+    @Test func wholeHeaderInOneRead() throws {
+        // The in-place path: any case of Content-Length, spaces and tabs around its value, LF-only lines.
+        for text in ["HTTP/1.0 200 OK\r\nServer: x\r\ncOnTeNt-LeNgTh:\t 2 \r\n\r\nok",
+                     "HTTP/1.1 200\nCONTENT-LENGTH: 2\n\nok", "  HTTP/1.0   200   OK\r\ncontent-length:2\r\n\r\nok"] {
+            var reader = HTTPResponseReader()
+            var body: [UInt8] = []
+            try feed(&reader, text, body: &body)
+            #expect(reader.status == 200 && reader.contentLength == 2, "\(text)")
+            #expect(reader.bodyComplete && body == Array("ok".utf8), "\(text)")
+        }
+        var reader = HTTPResponseReader()
+        var body: [UInt8] = []
+        try feed(&reader, "HTTP/1.0 200 OK\r\nContent-Length: x2\r\nContent-Length : 5\r\n\r\n", body: &body)
+        #expect(reader.status == 200 && reader.contentLength == nil, "not numbers, not the header name")
+    }
+
     @Test func malformedStatusLines() {
         for text in ["HTTP/1.0 2000 OK\r\n\r\n", "FTP 200\r\n\r\n", "HTTP/1.0 abc\r\n\r\n", "\r\n\r\n"] {
             var reader = HTTPResponseReader()

@@ -1,0 +1,92 @@
+import KeepalivedConfig
+
+/// Everything one TCP_CHECK, HTTP_GET or SSL_GET checker needs for an attempt, worked out once when the
+/// configuration is loaded instead of on every attempt: the socket addresses, the mode, the timeout and the
+/// request bytes of each url. Immutable, so every attempt of the checker shares it.
+final class ProbePlan {
+    let target: CheckTarget
+    let mode: NetworkProbe.Mode
+    let timeout: Duration
+    /// Where to connect; nil when there is no port (the attempt fails).
+    let destination: SocketAddress?
+    /// `bindto` / `bind_port`, when set.
+    let local: SocketAddress?
+    /// One GET per url, in order, each with what judging its answer needs.
+    let urls: [URLPlan]
+    /// HTTP_GET or SSL_GET (false: TCP_CHECK), read without unpacking `mode`.
+    let isHTTP: Bool
+    let useTLS: Bool
+    let verify: Bool
+
+    /// One url of an HTTP_GET/SSL_GET: a class, so an attempt takes it with one retain.
+    final class URLPlan {
+        let url: HTTPCheckURL
+        let request: [UInt8]
+        let expectsDigest: Bool
+        /// SNI and certificate name: the url's virtualhost, else the checker's.
+        let hostName: String?
+
+        init(url: HTTPCheckURL, request: [UInt8], hostName: String?) {
+            self.url = url
+            self.request = request
+            expectsDigest = url.digest != nil
+            self.hostName = hostName
+        }
+    }
+
+    init(target: CheckTarget, mode: NetworkProbe.Mode, timeout: Duration) {
+        self.target = target
+        self.mode = mode
+        self.timeout = timeout
+        destination = target.port == 0 ? nil : SocketAddress(target.address, port: target.port)
+        if target.bindAddress != nil || target.bindPort != nil {
+            let anyAddress = target.address.family == .inet ? IPAddress("0.0.0.0")! : IPAddress("::")!
+            local = SocketAddress(target.bindAddress ?? anyAddress, port: target.bindPort ?? 0)
+        } else {
+            local = nil
+        }
+        if case .http(let urls, let tls, let verify) = mode {
+            let address = target.address.family == .inet ? "\(target.address)" : "[\(target.address)]"
+            let hostHeader = "\(address):\(target.port)"
+            self.urls = urls.map {
+                URLPlan(url: $0, request: NetworkProbe.request(for: $0, host: $0.virtualHost ?? target.virtualHost ?? hostHeader),
+                        hostName: $0.virtualHost ?? target.virtualHost)
+            }
+            isHTTP = true
+            useTLS = tls
+            self.verify = verify
+        } else {
+            urls = []
+            isHTTP = false
+            useTLS = false
+            verify = false
+        }
+    }
+
+    /// The plan of a network checker; nil for MISC_CHECK.
+    convenience init?(check: HealthCheck, target: CheckTarget, timing: CheckerTiming) {
+        switch check.kind {
+        case .tcp:
+            self.init(target: target, mode: .tcp, timeout: timing.connectTimeout)
+        case .http(let urls):
+            self.init(target: target, mode: .http(urls: urls, tls: false, verify: false), timeout: timing.connectTimeout)
+        case .ssl(let urls):
+            self.init(target: target, mode: .http(urls: urls, tls: true, verify: check.verifyCertificate),
+                      timeout: timing.connectTimeout)
+        case .misc:
+            return nil
+        }
+    }
+}
+
+/// One read buffer shared by every attempt on a loop (one attempt reads at a time), so an HTTP check does not
+/// allocate and clear 16 KiB per read.
+final class ReceiveBuffer {
+    let bytes: UnsafeMutableRawBufferPointer
+
+    init(size: Int = 16 * 1024) {
+        bytes = .allocate(byteCount: size, alignment: 16)
+    }
+
+    deinit { bytes.deallocate() }
+}
