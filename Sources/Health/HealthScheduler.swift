@@ -283,7 +283,9 @@ public struct HealthScheduler {
         var nextSlotInfo: [SlotInfo] = []
         var nextHot: [Hot] = []
         for (vsIndex, virtualServer) in configuration.virtualServers.enumerated() {
-            for (rsIndex, realServer) in virtualServer.realServers.enumerated() {
+            // A real server without checkers has nothing to report (ipvsd keeps it as configured, alive even
+            // under alpha, as keepalived does), so it costs nothing here: 100,000 of them in one file are common.
+            for (rsIndex, realServer) in virtualServer.realServers.enumerated() where !realServer.checks.isEmpty {
                 let ids = RealServerIdentity.ids(of: realServer, in: virtualServer,
                                                  groups: configuration.virtualServerGroups)
                 for id in ids where nextSlotOf[id] == nil {

@@ -96,7 +96,9 @@ struct PoolMap {
                 upperThreshold: rs.upperThreshold ?? 0, lowerThreshold: rs.lowerThreshold ?? 0)
             return IPVSRealServerSpec(destination: destination,
                                       inhibitOnFailure: rs.inhibitOnFailure ?? server.inhibitOnFailure,
-                                      startsUp: !(rs.alpha ?? server.alpha))
+                                      // alpha waits for checkers; with none there is nothing to wait
+                                      // for, and keepalived adds such a server at once.
+                                      startsUp: !(rs.alpha ?? server.alpha) || rs.checks.isEmpty)
         }
         var sorry: IPVSDestination?
         if let s = server.sorryServer, let address = IPVSAddress(config: s.address) {

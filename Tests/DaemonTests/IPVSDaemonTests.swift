@@ -327,6 +327,10 @@ private func keeper(_ fake: FakeIPVSKernel, _ config: KeepalivedConfiguration,
                 sorry_server_inhibit
                 real_server 198.51.100.5 80 {
                     weight 3
+                    TCP_CHECK {
+                    }
+                }
+                real_server 198.51.100.6 80 {
                 }
             }
             virtual_server fwmark 12 {
@@ -348,9 +352,10 @@ private func keeper(_ fake: FakeIPVSKernel, _ config: KeepalivedConfiguration,
             #expect(service.flags == .shPort, "persistence_timeout 0 is no persistence")
             #expect(service.timeout == 0)
         }
-        #expect(group.realServers.map(\.destination.forwarding) == [.tunnel(IPVSTunnel())])
-        #expect(group.realServers.map(\.destination.weight) == [3])
-        #expect(group.realServers.map(\.startsUp) == [false], "alpha")
+        #expect(group.realServers.map(\.destination.forwarding) == [.tunnel(IPVSTunnel()), .tunnel(IPVSTunnel())])
+        #expect(group.realServers.map(\.destination.weight) == [3, 1])
+        #expect(group.realServers.map(\.startsUp) == [false, true],
+                "alpha waits for a checker; with none, keepalived adds the server at once")
         #expect(group.sorryServer?.key == IPVSDestinationKey(address: IPVSAddress("203.0.113.9")!, port: 8080))
         #expect(group.sorryServer?.forwarding == .tunnel(IPVSTunnel()), "the virtual server's method by default")
         #expect(group.sorryServerInhibit)

@@ -210,6 +210,19 @@ private let rs1 = rsID("192.0.2.1", 80, "198.51.100.1", 8080)
         ])
     }
 
+    /// A real server without checkers is never reported, so it has no place in the schedule at all.
+    @Test func realServersWithoutCheckersAreNotScheduled() throws {
+        let config = try parseConfig("""
+        virtual_server 192.0.2.1 80 {
+            alpha
+            real_server 198.51.100.1 80 { TCP_CHECK { } }
+            real_server 198.51.100.2 80 { weight 3 }
+        }
+        """)
+        let scheduler = HealthScheduler(configuration: config, now: MonotonicInstant(nanoseconds: 0))
+        #expect(scheduler.realServerIDs == [rsID("192.0.2.1", 80, "198.51.100.1", 80)])
+    }
+
     @Test func checkTargetUsesConnectIPAndPort() throws {
         let config = try parseConfig("""
         virtual_server 192.0.2.1 80 {
