@@ -82,42 +82,47 @@ def expect_only(answers, page, what):
     expect(answers and all(a == page for a in answers), f"{what}: expected only {page!r}, got {answers}")
 
 
-class Load:
-    """A client load loop (loadgen.py in the client namespace) running in the background."""
+class ClientTool:
+    """A python tool of this package run in the background in the client namespace; it prints a JSON summary
+    as its last line when stopped. Load and Session are the two."""
 
-    def __init__(self, lab, vip, port, duration=120, interval=0.05, timeout=0.5):
+    def __init__(self, lab, kind, script, argv):
         self.lab = lab
-        self.name = f"load-{time.monotonic_ns()}"
+        self.name = f"{kind}-{time.monotonic_ns()}"
         self.out = os.path.join(lab.state_dir, f"{self.name}.json")
         here = os.path.dirname(os.path.abspath(__file__))
         lab.procs.start(self.name, ["ip", "netns", "exec", lab.node_ns["client"], "/usr/bin/python3",
-                                    os.path.join(here, "loadgen.py"), vip, str(port), "--duration", str(duration),
-                                    "--interval", str(interval), "--timeout", str(timeout),
-                                    "--tag", lab.state_dir], self.out)
+                                    os.path.join(here, script)] + argv + ["--tag", lab.state_dir], self.out)
 
-    def finish(self):
-        """Stops the loop; returns its summary dict (requests, ok, failed, outage_s, by_server)."""
-        self.lab.procs.stop(self.name, grace=10)
+    def summary(self, grace, what):
+        """Stops the tool (SIGTERM, then `grace` seconds) and returns its summary dict."""
+        self.lab.procs.stop(self.name, grace=grace)
         lines = [l for l in open(self.out).read().splitlines() if l.startswith("{")]
         if not lines:
-            raise LabError(f"load generator printed no summary ({self.out})")
+            raise LabError(f"{what} printed no summary ({self.out})")
         return json.loads(lines[-1])
 
 
-class Session:
+class Load(ClientTool):
+    """A client load loop (loadgen.py in the client namespace) running in the background."""
+
+    def __init__(self, lab, vip, port, duration=120, interval=0.05, timeout=0.5):
+        super().__init__(lab, "load", "loadgen.py", [vip, str(port), "--duration", str(duration),
+                                                      "--interval", str(interval), "--timeout", str(timeout)])
+
+    def finish(self):
+        """Stops the loop; returns its summary dict (requests, ok, failed, outage_s, by_server)."""
+        return self.summary(10, "load generator")
+
+
+class Session(ClientTool):
     """One long-lived TCP connection from the client (session.py client), a numbered line every `interval`."""
 
     def __init__(self, lab, vip, port, duration=300, interval=0.2, timeout=20.0):
-        self.lab = lab
-        self.name = f"session-{time.monotonic_ns()}"
-        self.out = os.path.join(lab.state_dir, f"{self.name}.json")
-        self.status_path = os.path.join(lab.state_dir, f"{self.name}.status")
-        here = os.path.dirname(os.path.abspath(__file__))
-        lab.procs.start(self.name, ["ip", "netns", "exec", lab.node_ns["client"], "/usr/bin/python3",
-                                    os.path.join(here, "session.py"), "client", vip, str(port),
-                                    "--duration", str(duration), "--interval", str(interval),
-                                    "--timeout", str(timeout), "--status", self.status_path,
-                                    "--tag", lab.state_dir], self.out)
+        self.status_path = os.path.join(lab.state_dir, f"session-{time.monotonic_ns()}.status")
+        super().__init__(lab, "session", "session.py",
+                         ["client", vip, str(port), "--duration", str(duration), "--interval", str(interval),
+                          "--timeout", str(timeout), "--status", self.status_path])
 
     def status(self):
         """The client's last status (sent, answered, server, peer, local, error, max_gap_s), or {}."""
@@ -142,11 +147,7 @@ class Session:
         return dict(seen)
 
     def finish(self):
-        self.lab.procs.stop(self.name, grace=25)
-        lines = [l for l in open(self.out).read().splitlines() if l.startswith("{")]
-        if not lines:
-            raise LabError(f"session client printed no summary ({self.out})")
-        return json.loads(lines[-1])
+        return self.summary(25, "session client")
 
 
 def wait_requests_succeed(lab, vip, port, timeout=30):
