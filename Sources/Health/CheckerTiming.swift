@@ -2,25 +2,47 @@ import KeepalivedConfig
 
 /// One checker's timings with every level merged and keepalived's defaults filled in.
 public struct CheckerTiming: Hashable, Sendable {
+    // Whole nanoseconds (8 bytes a field, a Duration takes 16): every checker keeps its timing.
+    private var delayLoopNanoseconds: Int64
+    private var connectTimeoutNanoseconds: Int64
+    private var retryCount: Int32
+    private var delayBeforeRetryNanoseconds: Int64
+    private var warmupNanoseconds: Int64
+
     /// Time between two checks of a settled checker (`delay_loop`, default 60 s).
-    public var delayLoop: Duration
+    public var delayLoop: Duration {
+        get { .nanoseconds(delayLoopNanoseconds) }
+        set { delayLoopNanoseconds = Self.nanoseconds(newValue) }
+    }
     /// The bound on one attempt: connect, request and response (`connect_timeout`, default 5 s).
-    public var connectTimeout: Duration
+    public var connectTimeout: Duration {
+        get { .nanoseconds(connectTimeoutNanoseconds) }
+        set { connectTimeoutNanoseconds = Self.nanoseconds(newValue) }
+    }
     /// How many more attempts a failing up checker gets before it goes down (`retry`/`nb_get_retry`).
-    public var retry: Int
+    public var retry: Int {
+        get { Int(retryCount) }
+        set { retryCount = Int32(clamping: newValue) }
+    }
     /// The pause before each of those attempts (`delay_before_retry`).
-    public var delayBeforeRetry: Duration
+    public var delayBeforeRetry: Duration {
+        get { .nanoseconds(delayBeforeRetryNanoseconds) }
+        set { delayBeforeRetryNanoseconds = Self.nanoseconds(newValue) }
+    }
     /// The first check comes at a random point in 0...warmup (`warmup`, default delay_loop).
-    public var warmup: Duration
+    public var warmup: Duration {
+        get { .nanoseconds(warmupNanoseconds) }
+        set { warmupNanoseconds = Self.nanoseconds(newValue) }
+    }
 
     /// Explicit timings, mostly for tests.
     public init(delayLoop: Duration, connectTimeout: Duration, retry: Int, delayBeforeRetry: Duration,
                 warmup: Duration) {
-        self.delayLoop = delayLoop
-        self.connectTimeout = connectTimeout
-        self.retry = retry
-        self.delayBeforeRetry = delayBeforeRetry
-        self.warmup = warmup
+        delayLoopNanoseconds = Self.nanoseconds(delayLoop)
+        connectTimeoutNanoseconds = Self.nanoseconds(connectTimeout)
+        retryCount = Int32(clamping: retry)
+        delayBeforeRetryNanoseconds = Self.nanoseconds(delayBeforeRetry)
+        warmupNanoseconds = Self.nanoseconds(warmup)
     }
 
     /// The timings of `check` on `realServer` of `virtualServer`, innermost setting first, then keepalived's
@@ -28,8 +50,9 @@ public struct CheckerTiming: Hashable, Sendable {
     /// HTTP_GET/SSL_GET and 1 s otherwise, warmup = delay_loop.
     public init(check: HealthCheck, realServer: RealServer, virtualServer: VirtualServer) {
         let merged = check.timing.over(realServer.timing.over(virtualServer.timing))
-        delayLoop = merged.delayLoop ?? .seconds(60)
-        connectTimeout = merged.connectTimeout ?? .seconds(5)
+        let delayLoop = merged.delayLoop ?? .seconds(60)
+        let retry: Int
+        let delayBeforeRetry: Duration
         switch check.kind {
         case .misc:
             retry = merged.retry ?? 0
@@ -41,6 +64,17 @@ public struct CheckerTiming: Hashable, Sendable {
             retry = merged.retry ?? 1
             delayBeforeRetry = merged.delayBeforeRetry ?? .seconds(1)
         }
-        warmup = merged.warmup ?? delayLoop
+        self.init(delayLoop: delayLoop, connectTimeout: merged.connectTimeout ?? .seconds(5), retry: retry,
+                  delayBeforeRetry: delayBeforeRetry, warmup: merged.warmup ?? delayLoop)
+    }
+
+    /// Whole nanoseconds, saturating (the configuration's timings are already whole nanoseconds).
+    private static func nanoseconds(_ duration: Duration) -> Int64 {
+        let (seconds, attoseconds) = duration.components
+        let (whole, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        if overflow { return seconds < 0 ? .min : .max }
+        let (total, overflow2) = whole.addingReportingOverflow(attoseconds / 1_000_000_000)
+        if overflow2 { return seconds < 0 ? .min : .max }
+        return total
     }
 }

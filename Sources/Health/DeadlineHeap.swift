@@ -20,6 +20,14 @@ struct DeadlineHeap<Key> {
     private var entries = Heap<Entry>()
     private var pushed: UInt64 = 0
 
+    init() {}
+
+    /// A heap of these entries at once (linear time), in the order given for equal deadlines.
+    init(_ items: [(MonotonicInstant, Key)]) {
+        entries = Heap(items.enumerated().map { Entry(deadline: $1.0, key: $1.1, sequence: UInt64($0 + 1)) })
+        pushed = UInt64(items.count)
+    }
+
     var count: Int { entries.count }
     var earliest: Entry? { entries.min }
 
@@ -29,8 +37,4 @@ struct DeadlineHeap<Key> {
     }
 
     mutating func pop() -> Entry? { entries.popMin() }
-
-    mutating func removeAll(where shouldRemove: (Entry) -> Bool) {
-        entries = Heap(entries.unordered.filter { !shouldRemove($0) })
-    }
 }

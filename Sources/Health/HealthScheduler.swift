@@ -20,25 +20,34 @@ public struct HealthScheduler {
         var source: CheckSource
         var timing: CheckerTiming
         var state: CheckerState
-        /// When the first attempt is due; afterwards `hot` holds when it runs next.
-        var firstDue: MonotonicInstant
         /// What an attempt of a TCP/HTTP/SSL checker needs, made once; nil for MISC_CHECK.
         var plan: ProbePlan?
     }
 
+    /// What was last sent to ipvsd about a real server.
+    struct Verdict: Equatable {
+        var up: Bool
+        var weight: Int32
+    }
+
+    /// One real server being checked. Holds no references (reading it costs no retain); its checkers are
+    /// `checkers[firstChecker ..< firstChecker + checkerCount]`, so a server costs no array of its own.
     struct RealServerEntry {
         var id: RealServerID
-        var weight: Int
-        var alpha: Bool
+        var generation: UInt64
+        var weight: Int32
         /// Where the real server is written in `configuration` (its notify_up/notify_down are read there).
         var virtualServerIndex: Int32
         var realServerIndex: Int32
-        var checkers: [Checker]
-        var generation: UInt64
+        var firstChecker: Int32
+        var checkerCount: Int32
         /// The last verdict sent to ipvsd; nil until every checker has one.
-        var reported: RealServerHealth?
+        var reported: Verdict?
+        var alpha: Bool
         /// For notify_up/notify_down: the last state, starting at the assumed one (down under alpha).
         var effectiveUp: Bool
+
+        var checkerRange: Range<Int> { Int(firstChecker)..<Int(firstChecker + checkerCount) }
     }
 
     struct ScriptEntry {
@@ -49,27 +58,29 @@ public struct HealthScheduler {
         var generation: UInt64
     }
 
-    /// The real servers in slots (a task carries its slot), and each id's slot.
-    private var servers: [RealServerEntry] = []
-    /// The configuration the checkers' `source` indices point into (shares its storage with the caller's copy).
-    private var configuration = KeepalivedConfiguration()
-    private var slotOf: [RealServerID: Int] = [:]
-    /// Per slot, with no references in it (reading it costs no retain): its generation and where its checkers'
-    /// `hot` entries start.
-    private struct SlotInfo {
-        var generation: UInt64
-        var first: Int
-        var count: Int
+    /// What the deadline heap holds: a checker by slot and index, or a script by name (no 48-byte id per entry).
+    /// The heap is rebuilt on every reload, so a slot in it always means the current `servers`.
+    enum Due {
+        case check(slot: Int32, index: Int32, generation: UInt64)
+        case script(String, generation: UInt64)
     }
-    private var slotInfo: [SlotInfo] = []
-    /// What every result and every due check touches, for all checkers in one flat array.
+
+    /// The real servers in slots (a task carries its slot).
+    private var servers: [RealServerEntry] = []
+    /// Every checker of every real server, in slot order.
+    private var checkers: [Checker] = []
+    /// What every result and every due check touches, parallel to `checkers`.
     private struct Hot {
         var due: MonotonicInstant
         var running: Bool
     }
     private var hot: [Hot] = []
+    /// Each id's slot in `servers`.
+    private var slots = SlotTable<RealServerID>()
+    /// The configuration the checkers' `source` indices point into (shares its storage with the caller's copy).
+    private var configuration = KeepalivedConfiguration()
     private var scripts: [String: ScriptEntry] = [:]
-    private var heap = DeadlineHeap<HealthTask>()
+    private var heap = DeadlineHeap<Due>()
     private var nextGeneration: UInt64 = 0
     /// Returns a number in 0...1 that spreads first checks over their warmup.
     private let random: () -> Double
@@ -89,10 +100,14 @@ public struct HealthScheduler {
     /// The track scripts being run (those some vrrp_instance tracks).
     public var scriptNames: [String] { Array(scripts.keys) }
     /// The number of checkers over all real servers.
-    public var checkerCount: Int { servers.reduce(0) { $0 + $1.checkers.count } }
+    public var checkerCount: Int { checkers.count }
 
     /// The current view for a snapshot: real servers whose every checker has a verdict.
-    public var realServerView: [RealServerHealth] { servers.compactMap(\.reported) }
+    public var realServerView: [RealServerHealth] {
+        servers.compactMap { entry in
+            entry.reported.map { RealServerHealth(id: entry.id, up: $0.up, weight: $0.weight) }
+        }
+    }
     /// The current view for a snapshot: scripts with a result.
     public var trackScriptView: [String: Bool] {
         scripts.compactMapValues { $0.state.ok }
@@ -100,32 +115,35 @@ public struct HealthScheduler {
 
     /// The checker a task runs, with where it connects and its timings.
     public func checker(for task: HealthTask) -> (check: HealthCheck, target: CheckTarget, timing: CheckerTiming)? {
-        guard let (slot, index) = locate(task) else { return nil }
-        let checker = servers[slot].checkers[index]
+        guard let flat = locate(task)?.flat else { return nil }
+        let checker = checkers[flat]
         let (check, realServer, virtualServer) = Self.resolve(checker.source, in: configuration)
         return (check, CheckTarget(check: check, realServer: realServer, virtualServer: virtualServer), checker.timing)
     }
 
     /// The prepared attempt of a TCP/HTTP/SSL checker's task; nil for scripts, MISC_CHECK and stale tasks.
     func plan(for task: HealthTask) -> ProbePlan? {
-        guard let (slot, index) = locate(task) else { return nil }
-        return servers[slot].checkers[index].plan
+        guard let flat = locate(task)?.flat else { return nil }
+        return checkers[flat].plan
     }
 
-    /// The slot and checker index of a current task: by its slot, else (after a reload moved it) by its id.
-    private func locate(_ task: HealthTask) -> (slot: Int, index: Int)? {
+    /// The slot of a real server by id.
+    private func slot(of id: RealServerID) -> Int? {
+        slots.slot(of: id) { servers[$0].id }
+    }
+
+    /// The slot and flat checker index of a current task: by its slot, else (after a reload moved it) by its id.
+    private func locate(_ task: HealthTask) -> (slot: Int, flat: Int)? {
         guard case .check(let id, let index) = task.kind else { return nil }
         var slot = task.slot
-        if !(slotInfo.indices.contains(slot) && slotInfo[slot].generation == task.generation) {
-            guard let found = slotOf[id], slotInfo[found].generation == task.generation else { return nil }
+        if !(servers.indices.contains(slot) && servers[slot].generation == task.generation) {
+            guard let found = self.slot(of: id), servers[found].generation == task.generation else { return nil }
             slot = found
         }
-        guard index >= 0 && index < slotInfo[slot].count else { return nil }
-        return (slot, index)
+        let entry = servers[slot]
+        guard index >= 0 && index < Int(entry.checkerCount) else { return nil }
+        return (slot, Int(entry.firstChecker) + index)
     }
-
-    /// The flat `hot` index of a checker.
-    private func hotIndex(_ slot: Int, _ index: Int) -> Int { slotInfo[slot].first + index }
 
     /// The script a task runs.
     public func script(for task: HealthTask) -> VRRPScript? {
@@ -136,7 +154,7 @@ public struct HealthScheduler {
 
     /// notify_up / notify_down of a real server.
     public func notifyCommand(of id: RealServerID, up: Bool) -> ScriptCommand? {
-        guard let slot = slotOf[id] else { return nil }
+        guard let slot = slot(of: id) else { return nil }
         let entry = servers[slot]
         let realServer = configuration.virtualServers[Int(entry.virtualServerIndex)]
             .realServers[Int(entry.realServerIndex)]
@@ -145,18 +163,17 @@ public struct HealthScheduler {
 
     /// Whether a checker is down right now, waiting to retry, or up (for tests and status).
     public func checkerState(_ id: RealServerID, index: Int) -> CheckerState? {
-        guard let slot = slotOf[id], servers[slot].checkers.indices.contains(index) else { return nil }
-        let entry = servers[slot]
-        return entry.checkers[index].state
+        guard let slot = slot(of: id), index >= 0 && index < Int(servers[slot].checkerCount) else { return nil }
+        return checkers[Int(servers[slot].firstChecker) + index].state
     }
 
     /// When a checker or script runs next; nil while it runs or when there is none.
     public func nextRun(of kind: HealthTask.Kind) -> MonotonicInstant? {
         switch kind {
         case .check(let id, let index):
-            guard let slot = slotOf[id], index >= 0 && index < slotInfo[slot].count,
-                  !hot[hotIndex(slot, index)].running else { return nil }
-            return hot[hotIndex(slot, index)].due
+            guard let slot = slot(of: id), index >= 0 && index < Int(servers[slot].checkerCount) else { return nil }
+            let flat = Int(servers[slot].firstChecker) + index
+            return hot[flat].running ? nil : hot[flat].due
         case .script(let name):
             guard let entry = scripts[name], !entry.running else { return nil }
             return entry.due
@@ -179,18 +196,17 @@ public struct HealthScheduler {
         var due: [HealthTask] = []
         while let top = heap.earliest, top.deadline <= now {
             _ = heap.pop()
-            var task = top.key
-            if case .check = task.kind {
-                guard let (slot, index) = locate(task) else { continue }
-                let flat = hotIndex(slot, index)
-                guard !hot[flat].running, hot[flat].due == top.deadline else { continue }
-                hot[flat].running = true
-                task.slot = slot
-            } else {
-                guard isCurrent(task, due: top.deadline) else { continue }
-                setRunning(task, true)
+            guard isCurrent(top.key, due: top.deadline) else { continue }
+            switch top.key {
+            case .check(let slot, let index, let generation):
+                let entry = servers[Int(slot)]
+                hot[Int(entry.firstChecker + index)].running = true
+                due.append(HealthTask(kind: .check(entry.id, index: Int(index)), generation: generation,
+                                      slot: Int(slot)))
+            case .script(let name, let generation):
+                scripts[name]?.running = true
+                due.append(HealthTask(kind: .script(name), generation: generation))
             }
-            due.append(task)
         }
         return due
     }
@@ -198,24 +214,20 @@ public struct HealthScheduler {
     /// Records the outcome of a task taken with `takeDue`, schedules its next run, and returns what follows.
     public mutating func complete(_ task: HealthTask, _ outcome: CheckOutcome, now: MonotonicInstant) -> [HealthEvent] {
         switch task.kind {
-        case .check:
-            guard let (slot, index) = locate(task) else { return [] }
-            let flat = hotIndex(slot, index)
-            guard hot[flat].running else { return [] }
-            // In place: no copy of the entry or its checkers.
-            let delay = Self.record(outcome, in: &servers[slot].checkers[index])
+        case .check(_, let index):
+            guard let (slot, flat) = locate(task), hot[flat].running else { return [] }
+            // In place: no copy of the checker.
+            let delay = Self.record(outcome, in: &checkers[flat])
             let due = now + delay
             hot[flat] = Hot(due: due, running: false)
-            var next = task
-            next.slot = slot
-            heap.push(due, next)
-            return Self.verdictEvents(&servers[slot])
+            heap.push(due, .check(slot: Int32(slot), index: Int32(index), generation: servers[slot].generation))
+            return Self.verdictEvents(&servers[slot], checkers: checkers[servers[slot].checkerRange])
         case .script(let name):
             guard var entry = scripts[name], entry.generation == task.generation, entry.running else { return [] }
             let changed = entry.state.record(success: outcome.passed)
             entry.running = false
             entry.due = now + entry.script.interval
-            heap.push(entry.due, task)
+            heap.push(entry.due, .script(name, generation: entry.generation))
             scripts[name] = entry
             return changed.map { [.trackScript(name: name, ok: $0)] } ?? []
         }
@@ -226,14 +238,14 @@ public struct HealthScheduler {
     }
 
     /// The real server's verdict after a result: a message when it is new or changed, a transition for notify.
-    private static func verdictEvents(_ entry: inout RealServerEntry) -> [HealthEvent] {
-        guard entry.checkers.allSatisfy(\.state.hasVerdict) else { return [] }
-        let up = entry.checkers.allSatisfy(\.state.up)
-        let health = RealServerHealth(id: entry.id, up: up, weight: Int32(clamping: effectiveWeight(entry)))
+    private static func verdictEvents(_ entry: inout RealServerEntry, checkers: ArraySlice<Checker>) -> [HealthEvent] {
+        guard checkers.allSatisfy(\.state.hasVerdict) else { return [] }
+        let up = checkers.allSatisfy(\.state.up)
+        let verdict = Verdict(up: up, weight: Int32(clamping: effectiveWeight(entry, checkers)))
         var events: [HealthEvent] = []
-        if health != entry.reported {
-            entry.reported = health
-            events.append(.realServerHealth(health))
+        if verdict != entry.reported {
+            entry.reported = verdict
+            events.append(.realServerHealth(RealServerHealth(id: entry.id, up: up, weight: verdict.weight)))
         }
         if up != entry.effectiveUp {
             entry.effectiveUp = up
@@ -244,30 +256,26 @@ public struct HealthScheduler {
 
     /// keepalived's misc_dynamic: each dynamic checker moves the weight by (its weight − configured weight),
     /// so one such checker sets the weight to its exit status − 2.
-    private static func effectiveWeight(_ entry: RealServerEntry) -> Int {
-        entry.checkers.reduce(entry.weight) { total, checker in
+    private static func effectiveWeight(_ entry: RealServerEntry, _ checkers: ArraySlice<Checker>) -> Int {
+        let weight = Int(entry.weight)
+        return checkers.reduce(weight) { total, checker in
             guard let dynamic = checker.state.dynamicWeight else { return total }
-            return total + (dynamic - entry.weight)
+            return total + (dynamic - weight)
         }
     }
 
-    private func isCurrent(_ task: HealthTask, due: MonotonicInstant) -> Bool {
-        switch task.kind {
-        case .check:
-            guard let (slot, index) = locate(task) else { return false }
-            let flat = hotIndex(slot, index)
-            return !hot[flat].running && hot[flat].due == due
-        case .script(let name):
-            guard let entry = scripts[name], entry.generation == task.generation else { return false }
+    /// Whether a heap entry is the next run of its checker or script (else it is stale: skipped).
+    private func isCurrent(_ key: Due, due: MonotonicInstant) -> Bool {
+        switch key {
+        case .check(let slot, let index, let generation):
+            guard servers.indices.contains(Int(slot)) else { return false }
+            let entry = servers[Int(slot)]
+            guard entry.generation == generation, index >= 0, index < entry.checkerCount else { return false }
+            let state = hot[Int(entry.firstChecker + index)]
+            return !state.running && state.due == due
+        case .script(let name, let generation):
+            guard let entry = scripts[name], entry.generation == generation else { return false }
             return !entry.running && entry.due == due
-        }
-    }
-
-    private mutating func setRunning(_ task: HealthTask, _ running: Bool) {
-        switch task.kind {
-        case .check:
-            if let (slot, index) = locate(task) { hot[hotIndex(slot, index)].running = running }
-        case .script(let name): scripts[name]?.running = running
         }
     }
 
@@ -277,53 +285,70 @@ public struct HealthScheduler {
     /// ones stop, new ones start (and say nothing until they have a result). Returns the events of real servers
     /// whose weight alone changed.
     public mutating func reload(_ configuration: KeepalivedConfiguration, now: MonotonicInstant) -> [HealthEvent] {
+        // Sized exactly first: at 10,000 servers, arrays grown by doubling would carry ~40% unused capacity.
+        var serverCount = 0, checkerTotal = 0
+        forEachCheckedServer(in: configuration) { realServer, _, _, ids in
+            serverCount += ids.count
+            checkerTotal += ids.count * realServer.checks.count
+        }
         var events: [HealthEvent] = []
         var nextServers: [RealServerEntry] = []
-        var nextSlotOf: [RealServerID: Int] = [:]
-        var nextSlotInfo: [SlotInfo] = []
+        var nextCheckers: [Checker] = []
         var nextHot: [Hot] = []
-        for (vsIndex, virtualServer) in configuration.virtualServers.enumerated() {
-            // A real server without checkers has nothing to report (ipvsd keeps it as configured, alive even
-            // under alpha, as keepalived does), so it costs nothing here: 100,000 of them in one file are common.
-            for (rsIndex, realServer) in virtualServer.realServers.enumerated() where !realServer.checks.isEmpty {
-                let ids = RealServerIdentity.ids(of: realServer, in: virtualServer,
-                                                 groups: configuration.virtualServerGroups)
-                for id in ids where nextSlotOf[id] == nil {
-                    var fresh = makeEntry(id: id, realServer: realServer, virtualServer: virtualServer,
-                                          at: (Int32(vsIndex), Int32(rsIndex)), now: now)
-                    var hotOfEntry: [Hot]
-                    if let oldSlot = slotOf[id],
-                       Self.sameCheckers(servers[oldSlot], in: self.configuration, fresh, in: configuration) {
-                        var old = servers[oldSlot]
-                        // Same checkers, now written where the new configuration has them.
-                        for index in old.checkers.indices { old.checkers[index].source = fresh.checkers[index].source }
-                        let info = slotInfo[oldSlot]
-                        hotOfEntry = Array(hot[info.first..<(info.first + info.count)])
-                        // Same checkers: keep their state and schedule; take the new weight and notify commands.
-                        old.virtualServerIndex = fresh.virtualServerIndex
-                        old.realServerIndex = fresh.realServerIndex
-                        if old.weight != fresh.weight {
-                            old.weight = fresh.weight
-                            if old.reported != nil { old.reported = nil; events += Self.verdictEvents(&old) }
-                        }
-                        fresh = old
-                    } else {
-                        schedule(fresh, slot: nextServers.count)
-                        hotOfEntry = fresh.checkers.map { Hot(due: $0.firstDue, running: false) }
+        nextServers.reserveCapacity(serverCount)
+        nextCheckers.reserveCapacity(checkerTotal)
+        nextHot.reserveCapacity(checkerTotal)
+        var nextSlots = SlotTable<RealServerID>(expecting: serverCount)
+        forEachCheckedServer(in: configuration) { realServer, virtualServer, position, ids in
+            for id in ids where nextSlots.slot(of: id, key: { nextServers[$0].id }) == nil {
+                let fresh = makeCheckers(realServer: realServer, virtualServer: virtualServer, at: position, now: now)
+                let alpha = realServer.alpha ?? virtualServer.alpha
+                let weight = Int32(clamping: realServer.weight)
+                var entry: RealServerEntry
+                let first = Int32(nextCheckers.count)
+                if let oldSlot = slot(of: id), servers[oldSlot].alpha == alpha,
+                   Self.sameCheckers(checkers[servers[oldSlot].checkerRange], in: self.configuration,
+                                     fresh.map(\.checker), in: configuration) {
+                    // Same checkers: keep their state and schedule, now written where the new configuration has
+                    // them; take the new weight and notify commands.
+                    entry = servers[oldSlot]
+                    for (offset, old) in entry.checkerRange.enumerated() {
+                        var kept = checkers[old]
+                        kept.source = fresh[offset].checker.source
+                        nextCheckers.append(kept)
+                        nextHot.append(hot[old])
                     }
-                    nextSlotOf[id] = nextServers.count
-                    nextSlotInfo.append(SlotInfo(generation: fresh.generation, first: nextHot.count,
-                                                 count: fresh.checkers.count))
-                    nextHot += hotOfEntry
-                    nextServers.append(fresh)
+                    entry.firstChecker = first
+                    entry.virtualServerIndex = position.virtualServer
+                    entry.realServerIndex = position.realServer
+                    if entry.weight != weight {
+                        entry.weight = weight
+                        if entry.reported != nil {
+                            entry.reported = nil
+                            events += Self.verdictEvents(&entry, checkers: nextCheckers[entry.checkerRange])
+                        }
+                    }
+                } else {
+                    nextGeneration += 1
+                    entry = RealServerEntry(id: id, generation: nextGeneration, weight: weight,
+                                            virtualServerIndex: position.virtualServer,
+                                            realServerIndex: position.realServer, firstChecker: first,
+                                            checkerCount: Int32(fresh.count), reported: nil, alpha: alpha,
+                                            effectiveUp: !alpha)
+                    for (checker, firstDue) in fresh {
+                        nextCheckers.append(checker)
+                        nextHot.append(Hot(due: firstDue, running: false))
+                    }
                 }
+                nextServers.append(entry)
+                nextSlots.insert(id, slot: nextServers.count - 1) { nextServers[$0].id }
             }
         }
         servers = nextServers
-        self.configuration = configuration
-        slotOf = nextSlotOf
-        slotInfo = nextSlotInfo
+        checkers = nextCheckers
         hot = nextHot
+        slots = nextSlots
+        self.configuration = configuration
 
         let tracked = Set(configuration.vrrpInstances.flatMap { $0.trackScripts.map(\.name) })
         var nextScripts: [String: ScriptEntry] = [:]
@@ -333,52 +358,72 @@ public struct HealthScheduler {
                 continue
             }
             nextGeneration += 1
-            let entry = ScriptEntry(script: script, state: TrackScriptState(rise: script.rise, fall: script.fall),
-                                    due: now, generation: nextGeneration)
-            heap.push(entry.due, HealthTask(kind: .script(script.name), generation: entry.generation))
-            nextScripts[script.name] = entry
+            nextScripts[script.name] = ScriptEntry(script: script,
+                                                   state: TrackScriptState(rise: script.rise, fall: script.fall),
+                                                   due: now, generation: nextGeneration)
         }
         scripts = nextScripts
-        if heap.count > 64 && heap.count > 4 * (checkerCount + scripts.count) {
-            var pruned = heap
-            pruned.removeAll { !isCurrent($0.key, due: $0.deadline) }
-            heap = pruned
-        }
+        rebuildHeap()
         return events
     }
 
-    private mutating func makeEntry(id: RealServerID, realServer: RealServer, virtualServer: VirtualServer,
-                                    at position: (virtualServer: Int32, realServer: Int32),
-                                    now: MonotonicInstant) -> RealServerEntry {
-        nextGeneration += 1
+    /// Every real server with checkers, with its position in the configuration and its ids. A real server
+    /// without checkers has nothing to report (ipvsd keeps it as configured, alive even under alpha, as
+    /// keepalived does), so it costs nothing here: 100,000 of them in one file are common.
+    private func forEachCheckedServer(
+        in configuration: KeepalivedConfiguration,
+        _ body: (RealServer, VirtualServer, (virtualServer: Int32, realServer: Int32), [RealServerID]) -> Void
+    ) {
+        for (vsIndex, virtualServer) in configuration.virtualServers.enumerated() {
+            for (rsIndex, realServer) in virtualServer.realServers.enumerated() where !realServer.checks.isEmpty {
+                let ids = RealServerIdentity.ids(of: realServer, in: virtualServer,
+                                                 groups: configuration.virtualServerGroups)
+                body(realServer, virtualServer, (Int32(vsIndex), Int32(rsIndex)), ids)
+            }
+        }
+    }
+
+    /// One heap entry per waiting checker and script, at the slots of the current configuration: after a reload
+    /// no entry points at a slot that has moved, and the heap holds no stale entries.
+    private mutating func rebuildHeap() {
+        var entries: [(MonotonicInstant, Due)] = []
+        entries.reserveCapacity(hot.count + scripts.count)
+        for (slot, entry) in servers.enumerated() {
+            for index in 0..<Int(entry.checkerCount) {
+                let state = hot[Int(entry.firstChecker) + index]
+                if !state.running {
+                    entries.append((state.due, .check(slot: Int32(slot), index: Int32(index),
+                                                      generation: entry.generation)))
+                }
+            }
+        }
+        for (name, entry) in scripts.sorted(by: { $0.key < $1.key }) where !entry.running {
+            entries.append((entry.due, .script(name, generation: entry.generation)))
+        }
+        heap = DeadlineHeap(entries)
+    }
+
+    /// The checkers of a real server as the configuration writes them, each with its first due time.
+    private mutating func makeCheckers(realServer: RealServer, virtualServer: VirtualServer,
+                                       at position: (virtualServer: Int32, realServer: Int32),
+                                       now: MonotonicInstant) -> [(checker: Checker, firstDue: MonotonicInstant)] {
         let alpha = realServer.alpha ?? virtualServer.alpha
-        let checkers = realServer.checks.enumerated().map { index, check in
+        return realServer.checks.enumerated().map { index, check in
             let timing = CheckerTiming(check: check, realServer: realServer, virtualServer: virtualServer)
             let fraction = min(1, max(0, random()))
             let target = CheckTarget(check: check, realServer: realServer, virtualServer: virtualServer)
             let source = CheckSource(virtualServer: position.virtualServer, realServer: position.realServer,
                                      check: Int32(index))
-            return Checker(source: source, timing: timing, state: CheckerState(alpha: alpha),
-                           firstDue: now + timing.warmup * fraction,
-                           plan: ProbePlan(check: check, target: target, timing: timing))
-        }
-        return RealServerEntry(id: id, weight: realServer.weight, alpha: alpha,
-                               virtualServerIndex: position.virtualServer, realServerIndex: position.realServer,
-                               checkers: checkers, generation: nextGeneration,
-                               reported: nil, effectiveUp: !alpha)
-    }
-
-    private mutating func schedule(_ entry: RealServerEntry, slot: Int) {
-        for (index, checker) in entry.checkers.enumerated() {
-            heap.push(checker.firstDue, HealthTask(kind: .check(entry.id, index: index), generation: entry.generation,
-                                              slot: slot))
+            let checker = Checker(source: source, timing: timing, state: CheckerState(alpha: alpha),
+                                  plan: ProbePlan(check: check, target: target, timing: timing))
+            return (checker, now + timing.warmup * fraction)
         }
     }
 
-    private static func sameCheckers(_ a: RealServerEntry, in aConfiguration: KeepalivedConfiguration,
-                                     _ b: RealServerEntry, in bConfiguration: KeepalivedConfiguration) -> Bool {
-        a.alpha == b.alpha && a.checkers.count == b.checkers.count
-            && zip(a.checkers, b.checkers).allSatisfy { old, new in
+    private static func sameCheckers(_ a: ArraySlice<Checker>, in aConfiguration: KeepalivedConfiguration,
+                                     _ b: [Checker], in bConfiguration: KeepalivedConfiguration) -> Bool {
+        a.count == b.count
+            && zip(a, b).allSatisfy { old, new in
                 guard old.timing == new.timing else { return false }
                 let (oldCheck, oldReal, oldVirtual) = resolve(old.source, in: aConfiguration)
                 let (newCheck, newReal, newVirtual) = resolve(new.source, in: bConfiguration)

@@ -33,7 +33,6 @@ final class NetworkProbe {
 
     private enum Phase { case connecting, handshaking, sending, receiving }
 
-    private var target: CheckTarget { plan.target }
     private var timeout: Duration { plan.timeout }
 
     /// An attempt of a checker whose plan was made at load time; `buffer` is shared by the attempts of a loop.

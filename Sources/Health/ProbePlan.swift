@@ -2,15 +2,20 @@ import KeepalivedConfig
 
 /// Everything one TCP_CHECK, HTTP_GET or SSL_GET checker needs for an attempt, worked out once when the
 /// configuration is loaded instead of on every attempt: the socket addresses, the mode, the timeout and the
-/// request bytes of each url. Immutable, so every attempt of the checker shares it.
+/// request bytes of each url. Immutable, so every attempt of the checker shares it. Every TCP/HTTP/SSL checker
+/// keeps one for its life, so it holds only what an attempt reads (not the target or mode it was made from).
 final class ProbePlan {
-    let target: CheckTarget
-    let mode: NetworkProbe.Mode
     let timeout: Duration
     /// Where to connect; nil when there is no port (the attempt fails).
     let destination: SocketAddress?
-    /// `bindto` / `bind_port`, when set.
-    let local: SocketAddress?
+    /// `bindto` / `bind_port`, when set: boxed, as few checkers have one.
+    private let localBox: LocalAddress?
+    var local: SocketAddress? { localBox?.address }
+
+    private final class LocalAddress {
+        let address: SocketAddress
+        init(_ address: SocketAddress) { self.address = address }
+    }
     /// One GET per url, in order, each with what judging its answer needs.
     let urls: [URLPlan]
     /// HTTP_GET or SSL_GET (false: TCP_CHECK), read without unpacking `mode`.
@@ -35,15 +40,13 @@ final class ProbePlan {
     }
 
     init(target: CheckTarget, mode: NetworkProbe.Mode, timeout: Duration) {
-        self.target = target
-        self.mode = mode
         self.timeout = timeout
         destination = target.port == 0 ? nil : SocketAddress(target.address, port: target.port)
         if target.bindAddress != nil || target.bindPort != nil {
             let anyAddress = target.address.family == .inet ? IPAddress("0.0.0.0")! : IPAddress("::")!
-            local = SocketAddress(target.bindAddress ?? anyAddress, port: target.bindPort ?? 0)
+            localBox = LocalAddress(SocketAddress(target.bindAddress ?? anyAddress, port: target.bindPort ?? 0))
         } else {
-            local = nil
+            localBox = nil
         }
         if case .http(let urls, let tls, let verify) = mode {
             let address = target.address.family == .inet ? "\(target.address)" : "[\(target.address)]"

@@ -2,8 +2,12 @@ import Glibc
 import KeepalivedConfig
 
 /// A `sockaddr_in`/`sockaddr_in6` built from an IPAddress and a port, for connect and bind.
+///
+/// Held in a `sockaddr_in6` (28 bytes), which is large enough for either family, rather than a
+/// `sockaddr_storage` (128 bytes): every TCP/HTTP/SSL checker keeps one or two of these for its whole life,
+/// and at 10,000 checkers that difference alone is about 2 MB of checkd's memory.
 struct SocketAddress {
-    private var storage = sockaddr_storage()
+    private var storage = sockaddr_in6()
     let length: socklen_t
     let family: Int32
 
@@ -19,13 +23,9 @@ struct SocketAddress {
             length = socklen_t(MemoryLayout<sockaddr_in>.size)
             family = AF_INET
         } else {
-            var sin6 = sockaddr_in6()
-            sin6.sin6_family = sa_family_t(AF_INET6)
-            sin6.sin6_port = port.bigEndian
-            withUnsafeMutableBytes(of: &sin6.sin6_addr) { $0.copyBytes(from: address.bytes) }
-            withUnsafeMutableBytes(of: &storage) { raw in
-                withUnsafeBytes(of: sin6) { raw.copyMemory(from: $0) }
-            }
+            storage.sin6_family = sa_family_t(AF_INET6)
+            storage.sin6_port = port.bigEndian
+            withUnsafeMutableBytes(of: &storage.sin6_addr) { $0.copyBytes(from: address.bytes) }
             length = socklen_t(MemoryLayout<sockaddr_in6>.size)
             family = AF_INET6
         }

@@ -288,7 +288,8 @@ public enum HealthCheckKind: Hashable, Sendable {
     case http(urls: [HTTPCheckURL])
     case ssl(urls: [HTTPCheckURL])
     /// `misc_dynamic`: exit status 2-255 sets the weight to status − 2.
-    case misc(command: ScriptCommand?, timeout: Duration?, dynamic: Bool)
+    /// Boxed (indirect): its script is ~110 bytes, which every TCP/HTTP check would otherwise carry inline.
+    indirect case misc(command: ScriptCommand?, timeout: Duration?, dynamic: Bool)
 }
 
 /// One checker block of a real server with every timing resolved against its real and virtual server.

@@ -14,18 +14,29 @@ public struct WireAddress: Hashable, Sendable, CustomStringConvertible {
 
     /// IPv4 or IPv6.
     public let family: Family
+    /// Bytes 0..<8 and 8..<16 in memory (network) order; IPv4 uses the first four, the rest are 0. Inline rather
+    /// than an array: a real server's identity holds two addresses, and checkd and ipvsd keep one identity per
+    /// real server (an array would be a 48-byte heap allocation each).
+    private var first: UInt64 = 0
+    private var second: UInt64 = 0
+
     /// The address in network byte order: 4 or 16 bytes.
-    public let bytes: [UInt8]
+    public var bytes: [UInt8] {
+        withUnsafeBytes(of: (first, second)) { Array($0.prefix(family.byteCount)) }
+    }
 
     /// An address from its raw bytes; nil unless there are exactly 4 or 16 of them.
     public init?(bytes: some Collection<UInt8>) {
-        let raw = Array(bytes)
-        switch raw.count {
+        switch bytes.count {
         case 4: family = .ipv4
         case 16: family = .ipv6
         default: return nil
         }
-        self.bytes = raw
+        var words: (UInt64, UInt64) = (0, 0)
+        withUnsafeMutableBytes(of: &words) { raw in
+            for (index, byte) in bytes.enumerated() { raw[index] = byte }
+        }
+        (first, second) = words
     }
 
     /// An IPv4 address from its four dotted-quad parts.
@@ -45,12 +56,12 @@ public struct WireAddress: Hashable, Sendable, CustomStringConvertible {
     }
 
     private init(trusted family: Family, _ bytes: [UInt8]) {
-        self.family = family
-        self.bytes = bytes
+        self = WireAddress(bytes: bytes)!
     }
 
     /// The usual text form: dotted quad, or RFC 5952 IPv6 (lower case, longest zero run as "::").
     public var description: String {
+        let bytes = self.bytes
         switch family {
         case .ipv4:
             return bytes.map(String.init).joined(separator: ".")

@@ -30,3 +30,17 @@ func malformedAddressesAreRefused(_ text: String) {
     #expect(WireAddress(bytes: [1, 2, 3]) == nil)
     #expect(WireAddress.ipv4(203, 0, 113, 9).bytes == [203, 0, 113, 9])
 }
+
+/// Addresses are kept inline (two words), so the bytes, family and equality must not depend on how an address
+/// was made: from text, from bytes, IPv4 next to an IPv6 address whose first bytes are the same.
+@Test func inlineAddressesKeepTheirBytesAndFamily() throws {
+    let v6Bytes: [UInt8] = [0x20, 0x01, 0x0d, 0xb8] + [UInt8](repeating: 0, count: 11) + [1]
+    let v6 = try #require(WireAddress(bytes: v6Bytes))
+    #expect(v6.bytes == v6Bytes)
+    #expect(v6 == WireAddress("2001:db8::1"))
+    let v4 = try #require(WireAddress(bytes: [0x20, 0x01, 0x0d, 0xb8]))
+    #expect(v4.bytes == [32, 1, 13, 184])
+    #expect(v4 != WireAddress(bytes: [0x20, 0x01, 0x0d, 0xb8] + [UInt8](repeating: 0, count: 12)))
+    #expect(WireAddress(bytes: ArraySlice(v6Bytes)) == v6)
+    #expect(Set([v4, v6, WireAddress("32.1.13.184")!]).count == 2)
+}
