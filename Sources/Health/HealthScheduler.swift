@@ -191,10 +191,11 @@ public struct HealthScheduler {
         return nil
     }
 
-    /// Every task due at `now`, marked running: each must be answered with `complete`.
-    public mutating func takeDue(now: MonotonicInstant) -> [HealthTask] {
+    /// The tasks due at `now`, earliest first and at most `limit` of them, marked running: each must be
+    /// answered with `complete`. Those left over stay due (`nextDeadline` is in the past).
+    public mutating func takeDue(now: MonotonicInstant, limit: Int = .max) -> [HealthTask] {
         var due: [HealthTask] = []
-        while let top = heap.earliest, top.deadline <= now {
+        while due.count < limit, let top = heap.earliest, top.deadline <= now {
             _ = heap.pop()
             guard isCurrent(top.key, due: top.deadline) else { continue }
             switch top.key {

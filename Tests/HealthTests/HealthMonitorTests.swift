@@ -72,6 +72,37 @@ private func isHealth(_ up: Bool) -> (HealthEvent) -> Bool {
         listener.stop()
     }
 
+    /// Checks that come due together start at most `launchesPerTurn` a turn, with the loop's ready sockets
+    /// handled between the batches, so one stall cannot lock thousands of checks into a lasting burst.
+    @Test func checksDueTogetherStartInBatchesBetweenTurns() throws {
+        let listener = try TCPListener()
+        let servers = 300
+        let realServers = (0..<servers).map { index in
+            "    real_server 127.0.0.1 \(20000 + index) { TCP_CHECK { connect_port \(listener.port) connect_timeout 2 warmup 0 } }"
+        }
+        let harness = try MonitorHarness("""
+        virtual_server 192.0.2.1 80 {
+            delay_loop 30
+        \(realServers.joined(separator: "\n"))
+        }
+        """)
+        func started() -> Int { harness.monitor.completedAttempts + harness.monitor.runningAttempts }
+        try harness.loop.runOnce(maximumWait: .zero)
+        #expect(started() == HealthMonitor.launchesPerTurn)
+        var turns = 1
+        while started() < servers && turns < 100 {
+            let before = started()
+            try harness.loop.runOnce(maximumWait: .zero)
+            #expect(started() - before <= HealthMonitor.launchesPerTurn)
+            turns += 1
+        }
+        #expect(started() == servers)
+        #expect(turns == (servers + HealthMonitor.launchesPerTurn - 1) / HealthMonitor.launchesPerTurn)
+        // Every one of them is reported up.
+        try runLoop(harness.loop) { harness.monitor.realServerView.count == servers }
+        #expect(harness.monitor.realServerView.allSatisfy { $0.up })
+    }
+
     @Test func httpBackendStatusChangeIsDown() throws {
         let directory = try TempDirectory()
         let backend = try PythonBackend(.normal, in: directory)
