@@ -1,4 +1,5 @@
 import KeepalivedConfig
+import Platform
 
 /// One checker's timings with every level merged and keepalived's defaults filled in.
 public struct CheckerTiming: Hashable, Sendable {
@@ -12,12 +13,12 @@ public struct CheckerTiming: Hashable, Sendable {
     /// Time between two checks of a settled checker (`delay_loop`, default 60 s).
     public var delayLoop: Duration {
         get { .nanoseconds(delayLoopNanoseconds) }
-        set { delayLoopNanoseconds = Self.nanoseconds(newValue) }
+        set { delayLoopNanoseconds = newValue.totalNanoseconds }
     }
     /// The bound on one attempt: connect, request and response (`connect_timeout`, default 5 s).
     public var connectTimeout: Duration {
         get { .nanoseconds(connectTimeoutNanoseconds) }
-        set { connectTimeoutNanoseconds = Self.nanoseconds(newValue) }
+        set { connectTimeoutNanoseconds = newValue.totalNanoseconds }
     }
     /// How many more attempts a failing up checker gets before it goes down (`retry`/`nb_get_retry`).
     public var retry: Int {
@@ -27,22 +28,22 @@ public struct CheckerTiming: Hashable, Sendable {
     /// The pause before each of those attempts (`delay_before_retry`).
     public var delayBeforeRetry: Duration {
         get { .nanoseconds(delayBeforeRetryNanoseconds) }
-        set { delayBeforeRetryNanoseconds = Self.nanoseconds(newValue) }
+        set { delayBeforeRetryNanoseconds = newValue.totalNanoseconds }
     }
     /// The first check comes at a random point in 0...warmup (`warmup`, default delay_loop).
     public var warmup: Duration {
         get { .nanoseconds(warmupNanoseconds) }
-        set { warmupNanoseconds = Self.nanoseconds(newValue) }
+        set { warmupNanoseconds = newValue.totalNanoseconds }
     }
 
     /// Explicit timings, mostly for tests.
     public init(delayLoop: Duration, connectTimeout: Duration, retry: Int, delayBeforeRetry: Duration,
                 warmup: Duration) {
-        delayLoopNanoseconds = Self.nanoseconds(delayLoop)
-        connectTimeoutNanoseconds = Self.nanoseconds(connectTimeout)
+        delayLoopNanoseconds = delayLoop.totalNanoseconds
+        connectTimeoutNanoseconds = connectTimeout.totalNanoseconds
         retryCount = Int32(clamping: retry)
-        delayBeforeRetryNanoseconds = Self.nanoseconds(delayBeforeRetry)
-        warmupNanoseconds = Self.nanoseconds(warmup)
+        delayBeforeRetryNanoseconds = delayBeforeRetry.totalNanoseconds
+        warmupNanoseconds = warmup.totalNanoseconds
     }
 
     /// The timings of `check` on `realServer` of `virtualServer`, innermost setting first, then keepalived's
@@ -66,15 +67,5 @@ public struct CheckerTiming: Hashable, Sendable {
         }
         self.init(delayLoop: delayLoop, connectTimeout: merged.connectTimeout ?? .seconds(5), retry: retry,
                   delayBeforeRetry: delayBeforeRetry, warmup: merged.warmup ?? delayLoop)
-    }
-
-    /// Whole nanoseconds, saturating (the configuration's timings are already whole nanoseconds).
-    private static func nanoseconds(_ duration: Duration) -> Int64 {
-        let (seconds, attoseconds) = duration.components
-        let (whole, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
-        if overflow { return seconds < 0 ? .min : .max }
-        let (total, overflow2) = whole.addingReportingOverflow(attoseconds / 1_000_000_000)
-        if overflow2 { return seconds < 0 ? .min : .max }
-        return total
     }
 }

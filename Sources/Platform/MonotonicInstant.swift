@@ -50,7 +50,7 @@ public struct MonotonicInstant: Comparable, Hashable, Sendable, CustomStringConv
 
 extension Duration {
     /// Whole nanoseconds, clamped to Int64.
-    var totalNanoseconds: Int64 {
+    public var totalNanoseconds: Int64 {
         let (seconds, attoseconds) = components
         let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
         if overflow { return seconds > 0 ? .max : .min }

@@ -56,6 +56,25 @@ private let rs1 = rsID("192.0.2.1", 80, "198.51.100.1", 8080)
         #expect(h.scheduler.realServerView == [RealServerHealth(id: rs1, up: true, weight: 5)])
     }
 
+    @Test func aLimitedTakeLeavesTheRestDueEarliestFirst() throws {
+        var h = try Harness("""
+        virtual_server 192.0.2.1 80 {
+            delay_loop 10
+            real_server 198.51.100.1 8080 { TCP_CHECK { warmup 0 } }
+            real_server 198.51.100.2 8080 { TCP_CHECK { warmup 0 } }
+            real_server 198.51.100.3 8080 { TCP_CHECK { warmup 0 } }
+        }
+        """)
+        let first = h.scheduler.takeDue(now: h.clock.now, limit: 2)
+        #expect(first.count == 2)
+        #expect(h.scheduler.nextDeadline() == h.clock.now)
+        let rest = h.scheduler.takeDue(now: h.clock.now, limit: 2)
+        #expect(rest.count == 1)
+        #expect(Set((first + rest).map(\.description)).count == 3)
+        #expect(h.scheduler.nextDeadline() == nil)
+        #expect(h.scheduler.takeDue(now: h.clock.now, limit: 2).isEmpty)
+    }
+
     @Test func nothingIsDueBeforeItsTime() throws {
         var h = try Harness(oneTCP)
         _ = h.runDue(.success())
