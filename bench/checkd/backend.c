@@ -1,9 +1,9 @@
 /* Loopback backends for the checkd benchmark: one epoll loop in C, fast enough that the checker is what gets
  * measured (the python backend topped out near 5,600 checks/s on one core).
  *
- *   backend --tcp N --http N --ports FILE --runtime DIR --stats FILE [--workers W]
+ *   backend --tcp N --http N --ports FILE --runtime DIR --stats FILE [--workers W] [--bind ADDR]
  *
- * --tcp N listeners on 127.0.0.1 accept and close at once (TCP_CHECK targets); --http N listeners read a request
+ * --tcp N listeners on 127.0.0.1 (or --bind's IPv4 address) accept and close at once (TCP_CHECK targets); --http N listeners read a request
  * up to its blank line, answer a fixed 200 and close (HTTP_GET targets). It also plays ipvsd and vrrpd:
  * SOCK_SEQPACKET listeners DIR/ipvsd.sock and DIR/vrrpd.sock that count the datagrams checkd sends. Ports go to
  * FILE (one "kind port" a line, written atomically once every listener is up); counters are rewritten into the
@@ -12,6 +12,7 @@
  * SIGTERM/SIGINT end it.
  */
 #define _GNU_SOURCE
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -47,10 +48,12 @@ static void die(const char *what) { perror(what); exit(1); }
 
 static uint64_t key(int kind, int fd) { return ((uint64_t)kind << 32) | (uint32_t)fd; }
 
+static struct in_addr bind_address = { .s_addr = 0 };
+
 static int tcp_listener(uint16_t *port) {
     int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) die("socket");
-    struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+    struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr = bind_address };
     if (bind(fd, (struct sockaddr *)&a, sizeof a) != 0) die("bind");
     if (listen(fd, 512) != 0) die("listen");
     socklen_t len = sizeof a;
@@ -128,6 +131,7 @@ static void write_stats(const char *path) {
 }
 
 int main(int argc, char **argv) {
+    bind_address.s_addr = htonl(INADDR_LOOPBACK);
     int ntcp = 0, nhttp = 0;
     const char *ports = NULL, *runtime = NULL, *stats = NULL;
     for (int i = 1; i + 1 < argc; i += 2) {
@@ -137,6 +141,9 @@ int main(int argc, char **argv) {
         else if (!strcmp(argv[i], "--runtime")) runtime = argv[i + 1];
         else if (!strcmp(argv[i], "--stats")) stats = argv[i + 1];
         else if (!strcmp(argv[i], "--workers")) nworkers = atoi(argv[i + 1]);
+        else if (!strcmp(argv[i], "--bind")) {
+            if (inet_pton(AF_INET, argv[i + 1], &bind_address) != 1) { fprintf(stderr, "bad --bind address\n"); return 2; }
+        }
         else { fprintf(stderr, "unknown argument %s\n", argv[i]); return 2; }
     }
     if (!ports || !runtime || !stats || nworkers < 1) {

@@ -1,7 +1,7 @@
 /* The floor of the checkd benchmark: the least a checker can do for the same checks, in plain C, so the
  * kernel's cost of a loopback connection can be told apart from checkd's own.
  *
- *   floor PORTS_FILE [DELAY_MS=1000]
+ *   floor PORTS_FILE [DELAY_MS=1000] [ADDRESS=127.0.0.1]
  *
  * For every "tcp PORT" / "http PORT" line of the backend's ports file, every DELAY_MS after the last attempt
  * ended (keepalived's delay_loop rule): socket, SO_LINGER 0 (no TIME_WAIT, as keepalived and checkd), non-blocking
@@ -34,6 +34,8 @@ static volatile sig_atomic_t stop;
 static uint64_t attempts, failures;
 static int epfd;
 static int64_t delay_ns;
+/* Where the backends listen: 127.0.0.1, or their address behind a veth (bench/checkd/run REMOTE=1). */
+static struct in_addr target_address;
 static const char REQUEST[] = "GET /health HTTP/1.0\r\nUser-Agent: floor\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
 
 static void on_signal(int s) { (void)s; stop = 1; }
@@ -74,7 +76,7 @@ static void launch(int idx) {
     if (t->fd < 0) return done(idx, 0);
     struct linger l = { 1, 0 };
     setsockopt(t->fd, SOL_SOCKET, SO_LINGER, &l, sizeof l);
-    struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(t->port), .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+    struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(t->port), .sin_addr = target_address };
     if (connect(t->fd, (struct sockaddr *)&a, sizeof a) != 0 && errno != EINPROGRESS) return done(idx, 0);
     t->phase = 0;
     struct epoll_event ev = { .events = EPOLLOUT, .data.u32 = (uint32_t)idx };
@@ -94,7 +96,9 @@ static void ready(int idx) {
 }
 
 int main(int argc, char **argv) {
-    if (argc < 2) { fprintf(stderr, "usage: %s PORTS_FILE [DELAY_MS]\n", argv[0]); return 2; }
+    if (argc < 2) { fprintf(stderr, "usage: %s PORTS_FILE [DELAY_MS] [ADDRESS]\n", argv[0]); return 2; }
+    target_address.s_addr = htonl(INADDR_LOOPBACK);
+    if (argc > 3 && inet_pton(AF_INET, argv[3], &target_address) != 1) { fprintf(stderr, "bad address\n"); return 2; }
     delay_ns = (argc > 2 ? atoll(argv[2]) : 1000) * 1000000LL;
     FILE *f = fopen(argv[1], "r");
     if (!f) { perror(argv[1]); return 1; }
