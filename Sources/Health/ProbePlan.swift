@@ -18,7 +18,7 @@ final class ProbePlan {
     }
     /// One GET per url, in order, each with what judging its answer needs.
     let urls: [URLPlan]
-    /// HTTP_GET or SSL_GET (false: TCP_CHECK), read without unpacking `mode`.
+    /// HTTP_GET or SSL_GET (false: TCP_CHECK), so an attempt need not unpack the mode.
     let isHTTP: Bool
     let useTLS: Bool
     let verify: Bool
