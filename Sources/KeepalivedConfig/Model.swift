@@ -385,6 +385,10 @@ public struct VirtualServer: Sendable {
     public var timing = CheckTiming()
     public var realServers: [RealServer] = []
     public var location: ConfigLocation
+
+    /// The name ipvsd gives this virtual server's pool in its logs and quorum messages, and checkd uses to find
+    /// its quorum_up/quorum_down ("TCP 192.0.2.1:80", "TCP fwmark 7", "TCP group web").
+    public var poolName: String { "\(protocolName.rawValue) \(address)" }
 }
 
 /// One line of `virtual_server_group`: an address (or a range of the last part) and port, or a fwmark.

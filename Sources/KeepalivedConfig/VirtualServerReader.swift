@@ -207,7 +207,14 @@ enum VirtualServerReader {
         }
         table.add("inhibit_on_failure", arity: .between(0, 1)) { server, s, values in server.inhibitOnFailure = values.flag(s) }
         table.add("alpha", arity: .between(0, 1)) { server, s, values in server.alpha = values.flag(s) }
-        table.add("omega", arity: .between(0, 1)) { server, s, values in server.omega = values.flag(s) }
+        table.add("omega", arity: .between(0, 1)) { server, s, values in
+            server.omega = values.flag(s)
+            // keepalived's omega runs quorum_down and notify_down when it shuts the virtual server down; stopping
+            // tandem's daemons leaves the IPVS table serving, so there is no such shutdown to announce.
+            if server.omega {
+                values.log.warning(s.location, "omega has no effect: stopping ipvsd or checkd leaves this virtual server in the kernel, so no quorum_down or notify_down is due")
+            }
+        }
         table.add("quorum", arity: .exactly(1)) { server, s, values in
             if let quorum = values.integer(s.arguments[0], "quorum", in: 1...Int(Int32.max)) { server.quorum = quorum }
         }

@@ -17,6 +17,7 @@ enum WireMessageType: UInt8 {
     case instanceState = 4
     case snapshotBegin = 5
     case snapshotEnd = 6
+    case quorum = 7
 }
 
 /// Encodes and decodes `WireMessage` datagrams.
@@ -43,7 +44,7 @@ public enum WireCodec {
     /// The datagram for `message`, or `.stringTooLong` when a string does not fit.
     public static func encodeStrict(_ message: WireMessage) throws(WireError) -> [UInt8] {
         switch message {
-        case .trackScript(let name, _), .instanceState(let name, _, _):
+        case .trackScript(let name, _), .instanceState(let name, _, _), .quorum(let name, _):
             let length = name.utf8.count
             if length > maxStringLength { throw .stringTooLong(length) }
         case .hello, .realServerHealth, .snapshotBegin, .snapshotEnd:
@@ -102,6 +103,10 @@ public enum WireCodec {
             w.u8(state.rawValue)
             w.u8(priority)
             return .instanceState
+        case .quorum(let virtualServer, let up):
+            w.string(virtualServer)
+            w.bool(up)
+            return .quorum
         case .snapshotBegin:
             return .snapshotBegin
         case .snapshotEnd:
@@ -129,6 +134,10 @@ public enum WireCodec {
             let state = try r.enumValue(InstanceStateKind.self, field: "state")
             let priority = try r.u8()
             return .instanceState(name: name, state: state, priority: priority)
+        case .quorum:
+            let virtualServer = try r.string()
+            let up = try r.bool(field: "up")
+            return .quorum(virtualServer: virtualServer, up: up)
         case .snapshotBegin:
             return .snapshotBegin
         case .snapshotEnd:

@@ -141,6 +141,9 @@ public enum WireMessage: Hashable, Sendable {
     case trackScript(name: String, ok: Bool)
     /// vrrpd → ipvsd, checkd: an instance's state.
     case instanceState(name: String, state: InstanceStateKind, priority: UInt8)
+    /// ipvsd → checkd: a virtual server's quorum state (named as in ipvsd's logs, "TCP 192.0.2.1:80"), on
+    /// a change and in every snapshot; checkd runs its quorum_up/quorum_down.
+    case quorum(virtualServer: String, up: Bool)
     /// Opens a sender's full current view, sent on every (re)connect.
     case snapshotBegin
     /// Closes the full view opened by `snapshotBegin`.
@@ -155,6 +158,7 @@ extension WireMessage {
         case .hello, .snapshotBegin, .snapshotEnd: return Set(DaemonRole.allCases)
         case .realServerHealth, .trackScript: return [.checkd]
         case .instanceState: return [.vrrpd]
+        case .quorum: return [.ipvsd]
         }
     }
 }

@@ -22,12 +22,16 @@ final class CheckService: DaemonService {
     private var ipvsd: MessageClient?
     private var monitor: HealthMonitor!
     private var notifyPlanner: NotifyPlanner
+    private var quorumPlanner: QuorumNotifyPlanner
     /// True between vrrpd's snapshotBegin and snapshotEnd.
     private var inVRRPSnapshot = false
+    /// True between ipvsd's snapshotBegin and snapshotEnd.
+    private var inIPVSSnapshot = false
 
     init(_ context: DaemonContext) {
         self.context = context
         notifyPlanner = NotifyPlanner(configuration: context.configuration)
+        quorumPlanner = QuorumNotifyPlanner(configuration: context.configuration)
         monitor = HealthMonitor(configuration: context.configuration, loop: context.loop, logger: context.logger) {
             [unowned self] events in handle(events)
         }
@@ -47,8 +51,10 @@ final class CheckService: DaemonService {
         ipvsd = MessageClient(
             path: context.socketPath(of: .ipvsd), loop: context.loop, logger: logger,
             onConnect: { [unowned self] connection in
+                inIPVSSnapshot = false
                 sendSnapshot(to: connection, monitor.realServerView.map { .realServerHealth($0) })
-            })
+            },
+            onMessage: { [unowned self] _, message in receivedFromIPVSD(message) })
         monitor.start()
         let summary = monitor.summary
         logger.info("checking \(summary.realServers) real servers with \(summary.checkers) checkers, \(summary.scripts) track scripts")
@@ -140,6 +146,23 @@ final class CheckService: DaemonService {
         }
     }
 
+    // MARK: Quorum
+
+    /// ipvsd's quorum states: a change runs the virtual server's quorum_up or quorum_down.
+    private func receivedFromIPVSD(_ message: WireMessage) {
+        switch message {
+        case .snapshotBegin: inIPVSSnapshot = true
+        case .snapshotEnd: inIPVSSnapshot = false
+        case .quorum(let name, let up):
+            logger.debug("\(name) has \(up ? "" : "no ")quorum")
+            if let command = quorumPlanner.observe(virtualServer: name, up: up, inSnapshot: inIPVSSnapshot) {
+                runNotify(command, arguments: command.arguments, about: "\(name) quorum \(up ? "up" : "down")")
+            }
+        default:
+            break
+        }
+    }
+
     private func runNotify(_ command: ScriptCommand, arguments: [String], about: String) {
         if command.user != nil && getuid() != 0 {
             logger.debug("notify script \(command.text) asks for user \(command.user ?? ""); checkd runs it as itself")
@@ -158,6 +181,7 @@ final class CheckService: DaemonService {
 
     func reload(_ configuration: KeepalivedConfiguration) throws {
         notifyPlanner.update(configuration)
+        quorumPlanner.update(configuration)
         monitor.reload(configuration)
         returnFreedMemory()
     }

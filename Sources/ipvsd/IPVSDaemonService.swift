@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import DaemonKit
 import IPVS
 import KeepalivedConfig
@@ -22,6 +25,9 @@ final class IPVSDaemonService: DaemonService {
     /// A reconcile blocks the loop while it reads the whole table (2.3 s for 2,000 services × 10 under
     /// the lab's TCG): the next periodic one waits at least this many times as long as the last took.
     static let periodPerReconcileTime = 5
+    /// What checkd has been told of each pool's quorum (it runs quorum_up/quorum_down: ipvsd runs no scripts,
+    /// so none inherits its CAP_NET_ADMIN), kept in the runtime directory across ipvsd's restarts.
+    private var announcedQuorum: QuorumAnnouncements
 
     init(_ context: DaemonContext) throws {
         self.context = context
@@ -31,15 +37,18 @@ final class IPVSDaemonService: DaemonService {
         sync = SyncDaemonControl(kernel: kernel, settings: context.configuration.global.lvsSyncDaemon,
                                  logger: context.logger)
         flushOnStop = context.configuration.global.lvsFlushOnStop
+        announcedQuorum = QuorumAnnouncements(path: context.options.runtimeDirectory + "/ipvsd.quorum")
     }
 
     func start() throws {
         keeper.reconcile(reason: "start")
+        announceQuorumChanges()
         schedulePeriodicReconcile()
         listener = try MessageListener(
             path: context.socketPath, allowedUIDs: context.allowedPeerUIDs, loop: context.loop, logger: logger,
             onMessage: { [unowned self] connection, message in receive(message, from: connection) },
             onDisconnect: { [unowned self] connection in
+                announcedQuorum.forget(connection)
                 logger.info("peer \(connection.peerRole?.name ?? "unknown") disconnected; the table stays as it is")
             })
     }
@@ -50,6 +59,7 @@ final class IPVSDaemonService: DaemonService {
             let clock = ContinuousClock()
             let began = clock.now
             keeper.reconcile(reason: "periodic")
+            announceQuorumChanges()
             schedulePeriodicReconcile(lastTook: clock.now - began)
         }
     }
@@ -60,6 +70,45 @@ final class IPVSDaemonService: DaemonService {
         context.loop.schedule(after: .zero) { [unowned self] in
             reconcilePending = false
             keeper.reconcileHealthChanges()
+            announceQuorumChanges()
+        }
+    }
+
+    /// Tells every checkd whose snapshot is in about pools whose quorum changed since the last announcement.
+    /// At the first start after boot nothing was announced, so every pool's state goes out as a change and checkd
+    /// runs quorum_up (or quorum_down) as keepalived does at its start; after a restart of ipvsd only what
+    /// changed meanwhile does.
+    private func announceQuorumChanges() {
+        guard announcedQuorum.hasListeners else { return }
+        let changes = announcedQuorum.changes(to: keeper.quorumUp)
+        if !changes.isEmpty && !announcedQuorum.save() {
+            logger.warning("could not write \(announcedQuorum.path); after a restart quorum scripts may run again")
+        }
+        for connection in listener?.connections ?? [] where announcedQuorum.isSynchronized(connection) {
+            for (name, up) in changes { send(.quorum(virtualServer: name, up: up), to: connection) }
+        }
+    }
+
+    /// After a checkd's health snapshot: what checkd has already been told, as a snapshot (checkd takes a state
+    /// first learned in a snapshot as its baseline and runs no script for it), then what that health changed.
+    private func sendQuorumSnapshot(to connection: MessageConnection) {
+        if reconcilePending {
+            reconcilePending = false
+            keeper.reconcileHealthChanges()
+        }
+        announcedQuorum.synchronized(connection)
+        send(.hello(role: .ipvsd, pid: getpid()), to: connection)
+        send(.snapshotBegin, to: connection)
+        for (name, up) in announcedQuorum.announced.sorted(by: { $0.key < $1.key }) {
+            send(.quorum(virtualServer: name, up: up), to: connection)
+        }
+        send(.snapshotEnd, to: connection)
+        announceQuorumChanges()
+    }
+
+    private func send(_ message: WireMessage, to connection: MessageConnection) {
+        do { try connection.send(message) } catch {
+            logger.warning("could not tell \(connection.peerRole?.name ?? "a peer") \(message): \(error)")
         }
     }
 
@@ -75,7 +124,9 @@ final class IPVSDaemonService: DaemonService {
             }
         case .instanceState(let name, let state, _):
             sync.instance(name, isNow: state)
-        case .snapshotBegin, .snapshotEnd, .trackScript:
+        case .snapshotEnd where connection.peerRole == .checkd:
+            sendQuorumSnapshot(to: connection)
+        case .snapshotBegin, .snapshotEnd, .trackScript, .quorum:
             break
         }
     }
@@ -85,6 +136,7 @@ final class IPVSDaemonService: DaemonService {
         sync.update(configuration.global.lvsSyncDaemon)
         flushOnStop = configuration.global.lvsFlushOnStop
         keeper.reconcile(reason: "reload")
+        announceQuorumChanges()
     }
 
     func shutdown() {
@@ -93,3 +145,4 @@ final class IPVSDaemonService: DaemonService {
         if flushOnStop { keeper.removeManagedServices() }
     }
 }
+

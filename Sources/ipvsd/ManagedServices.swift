@@ -11,7 +11,7 @@ struct ManagedServices {
     /// Reads `path`; a missing file is an empty set, unreadable lines are skipped.
     init(path: String) {
         self.path = path
-        keys = Set(ManagedServices.readLines(path).compactMap(ManagedServices.parse))
+        keys = Set(RuntimeFile.lines(at: path).compactMap(ManagedServices.parse))
     }
 
     /// Replaces the set and writes it (to a temporary file renamed over the old one, so a crash
@@ -21,15 +21,7 @@ struct ManagedServices {
         if newKeys == keys, access(path, F_OK) == 0 { return true }
         keys = newKeys
         let text = newKeys.sorted().map(ManagedServices.format).map { $0 + "\n" }.joined()
-        let temporary = path + ".tmp"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { return false }
-        let bytes = Array(text.utf8)
-        let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-        let synced = fsync(fd) == 0
-        close(fd)
-        guard written == bytes.count, synced else { unlink(temporary); return false }
-        return rename(temporary, path) == 0
+        return RuntimeFile.replace(path, with: text)
     }
 
     /// One line per key: "tcp 192.0.2.1 80", "udp 2001:db8::1 53", "fwmark inet 7".
@@ -63,22 +55,5 @@ struct ManagedServices {
         }
         guard let address = IPVSAddress(String(words[1])), let port = UInt16(words[2]) else { return nil }
         return .address(proto, address, port: port)
-    }
-
-    private static func readLines(_ path: String) -> [Substring] {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return [] }
-        defer { close(fd) }
-        var data: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if n < 0, errno == EINTR { continue }
-            guard n > 0 else { break }
-            data += chunk[0..<n]
-            // A managed list is small; refuse to read something absurd.
-            if data.count > 64 << 20 { return [] }
-        }
-        return String(decoding: data, as: UTF8.self).split(separator: "\n")
     }
 }

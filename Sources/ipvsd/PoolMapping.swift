@@ -105,7 +105,7 @@ struct PoolMap {
             sorry = IPVSDestination(key: IPVSDestinationKey(address: address, port: s.port ?? servicePort),
                                     forwarding: forwarding(s.forwarding ?? server.forwarding), weight: 1)
         }
-        return IPVSPoolSpec(name: "\(server.protocolName.rawValue) \(server.address)", services: services,
+        return IPVSPoolSpec(name: server.poolName, services: services,
                             realServers: realServers, sorryServer: sorry,
                             sorryServerInhibit: server.sorryServer?.inhibit ?? false,
                             quorum: server.quorum, hysteresis: server.hysteresis)

@@ -224,6 +224,52 @@ private func keeper(_ fake: FakeIPVSKernel, _ config: KeepalivedConfiguration,
         #expect(k.reconcile(reason: "periodic") == ReconcileSummary())
     }
 
+    /// checkd runs quorum_up/quorum_down from ipvsd's reports: each pool's state once (at the first start after
+    /// boot all of them, as keepalived runs quorum_up at its start), then only changes, named as the
+    /// configuration's virtual server (`poolName`); the view survives a restart of ipvsd in its runtime file.
+    @Test func quorumChangesAreAnnouncedOncePerChangeByPoolNameAcrossRestarts() throws {
+        let directory = try TemporaryDirectory()
+        let configuration = try configuration("""
+            virtual_server 192.0.2.93 80 {
+                quorum 2
+                real_server 198.51.100.72 80 {
+                }
+                real_server 198.51.100.80 80 {
+                }
+            }
+            virtual_server 192.0.2.94 81 {
+                real_server 198.51.100.72 8081 {
+                }
+            }
+            """, in: directory)
+        let k = keeper(FakeIPVSKernel(), configuration, directory)
+        let path = directory.url.appendingPathComponent("ipvsd.quorum").path
+        var announcements = QuorumAnnouncements(path: path)
+        #expect(announcements.announced.isEmpty && !announcements.hasListeners)
+        let connection = NSObject()
+        announcements.synchronized(connection)
+        #expect(announcements.isSynchronized(connection) && announcements.hasListeners)
+        k.reconcile(reason: "start")
+        #expect(configuration.virtualServers.map(\.poolName) == ["TCP 192.0.2.93:80", "TCP 192.0.2.94:81"])
+        #expect(announcements.changes(to: k.quorumUp).map { "\($0.name) \($0.up)" }
+            == ["TCP 192.0.2.93:80 true", "TCP 192.0.2.94:81 true"])
+        #expect(announcements.changes(to: k.quorumUp).isEmpty)
+        let down = RealServerHealth(id: RealServerID(protocol: .tcp, virtualAddress: WireAddress("192.0.2.93")!, virtualPort: 80,
+                                                     realAddress: WireAddress("198.51.100.80")!, realPort: 80), up: false, weight: 1)
+        #expect(k.record(down))
+        k.reconcileHealthChanges()
+        #expect(announcements.changes(to: k.quorumUp).map { "\($0.name) \($0.up)" } == ["TCP 192.0.2.93:80 false"])
+        #expect(announcements.save())
+
+        // A restarted ipvsd reads what was announced: nothing is new to checkd.
+        let restarted = QuorumAnnouncements(path: path)
+        #expect(restarted.announced == ["TCP 192.0.2.93:80": false, "TCP 192.0.2.94:81": true])
+        var afterRestart = restarted
+        #expect(afterRestart.changes(to: k.quorumUp).isEmpty)
+        announcements.forget(connection)
+        #expect(!announcements.isSynchronized(connection) && !announcements.hasListeners)
+    }
+
     /// After a refused operation the view of the kernel is not trusted: the next health change reads it again.
     @Test func aHealthChangeAfterAFailureReadsTheKernel() throws {
         let directory = try TemporaryDirectory()

@@ -147,4 +147,71 @@ private var unprivilegedPrefix: [String]? {
         vrrpd.close()
         ipvsd.close()
     }
+
+    /// ipvsd decides quorum; checkd runs quorum_up/quorum_down on a change, never for a state first learned in
+    /// ipvsd's snapshot, and again for a change that happened while it was disconnected.
+    @Test func quorumReportsFromIPVSDRunQuorumScripts() throws {
+        let directory = try TempDirectory()
+        let runtime = directory.file("run")
+        let output = directory.file("out")
+        try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+        chmod(output, 0o777)
+        let record = try directory.write("record.sh", "#!/bin/sh\necho \"$*\" >> \(output)/quorum\n", mode: 0o755)
+        let backend = try TCPListener()
+        let config = try directory.write("keepalived.conf", """
+        virtual_server 192.0.2.1 80 {
+            delay_loop 0.2
+            quorum_up "\(record) up"
+            quorum_down "\(record) down"
+            real_server 127.0.0.1 \(backend.port) {
+                TCP_CHECK { connect_timeout 0.5
+                    warmup 0 }
+            }
+        }
+        """)
+        let loop = try EventLoop()
+        let allowed: Set<uid_t> = [0, 65534, getuid()]
+        var ipvsd = try FakePeer(path: runtime + "/ipvsd.sock", loop: loop, allowedUIDs: allowed)
+        let checkd = try CheckdProcess(prefix: unprivilegedPrefix ?? [],
+                                       ["-l", "-D", "-f", config, "--runtime-dir", runtime],
+                                       logFile: directory.file("checkd.log"))
+        let pool = "TCP 192.0.2.1:80"
+        func lines() -> [String] {
+            ((try? String(contentsOfFile: output + "/quorum", encoding: .utf8)) ?? "")
+                .split(separator: "\n").map(String.init)
+        }
+        func snapshot(_ up: Bool) {
+            for message: WireMessage in [.hello(role: .ipvsd, pid: 1), .snapshotBegin,
+                                         .quorum(virtualServer: pool, up: up), .snapshotEnd] {
+                ipvsd.listener.broadcast(message)
+            }
+        }
+        #expect(try runLoop(loop, timeout: .seconds(10)) { ipvsd.received.contains(.snapshotEnd) }, "\(checkd.log)")
+
+        // The baseline, in ipvsd's snapshot: nothing runs.
+        snapshot(true)
+        try runLoop(loop, timeout: .milliseconds(600)) { false }
+        #expect(lines().isEmpty)
+
+        // Lost, repeated, gained: one script per change.
+        ipvsd.listener.broadcast(.quorum(virtualServer: pool, up: false))
+        #expect(try runLoop(loop, timeout: .seconds(5)) { lines() == ["down"] }, "\(lines())\n\(checkd.log)")
+        ipvsd.listener.broadcast(.quorum(virtualServer: pool, up: false))
+        ipvsd.listener.broadcast(.quorum(virtualServer: "TCP 192.0.2.99:80", up: false))
+        try runLoop(loop, timeout: .milliseconds(500)) { false }
+        #expect(lines() == ["down"])
+        ipvsd.listener.broadcast(.quorum(virtualServer: pool, up: true))
+        #expect(try runLoop(loop, timeout: .seconds(5)) { lines() == ["down", "up"] }, "\(lines())")
+
+        // ipvsd restarts and the quorum was lost meanwhile: its snapshot differs from what checkd knew.
+        ipvsd.close()
+        ipvsd = try FakePeer(path: runtime + "/ipvsd.sock", loop: loop, allowedUIDs: allowed)
+        #expect(try runLoop(loop, timeout: .seconds(10)) { ipvsd.received.contains(.snapshotEnd) })
+        snapshot(false)
+        #expect(try runLoop(loop, timeout: .seconds(5)) { lines() == ["down", "up", "down"] }, "\(lines())")
+
+        #expect(checkd.terminate() == 0, "\(checkd.log)")
+        backend.stop()
+        ipvsd.close()
+    }
 }

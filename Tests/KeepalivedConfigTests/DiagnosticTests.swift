@@ -22,6 +22,14 @@ import Testing
         #expect(result.diagnostics.count == 1, "the rest is still read: \(result.printed)")
     }
 
+    /// keepalived's omega announces a shutdown that never happens here (stopping the daemons leaves the table):
+    /// a warning that says so, not silence; the file is still accepted.
+    @Test func omegaIsAcceptedWithAWarningThatSaysWhy() {
+        let result = Fixtures.parse("virtual_server 192.0.2.1 80 {\n    omega\n    real_server 198.51.100.1 80 {\n    }\n}\n")
+        #expect(result.has(.warning, at: 2, 5, containing: "omega has no effect"), "\(result.printed)")
+        #expect(result.configuration?.virtualServers.first?.omega == true)
+    }
+
     @Test func badVirtualAddress() {
         let result = Fixtures.parse(Self.instanceHead + "    virtual_ipaddress {\n        192.0.2.300\n        192.0.2.10/33\n        192.0.2.11/24 dev eth0\n    }\n}\n")
         #expect(result.has(.error, at: 5, 9, containing: "'192.0.2.300' is not an IPv4 or IPv6 address"), "\(result.printed)")

@@ -30,6 +30,8 @@ let sampleMessages: [WireMessage] = [
     .instanceState(name: "VI_2", state: .master, priority: 255),
     .instanceState(name: "VI_3", state: .fault, priority: 1),
     .instanceState(name: "VI_4", state: .stop, priority: 50),
+    .quorum(virtualServer: "TCP 192.0.2.1:80", up: false),
+    .quorum(virtualServer: "TCP group web", up: true),
     .snapshotBegin,
     .snapshotEnd,
 ]
@@ -85,6 +87,7 @@ func roundTrip(_ message: WireMessage) throws {
 @Test func onlyTheOwningDaemonMaySendEachReport() {
     #expect(WireMessage.trackScript(name: "x", ok: true).expectedSenders == [.checkd])
     #expect(WireMessage.instanceState(name: "VI_1", state: .master, priority: 1).expectedSenders == [.vrrpd])
+    #expect(WireMessage.quorum(virtualServer: "TCP 192.0.2.1:80", up: true).expectedSenders == [.ipvsd])
     #expect(sampleMessages.filter { if case .realServerHealth = $0 { true } else { false } }
         .allSatisfy { $0.expectedSenders == [.checkd] })
     #expect(WireMessage.snapshotBegin.expectedSenders.count == 3)

@@ -4,7 +4,7 @@ import time
 from . import plan
 from .checks import (Failed, Load, Session, expect, expect_alternating, expect_only, format_table, ipvs_table,
                      responders, say, wait_requests_succeed, wait_table, wait_vips)
-from .host import ns_run
+from .host import LabError, ns_run, wait_until
 from .suites import COMPARES_WITH_KEEPALIVED
 from .tables import tables
 
@@ -124,6 +124,10 @@ def nat(ctx):
 def health(ctx):
     """Configs/dr-sorry: a dead real server leaves the table; with both dead the sorry server answers; they return."""
     lab = ctx.lab
+    since = lab.vm("lb01").sh("date +%s").strip()
+    # As after a boot: ipvsd has announced no quorum yet, so the first state is announced (keepalived runs
+    # quorum_up at its start; so must we). After a mere restart of ipvsd nothing would run again.
+    lab.vm("lb01").sh("rm -f /run/tandem/ipvsd.quorum")
     prepare(ctx, "dr-sorry", listeners=[("lab-sorry", 80, plan.sorry_page)])
     wait_vips(lab, ["192.0.2.118"], "lb01")
     a, b = plan.WEBS["web01"]["pub"], plan.WEBS["web02"]["pub"]
@@ -134,15 +138,44 @@ def health(ctx):
     wait_table(lab, "lb01", {"TCP 192.0.2.118:80 wrr": {f"{b}:80": ("Route", 1)}})
     say("web01 stopped: left the table")
     expect_only(responders(lab, "192.0.2.118", 80, 3), WEB02_80, "192.0.2.118:80 with web01 down")
+    baseline = ["quorum-up"]
+    wait_quorum_notes(lab, since, baseline)
+    say("at start: quorum_up ran once")
     lab.stop_web("web02", 80)
     wait_table(lab, "lb01", {"TCP 192.0.2.118:80 wrr": {"127.0.0.1:80": ("Route", 1)}})
     say("web02 stopped too: sorry server in the table")
     expect_only(responders(lab, "192.0.2.118", 80, 3), plan.sorry_page("lb01"), "192.0.2.118:80 with both down")
+    wait_quorum_notes(lab, since, baseline + ["quorum-down"])
+    say("quorum lost: quorum_down ran (lvs-notify in lb01's journal)")
     lab.start_web("web01", 80)
     lab.start_web("web02", 80)
     wait_table(lab, "lb01", both)
-    say("both started: back in the table")
+    wait_quorum_notes(lab, since, baseline + ["quorum-down", "quorum-up"])
+    say("both started: back in the table, quorum_up ran")
+    if ctx.suite.name == "tandem":
+        # Restarts move nothing, quorum scripts included: both at once (an upgrade), so neither daemon's memory
+        # of the last state survives in a process; ipvsd's runtime file keeps what checkd was told.
+        lab.vm("lb01").sh("systemctl restart ipvsd checkd")
+        time.sleep(8)
+        notes = quorum_notes(lab, since)
+        expect(notes == baseline + ["quorum-down", "quorum-up"], f"a restart ran quorum scripts again: {notes}")
+        wait_table(lab, "lb01", both)
+        say("ipvsd and checkd restarted together: no quorum script ran again, table unchanged")
     expect_alternating(responders(lab, "192.0.2.118", 80, 4), {WEB01_80, WEB02_80}, "192.0.2.118:80 after return")
+
+
+def quorum_notes(lab, since):
+    """What Configs/dr-sorry's notify.sh logged on lb01 for quorum_up/quorum_down since `since` (epoch s)."""
+    out = lab.vm("lb01").sh(f"journalctl -t lvs-notify --since @{since} -o cat --no-pager || true")
+    return [line.split()[-1] for line in out.splitlines() if line.strip().endswith(("quorum-up", "quorum-down"))]
+
+
+def wait_quorum_notes(lab, since, expected, timeout=20):
+    """Waits until lb01's quorum scripts have run exactly `expected`, in order, since `since`."""
+    try:
+        wait_until(lambda: quorum_notes(lab, since) == expected, timeout, 0.5, f"quorum scripts {expected}")
+    except LabError:
+        raise Failed(f"quorum scripts on lb01: expected {expected}; saw {quorum_notes(lab, since)}")
 
 
 def vrrp_script(ctx):
