@@ -42,7 +42,6 @@ final class IPVSDaemonService: DaemonService {
 
     func start() throws {
         keeper.reconcile(reason: "start")
-        announceQuorumChanges()
         schedulePeriodicReconcile()
         listener = try MessageListener(
             path: context.socketPath, allowedUIDs: context.allowedPeerUIDs, loop: context.loop, logger: logger,
