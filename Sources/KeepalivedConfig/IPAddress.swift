@@ -31,19 +31,15 @@ public struct IPAddress: Hashable, Sendable, Comparable, CustomStringConvertible
 
     /// Parses dotted-quad IPv4 or RFC 4291 IPv6 text; nil for anything else (no host names).
     public init?(_ text: String) {
-        var words: (UInt64, UInt64) = (0, 0)
         if text.contains(":") {
             var raw = in6_addr()
             guard inet_pton(AF_INET6, text, &raw) == 1 else { return nil }
-            withUnsafeMutableBytes(of: &words) { target in withUnsafeBytes(of: &raw) { target.copyMemory(from: $0) } }
-            family = .inet6
+            self.init(bytes: withUnsafeBytes(of: &raw) { Array($0) })
         } else {
             var raw = in_addr()
             guard inet_pton(AF_INET, text, &raw) == 1 else { return nil }
-            withUnsafeMutableBytes(of: &words) { target in withUnsafeBytes(of: &raw) { target.copyMemory(from: $0) } }
-            family = .inet
+            self.init(bytes: withUnsafeBytes(of: &raw) { Array($0) })
         }
-        (first, second) = words
     }
 
     public var isMulticast: Bool {

@@ -41,22 +41,18 @@ public struct WireAddress: Hashable, Sendable, CustomStringConvertible {
 
     /// An IPv4 address from its four dotted-quad parts.
     public static func ipv4(_ a: UInt8, _ b: UInt8, _ c: UInt8, _ d: UInt8) -> WireAddress {
-        WireAddress(trusted: .ipv4, [a, b, c, d])
+        WireAddress(bytes: [a, b, c, d])!
     }
 
     /// An address parsed from its text form ("192.0.2.1", "2001:db8::1"); nil when malformed.
     public init?(_ text: String) {
         if text.contains(":") {
             guard let raw = Self.parseIPv6(Substring(text)) else { return nil }
-            self.init(trusted: .ipv6, raw)
+            self.init(bytes: raw)
         } else {
             guard let raw = Self.parseIPv4(Substring(text)) else { return nil }
-            self.init(trusted: .ipv4, raw)
+            self.init(bytes: raw)
         }
-    }
-
-    private init(trusted family: Family, _ bytes: [UInt8]) {
-        self = WireAddress(bytes: bytes)!
     }
 
     /// The usual text form: dotted quad, or RFC 5952 IPv6 (lower case, longest zero run as "::").
