@@ -67,10 +67,16 @@ final class IPVSDaemonService: DaemonService {
         guard !reconcilePending else { return }
         reconcilePending = true
         context.loop.schedule(after: .zero) { [unowned self] in
-            reconcilePending = false
-            keeper.reconcileHealthChanges()
+            reconcileHealthNow()
             announceQuorumChanges()
         }
+    }
+
+    /// Applies the health reported since the last reconcile, if that reconcile is still pending.
+    private func reconcileHealthNow() {
+        guard reconcilePending else { return }
+        reconcilePending = false
+        keeper.reconcileHealthChanges()
     }
 
     /// Tells every checkd whose snapshot is in about pools whose quorum changed since the last announcement.
@@ -91,10 +97,7 @@ final class IPVSDaemonService: DaemonService {
     /// After a checkd's health snapshot: what checkd has already been told, as a snapshot (checkd takes a state
     /// first learned in a snapshot as its baseline and runs no script for it), then what that health changed.
     private func sendQuorumSnapshot(to connection: MessageConnection) {
-        if reconcilePending {
-            reconcilePending = false
-            keeper.reconcileHealthChanges()
-        }
+        reconcileHealthNow()
         announcedQuorum.synchronized(connection)
         send(.hello(role: .ipvsd, pid: getpid()), to: connection)
         send(.snapshotBegin, to: connection)
