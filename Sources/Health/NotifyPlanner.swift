@@ -36,7 +36,7 @@ public struct NotifyPlanner {
         let previous = instanceStates[name]
         instanceStates[name] = state
         var invocations: [NotifyInvocation] = []
-        if previous != state && !(previous == nil && inSnapshot), let instance = instances[name] {
+        if isNotifiedChange(from: previous, to: state, inSnapshot: inSnapshot), let instance = instances[name] {
             invocations += Self.scripts(kind: "INSTANCE", name: name, state: state, priority: priority,
                                         specific: Self.specific(instance, state), notify: instance.notify)
         }
@@ -44,7 +44,7 @@ public struct NotifyPlanner {
             guard let groupState = groupState(group) else { continue }
             let previousGroup = groupStates[group.name]
             groupStates[group.name] = groupState
-            guard previousGroup != groupState && !(previousGroup == nil && inSnapshot) else { continue }
+            guard isNotifiedChange(from: previousGroup, to: groupState, inSnapshot: inSnapshot) else { continue }
             let specific: ScriptCommand?
             switch groupState {
             case .master: specific = group.notifyMaster
@@ -99,4 +99,10 @@ public struct NotifyPlanner {
         case .initialize: return nil
         }
     }
+}
+
+/// Whether a reported state calls for its notify script: a change from the state known before, where a state
+/// first learned inside a peer's snapshot is only the baseline (a restart or reconnect repeats nothing).
+func isNotifiedChange<State: Equatable>(from previous: State?, to current: State, inSnapshot: Bool) -> Bool {
+    previous != current && !(previous == nil && inSnapshot)
 }

@@ -27,7 +27,9 @@ public struct QuorumNotifyPlanner {
     public mutating func observe(virtualServer: String, up: Bool, inSnapshot: Bool) -> ScriptCommand? {
         let previous = states[virtualServer]
         states[virtualServer] = up
-        guard previous != up, !(previous == nil && inSnapshot), let pair = scripts[virtualServer] else { return nil }
+        guard isNotifiedChange(from: previous, to: up, inSnapshot: inSnapshot), let pair = scripts[virtualServer] else {
+            return nil
+        }
         return up ? pair.up : pair.down
     }
 }
