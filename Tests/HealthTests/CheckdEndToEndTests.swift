@@ -25,6 +25,16 @@ private final class FakePeer {
 
 private final class MessageBox { var messages: [WireMessage] = [] }
 
+/// A script that appends its arguments to `OUT/name`, in a directory checkd can write to whoever it runs as.
+private func recordingScript(in directory: TempDirectory, recordingTo name: String) throws
+    -> (script: String, output: String) {
+    let output = directory.file("out")
+    try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+    chmod(output, 0o777)
+    let script = try directory.write("record.sh", "#!/bin/sh\necho \"$*\" >> \(output)/\(name)\n", mode: 0o755)
+    return (script, output + "/" + name)
+}
+
 /// Who checkd runs as: nobody through setpriv when we are root, else ourselves.
 private var unprivilegedPrefix: [String]? {
     guard getuid() == 0 else { return nil }
@@ -38,10 +48,7 @@ private var unprivilegedPrefix: [String]? {
         }
         let directory = try TempDirectory()
         let runtime = directory.file("run")
-        let output = directory.file("out")
-        try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
-        chmod(output, 0o777)
-        let record = try directory.write("record.sh", "#!/bin/sh\necho \"$*\" >> \(output)/notify\n", mode: 0o755)
+        let (record, notifyFile) = try recordingScript(in: directory, recordingTo: "notify")
 
         var tcpBackend = try TCPListener()
         let httpBackend = try PythonBackend(.normal, in: directory)
@@ -109,7 +116,6 @@ private var unprivilegedPrefix: [String]? {
 
         // vrrpd reports a state change: notify runs with keepalived's arguments.
         vrrpd.listener.broadcast(.instanceState(name: "VI_1", state: .master, priority: 100))
-        let notifyFile = output + "/notify"
         func notified(_ line: String) -> Bool {
             ((try? String(contentsOfFile: notifyFile, encoding: .utf8)) ?? "").contains(line)
         }
@@ -153,10 +159,7 @@ private var unprivilegedPrefix: [String]? {
     @Test func quorumReportsFromIPVSDRunQuorumScripts() throws {
         let directory = try TempDirectory()
         let runtime = directory.file("run")
-        let output = directory.file("out")
-        try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
-        chmod(output, 0o777)
-        let record = try directory.write("record.sh", "#!/bin/sh\necho \"$*\" >> \(output)/quorum\n", mode: 0o755)
+        let (record, quorumFile) = try recordingScript(in: directory, recordingTo: "quorum")
         let backend = try TCPListener()
         let config = try directory.write("keepalived.conf", """
         virtual_server 192.0.2.1 80 {
@@ -177,7 +180,7 @@ private var unprivilegedPrefix: [String]? {
                                        logFile: directory.file("checkd.log"))
         let pool = "TCP 192.0.2.1:80"
         func lines() -> [String] {
-            ((try? String(contentsOfFile: output + "/quorum", encoding: .utf8)) ?? "")
+            ((try? String(contentsOfFile: quorumFile, encoding: .utf8)) ?? "")
                 .split(separator: "\n").map(String.init)
         }
         func snapshot(_ up: Bool) {
