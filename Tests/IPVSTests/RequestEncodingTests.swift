@@ -10,7 +10,8 @@
 // Flags are struct ip_vs_flags {u32 flags; u32 mask}. The IPv4 netmask is __be32 (the mask's bytes in
 // order); an IPv6 "netmask" is the prefix length as a host u32 (the kernel checks 1...128).
 // Requests carry NLM_F_REQUEST|NLM_F_ACK (0x0005); dumps NLM_F_REQUEST|NLM_F_DUMP (0x0301).
-// TODO(lab): add vectors captured from ipvsadm in the VM lab, next to these.
+// What ipvsadm sends for the same operations, captured on the lab's kernel, is compared in
+// Tests/DaemonTests/IPVSAdmVectorTests.swift; the kernel's captured replies in KernelReplyCaptureTests.swift.
 import Testing
 @testable import IPVS
 
