@@ -23,6 +23,9 @@ public struct DaemonContext {
     public let configuration: KeepalivedConfiguration
     /// Root, this daemon's own uid and the `--peer-user` users: who may connect to this daemon's socket.
     public let allowedPeerUIDs: Set<uid_t>
+    /// For work that blocks the loop for long but advances step by step: keeps systemd's watchdog and
+    /// start/stop timeouts from taking it for a hang.
+    public let progress: SystemdProgress
 
     public var socketPath: String { role.socketPath(in: options.runtimeDirectory) }
     public func socketPath(of peer: DaemonRole) -> String { peer.socketPath(in: options.runtimeDirectory) }
@@ -40,8 +43,10 @@ public enum DaemonMain {
         var logger = Logger(label: "tandem.\(role.name)")
         logger.logLevel = options.logDetail ? .debug : .info
         let notifier = SystemdNotifier()
+        let progress = SystemdProgress(notifier: notifier)
 
-        guard let configuration = loadConfiguration(role: role, path: options.configFile, logger: logger) else {
+        guard let configuration = loadConfiguration(role: role, path: options.configFile, logger: logger,
+                                                    progress: progress) else {
             logger.critical("not starting: \(options.configFile) has errors in the part \(role.name) reads",
                             metadata: ["MESSAGE_ID": "\(MessageID.configError)"])
             return 1
@@ -52,7 +57,8 @@ public enum DaemonMain {
             let loop = try EventLoop()
             let context = DaemonContext(role: role, options: options, loop: loop, logger: logger,
                                         configuration: configuration,
-                                        allowedPeerUIDs: peerUIDs(options.peerUsers, logger: logger))
+                                        allowedPeerUIDs: peerUIDs(options.peerUsers, logger: logger),
+                                        progress: progress)
             let service = try makeService(context)
             shareSocket(context.socketPath, group: options.socketGroup)
             var current = configuration
@@ -61,8 +67,13 @@ public enum DaemonMain {
             try loop.onSignal(SIGINT) { loop.stop() }
             try loop.onSignal(SIGHUP) {
                 notifier.reloading()
-                defer { notifier.ready(status: "running") }
-                guard let next = loadConfiguration(role: role, path: options.configFile, logger: logger) else {
+                progress.phase = .reloading
+                defer {
+                    notifier.ready(status: "running")
+                    progress.phase = .running
+                }
+                guard let next = loadConfiguration(role: role, path: options.configFile, logger: logger,
+                                                       progress: progress) else {
                     logger.error("reload refused: \(options.configFile) has errors; the running configuration stays",
                                  metadata: ["MESSAGE_ID": "\(MessageID.configError)"])
                     return
@@ -75,13 +86,16 @@ public enum DaemonMain {
                     logger.error("reload failed: \(error); the running configuration stays")
                 }
             }
-            startWatchdog(loop: loop, notifier: notifier)
+            // Fed from the loop itself, so a stalled loop stops feeding it and systemd restarts us.
+            notifier.attachWatchdog(to: loop)
 
             logger.info("started: \(role.summary(of: configuration))", metadata: ["MESSAGE_ID": "\(MessageID.started)"])
             notifier.ready(status: "running: \(role.summary(of: configuration))")
+            progress.phase = .running
             try loop.run()
 
             notifier.stopping()
+            progress.phase = .stopping
             logger.info("stopping")
             service.shutdown()
             return 0
@@ -92,8 +106,9 @@ public enum DaemonMain {
     }
 
     /// Reads the configuration, logging each finding about this daemon's part; nil when that part has errors.
-    static func loadConfiguration(role: DaemonRole, path: String, logger: Logger) -> KeepalivedConfiguration? {
-        let result = ConfigLoader.load(path: path, host: ConfigCheck.hostFacts)
+    static func loadConfiguration(role: DaemonRole, path: String, logger: Logger,
+                                  progress: SystemdProgress) -> KeepalivedConfiguration? {
+        let result = ConfigLoader.load(path: path, host: ConfigCheck.hostFacts, advanced: progress.advanced)
         for finding in result.diagnostics(for: role.configScopes) {
             let metadata: Logger.Metadata = [
                 "MESSAGE_ID": "\(MessageID.configError)", "CONFIG_FILE": "\(finding.location.file)",
@@ -106,17 +121,6 @@ public enum DaemonMain {
             }
         }
         return result.configuration(for: role.configScopes)
-    }
-
-    /// The watchdog is fed from the loop itself, so a stalled loop stops feeding it and systemd restarts us.
-    static func startWatchdog(loop: EventLoop, notifier: SystemdNotifier) {
-        guard let interval = notifier.watchdogInterval else { return }
-        let period = interval / 2
-        func feed() {
-            notifier.watchdog()
-            loop.schedule(after: period) { feed() }
-        }
-        feed()
     }
 
     /// checkd never keeps root: by hand as root it becomes tandem-checkd when that user exists.

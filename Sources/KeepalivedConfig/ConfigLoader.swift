@@ -35,14 +35,16 @@ public struct ConfigLoadResult: Sendable {
 /// Reads keepalived.conf: lexes, splices includes, builds statements, reads each block into the typed model and
 /// validates the whole. Nothing here touches the network or changes the system.
 public enum ConfigLoader {
+    /// `advanced` is called after each top-level statement: a daemon reading a file of thousands of virtual
+    /// servers tells systemd it is not hung.
     public static func load(path: String, source: ConfigSource = DiskConfigSource(),
-                            host: HostFacts = HostFacts()) -> ConfigLoadResult {
+                            host: HostFacts = HostFacts(), advanced: () -> Void = {}) -> ConfigLoadResult {
         var log = DiagnosticLog()
         var expander = IncludeExpander(source: source)
         guard expander.start(file: path, log: &log) else {
             return ConfigLoadResult(configuration: nil, partialConfiguration: nil, diagnostics: log.all)
         }
-        return read(expander, log: log, host: host)
+        return read(expander, log: log, host: host, advanced: advanced)
     }
 
     /// Reads configuration text held in memory; `include` still resolves through `source`.
@@ -51,20 +53,23 @@ public enum ConfigLoader {
                              host: HostFacts = HostFacts()) -> ConfigLoadResult {
         var expander = IncludeExpander(source: source)
         expander.start(text: text, named: name)
-        return read(expander, log: DiagnosticLog(), host: host)
+        return read(expander, log: DiagnosticLog(), host: host, advanced: {})
     }
 
     /// Reads the model one top-level statement at a time: a statement's tokens and tree are gone once it is in
     /// the model, so reading a 10,000-service file costs little more than the model itself.
-    private static func read(_ tokens: IncludeExpander, log: DiagnosticLog, host: HostFacts) -> ConfigLoadResult {
+    private static func read(_ tokens: IncludeExpander, log: DiagnosticLog, host: HostFacts,
+                             advanced: () -> Void) -> ConfigLoadResult {
         var builder = SyntaxTreeBuilder(tokens: tokens)
         var values = ValueParser(log: log)
         var configuration = KeepalivedConfiguration()
         while let statement = builder.nextStatement(log: &values.log) {
             topLevelTable.apply([statement], to: &configuration, values: &values)
+            advanced()
         }
         configuration.files = builder.filesRead
         ConfigValidator(host: host).validate(&configuration, log: &values.log)
+        advanced()
         let diagnostics = values.log.all.sorted(by: Self.order)
         return ConfigLoadResult(configuration: values.log.hasErrors ? nil : configuration,
                                 partialConfiguration: configuration, diagnostics: diagnostics)

@@ -32,6 +32,7 @@ final class IPVSDaemonService: DaemonService {
     init(_ context: DaemonContext) throws {
         self.context = context
         let kernel = try KernelConnection.open(logger: context.logger)
+        kernel.onProgress = { [progress = context.progress] in progress.advanced() }
         keeper = TableKeeper(kernel: kernel, configuration: context.configuration,
                              managedFile: context.options.runtimeDirectory + "/ipvsd.managed", logger: context.logger)
         sync = SyncDaemonControl(kernel: kernel, settings: context.configuration.global.lvsSyncDaemon,

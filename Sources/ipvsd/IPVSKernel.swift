@@ -37,6 +37,9 @@ final class IPVSKernel {
     private var sequence: UInt32 = 1
     /// Replies dropped because they were malformed or stale, for the operator's counters.
     private(set) var droppedReplies = 0
+    /// Called for every answer received, and by the table keeper between the steps of a reconcile: a reconcile
+    /// of a large table blocks the loop for many of them (the daemon tells systemd it is advancing).
+    var onProgress: () -> Void = {}
 
     init(transport: GenericNetlinkTransport, familyID: UInt16) {
         self.transport = transport
@@ -55,6 +58,7 @@ final class IPVSKernel {
         while true {
             let datagram: [UInt8]
             do { datagram = try transport.receive() } catch { throw .transport(error) }
+            onProgress()
             let messages: [IPVSReplyMessage]
             do { messages = try IPVSReplyMessage.decode(datagram, familyID: familyID) } catch {
                 droppedReplies += 1

@@ -46,6 +46,7 @@ final class TableKeeper {
     /// Takes a new configuration; health verdicts of real servers that are still configured are kept.
     func update(_ configuration: KeepalivedConfiguration) {
         pools = PoolMap(configuration)
+        kernel.onProgress()   // a step of a long reload (at 10,000 services this and the validation take the longest)
         let names = Set(pools.pools.map(\.name))
         health = health.filter { names.contains($0.key) }
         quorumUp = quorumUp.filter { names.contains($0.key) }
@@ -121,6 +122,7 @@ final class TableKeeper {
         let began = clock.now
         poolsWithNewHealth = []   // every pool is computed here
         let desired = desiredTable()
+        kernel.onProgress()
         let current: IPVSTable
         let dumpStart = clock.now
         do {
@@ -140,6 +142,7 @@ final class TableKeeper {
         }
         // Qualified: the method's own name would shadow the pure core's function.
         let operations = IPVS.reconcile(desired: desired, kernel: current, managed: managedNow)
+        kernel.onProgress()
         var table = current
         var trusted = true
         var undeleted: Set<IPVSServiceKey> = []

@@ -88,3 +88,54 @@ private func receiveText(_ fd: Int32) -> String? {
     }
     #expect(status == 0, "child check \(status) failed")
 }
+
+@Test func longWorkExtendsTimeoutsAndFeedsTheWatchdogOnlyWhileItAdvances() throws {
+    let dir = try TemporaryDirectory()
+    defer { dir.remove() }
+    let path = dir.path + "/notify"
+    let status = runInChild {
+        unsetenv("WATCHDOG_PID")
+        setenv("WATCHDOG_USEC", "200000", 1)
+        let fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
+        guard fd >= 0, (try? UnixSocket.withAddress(path, { bind(fd, $0, $1) })) == 0 else { return 10 }
+        setenv("NOTIFY_SOCKET", path, 1)
+        let progress = SystemdProgress(notifier: SystemdNotifier())
+        func advance(for milliseconds: Int) {
+            let end = ContinuousClock.now + .milliseconds(milliseconds)
+            while ContinuousClock.now < end { progress.advanced(); usleep(1000) }
+        }
+        func received() -> [String] {
+            var out: [String] = []
+            var buffer = [UInt8](repeating: 0, count: 256)
+            while true {
+                let n = recv(fd, &buffer, buffer.count, 0)
+                if n <= 0 { return out }
+                out.append(String(decoding: buffer[..<n], as: UTF8.self))
+            }
+        }
+        // 200 ms watchdog → at most one report per 50 ms. Starting: the start timeout extended by 30 s (the
+        // floor), no WATCHDOG=1, which would arm the watchdog before the daemon is ready.
+        let extend = "EXTEND_TIMEOUT_USEC=30000000"
+        advance(for: 230)
+        let starting = received()
+        guard (3...5).contains(starting.count), starting.allSatisfy({ $0 == extend }) else { return 11 }
+        progress.phase = .reloading
+        advance(for: 120)
+        let reloading = received()
+        guard (1...3).contains(reloading.count),
+              reloading.allSatisfy({ $0 == "WATCHDOG=1\n" + extend }) else { return 12 }
+        progress.phase = .running
+        advance(for: 120)
+        let running = received()
+        guard (1...3).contains(running.count), running.allSatisfy({ $0 == "WATCHDOG=1" }) else { return 13 }
+        // Work that stops advancing reports nothing.
+        usleep(150_000)
+        guard received().isEmpty else { return 14 }
+        progress.phase = .stopping
+        advance(for: 60)   // the first step after a pause reports at once
+        let stopping = received()
+        guard (1...2).contains(stopping.count), stopping.allSatisfy({ $0 == extend }) else { return 15 }
+        return 0
+    }
+    #expect(status == 0, "child check \(status) failed (see the codes in the test)")
+}
