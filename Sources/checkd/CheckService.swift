@@ -84,12 +84,17 @@ final class CheckService: DaemonService {
         }
     }
 
-    /// checkd has no capabilities, so it cannot switch users: say so once instead of silently ignoring `user`.
+    /// checkd has no capabilities, so it cannot switch users: say so once instead of silently ignoring `user`
+    /// (a script that names checkd's own user is fine).
     private func warnAboutScriptUsers() {
         guard getuid() != 0 else { return }
-        let named = context.configuration.vrrpScripts.filter { $0.user != nil }.map(\.name)
-        if !named.isEmpty {
-            logger.notice("vrrp_script \(named.joined(separator: ", ")) name a user; checkd runs every script as its own unprivileged user")
+        let myName = getpwuid(getuid()).map { String(cString: $0.pointee.pw_name) }
+        let configuration = context.configuration
+        var naming = configuration.vrrpScripts.filter { $0.user != nil && $0.user != myName }
+            .map { "vrrp_script \($0.name)" }
+        if let user = configuration.global.scriptUser, user != myName { naming.insert("script_user", at: 0) }
+        if !naming.isEmpty {
+            logger.notice("\(naming.joined(separator: ", ")) name a user; checkd runs every script as its own unprivileged user \(myName ?? "uid \(getuid())")")
         }
     }
 
