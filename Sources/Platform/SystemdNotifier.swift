@@ -68,7 +68,7 @@ public struct SystemdNotifier: Sendable {
         lines.map { line in String(line.map { $0 == "\n" ? " " : $0 }) }.joined(separator: "\n")
     }
 
-    func send(_ lines: [String]) {
+    private func send(_ lines: [String]) {
         guard isEnabled else { return }
         _ = sd_notify(0, Self.payload(lines))
     }
@@ -80,7 +80,8 @@ public struct SystemdNotifier: Sendable {
 /// finished step reports, so work stuck on one step (a kernel that never answers) is still caught.
 public final class SystemdProgress {
     /// Which of systemd's timers the work runs under: the start timeout (also used for reloads), the watchdog,
-    /// the stop timeout. The watchdog is armed only from the first WATCHDOG=1, so starting sends none.
+    /// the stop timeout. Before READY=1 the watchdog runs only once a WATCHDOG=1 has come (seen in the lab: a
+    /// first version that fed it while starting was killed 3 s into a long start), so starting sends none.
     public enum Phase: Sendable { case starting, reloading, running, stopping }
 
     public var phase: Phase = .starting
