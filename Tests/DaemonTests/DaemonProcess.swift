@@ -41,7 +41,7 @@ final class DaemonProcess {
     /// Starts any program in the background; output goes to `logFile`.
     init(path: String, _ arguments: [String], logFile: URL) throws {
         self.logFile = logFile
-        FileManager.default.createFile(atPath: logFile.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: logFile.path, contents: nil)   // opening it below says if this failed
         let handle = try FileHandle(forWritingTo: logFile)
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments

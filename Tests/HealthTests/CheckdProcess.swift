@@ -24,7 +24,7 @@ final class CheckdProcess {
     /// Starts `prefix + [checkd] + arguments`.
     init(prefix: [String] = [], _ arguments: [String], logFile: String) throws {
         self.logFile = logFile
-        FileManager.default.createFile(atPath: logFile, contents: nil)
+        _ = FileManager.default.createFile(atPath: logFile, contents: nil)   // opening it below says if this failed
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: logFile))
         let command = prefix + [Self.binary] + arguments
         process.executableURL = URL(fileURLWithPath: command[0])

@@ -169,7 +169,7 @@ private func isHealth(_ up: Bool) -> (HealthEvent) -> Bool {
     @Test func trackScriptRiseAndFall() throws {
         let directory = try TempDirectory()
         let flag = directory.file("ok")
-        FileManager.default.createFile(atPath: flag, contents: nil)
+        #expect(FileManager.default.createFile(atPath: flag, contents: nil))
         let harness = try MonitorHarness("""
         vrrp_script chk {
             script "/usr/bin/test -e \(flag)"
@@ -190,7 +190,7 @@ private func isHealth(_ up: Bool) -> (HealthEvent) -> Bool {
         let removed = MonotonicInstant.now
         let failed = try #require(try harness.waitFor(after: removed) { $0 == .trackScript(name: "chk", ok: false) })
         #expect(failed - removed >= .milliseconds(100), "fall 2 needs two failures")
-        FileManager.default.createFile(atPath: flag, contents: nil)
+        #expect(FileManager.default.createFile(atPath: flag, contents: nil))
         #expect(try harness.waitFor(after: failed) { $0 == .trackScript(name: "chk", ok: true) } != nil)
         #expect(harness.monitor.trackScriptView == ["chk": true])
     }
