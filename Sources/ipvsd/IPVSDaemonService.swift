@@ -138,7 +138,7 @@ final class IPVSDaemonService: DaemonService {
         keeper.update(configuration)
         sync.update(configuration.global.lvsSyncDaemon)
         flushOnStop = configuration.global.lvsFlushOnStop
-        keeper.reconcile(reason: "reload")
+        keeper.reconcile(reason: "reload", usingKnownView: true)
         announceQuorumChanges()
     }
 

@@ -287,6 +287,48 @@ private func keeper(_ fake: FakeIPVSKernel, _ config: KeepalivedConfiguration,
         #expect(fake.table.servers[vip93]?.destinations.keys.sorted() == [rs80])
     }
 
+    /// A reload compares the new configuration with ipvsd's trusted view of the kernel instead of reading the
+    /// whole table again; a change made behind its back waits for the next periodic reconcile, which reads it.
+    @Test func aReloadWritesOnlyWhatChangedWithoutReadingTheKernel() throws {
+        let directory = try TemporaryDirectory()
+        let fake = FakeIPVSKernel()
+        fake.table = IPVSTable([foreign])
+        let k = keeper(fake, try configuration(twoServices, in: directory), directory)
+        k.reconcile(reason: "start")
+        // Behind ipvsd's back: a weight changed with ipvsadm.
+        var edited = try #require(fake.table.servers[vip93]?.destinations[rs72])
+        edited.weight = 50
+        try fake.table.apply(.editDestination(vip93, edited))
+        // The reload: rs80's weight 2 -> 3, and the UDP service gone from the file.
+        let before = fake.commands.count
+        let secondService = try #require(twoServices.range(of: "virtual_server 192.0.2.94"))
+        let firstServiceOnly = twoServices[..<secondService.lowerBound]
+        k.update(try configuration(firstServiceOnly.replacingOccurrences(of: "weight 2", with: "weight 3"), in: directory))
+        #expect(k.reconcile(reason: "reload", usingKnownView: true) == ReconcileSummary(applied: 2, failed: 0))
+        let sent = Array(fake.commands[before...])
+        #expect(sent.sorted() == [IPVSCommandNumber.delService, IPVSCommandNumber.setDest].sorted(), "no dump: \(sent)")
+        #expect(fake.table.servers[vip93]?.destinations.mapValues(\.weight) == [rs72: 50, rs80: 3])
+        #expect(fake.table.servers[vip94] == nil)
+        #expect(fake.table.servers[foreign.service.key] == foreign)
+        // The next periodic reconcile reads the kernel and undoes the edit.
+        #expect(k.reconcile(reason: "periodic") == ReconcileSummary(applied: 1, failed: 0))
+        #expect(fake.table.servers[vip93]?.destinations.mapValues(\.weight) == [rs72: 1, rs80: 3])
+    }
+
+    @Test func aReloadAfterAFailureReadsTheKernel() throws {
+        let directory = try TemporaryDirectory()
+        let fake = FakeIPVSKernel()
+        fake.refuseDestination = rs80
+        let k = keeper(fake, try configuration(twoServices, in: directory), directory)
+        #expect(k.reconcile(reason: "start").failed == 1)
+        fake.refuseDestination = nil
+        let before = fake.commands.count
+        k.update(try configuration(twoServices, in: directory))
+        #expect(k.reconcile(reason: "reload", usingKnownView: true) == ReconcileSummary(applied: 1, failed: 0))
+        #expect(fake.commands[before] == IPVSCommandNumber.getService, "the view is not trusted: a dump first")
+        #expect(fake.table.servers[vip93]?.destinations[rs80]?.weight == 2)
+    }
+
     @Test func aRefusedOperationIsCountedAndRetriedNextTime() throws {
         let directory = try TemporaryDirectory()
         let fake = FakeIPVSKernel()

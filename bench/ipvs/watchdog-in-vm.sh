@@ -36,8 +36,9 @@ if [ "$(systemctl show $UNIT -p ActiveState --value)" = active ]; then
     i=0; while ! journalctl -u $UNIT -o cat | grep -q "reloaded " && [ $i -lt 3000 ]; do
         case "$(systemctl show $UNIT -p ActiveState --value)" in active|reloading) ;; *) break;; esac
         sleep 0.2; i=$((i+1)); done
+    echo "reload: 'reloaded' logged within $(elapsed $t0 $(now)) s of SIGHUP"
     sleep $((WD + 1))   # a watchdog kill would come within one interval
-    echo "reload: $(elapsed $t0 $(now)) s; $(state)"
+    echo "after the reload: $(state)"
     [ "$(systemctl show $UNIT -p MainPID --value)" = "$PID" ] && echo "same PID $PID after the reload" \
         || echo "PID changed: $PID -> $(systemctl show $UNIT -p MainPID --value)"
 fi
