@@ -148,4 +148,3 @@ final class IPVSDaemonService: DaemonService {
         if flushOnStop { keeper.removeManagedServices() }
     }
 }
-

@@ -128,9 +128,10 @@ final class TableKeeper {
         kernel.onProgress()
         let current: IPVSTable
         let dumpStart = clock.now
-        let readKernel = !usingKnownView || kernelView == nil
-        if let view = kernelView, !readKernel {
-            current = view
+        let knownView = usingKnownView ? kernelView : nil
+        let readKernel = knownView == nil
+        if let knownView {
+            current = knownView
         } else {
             do {
                 current = try kernel.dumpTable()

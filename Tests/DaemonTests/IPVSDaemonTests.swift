@@ -60,6 +60,17 @@ private func keeper(_ fake: FakeIPVSKernel, _ config: KeepalivedConfiguration,
                 managedFile: directory.file("ipvsd.managed").path, logger: quiet)
 }
 
+/// A keeper of `twoServices` whose start had rs80 refused by the kernel (so its view of the kernel is not
+/// trusted); the kernel takes everything again afterwards.
+private func keeperAfterARefusedDestination(_ fake: FakeIPVSKernel,
+                                            _ directory: TemporaryDirectory) throws -> TableKeeper {
+    fake.refuseDestination = rs80
+    let k = keeper(fake, try configuration(twoServices, in: directory), directory)
+    #expect(k.reconcile(reason: "start").failed == 1)
+    fake.refuseDestination = nil
+    return k
+}
+
 @Suite struct IPVSFakeKernelTests {
     @Test func startInstallsTheConfigAndLeavesAnUnmanagedServiceAlone() throws {
         let directory = try TemporaryDirectory()
@@ -274,10 +285,7 @@ private func keeper(_ fake: FakeIPVSKernel, _ config: KeepalivedConfiguration,
     @Test func aHealthChangeAfterAFailureReadsTheKernel() throws {
         let directory = try TemporaryDirectory()
         let fake = FakeIPVSKernel()
-        fake.refuseDestination = rs80
-        let k = keeper(fake, try configuration(twoServices, in: directory), directory)
-        #expect(k.reconcile(reason: "start").failed == 1)
-        fake.refuseDestination = nil
+        let k = try keeperAfterARefusedDestination(fake, directory)
         let down = RealServerHealth(id: RealServerID(protocol: .tcp, virtualAddress: WireAddress("192.0.2.93")!, virtualPort: 80,
                                                      realAddress: WireAddress("198.51.100.72")!, realPort: 80), up: false, weight: 1)
         #expect(k.record(down))
@@ -318,10 +326,7 @@ private func keeper(_ fake: FakeIPVSKernel, _ config: KeepalivedConfiguration,
     @Test func aReloadAfterAFailureReadsTheKernel() throws {
         let directory = try TemporaryDirectory()
         let fake = FakeIPVSKernel()
-        fake.refuseDestination = rs80
-        let k = keeper(fake, try configuration(twoServices, in: directory), directory)
-        #expect(k.reconcile(reason: "start").failed == 1)
-        fake.refuseDestination = nil
+        let k = try keeperAfterARefusedDestination(fake, directory)
         let before = fake.commands.count
         k.update(try configuration(twoServices, in: directory))
         #expect(k.reconcile(reason: "reload", usingKnownView: true) == ReconcileSummary(applied: 1, failed: 0))
