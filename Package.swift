@@ -26,17 +26,20 @@ let package = Package(
         // What Swift's Glibc does not import: struct ucred, prctl, sockaddr_ll.
         .target(name: "CShim"),
 
+        // The value types every core shares: IP address, L4 protocol, monotonic instant, service identities.
+        .target(name: "Vocabulary"),
+
         // Pure cores: no I/O, no C libraries.
-        .target(name: "KeepalivedConfig"),
-        .target(name: "VRRP"),
-        .target(name: "IPVS"),
-        .target(name: "Wire"),
+        .target(name: "KeepalivedConfig", dependencies: ["Vocabulary"]),
+        .target(name: "VRRP", dependencies: ["Vocabulary"]),
+        .target(name: "IPVS", dependencies: ["Vocabulary"]),
+        .target(name: "Wire", dependencies: ["Vocabulary"]),
 
         // Thin Swift over the C libraries and the kernel.
         .target(
             name: "Platform",
             dependencies: [
-                "CNetlink", "CCap", "CSystemd", "CShim", "Wire",
+                "CNetlink", "CCap", "CSystemd", "CShim", "Vocabulary", "Wire",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "HeapModule", package: "swift-collections"),
             ]),
@@ -45,7 +48,7 @@ let package = Package(
         .target(
             name: "Health",
             dependencies: [
-                "KeepalivedConfig", "Platform", "Wire", "COpenSSL",
+                "KeepalivedConfig", "Platform", "Vocabulary", "Wire", "COpenSSL",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "HeapModule", package: "swift-collections"),
             ]),
@@ -63,6 +66,7 @@ let package = Package(
         .executableTarget(name: "ipvsd", dependencies: ["DaemonKit", "IPVS"]),
         .executableTarget(name: "checkd", dependencies: ["DaemonKit", "Health"]),
 
+        .testTarget(name: "VocabularyTests", dependencies: ["Vocabulary"]),
         .testTarget(name: "KeepalivedConfigTests", dependencies: ["KeepalivedConfig"], exclude: ["Fixtures"]),
         .testTarget(name: "VRRPTests", dependencies: ["VRRP"]),
         .testTarget(name: "IPVSTests", dependencies: ["IPVS"]),

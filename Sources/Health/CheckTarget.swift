@@ -1,4 +1,5 @@
 import KeepalivedConfig
+import Vocabulary
 
 /// Where and how one checker connects, resolved from its real and virtual server.
 public struct CheckTarget: Hashable, Sendable {

@@ -1,5 +1,5 @@
 import KeepalivedConfig
-import Platform
+import Vocabulary
 
 /// One checker's timings with every level merged and keepalived's defaults filled in.
 public struct CheckerTiming: Hashable, Sendable {

@@ -1,5 +1,5 @@
 import HeapModule
-import Platform
+import Vocabulary
 
 /// A min-heap of (deadline, key) pairs over swift-collections' Heap. Stale entries are not removed: the owner
 /// checks each popped entry against its own record, which keeps rescheduling O(log n) for thousands of checks.

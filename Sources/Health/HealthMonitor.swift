@@ -3,6 +3,7 @@ import KeepalivedConfig
 import Logging
 import Platform
 import Wire
+import Vocabulary
 
 /// The checks of a configuration running on one event loop: the pure `HealthScheduler` decides, this class
 /// runs the attempts (sockets, TLS, processes) and hands the resulting events to `onEvents`.

@@ -1,6 +1,6 @@
 import KeepalivedConfig
-import Platform
 import Wire
+import Vocabulary
 
 /// All checkers and track scripts of a configuration: when each runs next, and what each result means.
 ///

@@ -1,4 +1,5 @@
 import Wire
+import Vocabulary
 
 /// One attempt the scheduler hands out: which checker or script, and of which configuration generation
 /// (a result for a checker that a reload replaced is ignored).

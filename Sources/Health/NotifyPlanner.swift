@@ -14,7 +14,7 @@ public struct NotifyInvocation: Hashable, Sendable {
 /// A state first learned inside vrrpd's snapshot is taken as the baseline and runs nothing, so a restarted
 /// checkd (or a reconnect) does not repeat notifications for transitions that already happened.
 public struct NotifyPlanner {
-    private var instances: [String: VRRPInstance] = [:]
+    private var instances: [String: VRRPInstanceDefinition] = [:]
     private var groups: [VRRPSyncGroup] = []
     private var instanceStates: [String: InstanceStateKind] = [:]
     private var groupStates: [String: InstanceStateKind] = [:]
@@ -67,7 +67,7 @@ public struct NotifyPlanner {
         return first
     }
 
-    private static func specific(_ instance: VRRPInstance, _ state: InstanceStateKind) -> ScriptCommand? {
+    private static func specific(_ instance: VRRPInstanceDefinition, _ state: InstanceStateKind) -> ScriptCommand? {
         switch state {
         case .master: return instance.notifyMaster
         case .backup: return instance.notifyBackup

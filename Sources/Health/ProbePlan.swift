@@ -1,4 +1,5 @@
 import KeepalivedConfig
+import Vocabulary
 
 /// Everything one TCP_CHECK, HTTP_GET or SSL_GET checker needs for an attempt, worked out once when the
 /// configuration is loaded instead of on every attempt: the socket addresses, the mode, the timeout and the
@@ -43,13 +44,13 @@ final class ProbePlan {
         self.timeout = timeout
         destination = target.port == 0 ? nil : SocketAddress(target.address, port: target.port)
         if target.bindAddress != nil || target.bindPort != nil {
-            let anyAddress = target.address.family == .inet ? IPAddress("0.0.0.0")! : IPAddress("::")!
+            let anyAddress = target.address.family == .ipv4 ? IPAddress("0.0.0.0")! : IPAddress("::")!
             localBox = LocalAddress(SocketAddress(target.bindAddress ?? anyAddress, port: target.bindPort ?? 0))
         } else {
             localBox = nil
         }
         if case .http(let urls, let tls, let verify) = mode {
-            let address = target.address.family == .inet ? "\(target.address)" : "[\(target.address)]"
+            let address = target.address.family == .ipv4 ? "\(target.address)" : "[\(target.address)]"
             let hostHeader = "\(address):\(target.port)"
             self.urls = urls.map {
                 URLPlan(url: $0, request: NetworkProbe.request(for: $0, host: $0.virtualHost ?? target.virtualHost ?? hostHeader),

@@ -1,5 +1,6 @@
 import KeepalivedConfig
 import Wire
+import Vocabulary
 
 /// The identities checkd and ipvsd agree on (Wire's RealServerID), built from the configuration.
 public enum RealServerIdentity {
@@ -7,11 +8,10 @@ public enum RealServerIdentity {
     /// service of a `virtual_server group`. A real server without a port takes the virtual server's port.
     public static func ids(of realServer: RealServer, in virtualServer: VirtualServer,
                            groups: [VirtualServerGroup]) -> [RealServerID] {
-        guard let realAddress = WireAddress(bytes: realServer.address.bytes) else { return [] }
-        let transport = transportProtocol(virtualServer.protocolName)
+        let realAddress = realServer.address
+        let transport = virtualServer.transportProtocol
         switch virtualServer.address {
-        case .address(let ip, let port):
-            guard let virtualAddress = WireAddress(bytes: ip.bytes) else { return [] }
+        case .address(let virtualAddress, let port):
             return [RealServerID(protocol: transport, virtualAddress: virtualAddress, virtualPort: port,
                                  realAddress: realAddress, realPort: realServer.port ?? port)]
         case .firewallMark(let mark):
@@ -23,7 +23,7 @@ public enum RealServerIdentity {
                 switch entry {
                 case .addressRange(let first, let count, let port):
                     for offset in 0..<max(1, count) {
-                        guard let ip = first.advanced(by: offset), let address = WireAddress(bytes: ip.bytes) else {
+                        guard let address = first.advanced(by: offset) else {
                             break
                         }
                         ids.append(RealServerID(protocol: transport, virtualAddress: address, virtualPort: port,
@@ -34,14 +34,6 @@ public enum RealServerIdentity {
                 }
             }
             return ids
-        }
-    }
-
-    static func transportProtocol(_ name: IPVSProtocol) -> TransportProtocol {
-        switch name {
-        case .tcp: return .tcp
-        case .udp: return .udp
-        case .sctp: return .sctp
         }
     }
 }

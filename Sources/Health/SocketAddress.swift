@@ -1,5 +1,6 @@
 import Glibc
 import KeepalivedConfig
+import Vocabulary
 
 /// A `sockaddr_in`/`sockaddr_in6` built from an IPAddress and a port, for connect and bind.
 ///
@@ -12,7 +13,7 @@ struct SocketAddress {
     let family: Int32
 
     init(_ address: IPAddress, port: UInt16) {
-        if address.family == .inet {
+        if address.family == .ipv4 {
             var sin = sockaddr_in()
             sin.sin_family = sa_family_t(AF_INET)
             sin.sin_port = port.bigEndian

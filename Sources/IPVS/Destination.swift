@@ -1,17 +1,19 @@
 // A destination (real server) of a virtual service: its identity and its settings.
 
+import Vocabulary
+
 /// What identifies a destination within its service: address (with its family) and port.
 public struct IPVSDestinationKey: Hashable, Sendable, Comparable, CustomStringConvertible {
-    public var address: IPVSAddress
+    public var address: IPAddress
     public var port: UInt16
 
-    public init(address: IPVSAddress, port: UInt16) {
+    public init(address: IPAddress, port: UInt16) {
         self.address = address
         self.port = port
     }
 
     public var description: String {
-        address.family == .inet6 ? "[\(address)]:\(port)" : "\(address):\(port)"
+        address.family == .ipv6 ? "[\(address)]:\(port)" : "\(address):\(port)"
     }
 
     public static func < (a: Self, b: Self) -> Bool {

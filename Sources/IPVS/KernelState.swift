@@ -1,5 +1,7 @@
 // What the kernel reports beside the configured table: counters, version, daemons, timeouts.
 
+import Vocabulary
+
 /// Traffic counters of a service or destination (IPVS_STATS_ATTR_*), widened to 64 bits.
 public struct IPVSStats: Hashable, Sendable {
     public var connections: UInt64 = 0
@@ -75,14 +77,14 @@ public struct IPVSSyncDaemon: Hashable, Sendable {
     /// Largest sync message payload; nil lets the kernel choose.
     public var maxPayload: UInt16?
     /// Multicast group (IPv4 or IPv6); nil for the default 224.0.0.81.
-    public var group: IPVSAddress?
+    public var group: IPAddress?
     /// Multicast UDP port; nil for the default 8848.
     public var port: UInt16?
     /// Multicast TTL; nil for the default 1.
     public var ttl: UInt8?
 
     public init(state: IPVSSyncState, interface: String, syncID: UInt32, maxPayload: UInt16? = nil,
-                group: IPVSAddress? = nil, port: UInt16? = nil, ttl: UInt8? = nil) {
+                group: IPAddress? = nil, port: UInt16? = nil, ttl: UInt8? = nil) {
         self.state = state
         self.interface = interface
         self.syncID = syncID

@@ -1,17 +1,19 @@
 // Decodes the nested service, destination, stats and daemon attributes of kernel replies.
 
+import Vocabulary
+
 func decodeServiceEntry(_ a: Attributes) throws(IPVSDecodeError) -> IPVSServiceEntry {
     let familyNumber = try required(a.u16(ServiceAttribute.family, "service.family"), "service.family")
-    guard let family = IPVSAddressFamily(rawValue: familyNumber) else { throw .badAttributeValue("service.family") }
+    guard let family = IPAddressFamily(kernelNumber: familyNumber) else { throw .badAttributeValue("service.family") }
 
     let key: IPVSServiceKey
     if let mark = try a.u32(ServiceAttribute.firewallMark, "service.firewallMark"), mark != 0 {
         key = .firewallMark(family, mark)
     } else {
         let protoNumber = try required(a.u16(ServiceAttribute.proto, "service.protocol"), "service.protocol")
-        guard let proto = IPVSProtocol(rawValue: protoNumber) else { throw .badAttributeValue("service.protocol") }
+        guard let proto = UInt8(exactly: protoNumber).flatMap(TransportProtocol.init(rawValue:)) else { throw .badAttributeValue("service.protocol") }
         let raw = try required(a.raw(ServiceAttribute.address), "service.address")
-        guard let address = IPVSAddress(family: family, bytes: raw) else { throw .badAttributeValue("service.address") }
+        guard let address = IPAddress(family: family, bytes: raw) else { throw .badAttributeValue("service.address") }
         let port = try required(a.be16(ServiceAttribute.port, "service.port"), "service.port")
         key = .address(proto, address, port: port)
     }
@@ -23,7 +25,7 @@ func decodeServiceEntry(_ a: Attributes) throws(IPVSDecodeError) -> IPVSServiceE
     let flags = Attributes.load(a.bytes, at: flagsRaw.startIndex, as: UInt32.self)
     let timeout = try required(a.u32(ServiceAttribute.timeout, "service.timeout"), "service.timeout")
     let netmaskWire = try required(a.u32(ServiceAttribute.netmask, "service.netmask"), "service.netmask")
-    let netmask = family == .inet ? UInt32(bigEndian: netmaskWire) : netmaskWire
+    let netmask = family == .ipv4 ? UInt32(bigEndian: netmaskWire) : netmaskWire
     let engine = try a.string(ServiceAttribute.persistenceEngine, "service.persistenceEngine")
 
     let service = IPVSService(key: key, scheduler: scheduler, flags: IPVSServiceFlags(rawValue: flags),
@@ -37,11 +39,11 @@ func decodeDestinationEntry(_ a: Attributes) throws(IPVSDecodeError) -> IPVSDest
     // Kernels since 3.18 always send the family; without it IPv4 and IPv6 cannot be told apart.
     let familyNumber = try required(a.u16(DestinationAttribute.addressFamily, "destination.family"),
                                     "destination.family")
-    guard let family = IPVSAddressFamily(rawValue: familyNumber) else {
+    guard let family = IPAddressFamily(kernelNumber: familyNumber) else {
         throw .badAttributeValue("destination.family")
     }
     let raw = try required(a.raw(DestinationAttribute.address), "destination.address")
-    guard let address = IPVSAddress(family: family, bytes: raw) else {
+    guard let address = IPAddress(family: family, bytes: raw) else {
         throw .badAttributeValue("destination.address")
     }
     let port = try required(a.be16(DestinationAttribute.port, "destination.port"), "destination.port")
@@ -96,14 +98,14 @@ private func decodeStats(_ a: Attributes, stats: UInt16, stats64: UInt16) throws
 func decodeDaemon(_ a: Attributes) throws(IPVSDecodeError) -> IPVSSyncDaemon {
     let stateNumber = try required(a.u32(DaemonAttribute.state, "daemon.state"), "daemon.state")
     guard let state = IPVSSyncState(rawValue: stateNumber) else { throw .badAttributeValue("daemon.state") }
-    var group: IPVSAddress?
+    var group: IPAddress?
     if let raw = a.raw(DaemonAttribute.group) {
-        guard raw.count == 4, let g = IPVSAddress(family: .inet, bytes: raw) else {
+        guard raw.count == 4, let g = IPAddress(family: .ipv4, bytes: raw) else {
             throw .badAttributeValue("daemon.group")
         }
         group = g
     } else if let raw = a.raw(DaemonAttribute.group6) {
-        guard let g = IPVSAddress(family: .inet6, bytes: raw) else { throw .badAttributeValue("daemon.group6") }
+        guard let g = IPAddress(family: .ipv6, bytes: raw) else { throw .badAttributeValue("daemon.group6") }
         group = g
     }
     return IPVSSyncDaemon(

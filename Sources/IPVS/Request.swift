@@ -1,6 +1,8 @@
 // The requests ipvsd sends, and their exact bytes. The I/O shell resolves the "IPVS" family id,
 // picks sequence and port id, sends what `encode` returns and feeds the answers to the decoder.
 
+import Vocabulary
+
 /// A request to the kernel's IPVS generic-netlink family.
 public enum IPVSRequest: Hashable, Sendable {
     /// GET_INFO: version and connection table size.
@@ -111,12 +113,12 @@ private func validateName(_ name: String, _ field: String) throws(IPVSEncodeErro
 // The identity part of a service: what DEL_SERVICE, GET_DEST and the dest commands need.
 // Addresses go as the 16-byte union nf_inet_addr, as ipvsadm's libipvs sends and the kernel answers.
 private func writeServiceKey(_ key: IPVSServiceKey, into w: inout MessageWriter) {
-    w.u16(ServiceAttribute.family, key.family.rawValue)
+    w.u16(ServiceAttribute.family, key.family.kernelNumber)
     switch key {
     case .firewallMark(_, let mark):
         w.u32(ServiceAttribute.firewallMark, mark)
     case .address(let proto, let address, let port):
-        w.u16(ServiceAttribute.proto, proto.rawValue)
+        w.u16(ServiceAttribute.proto, UInt16(proto.rawValue))
         w.raw(ServiceAttribute.address, address.inetAddrUnionBytes)
         w.be16(ServiceAttribute.port, port)
     }
@@ -134,15 +136,15 @@ private func writeService(_ service: IPVSService, into w: inout MessageWriter) {
 }
 
 /// The kernel keeps an IPv4 netmask as __be32 and an IPv6 prefix length as a plain u32 in the same field.
-func netmaskBytes(_ netmask: UInt32, family: IPVSAddressFamily) -> [UInt8] {
-    family == .inet ? hostBytes(netmask.bigEndian) : hostBytes(netmask)
+func netmaskBytes(_ netmask: UInt32, family: IPAddressFamily) -> [UInt8] {
+    family == .ipv4 ? hostBytes(netmask.bigEndian) : hostBytes(netmask)
 }
 
 private func writeDestinationKey(_ key: IPVSDestinationKey, into w: inout MessageWriter) {
     w.raw(DestinationAttribute.address, key.address.inetAddrUnionBytes)
     w.be16(DestinationAttribute.port, key.port)
     // Lets an IPv4 real server sit behind an IPv6 service (tunnel forwarding only, kernel 3.18+).
-    w.u16(DestinationAttribute.addressFamily, key.address.family.rawValue)
+    w.u16(DestinationAttribute.addressFamily, key.address.family.kernelNumber)
 }
 
 private func writeDestination(_ d: IPVSDestination, into w: inout MessageWriter) {
@@ -165,7 +167,7 @@ private func writeDaemon(_ d: IPVSSyncDaemon, into w: inout MessageWriter) {
     if let v = d.maxPayload { w.u16(DaemonAttribute.maxPayload, v) }
     if let group = d.group {
         // IPv4 groups go as a bare in_addr, IPv6 ones as in6_addr in their own attribute.
-        w.raw(group.family == .inet ? DaemonAttribute.group : DaemonAttribute.group6, group.bytes)
+        w.raw(group.family == .ipv4 ? DaemonAttribute.group : DaemonAttribute.group6, group.bytes)
     }
     // The kernel reads the sync port with nla_get_u16 and converts it itself: host order.
     if let v = d.port { w.u16(DaemonAttribute.port, v) }

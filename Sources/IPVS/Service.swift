@@ -1,23 +1,17 @@
 // A virtual service as the kernel knows it: its identity (key) and its settings.
 
-/// The transport protocols IPVS balances (IP protocol numbers).
-public enum IPVSProtocol: UInt16, Hashable, Sendable, Comparable {
-    case tcp = 6
-    case udp = 17
-    case sctp = 132
+import Vocabulary
 
-    public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
-}
 
 /// What identifies a virtual service: (protocol, VIP, port) or (family, firewall mark).
 public enum IPVSServiceKey: Hashable, Sendable, Comparable, CustomStringConvertible {
     /// A service on an address and port; the address family is the address's own.
-    case address(IPVSProtocol, IPVSAddress, port: UInt16)
+    case address(TransportProtocol, IPAddress, port: UInt16)
     /// A service matching packets marked by the firewall, for one address family.
-    case firewallMark(IPVSAddressFamily, UInt32)
+    case firewallMark(IPAddressFamily, UInt32)
 
     /// The address family of the service.
-    public var family: IPVSAddressFamily {
+    public var family: IPAddressFamily {
         switch self {
         case .address(_, let address, _): return address.family
         case .firewallMark(let family, _): return family
@@ -27,10 +21,10 @@ public enum IPVSServiceKey: Hashable, Sendable, Comparable, CustomStringConverti
     public var description: String {
         switch self {
         case .address(let proto, let address, let port):
-            let host = address.family == .inet6 ? "[\(address)]" : "\(address)"
+            let host = address.family == .ipv6 ? "[\(address)]" : "\(address)"
             return "\(proto) \(host):\(port)"
         case .firewallMark(let family, let mark):
-            return "fwmark \(mark) \(family == .inet6 ? "IPv6" : "IPv4")"
+            return "fwmark \(mark) \(family == .ipv6 ? "IPv6" : "IPv4")"
         }
     }
 
@@ -94,8 +88,8 @@ public struct IPVSService: Hashable, Sendable {
     }
 
     /// The host-sized persistence netmask of a family: 255.255.255.255 or /128 (what ipvsadm defaults to).
-    public static func fullNetmask(for family: IPVSAddressFamily) -> UInt32 {
-        family == .inet ? 0xFFFF_FFFF : 128
+    public static func fullNetmask(for family: IPAddressFamily) -> UInt32 {
+        family == .ipv4 ? 0xFFFF_FFFF : 128
     }
 
     /// True when the settings a SET_SERVICE can change are equal (the kernel's own flag bits ignored).

@@ -106,7 +106,7 @@ public enum ConfigLoader {
         table.add("vrrp_instance", arity: .exactly(1), block: true) { config, s, values in
             values.log.scope = .vrrp
             guard let name = named(s, "vrrp_instance", existing: config.vrrpInstances.map(\.name), values: &values) else { return }
-            var instance = VRRPInstance(name: name, location: s.location)
+            var instance = VRRPInstanceDefinition(name: name, location: s.location)
             VRRPReader.instanceTable.apply(s.block ?? [], to: &instance, values: &values)
             config.vrrpInstances.append(instance)
         }

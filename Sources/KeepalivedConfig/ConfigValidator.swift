@@ -1,5 +1,7 @@
 /// Checks that span blocks: references between them, values that only make sense together, and what the host
 /// can tell (interfaces). Keeps keepalived's split between errors (the file cannot run) and warnings.
+
+import Vocabulary
 struct ConfigValidator {
     let host: HostFacts
 
@@ -68,7 +70,7 @@ struct ConfigValidator {
         }
     }
 
-    private func validateInstance(_ instance: inout VRRPInstance, config: KeepalivedConfiguration,
+    private func validateInstance(_ instance: inout VRRPInstanceDefinition, config: KeepalivedConfiguration,
                                   log: inout DiagnosticLog) {
         let name = instance.name
         if instance.interface == nil {
@@ -85,7 +87,7 @@ struct ConfigValidator {
         if families.count > 1, let mixed = instance.virtualIPAddresses.first(where: { $0.address.family != instance.family }) {
             log.error(mixed.location, "vrrp_instance \(name) mixes IPv4 and IPv6 virtual addresses; VRRP carries one family per instance (use two instances)")
         }
-        if version == 2, families.contains(.inet6) {
+        if version == 2, families.contains(.ipv6) {
             log.error(instance.location, "vrrp_instance \(name) has IPv6 addresses, which only VRRP version 3 carries: add 'version 3'")
         }
         if version == 2 {
@@ -147,7 +149,7 @@ struct ConfigValidator {
     }
 
     private func validateRouterIDs(_ config: KeepalivedConfiguration, log: inout DiagnosticLog) {
-        var seen: [String: VRRPInstance] = [:]
+        var seen: [String: VRRPInstanceDefinition] = [:]
         for instance in config.vrrpInstances {
             guard let vrid = instance.virtualRouterID, let interface = instance.interface else { continue }
             let key = "\(interface)/\(instance.family)/\(vrid)"
@@ -181,7 +183,7 @@ struct ConfigValidator {
     private func validateVirtualServer(_ server: inout VirtualServer, config: KeepalivedConfiguration,
                                        log: inout DiagnosticLog) {
         var virtualPort: UInt16?
-        var family: IPAddress.Family?
+        var family: IPAddressFamily?
         switch server.address {
         case .address(let ip, let port):
             virtualPort = port

@@ -1,4 +1,6 @@
 /// `global_defs { ... }`.
+
+import Vocabulary
 enum GlobalDefsReader {
     static let table: KeywordTable<GlobalDefinitions> = {
         var table = KeywordTable<GlobalDefinitions>("global_defs")
@@ -21,12 +23,12 @@ enum GlobalDefsReader {
             }
         }
         table.add("vrrp_mcast_group4", arity: .exactly(1)) { global, s, values in
-            if let group = multicastGroup(s, .inet, "an IPv4 multicast address (224.0.0.0/4)", values: &values) {
+            if let group = multicastGroup(s, .ipv4, "an IPv4 multicast address (224.0.0.0/4)", values: &values) {
                 global.vrrpMulticastGroup4 = group
             }
         }
         table.add("vrrp_mcast_group6", arity: .exactly(1)) { global, s, values in
-            if let group = multicastGroup(s, .inet6, "an IPv6 multicast address (ff00::/8)", values: &values) {
+            if let group = multicastGroup(s, .ipv6, "an IPv6 multicast address (ff00::/8)", values: &values) {
                 global.vrrpMulticastGroup6 = group
             }
         }
@@ -50,7 +52,7 @@ enum GlobalDefsReader {
     }()
 
     /// The group address of `vrrp_mcast_group4`/`6`: an address of the family that is multicast.
-    static func multicastGroup(_ s: Statement, _ family: IPAddress.Family, _ what: String,
+    static func multicastGroup(_ s: Statement, _ family: IPAddressFamily, _ what: String,
                                values: inout ValueParser) -> IPAddress? {
         guard let group = values.address(s.arguments[0], s.name) else { return nil }
         guard group.family == family, group.isMulticast else {

@@ -1,9 +1,11 @@
 /// A keepalived.conf, read and checked: what every daemon takes its own part of.
+
+import Vocabulary
 public struct KeepalivedConfiguration: Sendable {
     public var global = GlobalDefinitions()
     public var vrrpScripts: [VRRPScript] = []
     public var syncGroups: [VRRPSyncGroup] = []
-    public var vrrpInstances: [VRRPInstance] = []
+    public var vrrpInstances: [VRRPInstanceDefinition] = []
     public var virtualServerGroups: [VirtualServerGroup] = []
     public var virtualServers: [VirtualServer] = []
     /// Every file that was read, main file first (for reload and for messages).
@@ -12,7 +14,7 @@ public struct KeepalivedConfiguration: Sendable {
     public init() {}
 
     public func vrrpScript(named name: String) -> VRRPScript? { vrrpScripts.first { $0.name == name } }
-    public func vrrpInstance(named name: String) -> VRRPInstance? { vrrpInstances.first { $0.name == name } }
+    public func vrrpInstance(named name: String) -> VRRPInstanceDefinition? { vrrpInstances.first { $0.name == name } }
     public func virtualServerGroup(named name: String) -> VirtualServerGroup? {
         virtualServerGroups.first { $0.name == name }
     }
@@ -132,7 +134,7 @@ public struct TrackInterfaceReference: Hashable, Sendable {
     public var location: ConfigLocation
 }
 
-public enum VRRPAuthentication: Hashable, Sendable {
+public enum ConfiguredAuthentication: Hashable, Sendable {
     case none
     /// VRRPv2 simple text password, at most 8 bytes on the wire.
     case password(String)
@@ -141,7 +143,7 @@ public enum VRRPAuthentication: Hashable, Sendable {
 }
 
 /// `vrrp_instance NAME { ... }`.
-public struct VRRPInstance: Sendable {
+public struct VRRPInstanceDefinition: Sendable {
     public var name: String
     public var initialState: VRRPStartState = .backup
     public var interface: String?
@@ -149,7 +151,7 @@ public struct VRRPInstance: Sendable {
     public var priority: Int = 100
     public var advertInterval: Duration = .seconds(1)
     public var version: Int?
-    public var authentication: VRRPAuthentication = .none
+    public var authentication: ConfiguredAuthentication = .none
     public var virtualIPAddresses: [VirtualIPAddress] = []
     public var excludedVirtualIPAddresses: [VirtualIPAddress] = []
     public var unicastSourceIP: IPAddress?
@@ -172,11 +174,7 @@ public struct VRRPInstance: Sendable {
     /// The VRRP version in force: the instance's, else global_defs' vrrp_version, else 2.
     public func effectiveVersion(_ global: GlobalDefinitions) -> Int { version ?? global.vrrpVersion }
     /// The address family of the instance, from its first VIP (keepalived: all VIPs of one family).
-    public var family: IPAddress.Family { virtualIPAddresses.first?.address.family ?? .inet }
-}
-
-public enum IPVSProtocol: String, Sendable, Hashable {
-    case tcp = "TCP", udp = "UDP", sctp = "SCTP"
+    public var family: IPAddressFamily { virtualIPAddresses.first?.address.family ?? .ipv4 }
 }
 
 /// The kernel's forwarding methods (`lb_kind` / `lvs_method`).
@@ -192,7 +190,7 @@ public enum VirtualServerAddress: Hashable, Sendable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .address(let ip, let port): return ip.family == .inet ? "\(ip):\(port)" : "[\(ip)]:\(port)"
+        case .address(let ip, let port): return ip.family == .ipv4 ? "\(ip):\(port)" : "[\(ip)]:\(port)"
         case .firewallMark(let mark): return "fwmark \(mark)"
         case .group(let name): return "group \(name)"
         }
@@ -370,7 +368,7 @@ public struct VirtualServer: Sendable {
     /// Seconds; nil (also for `persistence_timeout 0`) means no persistence.
     public var persistenceTimeout: UInt32?
     public var persistenceGranularity: IPAddress?
-    public var protocolName: IPVSProtocol = .tcp
+    public var transportProtocol: TransportProtocol = .tcp
     public var sorryServer: SorryServer?
     public var inhibitOnFailure = false
     public var alpha = false
@@ -388,7 +386,7 @@ public struct VirtualServer: Sendable {
 
     /// The name ipvsd gives this virtual server's pool in its logs and quorum messages, and checkd uses to find
     /// its quorum_up/quorum_down ("TCP 192.0.2.1:80", "TCP fwmark 7", "TCP group web").
-    public var poolName: String { "\(protocolName.rawValue) \(address)" }
+    public var poolName: String { "\(transportProtocol.keyword) \(address)" }
 }
 
 /// One line of `virtual_server_group`: an address (or a range of the last part) and port, or a fwmark.
@@ -401,4 +399,15 @@ public struct VirtualServerGroup: Sendable {
     public var name: String
     public var entries: [VirtualServerGroupEntry] = []
     public var location: ConfigLocation
+}
+
+extension TransportProtocol {
+    /// keepalived.conf's spelling, also the one its logs use: TCP, UDP, SCTP.
+    public var keyword: String { description.uppercased() }
+
+    /// `protocol TCP|UDP|SCTP`, in any case as keepalived takes it.
+    public init?(keyword: String) {
+        guard let match = Self.allCases.first(where: { $0.keyword == keyword.uppercased() }) else { return nil }
+        self = match
+    }
 }

@@ -1,4 +1,6 @@
 /// `vrrp_script`, `vrrp_sync_group` and `vrrp_instance` blocks.
+
+import Vocabulary
 enum VRRPReader {
     static let scriptTable: KeywordTable<VRRPScript> = {
         var table = KeywordTable<VRRPScript>("vrrp_script")
@@ -58,8 +60,8 @@ enum VRRPReader {
         return table
     }()
 
-    static let instanceTable: KeywordTable<VRRPInstance> = {
-        var table = KeywordTable<VRRPInstance>("vrrp_instance")
+    static let instanceTable: KeywordTable<VRRPInstanceDefinition> = {
+        var table = KeywordTable<VRRPInstanceDefinition>("vrrp_instance")
         table.add("state", arity: .exactly(1)) { instance, s, values in
             guard let state = VRRPStartState(rawValue: s.arguments[0].word ?? "") else {
                 values.log.error(s.arguments[0].location, "state must be MASTER or BACKUP, not '\(s.arguments[0].word ?? "")'")

@@ -1,4 +1,6 @@
 /// Turns argument tokens into typed values, reporting each problem at the token's own location.
+
+import Vocabulary
 struct ValueParser {
     var log: DiagnosticLog
     /// Where each virtual_server was defined, to refuse a second one in constant time (configs can hold

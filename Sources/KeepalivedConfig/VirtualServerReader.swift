@@ -1,4 +1,6 @@
 /// `virtual_server_group`, `virtual_server`, `real_server` and the checker blocks.
+
+import Vocabulary
 enum VirtualServerReader {
     /// The schedulers of Linux's IPVS (net/netfilter/ipvs/ip_vs_*.c).
     public static let kernelSchedulers: Set<String> = [
@@ -181,11 +183,11 @@ enum VirtualServerReader {
             server.persistenceGranularity = values.address(s.arguments[0], "persistence_granularity")
         }
         table.add("protocol", arity: .exactly(1)) { server, s, values in
-            guard let proto = IPVSProtocol(rawValue: (s.arguments[0].word ?? "").uppercased()) else {
+            guard let proto = TransportProtocol(keyword: s.arguments[0].word ?? "") else {
                 values.log.error(s.arguments[0].location, "protocol must be TCP, UDP or SCTP, not '\(s.arguments[0].word ?? "")'")
                 return
             }
-            server.protocolName = proto
+            server.transportProtocol = proto
         }
         table.add("sorry_server", arity: .between(1, 2)) { server, s, values in
             guard let address = values.address(s.arguments[0], "sorry_server") else { return }
@@ -299,7 +301,7 @@ enum VirtualServerReader {
             }
             var count = 1
             if pieces.count == 2 {
-                let lastPart = first.family == .inet ? Int(pieces[1]) : Int(pieces[1], radix: 16)
+                let lastPart = first.family == .ipv4 ? Int(pieces[1]) : Int(pieces[1], radix: 16)
                 let firstPart = Int(first.bytes[first.bytes.count - 1])
                 guard let last = lastPart, last >= firstPart, last <= 255 else {
                     values.log.error(head.location, "virtual_server_group range '\(text)' must end at or after its start, within the last part")

@@ -1,5 +1,6 @@
 import Logging
 import Wire
+import Vocabulary
 
 /// Counts malformed datagrams and logs them without flooding: the first at once, then at most one
 /// summary per interval with how many were dropped since.

@@ -1,5 +1,6 @@
 import CShim
 import Glibc
+import Vocabulary
 
 /// A single-threaded epoll loop: fd readiness, a heap of timers, and signals through a signalfd.
 ///

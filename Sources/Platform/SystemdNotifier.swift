@@ -1,5 +1,6 @@
 import CSystemd
 import Glibc
+import Vocabulary
 
 /// Tells systemd about the daemon's life (sd_notify); every call does nothing without NOTIFY_SOCKET.
 public struct SystemdNotifier: Sendable {

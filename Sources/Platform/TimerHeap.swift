@@ -1,5 +1,6 @@
 // One min-heap (swift-collections' Heap) for all timers instead of one timerfd each.
 import HeapModule
+import Vocabulary
 
 /// Identifies a scheduled timer, for `EventLoop.cancel`.
 public struct TimerID: Hashable, Sendable {

@@ -1,5 +1,7 @@
 // The VRRP advertisement as a value: what RFC 3768 (v2) and RFC 5798 (v3) put on the wire.
 
+import Vocabulary
+
 /// VRRP protocol version.
 public enum VRRPVersion: UInt8, Hashable, Sendable {
     /// RFC 3768: IPv4 only, interval in seconds, optional simple-text authentication.
@@ -49,15 +51,15 @@ public struct VRRPAdvertisement: Hashable, Sendable {
     /// Advertisement interval in the wire's unit: seconds for v2 (8 bits), centiseconds for v3 (12 bits).
     public var intervalField: UInt16
     /// The virtual addresses carried, all of one family.
-    public var addresses: [VRRPAddress]
+    public var addresses: [IPAddress]
     /// v2 authentication (always `.none` for v3).
     public var authentication: VRRPAuthentication
     /// The raw v2 Auth Type byte as received (0, 1, 2 or other); equals `authentication.typeCode` when built locally.
     public var authTypeField: UInt8
 
     /// Creates an advertisement; `interval` is converted to the version's wire unit (truncated, at most 255 s / 4095 cs).
-    public init(version: VRRPVersion, vrid: UInt8, priority: UInt8, interval: VRRPDuration,
-                addresses: [VRRPAddress], authentication: VRRPAuthentication = .none) {
+    public init(version: VRRPVersion, vrid: UInt8, priority: UInt8, interval: Duration,
+                addresses: [IPAddress], authentication: VRRPAuthentication = .none) {
         self.version = version
         self.vrid = vrid
         self.priority = priority
@@ -69,7 +71,7 @@ public struct VRRPAdvertisement: Hashable, Sendable {
 
     /// Creates an advertisement from raw field values (decoder and tests).
     public init(version: VRRPVersion, vrid: UInt8, priority: UInt8, intervalField: UInt16,
-                addresses: [VRRPAddress], authentication: VRRPAuthentication, authTypeField: UInt8) {
+                addresses: [IPAddress], authentication: VRRPAuthentication, authTypeField: UInt8) {
         self.version = version
         self.vrid = vrid
         self.priority = priority
@@ -80,20 +82,20 @@ public struct VRRPAdvertisement: Hashable, Sendable {
     }
 
     /// The advertisement interval as a duration.
-    public var interval: VRRPDuration {
+    public var interval: Duration {
         version == .v2 ? .seconds(UInt64(intervalField)) : .centiseconds(UInt64(intervalField))
     }
 
     /// The wire value for an interval: whole seconds (v2, 1...255) or centiseconds (v3, 1...4095).
-    public static func intervalField(for interval: VRRPDuration, version: VRRPVersion) -> UInt16 {
+    public static func intervalField(for interval: Duration, version: VRRPVersion) -> UInt16 {
         switch version {
-        case .v2: return UInt16(min(interval.nanoseconds / 1_000_000_000, 255))
-        case .v3: return UInt16(min(interval.centiseconds, 0x0FFF))
+        case .v2: return UInt16(min(max(interval.wholeSeconds, 0), 255))
+        case .v3: return UInt16(min(max(interval.wholeCentiseconds, 0), 0x0FFF))
         }
     }
 
     /// Length of the VRRP message for `count` addresses of `family` (v2 adds 8 bytes of auth data).
-    static func messageLength(version: VRRPVersion, family: VRRPAddressFamily, count: Int) -> Int {
+    static func messageLength(version: VRRPVersion, family: IPAddressFamily, count: Int) -> Int {
         8 + count * family.addressLength + (version == .v2 ? 8 : 0)
     }
 }

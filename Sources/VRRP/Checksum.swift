@@ -1,5 +1,7 @@
 // The Internet checksum (RFC 1071) that VRRP and IPv4 headers use.
 
+import Vocabulary
+
 /// Ones'-complement sum of 16-bit big-endian words, carried between chunks so a pseudo-header can be summed first.
 struct InternetChecksum {
     private var sum: UInt64 = 0
@@ -31,7 +33,7 @@ struct InternetChecksum {
     }
 
     /// Adds an address's bytes without materialising them.
-    mutating func add(_ a: VRRPAddress) {
+    mutating func add(_ a: IPAddress) {
         switch a {
         case .v4(let v):
             add16(UInt16(v >> 16))
@@ -60,7 +62,7 @@ struct InternetChecksum {
 
 /// Checksum of a VRRP message: v2 sums the message only; v3 prefixes the IPv4 or IPv6 pseudo-header (protocol 112).
 func vrrpChecksum(
-    message: ArraySlice<UInt8>, version: VRRPVersion, source: VRRPAddress, destination: VRRPAddress
+    message: ArraySlice<UInt8>, version: VRRPVersion, source: IPAddress, destination: IPAddress
 ) -> UInt16 {
     var ck = InternetChecksum()
     if version == .v3 {

@@ -1,18 +1,20 @@
 // Structural decoding of received VRRP packets: what can be judged without knowing the receiving instance.
 
+import Vocabulary
+
 /// A structurally valid, checksum-verified advertisement with the network-layer facts the checks need.
 public struct VRRPReceivedPacket: Hashable, Sendable {
     /// The decoded advertisement.
     public var advertisement: VRRPAdvertisement
     /// IP source address (the sender's primary address).
-    public var source: VRRPAddress
+    public var source: IPAddress
     /// IP destination address (the VRRP group, or us for unicast).
-    public var destination: VRRPAddress
+    public var destination: IPAddress
     /// IPv4 TTL or IPv6 hop limit as received; nil when the shell could not learn it (then it is not checked).
     public var hopLimit: UInt8?
 
     /// Creates a received packet from its parts.
-    public init(advertisement: VRRPAdvertisement, source: VRRPAddress, destination: VRRPAddress, hopLimit: UInt8?) {
+    public init(advertisement: VRRPAdvertisement, source: IPAddress, destination: IPAddress, hopLimit: UInt8?) {
         self.advertisement = advertisement
         self.source = source
         self.destination = destination
@@ -38,7 +40,7 @@ public enum VRRPDecoder {
         guard headerLength <= Int(totalLength) else { return .failure(.badIPHeaderLength) }
         if proto == ahIPProtocol { return .failure(.authenticationHeaderUnsupported) }
         guard proto == vrrpIPProtocol else { return .failure(.notVRRPProtocol) }
-        guard let source = VRRPAddress(bytes: src), let destination = VRRPAddress(bytes: dst) else {
+        guard let source = IPAddress(bytes: src), let destination = IPAddress(bytes: dst) else {
             return .failure(.ipHeaderTruncated)
         }
         return decodeMessage(datagram, start: headerLength, end: Int(totalLength), family: .ipv4,
@@ -47,7 +49,7 @@ public enum VRRPDecoder {
     }
 
     /// Decodes a VRRP message from an IPv6 raw socket; the caller supplies addresses and hop limit from cmsg.
-    public static func decodeIPv6(payload: [UInt8], source: VRRPAddress, destination: VRRPAddress,
+    public static func decodeIPv6(payload: [UInt8], source: IPAddress, destination: IPAddress,
                                   hopLimit: UInt8?) -> Result<VRRPReceivedPacket, VRRPDropReason> {
         guard source.family == .ipv6, destination.family == .ipv6 else { return .failure(.wrongFamily) }
         return decodeMessage(payload, start: 0, end: payload.count, family: .ipv6, source: source, destination: destination)
@@ -55,8 +57,8 @@ public enum VRRPDecoder {
     }
 
     /// Decodes and verifies a VRRP message occupying `bytes[start..<end]`.
-    static func decodeMessage(_ bytes: [UInt8], start: Int, end: Int, family: VRRPAddressFamily,
-                              source: VRRPAddress, destination: VRRPAddress) -> Result<VRRPAdvertisement, VRRPDropReason> {
+    static func decodeMessage(_ bytes: [UInt8], start: Int, end: Int, family: IPAddressFamily,
+                              source: IPAddress, destination: IPAddress) -> Result<VRRPAdvertisement, VRRPDropReason> {
         var r = ByteReader(bytes, start: start, end: end)
         let length = r.remaining
         guard let verType = r.u8(), let vrid = r.u8(), let priority = r.u8(), let count = r.u8(),
@@ -77,10 +79,10 @@ public enum VRRPDecoder {
         let ck = vrrpChecksum(message: bytes[messageStart..<end], version: version, source: source, destination: destination)
         guard ck == 0 else { return .failure(.badChecksum) }
 
-        var addresses: [VRRPAddress] = []
+        var addresses: [IPAddress] = []
         addresses.reserveCapacity(Int(count))
         for _ in 0..<Int(count) {
-            guard let raw = r.take(family.addressLength), let a = VRRPAddress(bytes: raw) else {
+            guard let raw = r.take(family.addressLength), let a = IPAddress(bytes: raw) else {
                 return .failure(.addressCountPastEnd)
             }
             addresses.append(a)

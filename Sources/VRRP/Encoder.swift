@@ -1,9 +1,11 @@
 // Building VRRP messages (and, for IPv4 raw sockets with IP_HDRINCL, whole datagrams) from an advertisement.
 
+import Vocabulary
+
 extension VRRPAdvertisement {
     /// The VRRP message with its checksum; `source`/`destination` feed the v3 pseudo-header and are ignored for v2.
     /// At most 255 addresses are sent (the Count field is one byte).
-    public func encodeMessage(source: VRRPAddress, destination: VRRPAddress) -> [UInt8] {
+    public func encodeMessage(source: IPAddress, destination: IPAddress) -> [UInt8] {
         let addrs = Array(addresses.prefix(255))
         var out: [UInt8] = []
         out.reserveCapacity(16 + addrs.count * 16)
@@ -32,7 +34,7 @@ extension VRRPAdvertisement {
     }
 
     /// An IPv4 datagram (20-byte header, TOS 0xC0 as keepalived sends, TTL 255) carrying this advertisement.
-    public func encodeIPv4Datagram(source: VRRPAddress, destination: VRRPAddress, ttl: UInt8 = 255) -> [UInt8] {
+    public func encodeIPv4Datagram(source: IPAddress, destination: IPAddress, ttl: UInt8 = 255) -> [UInt8] {
         let message = encodeMessage(source: source, destination: destination)
         let total = 20 + message.count
         var header: [UInt8] = [

@@ -1,6 +1,8 @@
 // One VRRP instance's state machine (RFC 3768/5798 §6, with keepalived's behaviour where they differ).
 // Pure: no I/O and no clock. The shell feeds events with the current monotonic instant and carries out actions.
 
+import Vocabulary
+
 /// The state machine of one VRRP instance.
 public struct VRRPInstance: Sendable {
     /// The configuration in force (after keepalived's fix-ups, see `VRRPInstanceConfig.normalized`).
@@ -10,21 +12,21 @@ public struct VRRPInstance: Sendable {
     /// Priority advertised and compared (base priority moved by tracking).
     public private(set) var effectivePriority: UInt8
     /// Master_Adver_Interval: ours while Master, learned from the Master's adverts in v3 Backup.
-    public private(set) var masterAdvertInterval: VRRPDuration
+    public private(set) var masterAdvertInterval: Duration
     /// The current Master's address and priority as last accepted in Backup.
-    public private(set) var master: (address: VRRPAddress, priority: UInt8)?
+    public private(set) var master: (address: IPAddress, priority: UInt8)?
     /// keepalived's "wantstate": the state this instance wants, whatever its sync group allows.
     public private(set) var wantState: VRRPState
 
     /// The down timer length now in force (Master_Down_Interval, or Skew_Time after a priority-0 advert).
-    private var downTimer: VRRPDuration = .zero
+    private var downTimer: Duration = .zero
     /// Advert timer (Master) or Master_Down timer (Backup).
-    private var protocolDeadline: VRRPInstant?
-    private var garpDelayDeadline: VRRPInstant?
-    private var garpRefreshDeadline: VRRPInstant?
-    private var lowerPriorityGarpDeadline: VRRPInstant?
+    private var protocolDeadline: MonotonicInstant?
+    private var garpDelayDeadline: MonotonicInstant?
+    private var garpRefreshDeadline: MonotonicInstant?
+    private var lowerPriorityGarpDeadline: MonotonicInstant?
     /// keepalived's preempt_time: until then, lower-priority adverts are still accepted.
-    private var preemptTime: VRRPInstant?
+    private var preemptTime: MonotonicInstant?
     private var nextMasterReason: VRRPTransitionReason = .masterDown
     private var addressesSet = false
     private var started = false
@@ -50,7 +52,7 @@ public struct VRRPInstance: Sendable {
     }
 
     /// When the shell must deliver `.timerFired` next; nil when no timer is pending.
-    public var nextDeadline: VRRPInstant? {
+    public var nextDeadline: MonotonicInstant? {
         [protocolDeadline, garpDelayDeadline, garpRefreshDeadline, lowerPriorityGarpDeadline].compactMap { $0 }.min()
     }
 
@@ -64,7 +66,7 @@ public struct VRRPInstance: Sendable {
     }
 
     /// Feeds one event that happened at `now`; returns what the shell must do, in order.
-    public mutating func handle(_ event: VRRPEvent, at now: VRRPInstant) -> [VRRPAction] {
+    public mutating func handle(_ event: VRRPEvent, at now: MonotonicInstant) -> [VRRPAction] {
         let before = nextDeadline
         var out: [VRRPAction] = []
         if !stopped {
@@ -91,23 +93,23 @@ public struct VRRPInstance: Sendable {
     /// keepalived's VRRP_TIMER_SKEW uses 255 for an owner whatever tracking did.
     private var skewPriority: UInt8 { isOwner ? 255 : effectivePriority }
 
-    private var skewTime: VRRPDuration {
+    private var skewTime: Duration {
         VRRPTimers.skewTime(version: config.version, priority: skewPriority, masterAdvertInterval: masterAdvertInterval)
     }
 
-    private var masterDownInterval: VRRPDuration {
+    private var masterDownInterval: Duration {
         VRRPTimers.masterDownInterval(version: config.version, priority: skewPriority,
                                       masterAdvertInterval: masterAdvertInterval, adverts: config.downTimerAdverts)
     }
 
-    private mutating func armDownTimer(_ length: VRRPDuration, _ now: VRRPInstant) {
+    private mutating func armDownTimer(_ length: Duration, _ now: MonotonicInstant) {
         downTimer = length
         protocolDeadline = now + length
     }
 
     // MARK: - Startup and shutdown
 
-    private mutating func start(_ now: VRRPInstant, _ out: inout [VRRPAction]) {
+    private mutating func start(_ now: MonotonicInstant, _ out: inout [VRRPAction]) {
         guard !started else { return }
         started = true
         if hasOwnFault || syncHeldInFault {
@@ -150,7 +152,7 @@ public struct VRRPInstance: Sendable {
 
     // MARK: - Receiving
 
-    private mutating func receive(_ ad: VRRPAdvertisement, from source: VRRPAddress, _ now: VRRPInstant, _ out: inout [VRRPAction]) {
+    private mutating func receive(_ ad: VRRPAdvertisement, from source: IPAddress, _ now: MonotonicInstant, _ out: inout [VRRPAction]) {
         // The shell's filter routes by VRID; re-check so a misrouted advert cannot move this instance.
         guard ad.vrid == config.vrid, ad.version == config.version else { return }
         switch state {
@@ -160,7 +162,7 @@ public struct VRRPInstance: Sendable {
         }
     }
 
-    private mutating func backupReceive(_ ad: VRRPAdvertisement, from source: VRRPAddress, _ now: VRRPInstant, _ out: inout [VRRPAction]) {
+    private mutating func backupReceive(_ ad: VRRPAdvertisement, from source: IPAddress, _ now: MonotonicInstant, _ out: inout [VRRPAction]) {
         if ad.priority == 0 {
             // RFC §6.4.2: the Master is stopping; take over after Skew_Time.
             armDownTimer(skewTime, now)
@@ -190,7 +192,7 @@ public struct VRRPInstance: Sendable {
         }
     }
 
-    private mutating func masterReceive(_ ad: VRRPAdvertisement, from source: VRRPAddress, _ now: VRRPInstant, _ out: inout [VRRPAction]) {
+    private mutating func masterReceive(_ ad: VRRPAdvertisement, from source: IPAddress, _ now: MonotonicInstant, _ out: inout [VRRPAction]) {
         if ad.priority == 0 {
             // RFC §6.4.3: another router released; answer at once and restart the advert timer.
             sendAdvert(now, &out)
@@ -224,7 +226,7 @@ public struct VRRPInstance: Sendable {
 
     // MARK: - Timers firing
 
-    private mutating func timerFired(_ now: VRRPInstant, _ out: inout [VRRPAction]) {
+    private mutating func timerFired(_ now: MonotonicInstant, _ out: inout [VRRPAction]) {
         if let d = protocolDeadline, d <= now {
             switch state {
             case .backup:
@@ -260,7 +262,7 @@ public struct VRRPInstance: Sendable {
     // MARK: - Master entry and exit
 
     /// Becomes Master: advert first (so the old Master drops the addresses before our GARPs), then addresses, then GARP.
-    mutating func becomeMaster(_ reason: VRRPTransitionReason, _ now: VRRPInstant, _ out: inout [VRRPAction]) {
+    mutating func becomeMaster(_ reason: VRRPTransitionReason, _ now: MonotonicInstant, _ out: inout [VRRPAction]) {
         let old = state
         state = .master
         wantState = .master
@@ -280,7 +282,7 @@ public struct VRRPInstance: Sendable {
         out.append(.stateChanged(from: old, to: .master, reason: reason))
     }
 
-    private mutating func sendAdvert(_ now: VRRPInstant, _ out: inout [VRRPAction]) {
+    private mutating func sendAdvert(_ now: MonotonicInstant, _ out: inout [VRRPAction]) {
         out.append(.sendAdvertisement(advertisement(priority: effectivePriority)))
         protocolDeadline = now + config.advertInterval
     }
@@ -312,7 +314,7 @@ public struct VRRPInstance: Sendable {
 
     // MARK: - Fault
 
-    private mutating func setFault(interface: Bool, track: Bool, _ now: VRRPInstant, _ out: inout [VRRPAction]) {
+    private mutating func setFault(interface: Bool, track: Bool, _ now: MonotonicInstant, _ out: inout [VRRPAction]) {
         let wasFaulty = hasOwnFault
         interfaceIsDown = interface
         trackIsDown = track
@@ -325,7 +327,7 @@ public struct VRRPInstance: Sendable {
     }
 
     /// Enters Fault (keepalived's down_instance): a Master sends priority 0 and releases its addresses.
-    mutating func enterFault(_ reason: VRRPTransitionReason, _ now: VRRPInstant, _ out: inout [VRRPAction]) {
+    mutating func enterFault(_ reason: VRRPTransitionReason, _ now: MonotonicInstant, _ out: inout [VRRPAction]) {
         wantState = .fault
         switch state {
         case .master:
@@ -342,7 +344,7 @@ public struct VRRPInstance: Sendable {
     }
 
     /// Leaves Fault when nothing holds the instance there any more (keepalived's try_up_instance).
-    mutating func tryLeaveFault(_ now: VRRPInstant, _ out: inout [VRRPAction]) {
+    mutating func tryLeaveFault(_ now: MonotonicInstant, _ out: inout [VRRPAction]) {
         guard started, !stopped, state == .fault, !hasOwnFault, !syncHeldInFault else { return }
         masterAdvertInterval = config.advertInterval
         if wantState == .master && isOwner && syncAllowsMaster {
@@ -361,7 +363,7 @@ public struct VRRPInstance: Sendable {
 
     // MARK: - Priority
 
-    private mutating func changePriority(_ requested: UInt8, _ now: VRRPInstant) {
+    private mutating func changePriority(_ requested: UInt8, _ now: MonotonicInstant) {
         guard !isOwner else { return }   // keepalived never changes an owner's priority
         let p = min(max(requested, 1), 254)
         guard p != effectivePriority else { return }
@@ -379,7 +381,7 @@ public struct VRRPInstance: Sendable {
     // MARK: - Sync group support
 
     /// Forced by the sync group to Backup (keepalived's vrrp_sync_backup).
-    mutating func syncToBackup(_ now: VRRPInstant, _ out: inout [VRRPAction]) {
+    mutating func syncToBackup(_ now: MonotonicInstant, _ out: inout [VRRPAction]) {
         guard state != .backup, state != .initialize else { return }
         wantState = .backup
         if state == .master {
@@ -396,13 +398,13 @@ public struct VRRPInstance: Sendable {
     }
 
     /// Forced by the sync group to Master (keepalived's vrrp_sync_master).
-    mutating func syncToMaster(_ now: VRRPInstant, _ out: inout [VRRPAction]) {
+    mutating func syncToMaster(_ now: MonotonicInstant, _ out: inout [VRRPAction]) {
         guard state == .backup || (state == .fault && !hasOwnFault && !syncHeldInFault) else { return }
         becomeMaster(.syncGroup, now, &out)
     }
 
     /// Forced by the sync group to Fault (keepalived's vrrp_sync_fault).
-    mutating func syncToFault(_ now: VRRPInstant, _ out: inout [VRRPAction]) {
+    mutating func syncToFault(_ now: MonotonicInstant, _ out: inout [VRRPAction]) {
         syncHeldInFault = true
         guard started, !stopped, state != .fault else { return }
         enterFault(.syncGroup, now, &out)

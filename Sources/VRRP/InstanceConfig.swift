@@ -1,5 +1,7 @@
 // What one vrrp_instance needs from keepalived.conf, in the state machine's terms.
 
+import Vocabulary
+
 /// `state MASTER` / `state BACKUP`: keepalived's initial "wantstate".
 public enum VRRPInitialState: Hashable, Sendable {
     case master
@@ -9,17 +11,17 @@ public enum VRRPInitialState: Hashable, Sendable {
 /// Gratuitous ARP / unsolicited NA settings (keepalived's garp_* keywords and their defaults).
 public struct VRRPGratuitousConfig: Hashable, Sendable {
     /// `garp_master_delay`: delay of the second burst after becoming MASTER; zero disables it (default 5 s).
-    public var masterDelay: VRRPDuration = .seconds(5)
+    public var masterDelay: Duration = .seconds(5)
     /// `garp_master_repeat`: messages per VIP in each burst after becoming MASTER (default 5).
     public var masterRepeat: Int = 5
     /// `garp_master_refresh`: period of refresh bursts while MASTER; zero means none (default).
-    public var masterRefresh: VRRPDuration = .zero
+    public var masterRefresh: Duration = .zero
     /// `garp_master_refresh_repeat`: messages per VIP in each refresh burst (default 1).
     public var masterRefreshRepeat: Int = 1
     /// `garp_lower_prio_repeat`: burst when MASTER hears a lower priority advert (default: masterRepeat).
     public var lowerPriorityRepeat: Int = 5
     /// `garp_lower_prio_delay`: delay of the second such burst; zero disables it (default: masterDelay).
-    public var lowerPriorityDelay: VRRPDuration = .seconds(5)
+    public var lowerPriorityDelay: Duration = .seconds(5)
 
     /// keepalived's defaults.
     public init() {}
@@ -36,21 +38,21 @@ public struct VRRPInstanceConfig: Hashable, Sendable {
     /// `priority` 1...255; 255 is the address owner. 0 means unset (keepalived derives it from `state`).
     public var priority: UInt8
     /// `advert_int`.
-    public var advertInterval: VRRPDuration
+    public var advertInterval: Duration
     /// `state`.
     public var initialState: VRRPInitialState
     /// False for `nopreempt`.
     public var preempt: Bool
     /// `preempt_delay` (zero: none).
-    public var preemptDelay: VRRPDuration
+    public var preemptDelay: Duration
     /// `virtual_ipaddress` entries, all of the instance's family.
-    public var virtualAddresses: [VRRPAddress]
+    public var virtualAddresses: [IPAddress]
     /// Our primary address: the advert source, compared on equal priority.
-    public var primaryAddress: VRRPAddress
+    public var primaryAddress: IPAddress
     /// v2 `authentication` (ignored for v3).
     public var authentication: VRRPAuthentication
     /// `unicast_peer` addresses; empty for multicast.
-    public var unicastPeers: [VRRPAddress]
+    public var unicastPeers: [IPAddress]
     /// GARP/NA behaviour.
     public var gratuitous: VRRPGratuitousConfig
     /// `down_timer_adverts` (RFC: 3).
@@ -58,10 +60,10 @@ public struct VRRPInstanceConfig: Hashable, Sendable {
 
     /// Creates a configuration with keepalived's defaults for everything not given.
     public init(name: String, vrid: UInt8, version: VRRPVersion = .v2, priority: UInt8 = 100,
-                advertInterval: VRRPDuration = .seconds(1), initialState: VRRPInitialState = .backup,
-                preempt: Bool = true, preemptDelay: VRRPDuration = .zero,
-                virtualAddresses: [VRRPAddress], primaryAddress: VRRPAddress,
-                authentication: VRRPAuthentication = .none, unicastPeers: [VRRPAddress] = [],
+                advertInterval: Duration = .seconds(1), initialState: VRRPInitialState = .backup,
+                preempt: Bool = true, preemptDelay: Duration = .zero,
+                virtualAddresses: [IPAddress], primaryAddress: IPAddress,
+                authentication: VRRPAuthentication = .none, unicastPeers: [IPAddress] = [],
                 gratuitous: VRRPGratuitousConfig = .init(), downTimerAdverts: UInt64 = 3) {
         self.name = name
         self.vrid = vrid
@@ -80,7 +82,7 @@ public struct VRRPInstanceConfig: Hashable, Sendable {
     }
 
     /// The address family, from the primary address.
-    public var family: VRRPAddressFamily { primaryAddress.family }
+    public var family: IPAddressFamily { primaryAddress.family }
 
     /// True for priority 255.
     public var isAddressOwner: Bool { priority == 255 }
@@ -96,11 +98,12 @@ public struct VRRPInstanceConfig: Hashable, Sendable {
         if c.initialState == .master { c.preemptDelay = .zero }
         if c.advertInterval == .zero { c.advertInterval = .seconds(1) }
         // keepalived rounds to the wire's unit (nearest second for v2, nearest centisecond for v3) and clamps.
-        let ns = c.advertInterval.nanoseconds
+        let ns = max(0, c.advertInterval.totalNanoseconds)
+        func rounded(_ unit: Int64) -> Int64 { ns / unit + (ns % unit >= unit / 2 ? 1 : 0) }
         if c.version == .v2 {
-            c.advertInterval = .seconds(min(max(ns.addingSaturating(500_000_000) / 1_000_000_000, 1), 255))
+            c.advertInterval = .seconds(min(max(rounded(1_000_000_000), 1), 255))
         } else {
-            c.advertInterval = .centiseconds(min(max(ns.addingSaturating(5_000_000) / 10_000_000, 1), 0x0FFF))
+            c.advertInterval = .centiseconds(min(max(rounded(10_000_000), 1), 0x0FFF))
         }
         c.downTimerAdverts = min(max(c.downTimerAdverts, 1), 100)
         return c

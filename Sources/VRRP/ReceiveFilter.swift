@@ -1,5 +1,7 @@
 // Per-instance receive checks (RFC 3768 §7.1, RFC 5798 §7.1, as keepalived's vrrp_check_packet applies them).
 
+import Vocabulary
+
 /// Things wrong with an accepted advertisement that keepalived logs but does not drop for.
 public struct VRRPReceiveWarnings: OptionSet, Hashable, Sendable {
     /// The flag bits.
@@ -17,7 +19,7 @@ public struct VRRPReceiveWarnings: OptionSet, Hashable, Sendable {
 /// What the receive path should do with one decoded packet.
 public enum VRRPReceiveOutcome: Hashable, Sendable {
     /// Give `advertisement` from `source` to the state machine; log `warnings` if not empty.
-    case accepted(VRRPAdvertisement, source: VRRPAddress, warnings: VRRPReceiveWarnings)
+    case accepted(VRRPAdvertisement, source: IPAddress, warnings: VRRPReceiveWarnings)
     /// A different VRID: not an error for this instance; route it to the instance owning `vrid`, if any.
     case notForMe(vrid: UInt8)
     /// Dropped; count it under `reason`.
@@ -31,19 +33,19 @@ public struct VRRPReceiveFilter: Hashable, Sendable {
     /// The instance's VRRP version.
     public var version: VRRPVersion
     /// The instance's address family.
-    public var family: VRRPAddressFamily
+    public var family: IPAddressFamily
     /// v2 authentication expected.
     public var authentication: VRRPAuthentication
     /// Our advertisement interval (v2 requires an exact match in seconds).
-    public var advertInterval: VRRPDuration
+    public var advertInterval: Duration
     /// Configured virtual addresses (compared, never a reason to drop).
-    public var virtualAddresses: [VRRPAddress]
+    public var virtualAddresses: [IPAddress]
     /// Unicast peers; empty means the instance uses multicast.
-    public var unicastPeers: [VRRPAddress]
+    public var unicastPeers: [IPAddress]
 
     /// Creates a filter from explicit values.
-    public init(vrid: UInt8, version: VRRPVersion, family: VRRPAddressFamily, authentication: VRRPAuthentication = .none,
-                advertInterval: VRRPDuration, virtualAddresses: [VRRPAddress], unicastPeers: [VRRPAddress] = []) {
+    public init(vrid: UInt8, version: VRRPVersion, family: IPAddressFamily, authentication: VRRPAuthentication = .none,
+                advertInterval: Duration, virtualAddresses: [IPAddress], unicastPeers: [IPAddress] = []) {
         self.vrid = vrid
         self.version = version
         self.family = family
@@ -62,7 +64,7 @@ public struct VRRPReceiveFilter: Hashable, Sendable {
     }
 
     /// Decodes an IPv6 VRRP payload (addresses and hop limit from cmsg) and checks it.
-    public func receiveIPv6(payload: [UInt8], source: VRRPAddress, destination: VRRPAddress, hopLimit: UInt8?) -> VRRPReceiveOutcome {
+    public func receiveIPv6(payload: [UInt8], source: IPAddress, destination: IPAddress, hopLimit: UInt8?) -> VRRPReceiveOutcome {
         switch VRRPDecoder.decodeIPv6(payload: payload, source: source, destination: destination, hopLimit: hopLimit) {
         case .failure(let reason): return .dropped(reason)
         case .success(let packet): return check(packet)

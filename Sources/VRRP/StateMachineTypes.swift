@@ -1,5 +1,7 @@
 // The vocabulary between the VRRP state machine and its I/O shell: states, events in, actions out.
 
+import Vocabulary
+
 /// RFC 5798 states plus keepalived's FAULT.
 public enum VRRPState: String, Hashable, Sendable {
     case initialize
@@ -39,7 +41,7 @@ public enum VRRPEvent: Hashable, Sendable {
     /// Start the instance (once).
     case startup
     /// An advert that passed `VRRPReceiveFilter` for this instance, and its IP source.
-    case advertisement(VRRPAdvertisement, from: VRRPAddress)
+    case advertisement(VRRPAdvertisement, from: IPAddress)
     /// The shell's timer reached `nextDeadline` (early or repeated calls are harmless).
     case timerFired
     /// Stop: a Master sends priority 0 and releases its addresses.
@@ -61,13 +63,13 @@ public enum VRRPAction: Hashable, Sendable {
     /// Encode and send this advert now (to the VRRP group or the unicast peers).
     case sendAdvertisement(VRRPAdvertisement)
     /// Add these virtual addresses to the interface.
-    case addVirtualAddresses([VRRPAddress])
+    case addVirtualAddresses([IPAddress])
     /// Remove these virtual addresses from the interface.
-    case removeVirtualAddresses([VRRPAddress])
+    case removeVirtualAddresses([IPAddress])
     /// Send `repeat` gratuitous ARPs (IPv4) or unsolicited NAs (IPv6) for each of these addresses.
-    case sendGratuitous([VRRPAddress], repeat: Int)
+    case sendGratuitous([IPAddress], repeat: Int)
     /// The state changed; log it, tell checkd (notify scripts) and ipvsd (sync daemon).
     case stateChanged(from: VRRPState, to: VRRPState, reason: VRRPTransitionReason)
     /// Call back with `.timerFired` at this instant; nil: no timer needed.
-    case armTimer(at: VRRPInstant?)
+    case armTimer(at: MonotonicInstant?)
 }

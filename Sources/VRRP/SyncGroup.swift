@@ -1,5 +1,7 @@
 // vrrp_sync_group: instances that change state together (keepalived's vrrp_sync.c semantics).
 
+import Vocabulary
+
 /// An action for one member of a sync group.
 public struct VRRPMemberAction: Hashable, Sendable {
     /// Index of the member in `VRRPSyncGroup.members`.
@@ -32,13 +34,13 @@ public struct VRRPSyncGroup: Sendable {
     }
 
     /// The earliest instant any member needs `.timerFired`.
-    public var nextDeadline: VRRPInstant? { members.compactMap(\.nextDeadline).min() }
+    public var nextDeadline: MonotonicInstant? { members.compactMap(\.nextDeadline).min() }
 
     /// Index of the member with this instance name.
     public func index(of instanceName: String) -> Int? { members.firstIndex { $0.config.name == instanceName } }
 
     /// Starts every member.
-    public mutating func start(at now: VRRPInstant) -> [VRRPMemberAction] {
+    public mutating func start(at now: MonotonicInstant) -> [VRRPMemberAction] {
         var out: [VRRPMemberAction] = []
         if members.contains(where: \.hasOwnFault) {
             state = .fault
@@ -49,7 +51,7 @@ public struct VRRPSyncGroup: Sendable {
     }
 
     /// Delivers `.timerFired` to every member whose deadline has passed.
-    public mutating func timerFired(at now: VRRPInstant) -> [VRRPMemberAction] {
+    public mutating func timerFired(at now: MonotonicInstant) -> [VRRPMemberAction] {
         var out: [VRRPMemberAction] = []
         for i in members.indices {
             if let d = members[i].nextDeadline, d <= now { out += handle(.timerFired, member: i, at: now) }
@@ -58,7 +60,7 @@ public struct VRRPSyncGroup: Sendable {
     }
 
     /// Feeds an event to one member and applies the group's rules to the others.
-    public mutating func handle(_ event: VRRPEvent, member i: Int, at now: VRRPInstant) -> [VRRPMemberAction] {
+    public mutating func handle(_ event: VRRPEvent, member i: Int, at now: MonotonicInstant) -> [VRRPMemberAction] {
         guard members.indices.contains(i) else { return [] }
         let previous = members[i].state
         let hadFault = members[i].hasOwnFault
@@ -113,7 +115,7 @@ public struct VRRPSyncGroup: Sendable {
         return members.indices.allSatisfy { $0 == i || members[$0].wantState == .master }
     }
 
-    private mutating func syncMaster(from i: Int, _ now: VRRPInstant, _ extra: inout [(Int, [VRRPAction])]) {
+    private mutating func syncMaster(from i: Int, _ now: MonotonicInstant, _ extra: inout [(Int, [VRRPAction])]) {
         state = .master
         for j in members.indices where j != i && members[j].state != .master {
             var a: [VRRPAction] = []

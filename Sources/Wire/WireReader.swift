@@ -1,6 +1,8 @@
 // Reads big-endian fields from a datagram; every read checks the remaining length first,
 // so no input can make it index out of bounds.
 
+import Vocabulary
+
 struct WireReader {
     private let bytes: [UInt8]
     private var offset = 0
@@ -54,22 +56,21 @@ struct WireReader {
         return text
     }
 
-    mutating func address() throws(WireError) -> WireAddress {
-        let family = try enumValue(WireAddress.Family.self, field: "address family")
-        guard let address = WireAddress(bytes: try take(family.byteCount)) else { throw .truncated }
+    mutating func address() throws(WireError) -> IPAddress {
+        let family = try enumValue(AddressFamilyTag.self, field: "address family").family
+        guard let address = IPAddress(bytes: try take(family.addressLength)) else { throw .truncated }
         return address
     }
 
     mutating func realServerID() throws(WireError) -> RealServerID {
-        let kind = try enumValue(ServiceProtocol.self, field: "protocol")
+        let kind = try enumValue(ServiceKindTag.self, field: "protocol")
         let service: VirtualServiceID
-        if kind == .fwmark {
-            service = .fwmark(try u32())
-        } else {
+        if let transport = kind.transport {
             let address = try address()
             let port = try u16()
-            let transport = TransportProtocol(rawValue: kind.rawValue) ?? .tcp
             service = .address(address, port: port, transport: transport)
+        } else {
+            service = .fwmark(try u32())
         }
         let realAddress = try address()
         let realPort = try u16()

@@ -1,5 +1,7 @@
 // Appends big-endian fields to a payload.
 
+import Vocabulary
+
 struct WireWriter {
     private(set) var bytes: [UInt8] = []
 
@@ -26,19 +28,19 @@ struct WireWriter {
         bytes += utf8
     }
 
-    mutating func address(_ address: WireAddress) {
-        u8(address.family.rawValue)
+    mutating func address(_ address: IPAddress) {
+        u8(AddressFamilyTag(address.family).rawValue)
         bytes += address.bytes
     }
 
     mutating func realServerID(_ id: RealServerID) {
         switch id.virtualService {
         case .address(let address, let port, let transport):
-            u8(ServiceProtocol(rawValue: transport.rawValue)?.rawValue ?? ServiceProtocol.tcp.rawValue)
+            u8(ServiceKindTag(transport).rawValue)
             self.address(address)
             u16(port)
         case .fwmark(let mark):
-            u8(ServiceProtocol.fwmark.rawValue)
+            u8(ServiceKindTag.fwmark.rawValue)
             u32(mark)
         }
         self.address(id.realAddress)

@@ -2,6 +2,7 @@
 // left the configuration while ipvsd was down is still removed on the next start (and nobody else's is).
 import Glibc
 import IPVS
+import Vocabulary
 
 /// The set of managed service keys and the file that keeps it across restarts.
 struct ManagedServices {
@@ -31,7 +32,7 @@ struct ManagedServices {
             let name = proto == .udp ? "udp" : proto == .sctp ? "sctp" : "tcp"
             return "\(name) \(address) \(port)"
         case .firewallMark(let family, let mark):
-            return "fwmark \(family == .inet6 ? "inet6" : "inet") \(mark)"
+            return "fwmark \(family == .ipv6 ? "inet6" : "inet") \(mark)"
         }
     }
 
@@ -41,19 +42,19 @@ struct ManagedServices {
         if words[0] == "fwmark" {
             guard let mark = UInt32(words[2]) else { return nil }
             switch words[1] {
-            case "inet": return .firewallMark(.inet, mark)
-            case "inet6": return .firewallMark(.inet6, mark)
+            case "inet": return .firewallMark(.ipv4, mark)
+            case "inet6": return .firewallMark(.ipv6, mark)
             default: return nil
             }
         }
-        let proto: IPVS.IPVSProtocol
+        let proto: TransportProtocol
         switch words[0] {
         case "tcp": proto = .tcp
         case "udp": proto = .udp
         case "sctp": proto = .sctp
         default: return nil
         }
-        guard let address = IPVSAddress(String(words[1])), let port = UInt16(words[2]) else { return nil }
+        guard let address = IPAddress(String(words[1])), let port = UInt16(words[2]) else { return nil }
         return .address(proto, address, port: port)
     }
 }

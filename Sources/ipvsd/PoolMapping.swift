@@ -3,6 +3,7 @@
 import IPVS
 import KeepalivedConfig
 import Wire
+import Vocabulary
 
 /// The pools of a configuration, with an index from health-report identities to them.
 struct PoolMap {
@@ -43,16 +44,13 @@ struct PoolMap {
 
     /// The pool name and destination key a health report is about; nil when no configured pool matches.
     func locate(_ id: RealServerID) -> (pool: String, destination: IPVSDestinationKey)? {
-        guard let realAddress = IPVSAddress(wire: id.realAddress) else { return nil }
-        let destination = IPVSDestinationKey(address: realAddress, port: id.realPort)
+        let destination = IPVSDestinationKey(address: id.realAddress, port: id.realPort)
         let pool: String?
         switch id.virtualService {
         case .fwmark(let mark):
             pool = poolOfMark[mark]
-        case .address(let address, let port, let transport):
-            guard let vip = IPVSAddress(wire: address) else { return nil }
-            let proto: IPVS.IPVSProtocol = transport == .udp ? .udp : transport == .sctp ? .sctp : .tcp
-            pool = poolOfService[.address(proto, vip, port: port)]
+        case .address(let vip, let port, let transport):
+            pool = poolOfService[.address(transport, vip, port: port)]
         }
         guard let pool, realServersOfPool[pool]?.contains(destination) == true else { return nil }
         return (pool, destination)
@@ -60,13 +58,12 @@ struct PoolMap {
 
     /// One `virtual_server` block as a pool; nil when it names a group that does not exist.
     static func pool(for server: VirtualServer, in configuration: KeepalivedConfiguration) -> IPVSPoolSpec? {
-        let proto = ipvsProtocol(server.protocolName)
+        let proto = server.transportProtocol
         // A fwmark service's family is its real servers' (keepalived's default: IPv4).
-        let markFamily: IPVSAddressFamily = server.realServers.first?.address.family == .inet6 ? .inet6 : .inet
+        let markFamily = server.realServers.first?.address.family ?? .ipv4
         var keys: [(key: IPVSServiceKey, port: UInt16)] = []
         switch server.address {
-        case .address(let ip, let port):
-            guard let vip = IPVSAddress(config: ip) else { return nil }
+        case .address(let vip, let port):
             keys = [(.address(proto, vip, port: port), port)]
         case .firewallMark(let mark):
             keys = [(.firewallMark(markFamily, mark), 0)]
@@ -76,7 +73,7 @@ struct PoolMap {
                 switch entry {
                 case .addressRange(let first, let count, let port):
                     for i in 0..<max(0, count) {
-                        guard let ip = first.advanced(by: i), let vip = IPVSAddress(config: ip) else { continue }
+                        guard let vip = first.advanced(by: i) else { continue }
                         keys.append((.address(proto, vip, port: port), port))
                     }
                 case .firewallMark(let mark):
@@ -87,10 +84,9 @@ struct PoolMap {
         // Real servers without a port take the service's (the first entry's, for a group).
         let servicePort = keys.first?.port ?? 0
         let services = keys.map { service(server, key: $0.key) }
-        let realServers = server.realServers.compactMap { rs -> IPVSRealServerSpec? in
-            guard let address = IPVSAddress(config: rs.address) else { return nil }
+        let realServers = server.realServers.map { rs -> IPVSRealServerSpec in
             let destination = IPVSDestination(
-                key: IPVSDestinationKey(address: address, port: rs.port ?? servicePort),
+                key: IPVSDestinationKey(address: rs.address, port: rs.port ?? servicePort),
                 forwarding: forwarding(rs.forwarding ?? server.forwarding),
                 weight: Int32(clamping: rs.weight),
                 upperThreshold: rs.upperThreshold ?? 0, lowerThreshold: rs.lowerThreshold ?? 0)
@@ -101,8 +97,8 @@ struct PoolMap {
                                       startsUp: !(rs.alpha ?? server.alpha) || rs.checks.isEmpty)
         }
         var sorry: IPVSDestination?
-        if let s = server.sorryServer, let address = IPVSAddress(config: s.address) {
-            sorry = IPVSDestination(key: IPVSDestinationKey(address: address, port: s.port ?? servicePort),
+        if let s = server.sorryServer {
+            sorry = IPVSDestination(key: IPVSDestinationKey(address: s.address, port: s.port ?? servicePort),
                                     forwarding: forwarding(s.forwarding ?? server.forwarding), weight: 1)
         }
         return IPVSPoolSpec(name: server.poolName, services: services,
@@ -131,12 +127,12 @@ struct PoolMap {
 
     /// `persistence_granularity` as the kernel keeps it: IPv4 mask as a number, IPv6 prefix length;
     /// nil (no granularity, or one of the other family) gives the full host mask.
-    static func netmask(_ granularity: IPAddress?, family: IPVSAddressFamily) -> UInt32? {
+    static func netmask(_ granularity: IPAddress?, family: IPAddressFamily) -> UInt32? {
         guard let granularity else { return nil }
         switch (family, granularity.family) {
-        case (.inet, .inet):
+        case (.ipv4, .ipv4):
             return granularity.bytes.reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
-        case (.inet6, .inet6):
+        case (.ipv6, .ipv6):
             // Leading one bits: the prefix length a mask such as ffff:ffff:: stands for.
             var length: UInt32 = 0
             for byte in granularity.bytes {
@@ -157,23 +153,4 @@ struct PoolMap {
         }
     }
 
-    static func ipvsProtocol(_ proto: KeepalivedConfig.IPVSProtocol) -> IPVS.IPVSProtocol {
-        switch proto {
-        case .tcp: return .tcp
-        case .udp: return .udp
-        case .sctp: return .sctp
-        }
-    }
-}
-
-extension IPVSAddress {
-    /// The IPVS form of a configuration address.
-    init?(config address: IPAddress) {
-        self.init(family: address.family == .inet ? .inet : .inet6, bytes: address.bytes)
-    }
-
-    /// The IPVS form of an address from a message.
-    init?(wire address: WireAddress) {
-        self.init(family: address.family == .ipv4 ? .inet : .inet6, bytes: address.bytes)
-    }
 }

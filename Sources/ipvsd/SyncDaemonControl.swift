@@ -4,6 +4,7 @@ import IPVS
 import KeepalivedConfig
 import Logging
 import Wire
+import Vocabulary
 
 /// Starts and stops the kernel's sync daemons as the tracked instance changes state.
 final class SyncDaemonControl {
@@ -56,6 +57,6 @@ final class SyncDaemonControl {
 
     private func daemon(_ state: IPVSSyncState, _ s: LVSSyncDaemon) -> IPVSSyncDaemon {
         IPVSSyncDaemon(state: state, interface: s.interface, syncID: UInt32(s.syncID), maxPayload: s.maximumLength,
-                       group: s.group.flatMap { IPVSAddress(config: $0) }, port: s.port, ttl: s.ttl)
+                       group: s.group, port: s.port, ttl: s.ttl)
     }
 }

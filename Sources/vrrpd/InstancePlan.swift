@@ -1,5 +1,6 @@
 import KeepalivedConfig
 import VRRP
+import Vocabulary
 
 /// One vrrp_instance as vrrpd runs it: the state machine's configuration plus what only the I/O shell needs
 /// (interface, addresses' prefixes, labels and devices, where adverts go).
@@ -10,57 +11,54 @@ struct InstancePlan: Equatable {
     /// Each VIP with its prefix length, label and device, as `ip addr add` would take it.
     var addresses: [VirtualAddress]
     /// Where adverts are sent: the unicast peers, or the multicast group.
-    var destinations: [VRRPAddress]
-    var multicastGroup: VRRPAddress?
+    var destinations: [IPAddress]
+    var multicastGroup: IPAddress?
     /// The address adverts leave from (unicast_src_ip, or the interface's primary address).
-    var source: VRRPAddress
+    var source: IPAddress
     var trackedScripts: [VRRPTrackedScript]
     var trackedInterfaces: [String]
 
     struct VirtualAddress: Equatable {
-        var address: VRRPAddress
+        var address: IPAddress
         var prefixLength: Int
         var label: String?
         var device: String?
     }
 
     /// Builds the plan; `primaryAddress` returns the interface's own first address of a family (nil if none).
-    static func make(_ instance: KeepalivedConfig.VRRPInstance, in config: KeepalivedConfiguration,
-                     primaryAddress: (String, VRRPAddressFamily, [VRRPAddress]) -> VRRPAddress?)
+    static func make(_ instance: VRRPInstanceDefinition, in config: KeepalivedConfiguration,
+                     primaryAddress: (String, IPAddressFamily, [IPAddress]) -> IPAddress?)
         -> Result<InstancePlan, PlanError> {
         guard let interface = instance.interface, let vrid = instance.virtualRouterID else {
             return .failure(PlanError("vrrp_instance \(instance.name) has no interface or virtual_router_id"))
         }
-        let addresses = instance.virtualIPAddresses.compactMap { vip in
-            VRRPAddress(bytes: vip.address.bytes).map {
-                VirtualAddress(address: $0, prefixLength: vip.prefixLength, label: vip.label, device: vip.device)
-            }
+        let addresses = instance.virtualIPAddresses.map { vip in
+            VirtualAddress(address: vip.address, prefixLength: vip.prefixLength, label: vip.label, device: vip.device)
         }
-        let family: VRRPAddressFamily = instance.family == .inet ? .ipv4 : .ipv6
-        let peers = instance.unicastPeers.compactMap { VRRPAddress(bytes: $0.bytes) }
-        let configuredSource = instance.unicastSourceIP.flatMap { VRRPAddress(bytes: $0.bytes) }
-        guard let source = configuredSource ?? primaryAddress(interface, family, addresses.map(\.address)) else {
+        let family = instance.family
+        let peers = instance.unicastPeers
+        guard let source = instance.unicastSourceIP ?? primaryAddress(interface, family, addresses.map(\.address)) else {
             return .failure(PlanError("vrrp_instance \(instance.name): \(interface) has no \(family == .ipv4 ? "IPv4" : "IPv6") address to send adverts from"))
         }
         let group = family == .ipv4 ? config.global.vrrpMulticastGroup4 : config.global.vrrpMulticastGroup6
-        let multicast = peers.isEmpty ? VRRPAddress(bytes: group.bytes) : nil
+        let multicast = peers.isEmpty ? group : nil
 
         var gratuitous = VRRPGratuitousConfig()
-        gratuitous.masterDelay = VRRPDuration(instance.garpMasterDelay)
+        gratuitous.masterDelay = instance.garpMasterDelay
         gratuitous.masterRepeat = instance.garpMasterRepeat
-        gratuitous.masterRefresh = VRRPDuration(instance.garpMasterRefresh)
+        gratuitous.masterRefresh = instance.garpMasterRefresh
         gratuitous.masterRefreshRepeat = instance.garpMasterRefreshRepeat
 
-        let authentication: VRRP.VRRPAuthentication
+        let authentication: VRRPAuthentication
         switch instance.authentication {
         case .password(let text), .ah(let text): authentication = .password(text)
         case .none: authentication = .none
         }
         let machine = VRRPInstanceConfig(
             name: instance.name, vrid: UInt8(vrid), version: instance.effectiveVersion(config.global) == 3 ? .v3 : .v2,
-            priority: UInt8(instance.priority), advertInterval: VRRPDuration(instance.advertInterval),
+            priority: UInt8(instance.priority), advertInterval: instance.advertInterval,
             initialState: instance.initialState == .master ? .master : .backup,
-            preempt: !instance.nopreempt, preemptDelay: VRRPDuration(instance.preemptDelay),
+            preempt: !instance.nopreempt, preemptDelay: instance.preemptDelay,
             virtualAddresses: addresses.map(\.address), primaryAddress: source,
             authentication: authentication, unicastPeers: peers, gratuitous: gratuitous
         ).normalized
@@ -77,7 +75,7 @@ struct InstancePlan: Equatable {
             trackedInterfaces: instance.trackInterfaces.map(\.name)))
     }
 
-    func details(of address: VRRPAddress) -> VirtualAddress {
+    func details(of address: IPAddress) -> VirtualAddress {
         addresses.first { $0.address == address }
             ?? VirtualAddress(address: address, prefixLength: address.family == .ipv4 ? 32 : 128)
     }
@@ -86,11 +84,4 @@ struct InstancePlan: Equatable {
 struct PlanError: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
-}
-
-extension VRRPDuration {
-    init(_ duration: Duration) {
-        let (seconds, attoseconds) = duration.components
-        self.init(nanoseconds: UInt64(max(0, seconds)) * 1_000_000_000 + UInt64(max(0, attoseconds)) / 1_000_000_000)
-    }
 }

@@ -3,6 +3,7 @@ import KeepalivedConfig
 import Logging
 import Platform
 import VRRP
+import Vocabulary
 
 /// Runs the VRRP state machines of a configuration on the event loop: adverts in and out on raw sockets, VIPs
 /// through rtnetlink, gratuitous ARP, link changes, track-script results, and a timer per unit.
@@ -19,7 +20,7 @@ final class VRRPEngine {
             }
         }
 
-        func send(_ message: [UInt8], to destination: VRRPAddress) throws {
+        func send(_ message: [UInt8], to destination: IPAddress) throws {
             switch self {
             case .ipv4(let socket): try socket.send(message, to: destination.bytes)
             case .ipv6(let socket): try socket.send(message, to: destination.bytes)
@@ -34,8 +35,8 @@ final class VRRPEngine {
                 while let datagram = socket.receive() { outcomes.append(filter.receiveIPv4(datagram: datagram)) }
             case .ipv6(let socket):
                 while let datagram = socket.receive() {
-                    guard let source = VRRPAddress(bytes: datagram.source),
-                          let destination = VRRPAddress(bytes: datagram.destination) else { continue }
+                    guard let source = IPAddress(bytes: datagram.source),
+                          let destination = IPAddress(bytes: datagram.destination) else { continue }
                     outcomes.append(filter.receiveIPv6(payload: datagram.payload, source: source,
                                                        destination: destination, hopLimit: datagram.hopLimit))
                 }
@@ -90,7 +91,7 @@ final class VRRPEngine {
         units.flatMap { $0.machine.members.map { ($0.config.name, $0.state, $0.effectivePriority) } }
     }
 
-    static func now() -> VRRPInstant { VRRPInstant(nanoseconds: UInt64(max(0, MonotonicInstant.now.nanoseconds))) }
+    static func now() -> MonotonicInstant { .now }
 
     // MARK: Configuration
 
@@ -123,7 +124,7 @@ final class VRRPEngine {
         applyTracking()
     }
 
-    private func plan(_ instance: KeepalivedConfig.VRRPInstance, _ config: KeepalivedConfiguration) -> InstancePlan? {
+    private func plan(_ instance: VRRPInstanceDefinition, _ config: KeepalivedConfiguration) -> InstancePlan? {
         switch InstancePlan.make(instance, in: config, primaryAddress: Self.primaryAddress) {
         case .success(let plan): return plan
         case .failure(let problem):
@@ -133,9 +134,9 @@ final class VRRPEngine {
     }
 
     /// The interface's first address of the family that is not one of the instance's VIPs.
-    static func primaryAddress(_ interface: String, _ family: VRRPAddressFamily, _ vips: [VRRPAddress]) -> VRRPAddress? {
+    static func primaryAddress(_ interface: String, _ family: IPAddressFamily, _ vips: [IPAddress]) -> IPAddress? {
         guard let link = NetworkInterface(named: interface) else { return nil }
-        let candidates = (family == .ipv4 ? link.ipv4Addresses() : link.ipv6Addresses()).compactMap { VRRPAddress(bytes: $0) }
+        let candidates = (family == .ipv4 ? link.ipv4Addresses() : link.ipv6Addresses()).compactMap { IPAddress(bytes: $0) }
         return candidates.first { !vips.contains($0) }
     }
 
@@ -310,11 +311,10 @@ final class VRRPEngine {
         units[index].timer = nil
         guard let deadline = units[index].machine.nextDeadline else { return }
         let name = units[index].name
-        let when = MonotonicInstant(nanoseconds: Int64(clamping: deadline.nanoseconds))
-        units[index].timer = loop.schedule(at: when) { [unowned self] in timerFired(unit: name) }
+        units[index].timer = loop.schedule(at: deadline) { [unowned self] in timerFired(unit: name) }
     }
 
-    private func changeAddress(_ address: VRRPAddress, of member: Member, add: Bool) {
+    private func changeAddress(_ address: IPAddress, of member: Member, add: Bool) {
         let details = member.plan.details(of: address)
         let device = details.device ?? member.plan.interface
         guard let link = NetworkInterface(named: device) else {
@@ -334,7 +334,7 @@ final class VRRPEngine {
         }
     }
 
-    private func announce(_ addresses: [VRRPAddress], of member: Member, times: Int) {
+    private func announce(_ addresses: [IPAddress], of member: Member, times: Int) {
         var byDevice: [String: [[UInt8]]] = [:]
         for address in addresses {
             byDevice[member.plan.details(of: address).device ?? member.plan.interface, default: []].append(address.bytes)

@@ -1,4 +1,5 @@
 import VRRP
+import Vocabulary
 
 /// What vrrpd drives: a lone instance, or a vrrp_sync_group whose members move together. Both answer events
 /// with actions addressed to a member, so the shell treats them alike.
@@ -12,7 +13,7 @@ enum VRRPUnit {
     case single(VRRPInstance)
     case group(VRRPSyncGroup)
 
-    var nextDeadline: VRRPInstant? {
+    var nextDeadline: MonotonicInstant? {
         switch self {
         case .single(let instance): return instance.nextDeadline
         case .group(let group): return group.nextDeadline
@@ -26,18 +27,18 @@ enum VRRPUnit {
         }
     }
 
-    mutating func start(at now: VRRPInstant) -> [UnitAction] {
+    mutating func start(at now: MonotonicInstant) -> [UnitAction] {
         update(single: { $0.handle(.startup, at: now) }, group: { $0.start(at: now) })
     }
 
-    mutating func timerFired(at now: VRRPInstant) -> [UnitAction] {
+    mutating func timerFired(at now: MonotonicInstant) -> [UnitAction] {
         update(single: { instance in
             guard let deadline = instance.nextDeadline, deadline <= now else { return [] }
             return instance.handle(.timerFired, at: now)
         }, group: { $0.timerFired(at: now) })
     }
 
-    mutating func handle(_ event: VRRPEvent, member: Int, at now: VRRPInstant) -> [UnitAction] {
+    mutating func handle(_ event: VRRPEvent, member: Int, at now: MonotonicInstant) -> [UnitAction] {
         update(single: { $0.handle(event, at: now) }, group: { $0.handle(event, member: member, at: now) })
     }
 

@@ -3,6 +3,7 @@
 // answers as ip_vs_genl does: dumps as NLM_F_MULTI messages ended by NLMSG_DONE, everything else acked.
 @testable import IPVS
 import Platform
+import Vocabulary
 
 final class FakeIPVSKernel: GenericNetlinkTransport {
     static let family: UInt16 = 0x23
@@ -110,8 +111,8 @@ final class FakeIPVSKernel: GenericNetlinkTransport {
         case IPVSCommandNumber.delDest:
             let key = try serviceKey(top)
             let nest = try nested(top, CommandAttribute.dest, DestinationAttribute.max)
-            let family = IPVSAddressFamily(rawValue: try nest.u16(DestinationAttribute.addressFamily, "f") ?? 2) ?? .inet
-            guard let raw = nest.raw(DestinationAttribute.address), let address = IPVSAddress(family: family, bytes: raw),
+            let family = IPAddressFamily(kernelNumber: try nest.u16(DestinationAttribute.addressFamily, "f") ?? 2) ?? .ipv4
+            guard let raw = nest.raw(DestinationAttribute.address), let address = IPAddress(family: family, bytes: raw),
                   let port = try nest.be16(DestinationAttribute.port, "port") else { throw FakeKernelError(errno: 22) }
             return .deleteDestination(key, IPVSDestinationKey(address: address, port: port))
         default:
@@ -138,20 +139,20 @@ final class FakeIPVSKernel: GenericNetlinkTransport {
     private func serviceKey(_ top: Attributes) throws -> IPVSServiceKey {
         let a = try nested(top, CommandAttribute.service, ServiceAttribute.max)
         guard let familyNumber = try a.u16(ServiceAttribute.family, "family"),
-              let family = IPVSAddressFamily(rawValue: familyNumber) else { throw FakeKernelError(errno: 22) }
+              let family = IPAddressFamily(kernelNumber: familyNumber) else { throw FakeKernelError(errno: 22) }
         if let mark = try a.u32(ServiceAttribute.firewallMark, "fwmark") { return .firewallMark(family, mark) }
-        guard let protoNumber = try a.u16(ServiceAttribute.proto, "proto"), let proto = IPVSProtocol(rawValue: protoNumber),
-              let raw = a.raw(ServiceAttribute.address), let address = IPVSAddress(family: family, bytes: raw),
+        guard let protoNumber = try a.u16(ServiceAttribute.proto, "proto"), let proto = UInt8(exactly: protoNumber).flatMap(TransportProtocol.init(rawValue:)),
+              let raw = a.raw(ServiceAttribute.address), let address = IPAddress(family: family, bytes: raw),
               let port = try a.be16(ServiceAttribute.port, "port") else { throw FakeKernelError(errno: 22) }
         return .address(proto, address, port: port)
     }
 
     private func writeService(_ s: IPVSService, _ w: inout MessageWriter) {
-        w.u16(ServiceAttribute.family, s.key.family.rawValue)
+        w.u16(ServiceAttribute.family, s.key.family.kernelNumber)
         switch s.key {
         case .firewallMark(_, let mark): w.u32(ServiceAttribute.firewallMark, mark)
         case .address(let proto, let address, let port):
-            w.u16(ServiceAttribute.proto, proto.rawValue)
+            w.u16(ServiceAttribute.proto, UInt16(proto.rawValue))
             w.raw(ServiceAttribute.address, address.inetAddrUnionBytes)
             w.be16(ServiceAttribute.port, port)
         }
@@ -169,7 +170,7 @@ final class FakeIPVSKernel: GenericNetlinkTransport {
         w.u32(DestinationAttribute.weight, UInt32(bitPattern: d.weight))
         w.u32(DestinationAttribute.upperThreshold, d.upperThreshold)
         w.u32(DestinationAttribute.lowerThreshold, d.lowerThreshold)
-        w.u16(DestinationAttribute.addressFamily, d.key.address.family.rawValue)
+        w.u16(DestinationAttribute.addressFamily, d.key.address.family.kernelNumber)
     }
 
     private func header(_ type: UInt16, flags: UInt16, seq: UInt32, payload: [UInt8]) -> [UInt8] {

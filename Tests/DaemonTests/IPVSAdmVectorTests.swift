@@ -4,6 +4,7 @@
 // (empty scheduler, flags, timeout, netmask) even to delete one.
 @testable import IPVS
 import Testing
+import Vocabulary
 
 private func bytes(_ hex: String) -> [UInt8] {
     var out: [UInt8] = []
@@ -15,11 +16,11 @@ private func bytes(_ hex: String) -> [UInt8] {
     return out
 }
 
-private let v6 = IPVSServiceKey.address(.udp, IPVSAddress("2001:db8::1")!, port: 53)
-private let v4 = IPVSServiceKey.address(.tcp, IPVSAddress("198.51.100.200")!, port: 80)
-private let mark7 = IPVSServiceKey.firewallMark(.inet, 7)
-private let rs7 = IPVSDestinationKey(address: IPVSAddress("203.0.113.7")!, port: 8080)
-private let rs8 = IPVSDestinationKey(address: IPVSAddress("203.0.113.8")!, port: 80)
+private let v6 = IPVSServiceKey.address(.udp, IPAddress("2001:db8::1")!, port: 53)
+private let v4 = IPVSServiceKey.address(.tcp, IPAddress("198.51.100.200")!, port: 80)
+private let mark7 = IPVSServiceKey.firewallMark(.ipv4, 7)
+private let rs7 = IPVSDestinationKey(address: IPAddress("203.0.113.7")!, port: 8080)
+private let rs8 = IPVSDestinationKey(address: IPAddress("203.0.113.8")!, port: 80)
 
 /// (ipvsadm command line, captured request, the operation ipvsd would send for it).
 private let vectors: [(String, String, IPVSOperation)] = [
@@ -46,13 +47,13 @@ private let vectors: [(String, String, IPVSOperation)] = [
      .addService(IPVSService(key: mark7, scheduler: "sh", flags: .shPort))),
     ("ipvsadm -a -f 7 -r 203.0.113.9:0 -i -w 2",
      "ac00000020000500d80d046bc900c0e505010000380001800600010002000000080005000700000005000600000000000c00070000000000ffffffff080008000000000008000900ffffffff6000028006000b000200000014000100cb00710900000000000000000000000006000200000000000800030002000000080004000200000005000d000000000006000e000000000006000f000000000008000500000000000800060000000000",
-     .addDestination(mark7, IPVSDestination(key: IPVSDestinationKey(address: IPVSAddress("203.0.113.9")!, port: 0), forwarding: .tunnel(IPVSTunnel()), weight: 2))),
+     .addDestination(mark7, IPVSDestination(key: IPVSDestinationKey(address: IPAddress("203.0.113.9")!, port: 0), forwarding: .tunnel(IPVSTunnel()), weight: 2))),
     ("ipvsadm -A -u [2001:db8::1]:53 -s rr",
      "6800000020000500b30a046bc80000b50101000054000180060001000a00000006000200110000001400030020010db8000000000000000000000001060004000035000007000600727200000c00070000000000ffffffff08000800000000000800090080000000",
      .addService(IPVSService(key: v6, scheduler: "rr"))),
     ("ipvsadm -a -u [2001:db8::1]:53 -r [2001:db8::2]:53 -m",
      "c800000020000500b40a046bc90000b50501000054000180060001000a00000006000200110000001400030020010db8000000000000000000000001060004000035000005000600000000000c00070000000000ffffffff080008000000000008000900800000006000028006000b000a0000001400010020010db800000000000000000000000206000200003500000800030000000000080004000100000005000d000000000006000e000000000006000f000000000008000500000000000800060000000000",
-     .addDestination(v6, IPVSDestination(key: IPVSDestinationKey(address: IPVSAddress("2001:db8::2")!, port: 53),
+     .addDestination(v6, IPVSDestination(key: IPVSDestinationKey(address: IPAddress("2001:db8::2")!, port: 53),
                                          forwarding: .masquerade, weight: 1))),
     ("ipvsadm -D -t 198.51.100.200:80",
      "6800000020000500b40a046bca00c0b403010000540001800600010002000000060002000600000014000300c63364c8000000000000000000000000060004000050000005000600000000000c00070000000000ffffffff080008000000000008000900ffffffff",

@@ -7,6 +7,7 @@ import Logging
 import Testing
 import Wire
 @testable import ipvsd
+import Vocabulary
 
 private let quiet = Logger(label: "test.ipvsd") { _ in SwiftLogNoOpLogHandler() }
 
@@ -36,15 +37,15 @@ private let twoServices = """
 
 private let oneService = String(twoServices.prefix { $0 != "}" }) + "}\n}\n"
 
-private let vip93: IPVSServiceKey = .address(.tcp, IPVSAddress("192.0.2.93")!, port: 80)
-private let vip94: IPVSServiceKey = .address(.udp, IPVSAddress("192.0.2.94")!, port: 81)
-private let rs72 = IPVSDestinationKey(address: IPVSAddress("198.51.100.72")!, port: 80)
-private let rs80 = IPVSDestinationKey(address: IPVSAddress("198.51.100.80")!, port: 80)
+private let vip93: IPVSServiceKey = .address(.tcp, IPAddress("192.0.2.93")!, port: 80)
+private let vip94: IPVSServiceKey = .address(.udp, IPAddress("192.0.2.94")!, port: 81)
+private let rs72 = IPVSDestinationKey(address: IPAddress("198.51.100.72")!, port: 80)
+private let rs80 = IPVSDestinationKey(address: IPAddress("198.51.100.80")!, port: 80)
 
 /// Another tool's service: ipvsd must never touch it.
 private let foreign = IPVSVirtualServer(
-    IPVSService(key: .address(.tcp, IPVSAddress("203.0.113.50")!, port: 443), scheduler: "sh"),
-    destinations: [IPVSDestination(key: IPVSDestinationKey(address: IPVSAddress("203.0.113.51")!, port: 443),
+    IPVSService(key: .address(.tcp, IPAddress("203.0.113.50")!, port: 443), scheduler: "sh"),
+    destinations: [IPVSDestination(key: IPVSDestinationKey(address: IPAddress("203.0.113.51")!, port: 443),
                                    forwarding: .masquerade, weight: 7)])
 
 private func configuration(_ text: String, in directory: TemporaryDirectory) throws -> KeepalivedConfiguration {
@@ -100,7 +101,7 @@ private func keeperAfterARefusedDestination(_ fake: FakeIPVSKernel,
         k.reconcile(reason: "start")
         let wanted = fake.table
         // What someone with ipvsadm might do behind ipvsd's back.
-        let stray = IPVSDestination(key: IPVSDestinationKey(address: IPVSAddress("198.51.100.99")!, port: 80),
+        let stray = IPVSDestination(key: IPVSDestinationKey(address: IPAddress("198.51.100.99")!, port: 80),
                                     forwarding: .route, weight: 1)
         try fake.table.apply(.addDestination(vip93, stray))
         var edited = try #require(fake.table.servers[vip93]?.destinations[rs72])
@@ -153,8 +154,8 @@ private func keeperAfterARefusedDestination(_ fake: FakeIPVSKernel,
         let k = keeper(fake, try configuration(twoServices, in: directory), directory)
         k.reconcile(reason: "start")
         func report(_ rs: String, up: Bool, weight: Int32 = 1) -> RealServerHealth {
-            RealServerHealth(id: RealServerID(protocol: .tcp, virtualAddress: WireAddress("192.0.2.93")!, virtualPort: 80,
-                                              realAddress: WireAddress(rs)!, realPort: 80), up: up, weight: weight)
+            RealServerHealth(id: RealServerID(protocol: .tcp, virtualAddress: IPAddress("192.0.2.93")!, virtualPort: 80,
+                                              realAddress: IPAddress(rs)!, realPort: 80), up: up, weight: weight)
         }
         #expect(k.record(report("198.51.100.72", up: false)))
         #expect(k.record(report("198.51.100.80", up: false, weight: 2)))
@@ -186,8 +187,8 @@ private func keeperAfterARefusedDestination(_ fake: FakeIPVSKernel,
         k.reconcile(reason: "start")
         #expect(fake.table.servers.count == services)
         let before = fake.commands.count
-        let report = RealServerHealth(id: RealServerID(protocol: .tcp, virtualAddress: WireAddress("192.0.2.1")!, virtualPort: 1000,
-                                                       realAddress: WireAddress("198.51.100.2")!, realPort: 80), up: false, weight: 1)
+        let report = RealServerHealth(id: RealServerID(protocol: .tcp, virtualAddress: IPAddress("192.0.2.1")!, virtualPort: 1000,
+                                                       realAddress: IPAddress("198.51.100.2")!, realPort: 80), up: false, weight: 1)
         #expect(k.record(report))
         k.reconcileHealthChanges()
         #expect(fake.commands.count - before == 1, "one DEL_DEST, no dump: \(fake.commands.count - before) requests")
@@ -222,12 +223,12 @@ private func keeperAfterARefusedDestination(_ fake: FakeIPVSKernel,
         let k = keeper(fake, try configuration(text, in: directory), directory)
         k.reconcile(reason: "start")
         let untouched = fake.table.servers.filter { $0.key != vip93 }
-        let down = RealServerHealth(id: RealServerID(protocol: .tcp, virtualAddress: WireAddress("192.0.2.93")!, virtualPort: 80,
-                                                     realAddress: WireAddress("198.51.100.80")!, realPort: 80), up: false, weight: 1)
+        let down = RealServerHealth(id: RealServerID(protocol: .tcp, virtualAddress: IPAddress("192.0.2.93")!, virtualPort: 80,
+                                                     realAddress: IPAddress("198.51.100.80")!, realPort: 80), up: false, weight: 1)
         #expect(k.record(down))
         let before = fake.commands.count
         #expect(k.reconcileHealthChanges() == ReconcileSummary(applied: 3, failed: 0))
-        let sorry = IPVSDestinationKey(address: IPVSAddress("203.0.113.9")!, port: 80)
+        let sorry = IPVSDestinationKey(address: IPAddress("203.0.113.9")!, port: 80)
         #expect(Set(fake.table.servers[vip93]?.destinations.keys ?? [:].keys) == [sorry])
         #expect(fake.commands.count - before == 3, "two DEL_DEST and one NEW_DEST, no dump")
         #expect(fake.table.servers.filter { $0.key != vip93 } == untouched)
@@ -265,8 +266,8 @@ private func keeperAfterARefusedDestination(_ fake: FakeIPVSKernel,
         #expect(announcements.changes(to: k.quorumUp).map { "\($0.name) \($0.up)" }
             == ["TCP 192.0.2.93:80 true", "TCP 192.0.2.94:81 true"])
         #expect(announcements.changes(to: k.quorumUp).isEmpty)
-        let down = RealServerHealth(id: RealServerID(protocol: .tcp, virtualAddress: WireAddress("192.0.2.93")!, virtualPort: 80,
-                                                     realAddress: WireAddress("198.51.100.80")!, realPort: 80), up: false, weight: 1)
+        let down = RealServerHealth(id: RealServerID(protocol: .tcp, virtualAddress: IPAddress("192.0.2.93")!, virtualPort: 80,
+                                                     realAddress: IPAddress("198.51.100.80")!, realPort: 80), up: false, weight: 1)
         #expect(k.record(down))
         k.reconcileHealthChanges()
         #expect(announcements.changes(to: k.quorumUp).map { "\($0.name) \($0.up)" } == ["TCP 192.0.2.93:80 false"])
@@ -286,8 +287,8 @@ private func keeperAfterARefusedDestination(_ fake: FakeIPVSKernel,
         let directory = try TemporaryDirectory()
         let fake = FakeIPVSKernel()
         let k = try keeperAfterARefusedDestination(fake, directory)
-        let down = RealServerHealth(id: RealServerID(protocol: .tcp, virtualAddress: WireAddress("192.0.2.93")!, virtualPort: 80,
-                                                     realAddress: WireAddress("198.51.100.72")!, realPort: 80), up: false, weight: 1)
+        let down = RealServerHealth(id: RealServerID(protocol: .tcp, virtualAddress: IPAddress("192.0.2.93")!, virtualPort: 80,
+                                                     realAddress: IPAddress("198.51.100.72")!, realPort: 80), up: false, weight: 1)
         #expect(k.record(down))
         let before = fake.commands.count
         #expect(k.reconcileHealthChanges() == ReconcileSummary(applied: 2, failed: 0), "rs72 removed, rs80 retried")
@@ -376,8 +377,8 @@ private func keeperAfterARefusedDestination(_ fake: FakeIPVSKernel,
     }
 
     @Test func managedServiceLinesRoundTrip() {
-        let keys: [IPVSServiceKey] = [vip93, vip94, .address(.sctp, IPVSAddress("2001:db8::1")!, port: 5060),
-                                      .firewallMark(.inet6, 77), .firewallMark(.inet, 1)]
+        let keys: [IPVSServiceKey] = [vip93, vip94, .address(.sctp, IPAddress("2001:db8::1")!, port: 5060),
+                                      .firewallMark(.ipv6, 77), .firewallMark(.ipv4, 1)]
         for key in keys {
             #expect(ManagedServices.parse(Substring(ManagedServices.format(key))) == key)
         }
@@ -438,8 +439,8 @@ private func keeperAfterARefusedDestination(_ fake: FakeIPVSKernel,
         #expect(pools.count == 2)
         let group = try #require(pools.first)
         let keys = group.services.map(\.key)
-        #expect(keys == [.address(.tcp, IPVSAddress("192.0.2.20")!, port: 80), .address(.tcp, IPVSAddress("192.0.2.21")!, port: 80),
-                         .address(.tcp, IPVSAddress("192.0.2.22")!, port: 80), .firewallMark(.inet, 9)])
+        #expect(keys == [.address(.tcp, IPAddress("192.0.2.20")!, port: 80), .address(.tcp, IPAddress("192.0.2.21")!, port: 80),
+                         .address(.tcp, IPAddress("192.0.2.22")!, port: 80), .firewallMark(.ipv4, 9)])
         for service in group.services {
             #expect(service.scheduler == "sh")
             #expect(service.flags == .shPort, "persistence_timeout 0 is no persistence")
@@ -449,31 +450,31 @@ private func keeperAfterARefusedDestination(_ fake: FakeIPVSKernel,
         #expect(group.realServers.map(\.destination.weight) == [3, 1])
         #expect(group.realServers.map(\.startsUp) == [false, true],
                 "alpha waits for a checker; with none, keepalived adds the server at once")
-        #expect(group.sorryServer?.key == IPVSDestinationKey(address: IPVSAddress("203.0.113.9")!, port: 8080))
+        #expect(group.sorryServer?.key == IPVSDestinationKey(address: IPAddress("203.0.113.9")!, port: 8080))
         #expect(group.sorryServer?.forwarding == .tunnel(IPVSTunnel()), "the virtual server's method by default")
         #expect(group.sorryServerInhibit)
 
         let mark = try #require(pools.last)
-        #expect(mark.services.map(\.key) == [.firewallMark(.inet6, 12)], "the family of its real servers")
+        #expect(mark.services.map(\.key) == [.firewallMark(.ipv6, 12)], "the family of its real servers")
         #expect(mark.services.first?.flags == .persistent)
         #expect(mark.services.first?.timeout == 60)
         #expect(mark.services.first?.netmask == 128)
-        #expect(mark.realServers.map(\.destination.key) == [IPVSDestinationKey(address: IPVSAddress("2001:db8::5")!, port: 0)])
+        #expect(mark.realServers.map(\.destination.key) == [IPVSDestinationKey(address: IPAddress("2001:db8::5")!, port: 0)])
         #expect(mark.realServers.map(\.destination.forwarding) == [.route])
 
         // A health report for a group member finds the group's pool, whichever entry it names.
         let map = PoolMap(config)
-        let viaSecondEntry = RealServerID(protocol: .tcp, virtualAddress: WireAddress("192.0.2.21")!, virtualPort: 80,
-                                          realAddress: WireAddress("198.51.100.5")!, realPort: 80)
+        let viaSecondEntry = RealServerID(protocol: .tcp, virtualAddress: IPAddress("192.0.2.21")!, virtualPort: 80,
+                                          realAddress: IPAddress("198.51.100.5")!, realPort: 80)
         #expect(map.locate(viaSecondEntry)?.pool == group.name)
-        let viaMark = RealServerID(fwmark: 12, realAddress: WireAddress("2001:db8::5")!, realPort: 0)
+        let viaMark = RealServerID(fwmark: 12, realAddress: IPAddress("2001:db8::5")!, realPort: 0)
         #expect(map.locate(viaMark)?.pool == mark.name)
     }
 
     @Test func persistenceGranularityBecomesTheKernelsNetmask() {
-        #expect(PoolMap.netmask(IPAddress("255.255.255.0"), family: .inet) == 0xFFFF_FF00)
-        #expect(PoolMap.netmask(IPAddress("ffff:ffff:ffff:ff80::"), family: .inet6) == 57)
-        #expect(PoolMap.netmask(IPAddress("255.255.0.0"), family: .inet6) == nil, "another family's mask is ignored")
-        #expect(PoolMap.netmask(nil, family: .inet) == nil)
+        #expect(PoolMap.netmask(IPAddress("255.255.255.0"), family: .ipv4) == 0xFFFF_FF00)
+        #expect(PoolMap.netmask(IPAddress("ffff:ffff:ffff:ff80::"), family: .ipv6) == 57)
+        #expect(PoolMap.netmask(IPAddress("255.255.0.0"), family: .ipv6) == nil, "another family's mask is ignored")
+        #expect(PoolMap.netmask(nil, family: .ipv4) == nil)
     }
 }

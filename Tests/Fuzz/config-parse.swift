@@ -1,4 +1,4 @@
-// fuzz-module: KeepalivedConfig
+// fuzz-module: Vocabulary,KeepalivedConfig
 // libFuzzer target for the keepalived.conf lexer, include expander, statement builder, readers and validator.
 // Compiled together with the module's sources by scripts/fuzz (one module, so no import).
 

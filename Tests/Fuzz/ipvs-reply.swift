@@ -1,4 +1,4 @@
-// fuzz-module: IPVS
+// fuzz-module: Vocabulary,IPVS
 // libFuzzer harness for the IPVS reply decoder. Compiled in one module with Sources/IPVS/*.swift:
 //   swiftc -O -sanitize=fuzzer,address -parse-as-library -module-name FuzzIPVS \
 //     Sources/IPVS/*.swift Tests/Fuzz/ipvs-reply.swift -o /tmp/if/fuzz

@@ -1,9 +1,10 @@
-// fuzz-module: VRRP
+// fuzz-module: Vocabulary,VRRP
 // libFuzzer harness for the VRRP decoders and receive checks. Compiled in one module with Sources/VRRP/*.swift:
 //   swiftc -O -sanitize=fuzzer,address -parse-as-library -module-name FuzzVRRP Sources/VRRP/*.swift Tests/Fuzz/vrrp-decode.swift
 // The first input byte picks the path: bit 0 = IPv4 datagram, or IPv6 payload with the next 33 bytes as source,
 // destination and hop limit; bit 1 = patch in a correct VRRP checksum first, so random inputs also reach the
 // checks behind the checksum. Every outcome is folded into a sink so -O cannot drop the work.
+
 
 private let fuzzFilters: [VRRPReceiveFilter] = [
     VRRPReceiveFilter(vrid: 1, version: .v2, family: .ipv4, authentication: .password("secret"),
@@ -33,7 +34,7 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
             f.vrid = packet.advertisement.vrid
             outcomes.append(f.check(packet))
         }
-    } else if rest.count >= 33, let src = VRRPAddress(bytes: rest[0..<16]), let dst = VRRPAddress(bytes: rest[16..<32]) {
+    } else if rest.count >= 33, let src = IPAddress(bytes: rest[0..<16]), let dst = IPAddress(bytes: rest[16..<32]) {
         var payload = Array(rest.dropFirst(33))
         if fixChecksum { fuzzFixChecksum(&payload, start: 0, end: payload.count, source: src, destination: dst) }
         var f = fuzzFilters[2]
@@ -45,7 +46,7 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         case .accepted(let ad, let src, let w):
             fuzzSink &+= UInt64(ad.priority) &+ UInt64(ad.addresses.count) &+ UInt64(w.rawValue)
             // Property: re-encoding an accepted advert decodes to the same advert (a mismatch traps = a finding).
-            let group = VRRPAddress.vrrpGroup(src.family)
+            let group = IPAddress.vrrpGroup(src.family)
             let again = src.family == .ipv4
                 ? VRRPDecoder.decodeIPv4(datagram: ad.encodeIPv4Datagram(source: src, destination: group))
                 : VRRPDecoder.decodeIPv6(payload: ad.encodeMessage(source: src, destination: group),
@@ -54,7 +55,7 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
             // Feeding it to a state machine must not trap either.
             var i = VRRPInstance(config: VRRPInstanceConfig(name: "f", vrid: ad.vrid, version: ad.version,
                                                            virtualAddresses: [], primaryAddress: src))
-            let start = VRRPInstant(nanoseconds: 1)
+            let start = MonotonicInstant(nanoseconds: 1)
             fuzzSink &+= UInt64(i.handle(.startup, at: start).count)
             fuzzSink &+= UInt64(i.handle(.advertisement(ad, from: src), at: start + .milliseconds(1)).count)
             if let d = i.nextDeadline { fuzzSink &+= UInt64(i.handle(.timerFired, at: d).count) }
@@ -70,12 +71,12 @@ private func fuzzFixIPv4Checksum(_ d: inout [UInt8]) {
     guard d.count >= 20 else { return }
     let ihl = Int(d[0] & 0x0F) * 4
     let total = min(Int(d[2]) << 8 | Int(d[3]), d.count)
-    guard ihl >= 20, let src = VRRPAddress(bytes: d[12..<16]), let dst = VRRPAddress(bytes: d[16..<20]) else { return }
+    guard ihl >= 20, let src = IPAddress(bytes: d[12..<16]), let dst = IPAddress(bytes: d[16..<20]) else { return }
     fuzzFixChecksum(&d, start: ihl, end: total, source: src, destination: dst)
 }
 
 /// Writes the correct checksum into the VRRP message at `d[start..<end]` (version from its first nibble).
-private func fuzzFixChecksum(_ d: inout [UInt8], start: Int, end: Int, source: VRRPAddress, destination: VRRPAddress) {
+private func fuzzFixChecksum(_ d: inout [UInt8], start: Int, end: Int, source: IPAddress, destination: IPAddress) {
     guard start >= 0, end <= d.count, end - start >= 8 else { return }
     d[start + 6] = 0
     d[start + 7] = 0

@@ -1,4 +1,4 @@
-// fuzz-module: Wire
+// fuzz-module: Vocabulary,Wire
 // libFuzzer entry for WireCodec.decode, compiled in one module with Sources/Wire/*.swift:
 //   swiftc -O -sanitize=fuzzer,address -parse-as-library -module-name FuzzWire \
 //     Sources/Wire/*.swift Tests/Fuzz/wire-decode.swift -o /tmp/wf/fuzz

@@ -1,6 +1,7 @@
 import KeepalivedConfig
 import Platform
 import Wire
+import Vocabulary
 
 /// Parses configuration text for tests; fails the test with its diagnostics when it has errors.
 func parseConfig(_ text: String) throws -> KeepalivedConfiguration {
@@ -15,8 +16,8 @@ enum FixtureError: Error { case invalid([String]) }
 
 /// The RealServerID of `tcp vip:vport -> rip:rport`.
 func rsID(_ vip: String, _ vport: UInt16, _ rip: String, _ rport: UInt16) -> RealServerID {
-    RealServerID(protocol: .tcp, virtualAddress: WireAddress(vip)!, virtualPort: vport,
-                 realAddress: WireAddress(rip)!, realPort: rport)
+    RealServerID(protocol: .tcp, virtualAddress: IPAddress(vip)!, virtualPort: vport,
+                 realAddress: IPAddress(rip)!, realPort: rport)
 }
 
 /// A clock the tests move by hand.

@@ -4,6 +4,7 @@ import Platform
 import Testing
 import Wire
 @testable import Health
+import Vocabulary
 
 /// A monitor on its own loop that records every event with the time it arrived.
 private final class MonitorHarness {

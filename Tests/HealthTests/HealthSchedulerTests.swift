@@ -4,6 +4,7 @@ import Platform
 import Testing
 import Wire
 @testable import Health
+import Vocabulary
 
 /// Drives a scheduler with a hand-moved clock and scripted outcomes.
 private struct Harness {
@@ -225,7 +226,7 @@ private let rs1 = rsID("192.0.2.1", 80, "198.51.100.1", 8080)
         let scheduler = HealthScheduler(configuration: config, now: MonotonicInstant(nanoseconds: 0))
         #expect(Set(scheduler.realServerIDs) == [
             rsID("192.0.2.1", 443, "198.51.100.1", 443),
-            RealServerID(fwmark: 7, realAddress: WireAddress("198.51.100.2")!, realPort: 0),
+            RealServerID(fwmark: 7, realAddress: IPAddress("198.51.100.2")!, realPort: 0),
         ])
     }
 

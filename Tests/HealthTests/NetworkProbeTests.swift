@@ -3,6 +3,7 @@ import KeepalivedConfig
 import Platform
 import Testing
 @testable import Health
+import Vocabulary
 
 /// Runs one probe attempt to completion on its own loop; returns the outcome and how long it took.
 private func probe(port: UInt16, mode: NetworkProbe.Mode, timeout: Duration = .seconds(2))

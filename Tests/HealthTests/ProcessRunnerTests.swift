@@ -3,6 +3,7 @@ import Glibc
 import Platform
 import Testing
 @testable import Health
+import Vocabulary
 
 /// Runs one program to completion on its own loop.
 private func runProgram(_ arguments: [String], timeout: Duration? = .seconds(5))

@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import Platform
+import Vocabulary
 
 /// Runs `loop` until `done()` or `timeout`; true when `done()` became true.
 @discardableResult

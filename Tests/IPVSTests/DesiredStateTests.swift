@@ -2,8 +2,9 @@
 // the sorry server and quorum with hysteresis, checked one rule at a time.
 import IPVS
 import Testing
+import Vocabulary
 
-private let vip = IPVSAddress("192.0.2.10")!
+private let vip = IPAddress("192.0.2.10")!
 private let web: IPVSServiceKey = .address(.tcp, vip, port: 80)
 
 private func rs(_ last: UInt8, weight: Int32 = 1, inhibit: Bool = false, alpha: Bool = false,
@@ -13,7 +14,7 @@ private func rs(_ last: UInt8, weight: Int32 = 1, inhibit: Bool = false, alpha: 
 }
 
 private func key(_ last: UInt8) -> IPVSDestinationKey {
-    IPVSDestinationKey(address: IPVSAddress("198.51.100.\(last)")!, port: 80)
+    IPVSDestinationKey(address: IPAddress("198.51.100.\(last)")!, port: 80)
 }
 
 private func pool(_ servers: [IPVSRealServerSpec], sorry: IPVSDestination? = nil, sorryInhibit: Bool = false,
@@ -32,7 +33,7 @@ private func compute(_ p: IPVSPoolSpec, _ health: [IPVSDestinationKey: IPVSHealt
     desiredState(pools: [p], health: ["web": health], previousQuorumUp: previous.map { ["web": $0] } ?? [:])
 }
 
-private let sorry = IPVSDestination(key: IPVSDestinationKey(address: IPVSAddress("203.0.113.9")!, port: 80),
+private let sorry = IPVSDestination(key: IPVSDestinationKey(address: IPAddress("203.0.113.9")!, port: 80),
                                     forwarding: .masquerade, weight: 1)
 private let down = IPVSHealth(up: false, weight: 1)
 
@@ -125,8 +126,8 @@ private let down = IPVSHealth(up: false, weight: 1)
 
     @Test func everyServiceOfAGroupGetsThePool() {
         let services = [IPVSService(key: web, scheduler: "wlc"),
-                        IPVSService(key: .address(.tcp, IPVSAddress("192.0.2.11")!, port: 80), scheduler: "wlc"),
-                        IPVSService(key: .firewallMark(.inet, 7), scheduler: "wlc")]
+                        IPVSService(key: .address(.tcp, IPAddress("192.0.2.11")!, port: 80), scheduler: "wlc"),
+                        IPVSService(key: .firewallMark(.ipv4, 7), scheduler: "wlc")]
         let state = compute(pool([rs(1), rs(2)], services: services), [key(2): down], previous: true)
         #expect(state.table.servers.count == 3)
         for service in services {
@@ -136,7 +137,7 @@ private let down = IPVSHealth(up: false, weight: 1)
     }
 
     @Test func serviceSettingsPassThroughUnchanged() {
-        let persistent = IPVSService(key: .firewallMark(.inet6, 9), scheduler: "sh",
+        let persistent = IPVSService(key: .firewallMark(.ipv6, 9), scheduler: "sh",
                                      flags: [.persistent, .shPort], timeout: 300, netmask: 64)
         let state = compute(pool([rs(1, forwarding: .tunnel(IPVSTunnel()))], services: [persistent]))
         #expect(state.table.servers[persistent.key]?.service == persistent)

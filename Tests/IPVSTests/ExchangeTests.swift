@@ -1,7 +1,8 @@
 import Testing
 @testable import IPVS
+import Vocabulary
 
-private let web = IPVSServiceKey.address(.tcp, IPVSAddress("192.0.2.10")!, port: 80)
+private let web = IPVSServiceKey.address(.tcp, IPAddress("192.0.2.10")!, port: 80)
 
 private func decode(_ bytes: [UInt8]) throws -> [IPVSReplyMessage] {
     try IPVSReplyMessage.decode(bytes, familyID: testFamily)
@@ -12,7 +13,7 @@ private func decode(_ bytes: [UInt8]) throws -> [IPVSReplyMessage] {
     let first = kernelServiceMessage(seq: 7, key: web, scheduler: "rr", flags: 2, timeout: 0, netmaskWire: le32(~0))
         + kernelError(seq: 6, code: 0)  // a late ack of an earlier request
     #expect(exchange.receive(try decode(first)) == nil)
-    let second = kernelServiceMessage(seq: 7, key: .firewallMark(.inet, 1), scheduler: "wrr", flags: 2, timeout: 0,
+    let second = kernelServiceMessage(seq: 7, key: .firewallMark(.ipv4, 1), scheduler: "wrr", flags: 2, timeout: 0,
                                       netmaskWire: le32(~0)) + kernelDone(seq: 7)
     guard case .completed(let replies)? = exchange.receive(try decode(second)) else {
         Issue.record("dump did not complete")

@@ -7,6 +7,7 @@
 // The counters are not zero because eight local connections were sent to that VIP before the capture.
 import Testing
 @testable import IPVS
+import Vocabulary
 
 /// The IPVS family's number on the kernel that answered (the controller gives it at run time).
 private let capturedFamily: UInt16 = 0x20
@@ -34,13 +35,13 @@ private func rates(of stats: IPVSStats) -> [UInt64] {
     [stats.connectionRate, stats.inPacketRate, stats.outPacketRate, stats.inByteRate, stats.outByteRate]
 }
 
-private let vip80 = IPVSServiceKey.address(.tcp, IPVSAddress("198.51.100.200")!, port: 80)
-private let vip443 = IPVSServiceKey.address(.tcp, IPVSAddress("198.51.100.201")!, port: 443)
-private let dns6 = IPVSServiceKey.address(.udp, IPVSAddress("2001:db8::1")!, port: 53)
-private let mark7 = IPVSServiceKey.firewallMark(.inet, 7)
-private let rs7 = IPVSDestinationKey(address: IPVSAddress("203.0.113.7")!, port: 8080)
-private let rs8 = IPVSDestinationKey(address: IPVSAddress("203.0.113.8")!, port: 80)
-private let rs9 = IPVSDestinationKey(address: IPVSAddress("203.0.113.9")!, port: 443)
+private let vip80 = IPVSServiceKey.address(.tcp, IPAddress("198.51.100.200")!, port: 80)
+private let vip443 = IPVSServiceKey.address(.tcp, IPAddress("198.51.100.201")!, port: 443)
+private let dns6 = IPVSServiceKey.address(.udp, IPAddress("2001:db8::1")!, port: 53)
+private let mark7 = IPVSServiceKey.firewallMark(.ipv4, 7)
+private let rs7 = IPVSDestinationKey(address: IPAddress("203.0.113.7")!, port: 8080)
+private let rs8 = IPVSDestinationKey(address: IPAddress("203.0.113.8")!, port: 80)
+private let rs9 = IPVSDestinationKey(address: IPAddress("203.0.113.9")!, port: 443)
 
 @Test func capturedGetInfoReplyIsTheKernelsVersionAndTableSize() throws {
     // "IP Virtual Server version 1.2.1 (size=4096)"
@@ -79,10 +80,10 @@ private let rs9 = IPVSDestinationKey(address: IPVSAddress("203.0.113.9")!, port:
     #expect(try destinations(statsDestinationsOfPort443).map(\.destination)
             == [IPVSDestination(key: rs9, forwarding: .tunnel(IPVSTunnel(type: .ipip)), weight: 2)])
     #expect(try destinations(statsDestinationsOfIPv6).map(\.destination)
-            == [IPVSDestination(key: IPVSDestinationKey(address: IPVSAddress("2001:db8::2")!, port: 53),
+            == [IPVSDestination(key: IPVSDestinationKey(address: IPAddress("2001:db8::2")!, port: 53),
                                 forwarding: .masquerade, weight: 1)])
     #expect(try destinations(statsDestinationsOfMark7).map(\.destination)
-            == [IPVSDestination(key: IPVSDestinationKey(address: IPVSAddress("203.0.113.9")!, port: 0),
+            == [IPVSDestination(key: IPVSDestinationKey(address: IPAddress("203.0.113.9")!, port: 0),
                                 forwarding: .route, weight: 2)])
 }
 
@@ -106,7 +107,7 @@ private let rs9 = IPVSDestinationKey(address: IPVSAddress("203.0.113.9")!, port:
     // "master sync daemon (mcast=eth0, syncid=5, maxlen=1472, group=224.0.0.81, port=8848, ttl=1)"
     #expect(try replies(daemonDump) == [.syncDaemon(IPVSSyncDaemon(
         state: .master, interface: "eth0", syncID: 5, maxPayload: 1472,
-        group: IPVSAddress("224.0.0.81")!, port: 8848, ttl: 1))])
+        group: IPAddress("224.0.0.81")!, port: 8848, ttl: 1))])
 }
 
 // MARK: The captured buffers (each exactly as one recv() returned it)

@@ -1,8 +1,9 @@
 // Truncated, oversized and garbage input: always a typed error or a result, never a trap.
 import Testing
 @testable import IPVS
+import Vocabulary
 
-private let http4 = IPVSServiceKey.address(.tcp, IPVSAddress("192.0.2.10")!, port: 80)
+private let http4 = IPVSServiceKey.address(.tcp, IPAddress("192.0.2.10")!, port: 80)
 
 private func validService() -> [UInt8] {
     kernelServiceMessage(seq: 1, key: http4, scheduler: "rr", flags: 2, timeout: 0, netmaskWire: [255, 255, 255, 255])
@@ -90,7 +91,7 @@ private func withLength(_ bytes: [UInt8], _ length: Int) -> [UInt8] {
     let seeds = [
         validService(),
         kernelDestinationMessage(seq: 1, dest: IPVSDestination(
-            key: IPVSDestinationKey(address: IPVSAddress("2001:db8::1")!, port: 80), forwarding: .masquerade)),
+            key: IPVSDestinationKey(address: IPAddress("2001:db8::1")!, port: 80), forwarding: .masquerade)),
         kernelError(seq: 1, code: -22, extAckMessage: "bad"),
         kernelDone(seq: 1),
     ]

@@ -1,6 +1,7 @@
 // Property tests of the diff over thousands of seeded random cases. A failure names its seed and case.
 import Testing
 @testable import IPVS
+import Vocabulary
 
 /// Two servers equal as far as the kernel's settable state goes (the kernel's own flag bits aside).
 private func sameState(_ a: IPVSVirtualServer?, _ b: IPVSVirtualServer?) -> Bool {
@@ -89,7 +90,7 @@ private func minimalOperationCount(desired: IPVSTable, kernel: IPVSTable, manage
             desired.servers[key]?.destinations[dk] = nil
             expected = .deleteDestination(key, dk)
         default:
-            let fresh = IPVSDestination(key: IPVSDestinationKey(address: IPVSAddress("198.51.100.200")!, port: 9),
+            let fresh = IPVSDestination(key: IPVSDestinationKey(address: IPAddress("198.51.100.200")!, port: 9),
                                         forwarding: .masquerade)
             desired.servers[key]?.destinations[fresh.key] = fresh
             expected = .addDestination(key, fresh)

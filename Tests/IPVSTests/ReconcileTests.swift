@@ -1,13 +1,14 @@
 // The diff on hand-made tables: order, ownership, what counts as a change, scale.
 import Testing
 @testable import IPVS
+import Vocabulary
 
-private let web = IPVSServiceKey.address(.tcp, IPVSAddress("192.0.2.10")!, port: 80)
-private let mail = IPVSServiceKey.address(.tcp, IPVSAddress("192.0.2.11")!, port: 25)
-private let foreign = IPVSServiceKey.address(.udp, IPVSAddress("192.0.2.99")!, port: 53)
+private let web = IPVSServiceKey.address(.tcp, IPAddress("192.0.2.10")!, port: 80)
+private let mail = IPVSServiceKey.address(.tcp, IPAddress("192.0.2.11")!, port: 25)
+private let foreign = IPVSServiceKey.address(.udp, IPAddress("192.0.2.99")!, port: 53)
 
 private func dest(_ text: String, _ port: UInt16 = 80, weight: Int32 = 1) -> IPVSDestination {
-    IPVSDestination(key: IPVSDestinationKey(address: IPVSAddress(text)!, port: port), forwarding: .route, weight: weight)
+    IPVSDestination(key: IPVSDestinationKey(address: IPAddress(text)!, port: port), forwarding: .route, weight: weight)
 }
 
 @Test func emptyKernelGetsServicesBeforeTheirDestinations() {
@@ -74,7 +75,7 @@ private func dest(_ text: String, _ port: UInt16 = 80, weight: Int32 = 1) -> IPV
 @Test func oneDestinationChangeInTenThousandServicesIsOneOperation() {
     var servers: [IPVSVirtualServer] = []
     for i in 0..<10_000 {
-        let vip = IPVSAddress.v4(0xC000_0200 &+ UInt32(i >> 8) << 16 | UInt32(i & 0xff))
+        let vip = IPAddress.v4(0xC000_0200 &+ UInt32(i >> 8) << 16 | UInt32(i & 0xff))
         let key = IPVSServiceKey.address(i % 2 == 0 ? .tcp : .udp, vip, port: UInt16(80 + i % 3))
         servers.append(IPVSVirtualServer(IPVSService(key: key, scheduler: "wlc"),
                                          destinations: (1...4).map { dest("198.51.100.\($0)", 8080, weight: Int32($0)) }))

@@ -1,10 +1,11 @@
 // Decoding kernel replies built by hand the way ip_vs_ctl.c's ip_vs_genl_fill_* functions build them.
 import Testing
 @testable import IPVS
+import Vocabulary
 
-private let vip4 = IPVSAddress("192.0.2.10")!
+private let vip4 = IPAddress("192.0.2.10")!
 private let http4 = IPVSServiceKey.address(.tcp, vip4, port: 80)
-private let dns6 = IPVSServiceKey.address(.udp, IPVSAddress("2001:db8::53")!, port: 53)
+private let dns6 = IPVSServiceKey.address(.udp, IPAddress("2001:db8::53")!, port: 53)
 
 @Test func serviceMessageFromLiteralBytes() throws {
     // A dump message written out by hand: no NLA_F_NESTED (the kernel's nla_nest_start_noflag),
@@ -33,7 +34,7 @@ private let dns6 = IPVSServiceKey.address(.udp, IPVSAddress("2001:db8::53")!, po
                                       netmaskWire: [255, 255, 255, 0], statsBase: 100)
         + kernelServiceMessage(seq: 9, key: dns6, scheduler: "mh", flags: 0x2 | 0x8, timeout: 0,
                                netmaskWire: le32(48), pe: "sip", statsBase: 7)
-        + kernelServiceMessage(seq: 9, key: .firewallMark(.inet6, 0x42), scheduler: "twos", flags: 0x2, timeout: 0,
+        + kernelServiceMessage(seq: 9, key: .firewallMark(.ipv6, 0x42), scheduler: "twos", flags: 0x2, timeout: 0,
                                netmaskWire: le32(128))
         + kernelDone(seq: 9)
     let messages = try IPVSReplyMessage.decode(buffer, familyID: testFamily)
@@ -48,7 +49,7 @@ private let dns6 = IPVSServiceKey.address(.udp, IPVSAddress("2001:db8::53")!, po
                                          timeout: 360, netmask: 0xFFFF_FF00))
     #expect(second.service == IPVSService(key: dns6, scheduler: "mh", flags: [.hashed, .scheduler1],
                                           netmask: 48, persistenceEngine: "sip"))
-    #expect(third.service.key == .firewallMark(.inet6, 0x42))
+    #expect(third.service.key == .firewallMark(.ipv6, 0x42))
     // The 64-bit nest wins over the old one: every counter is base + attribute number.
     #expect(first.stats.connections == 101 && first.stats.inBytes == 104 && first.stats.outByteRate == 110)
     #expect(second.stats.inPackets == 9)
@@ -63,15 +64,15 @@ private let dns6 = IPVSServiceKey.address(.udp, IPVSAddress("2001:db8::53")!, po
     let msg = nlmsg(type: testFamily, flags: 2, seq: 1, genl(1) + nla(1, body))
     let replies = try IPVSReplyMessage.decode(msg, familyID: testFamily)
     guard case .service(let entry)? = replies.first?.reply else { Issue.record("no service"); return }
-    #expect(entry.service.key == .firewallMark(.inet, 3))
+    #expect(entry.service.key == .firewallMark(.ipv4, 3))
     #expect(entry.stats.connections == 0xFFFF_0001)
     #expect(entry.stats.outBytes == 0xFFFF_0005)
 }
 
 @Test func destinationDumpWithStatsAndTunnel() throws {
-    let route = IPVSDestination(key: IPVSDestinationKey(address: IPVSAddress("198.51.100.7")!, port: 80),
+    let route = IPVSDestination(key: IPVSDestinationKey(address: IPAddress("198.51.100.7")!, port: 80),
                                 forwarding: .route, weight: 3, upperThreshold: 50, lowerThreshold: 5)
-    let gue = IPVSDestination(key: IPVSDestinationKey(address: IPVSAddress("2001:db8::7")!, port: 80),
+    let gue = IPVSDestination(key: IPVSDestinationKey(address: IPAddress("2001:db8::7")!, port: 80),
                               forwarding: .tunnel(IPVSTunnel(type: .gue, port: 5555, flags: [.checksum, .remoteChecksum])),
                               weight: 0)
     let buffer = kernelDestinationMessage(seq: 2, dest: route)
@@ -122,13 +123,13 @@ private func statsFrom(base: UInt64) -> IPVSStats {
                        genl(12) + nla(4, le32(900)) + nla(5, le32(120)) + nla(6, le32(300)))
     let daemon = nlmsg(type: testFamily, flags: 2, seq: 3, genl(9) + nla(3,
         nla(1, le32(2)) + nla(2, Array("eth1".utf8) + [0]) + nla(3, le32(7)) + nla(4, le16(1472))
-        + nla(7, le16(8848)) + nla(8, [1]) + nla(6, IPVSAddress("ff02::81")!.bytes)))
+        + nla(7, le16(8848)) + nla(8, [1]) + nla(6, IPAddress("ff02::81")!.bytes)))
     let replies = try IPVSReplyMessage.decode(info + config + daemon, familyID: testFamily).map(\.reply)
     #expect(replies == [
         .info(IPVSInfo(version: 0x010201, connectionTableSize: 4096)),
         .timeouts(IPVSTimeouts(tcp: 900, tcpFin: 120, udp: 300)),
         .syncDaemon(IPVSSyncDaemon(state: .backup, interface: "eth1", syncID: 7, maxPayload: 1472,
-                                   group: IPVSAddress("ff02::81")!, port: 8848, ttl: 1)),
+                                   group: IPAddress("ff02::81")!, port: 8848, ttl: 1)),
     ])
     #expect(IPVSInfo(version: 0x010201, connectionTableSize: 0).versionString == "1.2.1")
 }
@@ -141,7 +142,7 @@ private func statsFrom(base: UInt64) -> IPVSStats {
     let noop = nlmsg(type: 1, flags: 0, seq: 0, [])
     let replies = try IPVSReplyMessage.decode(noop + msg, familyID: testFamily)
     #expect(replies.map(\.reply) == [.service(IPVSServiceEntry(
-        service: IPVSService(key: .firewallMark(.inet, 9), scheduler: "rr")))])
+        service: IPVSService(key: .firewallMark(.ipv4, 9), scheduler: "rr")))])
 }
 
 @Test func requestsOfServicesAndDestinationsDecodeBackToThemselves() throws {

@@ -14,9 +14,10 @@
 // Tests/DaemonTests/IPVSAdmVectorTests.swift; the kernel's captured replies in KernelReplyCaptureTests.swift.
 import Testing
 @testable import IPVS
+import Vocabulary
 
-private let vip4 = IPVSAddress("192.0.2.10")!
-private let vip6 = IPVSAddress("2001:db8::10")!
+private let vip4 = IPAddress("192.0.2.10")!
+private let vip6 = IPAddress("2001:db8::10")!
 private let http4 = IPVSServiceKey.address(.tcp, vip4, port: 80)
 private let https6 = IPVSServiceKey.address(.tcp, vip6, port: 443)
 
@@ -60,7 +61,7 @@ private func encoded(_ r: IPVSRequest, seq: UInt32, pid: UInt32 = 0) throws -> [
 }
 
 @Test func newFirewallMarkServiceWithEngineAndSchedulerFlags() throws {
-    let s = IPVSService(key: .firewallMark(.inet, 7), scheduler: "sh", flags: [.shFallback, .shPort],
+    let s = IPVSService(key: .firewallMark(.ipv4, 7), scheduler: "sh", flags: [.shFallback, .shPort],
                         netmask: 0xFFFF_FF00, persistenceEngine: "sip")
     #expect(try encoded(.newService(s), seq: 2) == hex("""
         54 00 00 00  1c 00  05 00  02 00 00 00  00 00 00 00   # len 84
@@ -77,7 +78,7 @@ private func encoded(_ r: IPVSRequest, seq: UInt32, pid: UInt32 = 0) throws -> [
 }
 
 @Test func newDestinationDirectRouting() throws {
-    let d = IPVSDestination(key: IPVSDestinationKey(address: IPVSAddress("198.51.100.20")!, port: 8080),
+    let d = IPVSDestination(key: IPVSDestinationKey(address: IPAddress("198.51.100.20")!, port: 8080),
                             forwarding: .route, weight: 5, upperThreshold: 100, lowerThreshold: 10)
     #expect(try encoded(.newDestination(http4, d), seq: 3) == hex("""
         8c 00 00 00  1c 00  05 00  03 00 00 00  00 00 00 00   # len 140
@@ -99,7 +100,7 @@ private func encoded(_ r: IPVSRequest, seq: UInt32, pid: UInt32 = 0) throws -> [
 }
 
 @Test func setDestinationGUETunnel() throws {
-    let d = IPVSDestination(key: IPVSDestinationKey(address: IPVSAddress("2001:db8::1")!, port: 443),
+    let d = IPVSDestination(key: IPVSDestinationKey(address: IPAddress("2001:db8::1")!, port: 443),
                             forwarding: .tunnel(IPVSTunnel(type: .gue, port: 6080, flags: .checksum)), weight: 0)
     #expect(try encoded(.setDestination(https6, d), seq: 4) == hex("""
         a4 00 00 00  1c 00  05 00  04 00 00 00  00 00 00 00   # len 164
@@ -124,8 +125,8 @@ private func encoded(_ r: IPVSRequest, seq: UInt32, pid: UInt32 = 0) throws -> [
 }
 
 @Test func deleteMixedFamilyDestination() throws {
-    let dk = IPVSDestinationKey(address: IPVSAddress("203.0.113.5")!, port: 0)
-    #expect(try encoded(.deleteDestination(.firewallMark(.inet6, 16), dk), seq: 5) == hex("""
+    let dk = IPVSDestinationKey(address: IPAddress("203.0.113.5")!, port: 0)
+    #expect(try encoded(.deleteDestination(.firewallMark(.ipv6, 16), dk), seq: 5) == hex("""
         50 00 00 00  1c 00  05 00  05 00 00 00  00 00 00 00   # len 80
         07 01 00 00                                           # IPVS_CMD_DEL_DEST
         14 00 01 80                                           # len 20
@@ -161,7 +162,7 @@ private func encoded(_ r: IPVSRequest, seq: UInt32, pid: UInt32 = 0) throws -> [
 
 @Test func syncDaemonStartAndStop() throws {
     let d = IPVSSyncDaemon(state: .master, interface: "eth0", syncID: 51, maxPayload: 1500,
-                           group: IPVSAddress("224.0.0.81")!, port: 8848, ttl: 1)
+                           group: IPAddress("224.0.0.81")!, port: 8848, ttl: 1)
     #expect(try encoded(.startSyncDaemon(d), seq: 10) == hex("""
         54 00 00 00  1c 00  05 00  0a 00 00 00  00 00 00 00   # len 84
         09 01 00 00                                           # IPVS_CMD_NEW_DAEMON

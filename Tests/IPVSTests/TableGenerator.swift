@@ -1,12 +1,13 @@
 // Random services, destinations and tables for the property tests. Keys come from small pools so
 // that desired and kernel tables overlap often; settings vary so that edits happen.
 @testable import IPVS
+import Vocabulary
 
 enum TableGenerator {
     static let serviceAddresses = ["192.0.2.1", "192.0.2.2", "203.0.113.9", "2001:db8::1", "2001:db8::2"]
-        .map { IPVSAddress($0)! }
+        .map { IPAddress($0)! }
     static let destinationAddresses = ["198.51.100.1", "198.51.100.2", "198.51.100.3", "2001:db8:1::1", "2001:db8:1::2"]
-        .map { IPVSAddress($0)! }
+        .map { IPAddress($0)! }
     static let schedulers = ["rr", "wrr", "lc", "wlc", "sh", "mh", "twos", "fo", "ovf", "lblcr"]
 
     static func pick<T>(_ items: [T], _ rng: inout SplitMix64) -> T { items[Int(rng.next() % UInt64(items.count))] }
@@ -14,14 +15,14 @@ enum TableGenerator {
 
     static func randomServiceKey(_ rng: inout SplitMix64) -> IPVSServiceKey {
         if chance(25, &rng) {
-            return .firewallMark(pick([.inet, .inet6], &rng), UInt32(1 + rng.next() % 3))
+            return .firewallMark(pick([.ipv4, .ipv6], &rng), UInt32(1 + rng.next() % 3))
         }
         return .address(pick([.tcp, .udp, .sctp], &rng), pick(serviceAddresses, &rng), port: pick([80, 443], &rng))
     }
 
     static func randomService(_ rng: inout SplitMix64, key: IPVSServiceKey) -> IPVSService {
         let flags = IPVSServiceFlags(rawValue: UInt32(truncatingIfNeeded: rng.next()) & IPVSServiceFlags.userSettable.rawValue)
-        let netmask: UInt32 = key.family == .inet
+        let netmask: UInt32 = key.family == .ipv4
             ? pick([0xFFFF_FFFF, 0xFFFF_FF00, 0xFFFF_0000], &rng)
             : pick([128, 64, 48], &rng)
         return IPVSService(key: key, scheduler: pick(schedulers, &rng), flags: flags,

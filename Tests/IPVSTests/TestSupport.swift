@@ -54,12 +54,12 @@ func kernelStats(_ type: UInt16, base: UInt64, wide: Bool) -> [UInt8] {
 /// A GET_SERVICE dump message as ip_vs_genl_dump_service builds it (no NLA_F_NESTED, 16-byte address).
 func kernelServiceMessage(seq: UInt32, key: IPVSServiceKey, scheduler: String, flags: UInt32, timeout: UInt32,
                           netmaskWire: [UInt8], pe: String? = nil, statsBase: UInt64 = 100) -> [UInt8] {
-    var body = nla(1, le16(key.family.rawValue))
+    var body = nla(1, le16(key.family.kernelNumber))
     switch key {
     case .firewallMark(_, let mark):
         body += nla(5, le32(mark))
     case .address(let proto, let address, let port):
-        body += nla(2, le16(proto.rawValue)) + nla(3, address.inetAddrUnionBytes) + nla(4, be16(port))
+        body += nla(2, le16(UInt16(proto.rawValue))) + nla(3, address.inetAddrUnionBytes) + nla(4, be16(port))
     }
     body += nla(6, Array(scheduler.utf8) + [0])
     if let pe { body += nla(11, Array(pe.utf8) + [0]) }
@@ -80,7 +80,7 @@ func kernelDestinationMessage(seq: UInt32, dest: IPVSDestination, active: UInt32
     body += nla(13, [tunnel.type.rawValue]) + nla(14, be16(tunnel.port)) + nla(15, le16(tunnel.flags.rawValue))
     body += nla(5, le32(dest.upperThreshold)) + nla(6, le32(dest.lowerThreshold))
     body += nla(7, le32(active)) + nla(8, le32(inactive)) + nla(9, le32(persistent))
-    body += nla(11, le16(dest.key.address.family.rawValue))
+    body += nla(11, le16(dest.key.address.family.kernelNumber))
     body += kernelStats(10, base: statsBase, wide: false) + kernelStats(12, base: statsBase, wide: true)
     return nlmsg(type: testFamily, flags: 0x02, seq: seq, genl(5) + nla(2, body))
 }

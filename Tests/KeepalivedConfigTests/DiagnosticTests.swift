@@ -1,5 +1,6 @@
 import Testing
 @testable import KeepalivedConfig
+import Vocabulary
 
 /// Each kind of mistake gives its message at the right line and column, and the rest of the file is still read.
 @Suite struct DiagnosticTests {

@@ -32,7 +32,7 @@ import Testing
         #expect(web.scheduler == "rr")
         #expect(web.forwarding == .directRouting)
         #expect(web.persistenceTimeout == nil, "persistence_timeout 0 means no persistence")
-        #expect(web.protocolName == .tcp)
+        #expect(web.transportProtocol == .tcp)
         #expect(web.timing.delayLoop == .seconds(6))
         #expect(web.realServers.map(\.address.description) == ["10.18.14.72", "10.18.14.80"])
         let retryCheck = web.realServers[0].checks[0]

@@ -1,6 +1,7 @@
 import Glibc
 import Testing
 @testable import Platform
+import Vocabulary
 
 @Test func timersFireInDeadlineOrderAndCancelWorks() throws {
     let loop = try EventLoop()

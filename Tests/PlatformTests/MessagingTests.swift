@@ -2,9 +2,10 @@ import Glibc
 import Testing
 import Wire
 @testable import Platform
+import Vocabulary
 
-private let vip = WireAddress.ipv4(192, 0, 2, 10)
-private let rip = WireAddress.ipv4(198, 51, 100, 7)
+private let vip = IPAddress.ipv4(192, 0, 2, 10)
+private let rip = IPAddress.ipv4(198, 51, 100, 7)
 private let health = WireMessage.realServerHealth(RealServerHealth(
     id: RealServerID(protocol: .tcp, virtualAddress: vip, virtualPort: 80, realAddress: rip, realPort: 80),
     up: true, weight: 3))

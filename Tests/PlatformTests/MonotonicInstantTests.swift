@@ -1,5 +1,6 @@
 import Testing
 @testable import Platform
+import Vocabulary
 
 @Test func instantsAdvanceAndDifferenceIsADuration() {
     let start = MonotonicInstant.now

@@ -1,6 +1,7 @@
 import Glibc
 import Testing
 @testable import Platform
+import Vocabulary
 
 /// Receives one datagram from `fd` as text, waiting at most a second.
 private func receiveText(_ fd: Int32) -> String? {

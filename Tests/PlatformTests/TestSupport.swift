@@ -1,5 +1,6 @@
 import Glibc
 @testable import Platform
+import Vocabulary
 
 /// True when the tests run as root; tests that change uids or capabilities need it.
 let runningAsRoot = getuid() == 0

@@ -1,13 +1,14 @@
 // Encode → decode round trips across versions, families, address counts and authentication.
 import Testing
 @testable import VRRP
+import Vocabulary
 
 @Suite struct CodecRoundTripTests {
-    static let src4 = VRRPAddress.ipv4(198, 51, 100, 7)
-    static let src6 = VRRPAddress.v6(high: 0xFE80_0000_0000_0000, low: 0x7)
+    static let src4 = IPAddress.ipv4(198, 51, 100, 7)
+    static let src6 = IPAddress.v6(high: 0xFE80_0000_0000_0000, low: 0x7)
 
-    static func v4Addresses(_ n: Int) -> [VRRPAddress] { (0..<n).map { .v4(0xCB00_7100 | UInt32($0)) } }   // 203.0.113.x
-    static func v6Addresses(_ n: Int) -> [VRRPAddress] { (0..<n).map { .v6(high: 0x2001_0DB8_0000_0000, low: UInt64($0)) } }
+    static func v4Addresses(_ n: Int) -> [IPAddress] { (0..<n).map { .v4(0xCB00_7100 | UInt32($0)) } }   // 203.0.113.x
+    static func v6Addresses(_ n: Int) -> [IPAddress] { (0..<n).map { .v6(high: 0x2001_0DB8_0000_0000, low: UInt64($0)) } }
 
     @Test(arguments: [0, 1, 2, 20, 255])
     func v2RoundTrip(count: Int) throws {
@@ -71,15 +72,15 @@ import Testing
     }
 
     @Test func addressTextAndBytes() {
-        #expect(VRRPAddress.ipv4(192, 0, 2, 1).description == "192.0.2.1")
-        #expect(VRRPAddress(bytes: [192, 0, 2, 1]) == .ipv4(192, 0, 2, 1))
-        #expect(VRRPAddress(bytes: [1, 2, 3]) == nil)
-        let v6 = VRRPAddress.v6(high: 0x2001_0DB8_0000_0000, low: 0x100)
-        #expect(VRRPAddress(bytes: v6.bytes) == v6)
-        #expect(v6.description == "2001:db8:0:0:0:0:0:100")
-        #expect(VRRPAddress.vrrpGroup(.ipv4).isMulticast && VRRPAddress.vrrpGroup(.ipv6).isMulticast)
-        #expect(!VRRPAddress.ipv4(192, 0, 2, 1).isMulticast)
-        #expect(VRRPAddress.ipv4(192, 0, 2, 1) < .ipv4(192, 0, 2, 2))
-        #expect(VRRPAddress.ipv4(10, 0, 0, 1) < .ipv4(192, 0, 2, 2))
+        #expect(IPAddress.ipv4(192, 0, 2, 1).description == "192.0.2.1")
+        #expect(IPAddress(bytes: [192, 0, 2, 1]) == .ipv4(192, 0, 2, 1))
+        #expect(IPAddress(bytes: [1, 2, 3]) == nil)
+        let v6 = IPAddress.v6(high: 0x2001_0DB8_0000_0000, low: 0x100)
+        #expect(IPAddress(bytes: v6.bytes) == v6)
+        #expect(v6.description == "2001:db8::100")  // RFC 5952, as ip(8) and keepalived print it
+        #expect(IPAddress.vrrpGroup(.ipv4).isMulticast && IPAddress.vrrpGroup(.ipv6).isMulticast)
+        #expect(!IPAddress.ipv4(192, 0, 2, 1).isMulticast)
+        #expect(IPAddress.ipv4(192, 0, 2, 1) < .ipv4(192, 0, 2, 2))
+        #expect(IPAddress.ipv4(10, 0, 0, 1) < .ipv4(192, 0, 2, 2))
     }
 }

@@ -6,13 +6,14 @@
 // (They were also cross-checked with a three-line Python checksum outside the project.)
 import Testing
 @testable import VRRP
+import Vocabulary
 
-private let src4 = VRRPAddress.ipv4(192, 0, 2, 1)
-private let vip4 = VRRPAddress.ipv4(192, 0, 2, 100)
-private let group4 = VRRPAddress.vrrpGroup(.ipv4)
-private let src6 = VRRPAddress.v6(high: 0xFE80_0000_0000_0000, low: 1)
-private let group6 = VRRPAddress.vrrpGroup(.ipv6)
-private let vip6 = VRRPAddress.v6(high: 0x2001_0DB8_0000_0000, low: 0x100)
+private let src4 = IPAddress.ipv4(192, 0, 2, 1)
+private let vip4 = IPAddress.ipv4(192, 0, 2, 100)
+private let group4 = IPAddress.vrrpGroup(.ipv4)
+private let src6 = IPAddress.v6(high: 0xFE80_0000_0000_0000, low: 1)
+private let group6 = IPAddress.vrrpGroup(.ipv6)
+private let vip6 = IPAddress.v6(high: 0x2001_0DB8_0000_0000, low: 0x100)
 
 @Suite struct CodecVectorTests {
     // v2, VRID 1, priority 100, 1 address, Auth Type 0, Adver Int 1 s, VIP 192.0.2.100, 8 zero auth bytes.
@@ -115,7 +116,7 @@ private let vip6 = VRRPAddress.v6(high: 0x2001_0DB8_0000_0000, low: 0x100)
 /// A plain IPv4 header (TTL/protocol adjustable) for wrapping hand-written VRRP messages; checksum left zero
 /// because the kernel, not us, verifies IPv4 header checksums.
 func ipv4Header(payload: [UInt8], ttl: UInt8 = 255, proto: UInt8 = 112,
-                source: VRRPAddress = .ipv4(192, 0, 2, 1), destination: VRRPAddress = .vrrpGroup(.ipv4)) -> [UInt8] {
+                source: IPAddress = .ipv4(192, 0, 2, 1), destination: IPAddress = .vrrpGroup(.ipv4)) -> [UInt8] {
     let total = 20 + payload.count
     return [0x45, 0xC0, UInt8(total >> 8), UInt8(total & 0xFF), 0, 0, 0, 0, ttl, proto, 0, 0]
         + source.bytes + destination.bytes

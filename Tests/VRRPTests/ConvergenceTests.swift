@@ -9,7 +9,7 @@ import Testing
     func settlesOnTheBestRouterAfterAnyDisturbance(seed: Int) {
         var rng = SplitMix64(seed: UInt64(seed) &* 0x9E37_79B9 &+ 17)
         let version: VRRPVersion = rng.next() % 2 == 0 ? .v2 : .v3
-        let interval: VRRPDuration = version == .v2 ? .seconds(1 + rng.next() % 2) : .centiseconds(10 + rng.next() % 100)
+        let interval: Duration = version == .v2 ? .seconds(1 + rng.next() % 2) : .centiseconds(10 + rng.next() % 100)
         var lab = Lab((0..<3).map { i in
             // Priorities from a small range so ties (decided by address) are common; some nopreempt / preempt_delay.
             config("R\(i)", host: UInt8(i + 1), priority: UInt8(98 + rng.next() % 4), version: version, interval: interval,

@@ -1,22 +1,23 @@
 // Every drop reason, each provoked by the smallest change to a good packet.
 import Testing
 @testable import VRRP
+import Vocabulary
 
 @Suite struct DropReasonTests {
-    static let me = VRRPAddress.ipv4(192, 0, 2, 2)
-    static let peer = VRRPAddress.ipv4(192, 0, 2, 1)
-    static let vip = VRRPAddress.ipv4(192, 0, 2, 100)
-    static let group = VRRPAddress.vrrpGroup(.ipv4)
+    static let me = IPAddress.ipv4(192, 0, 2, 2)
+    static let peer = IPAddress.ipv4(192, 0, 2, 1)
+    static let vip = IPAddress.ipv4(192, 0, 2, 100)
+    static let group = IPAddress.vrrpGroup(.ipv4)
 
-    static func filter(version: VRRPVersion = .v2, auth: VRRPAuthentication = .none, interval: VRRPDuration = .seconds(1),
-                       peers: [VRRPAddress] = []) -> VRRPReceiveFilter {
+    static func filter(version: VRRPVersion = .v2, auth: VRRPAuthentication = .none, interval: Duration = .seconds(1),
+                       peers: [IPAddress] = []) -> VRRPReceiveFilter {
         VRRPReceiveFilter(vrid: 7, version: version, family: .ipv4, authentication: auth, advertInterval: interval,
                           virtualAddresses: [vip], unicastPeers: peers)
     }
 
     static func datagram(version: VRRPVersion = .v2, vrid: UInt8 = 7, auth: VRRPAuthentication = .none,
-                         interval: VRRPDuration = .seconds(1), addresses: [VRRPAddress] = [vip],
-                         destination: VRRPAddress = group, ttl: UInt8 = 255) -> [UInt8] {
+                         interval: Duration = .seconds(1), addresses: [IPAddress] = [vip],
+                         destination: IPAddress = group, ttl: UInt8 = 255) -> [UInt8] {
         VRRPAdvertisement(version: version, vrid: vrid, priority: 100, interval: interval, addresses: addresses, authentication: auth)
             .encodeIPv4Datagram(source: peer, destination: destination, ttl: ttl)
     }
@@ -87,7 +88,7 @@ import Testing
     @Test func v2OverIPv6() {
         let ad = VRRPAdvertisement(version: .v2, vrid: 7, priority: 100, interval: .seconds(1),
                                    addresses: [.v6(high: 0x2001_0DB8_0000_0000, low: 1)])
-        let s = VRRPAddress.v6(high: 0xFE80_0000_0000_0000, low: 1)
+        let s = IPAddress.v6(high: 0xFE80_0000_0000_0000, low: 1)
         let msg = ad.encodeMessage(source: s, destination: .vrrpGroup(.ipv6))
         #expect(VRRPDecoder.decodeIPv6(payload: msg, source: s, destination: .vrrpGroup(.ipv6), hopLimit: 255) == .failure(.v2OverIPv6))
     }

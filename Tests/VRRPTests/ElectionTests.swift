@@ -5,8 +5,8 @@ import Testing
 
 @Suite struct ElectionTests {
     /// A: 192.0.2.1 priority 150; B: 192.0.2.2 priority 100 (v2, advert_int 1 unless given).
-    func pair(version: VRRPVersion = .v2, interval: VRRPDuration = .seconds(1), aPreempt: Bool = true,
-              aDelay: VRRPDuration = .zero) -> Lab {
+    func pair(version: VRRPVersion = .v2, interval: Duration = .seconds(1), aPreempt: Bool = true,
+              aDelay: Duration = .zero) -> Lab {
         Lab([config("A", host: 1, priority: 150, version: version, interval: interval, preempt: aPreempt, preemptDelay: aDelay),
              config("B", host: 2, priority: 100, version: version, interval: interval)])
     }
@@ -132,7 +132,7 @@ import Testing
         (VRRPVersion.v3, UInt64(1000), us(3_414_062), us(13_023_437)),
         (VRRPVersion.v3, UInt64(100), us(341_406), us(10_302_343)),
     ])
-    func masterDownTimerTakesOver(version: VRRPVersion, intervalMs: UInt64, aMaster: UInt64, bMaster: UInt64) {
+    func masterDownTimerTakesOver(version: VRRPVersion, intervalMs: UInt64, aMaster: Int64, bMaster: Int64) {
         var lab = pair(version: version, interval: .milliseconds(intervalMs))
         lab.inject(.startup, node: 0)
         lab.inject(.startup, node: 1)

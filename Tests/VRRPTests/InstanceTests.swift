@@ -1,18 +1,19 @@
 // One instance driven event by event: exact action lists and timers.
 import Testing
 @testable import VRRP
+import Vocabulary
 
 @Suite struct InstanceTests {
-    let t0 = VRRPInstant(nanoseconds: 5_000_000_000)
-    let vip: [VRRPAddress] = [.ipv4(192, 0, 2, 100)]
-    func t(_ seconds: Double) -> VRRPInstant { t0 + .init(nanoseconds: UInt64(seconds * 1e9)) }
+    let t0 = MonotonicInstant(nanoseconds: 5_000_000_000)
+    let vip: [IPAddress] = [.ipv4(192, 0, 2, 100)]
+    func t(_ seconds: Double) -> MonotonicInstant { t0 + .nanoseconds(Int64(seconds * 1e9)) }
 
-    func advert(_ prio: UInt8, version: VRRPVersion = .v2, interval: VRRPDuration = .seconds(1)) -> VRRPAdvertisement {
+    func advert(_ prio: UInt8, version: VRRPVersion = .v2, interval: Duration = .seconds(1)) -> VRRPAdvertisement {
         VRRPAdvertisement(version: version, vrid: 51, priority: prio, interval: interval, addresses: vip)
     }
 
     /// An instance brought to Master by its down timer.
-    func master(_ c: VRRPInstanceConfig) -> (VRRPInstance, VRRPInstant) {
+    func master(_ c: VRRPInstanceConfig) -> (VRRPInstance, MonotonicInstant) {
         var i = VRRPInstance(config: c)
         _ = i.handle(.startup, at: t0)
         let d = i.nextDeadline!
@@ -69,7 +70,7 @@ import Testing
         var (i, m) = master(config("A", host: 1, priority: 100, gratuitous: g))
         #expect(i.state == .master)
         // Adverts every second; the second burst at +5 s; refresh at +5 +60 s, then every 60 s.
-        var bursts: [(VRRPInstant, Int)] = []
+        var bursts: [(MonotonicInstant, Int)] = []
         var now = m
         while let d = i.nextDeadline, d <= m + .seconds(200) {
             now = d

@@ -10,6 +10,7 @@
 // IPv6 the kernel verifies the checksum on keepalived's socket).
 import Testing
 @testable import VRRP
+import Vocabulary
 
 @Suite struct KeepalivedInteropTests {
     static func bytes(_ hex: String) -> [UInt8] {
@@ -26,7 +27,7 @@ import Testing
     static let v2PassDatagram = bytes("45c0002800010000ff701891c0000201e00000122133960101014919c00002647365637265740000")
     static let v3IPv4Datagram = bytes("45c0002400010000ff701895c0000201e00000123134780200322f36c0000265c0000266")
     // IPv6: source, destination, hop limit from the IPv6 header, then the VRRP payload.
-    static let v6Source = VRRPAddress(bytes: bytes("fe8000000000000080c1c4fffee3b1e7"))!
+    static let v6Source = IPAddress(bytes: bytes("fe8000000000000080c1c4fffee3b1e7"))!
     static let v3IPv6Payload = bytes("31356e0100643d0120010db8000000000000000000000100")
 
     @Test func decodesKeepalivedV2WithPassword() throws {
@@ -66,7 +67,7 @@ import Testing
         #expect(ad.priority == 110 && warnings.isEmpty)
         #expect(ad.encodeMessage(source: Self.v6Source, destination: .vrrpGroup(.ipv6)) == Self.v3IPv6Payload)
         // The checksum covers the pseudo-header: another source address fails it.
-        let other = VRRPAddress.v6(high: 0xFE80_0000_0000_0000, low: 1)
+        let other = IPAddress.v6(high: 0xFE80_0000_0000_0000, low: 1)
         #expect(f.receiveIPv6(payload: Self.v3IPv6Payload, source: other, destination: .vrrpGroup(.ipv6), hopLimit: 255)
                 == .dropped(.badChecksum))
     }

@@ -1,6 +1,7 @@
 // A deterministic, in-memory VRRP network for tests: instances exchange real encoded packets through the
 // decoder and receive filter, and time only moves when the lab says so (discrete-event simulation).
 @testable import VRRP
+import Vocabulary
 
 struct Lab {
     struct Node {
@@ -8,15 +9,15 @@ struct Lab {
         /// Link connected: adverts reach the others and theirs reach us (a cut cable, without telling the node).
         var connected = true
         var holdsAddresses = false
-        var log: [(at: VRRPInstant, action: VRRPAction)] = []
+        var log: [(at: MonotonicInstant, action: VRRPAction)] = []
     }
 
     var nodes: [Node]
-    var now = VRRPInstant(nanoseconds: 1_000_000_000_000)
-    let origin = VRRPInstant(nanoseconds: 1_000_000_000_000)
-    var delay: VRRPDuration = .zero
+    var now = MonotonicInstant(nanoseconds: 1_000_000_000_000)
+    let origin = MonotonicInstant(nanoseconds: 1_000_000_000_000)
+    var delay: Duration = .zero
     var drops = VRRPDropCounters()
-    private var queue: [(at: VRRPInstant, seq: Int, to: Int, from: Int, bytes: [UInt8])] = []
+    private var queue: [(at: MonotonicInstant, seq: Int, to: Int, from: Int, bytes: [UInt8])] = []
     private var seq = 0
 
     init(_ configs: [VRRPInstanceConfig]) {
@@ -24,9 +25,9 @@ struct Lab {
     }
 
     /// Seconds since the lab's origin, as an instant.
-    func at(_ seconds: Double) -> VRRPInstant { origin + .init(nanoseconds: UInt64(seconds * 1e9)) }
+    func at(_ seconds: Double) -> MonotonicInstant { origin + .nanoseconds(Int64(seconds * 1e9)) }
     /// An offset in nanoseconds since the origin, for exact comparisons.
-    func offset(_ t: VRRPInstant) -> UInt64 { (t - origin).nanoseconds }
+    func offset(_ t: MonotonicInstant) -> Int64 { (t - origin).totalNanoseconds }
 
     mutating func inject(_ event: VRRPEvent, node i: Int) {
         let actions = nodes[i].vrrp.handle(event, at: now)
@@ -40,7 +41,7 @@ struct Lab {
             case .sendAdvertisement(let ad):
                 guard nodes[i].connected else { continue }
                 let c = nodes[i].vrrp.config
-                let group = VRRPAddress.vrrpGroup(c.family)
+                let group = IPAddress.vrrpGroup(c.family)
                 let bytes = c.family == .ipv4 ? ad.encodeIPv4Datagram(source: c.primaryAddress, destination: group)
                                               : ad.encodeMessage(source: c.primaryAddress, destination: group)
                 for j in nodes.indices where j != i && nodes[j].connected {
@@ -68,7 +69,7 @@ struct Lab {
     }
 
     /// Runs the network until `end` (inclusive): deliveries first, then timers, in time order.
-    mutating func run(until end: VRRPInstant) {
+    mutating func run(until end: MonotonicInstant) {
         var steps = 0
         while steps < 1_000_000 {
             steps += 1
@@ -88,10 +89,10 @@ struct Lab {
         now = max(now, end)
     }
 
-    mutating func run(for seconds: Double) { run(until: now + .init(nanoseconds: UInt64(seconds * 1e9))) }
+    mutating func run(for seconds: Double) { run(until: now + .nanoseconds(Int64(seconds * 1e9))) }
 
     /// State changes of node `i`, with their instants.
-    func transitions(_ i: Int) -> [(at: VRRPInstant, from: VRRPState, to: VRRPState, reason: VRRPTransitionReason)] {
+    func transitions(_ i: Int) -> [(at: MonotonicInstant, from: VRRPState, to: VRRPState, reason: VRRPTransitionReason)] {
         nodes[i].log.compactMap { e in
             if case .stateChanged(let f, let t, let r) = e.action { return (e.at, f, t, r) }
             return nil
@@ -99,10 +100,10 @@ struct Lab {
     }
 
     /// The instant node `i` last entered `state`.
-    func lastEntered(_ state: VRRPState, _ i: Int) -> VRRPInstant? { transitions(i).last { $0.to == state }?.at }
+    func lastEntered(_ state: VRRPState, _ i: Int) -> MonotonicInstant? { transitions(i).last { $0.to == state }?.at }
 
     /// Adverts node `i` sent at or after `t`.
-    func adverts(_ i: Int, since t: VRRPInstant = .init(nanoseconds: 0)) -> [(at: VRRPInstant, ad: VRRPAdvertisement)] {
+    func adverts(_ i: Int, since t: MonotonicInstant = .init(nanoseconds: 0)) -> [(at: MonotonicInstant, ad: VRRPAdvertisement)] {
         nodes[i].log.compactMap { e in
             if e.at >= t, case .sendAdvertisement(let ad) = e.action { return (e.at, ad) }
             return nil
@@ -113,8 +114,8 @@ struct Lab {
 }
 
 /// A test instance on 192.0.2.0/24 with VIP 192.0.2.100.
-func config(_ name: String, host: UInt8, priority: UInt8, version: VRRPVersion = .v2, interval: VRRPDuration = .seconds(1),
-            state: VRRPInitialState = .backup, preempt: Bool = true, preemptDelay: VRRPDuration = .zero,
+func config(_ name: String, host: UInt8, priority: UInt8, version: VRRPVersion = .v2, interval: Duration = .seconds(1),
+            state: VRRPInitialState = .backup, preempt: Bool = true, preemptDelay: Duration = .zero,
             gratuitous: VRRPGratuitousConfig = .init(), vrid: UInt8 = 51) -> VRRPInstanceConfig {
     VRRPInstanceConfig(name: name, vrid: vrid, version: version, priority: priority, advertInterval: interval,
                        initialState: state, preempt: preempt, preemptDelay: preemptDelay,
@@ -123,4 +124,4 @@ func config(_ name: String, host: UInt8, priority: UInt8, version: VRRPVersion =
 }
 
 /// Microseconds to nanoseconds, for readable exact expectations.
-func us(_ n: UInt64) -> UInt64 { n * 1_000 }
+func us(_ n: Int64) -> Int64 { n * 1_000 }

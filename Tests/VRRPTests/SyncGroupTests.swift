@@ -1,9 +1,10 @@
 // vrrp_sync_group: members move together (keepalived's vrrp_sync.c).
 import Testing
 @testable import VRRP
+import Vocabulary
 
 @Suite struct SyncGroupTests {
-    let t0 = VRRPInstant(nanoseconds: 1_000_000_000)
+    let t0 = MonotonicInstant(nanoseconds: 1_000_000_000)
 
     func group(_ a: VRRPInstanceConfig, _ b: VRRPInstanceConfig) -> VRRPSyncGroup {
         VRRPSyncGroup(name: "G", members: [VRRPInstance(config: a), VRRPInstance(config: b)])
@@ -11,7 +12,7 @@ import Testing
 
     func members(_ g: VRRPSyncGroup) -> [VRRPState] { g.members.map(\.state) }
 
-    func runTimers(_ g: inout VRRPSyncGroup, until end: VRRPInstant) -> [VRRPMemberAction] {
+    func runTimers(_ g: inout VRRPSyncGroup, until end: MonotonicInstant) -> [VRRPMemberAction] {
         var out: [VRRPMemberAction] = []
         while let d = g.nextDeadline, d <= end { out += g.timerFired(at: d) }
         return out

@@ -5,24 +5,24 @@ import Testing
 @Suite struct TimerFormulaTests {
     @Test func v2SkewIsAFractionOfOneSecond() {
         // (256 − 100) / 256 s = 0.609375 s; (256 − 254) / 256 = 0.0078125 s; owner (1/256) = 0.00390625 s.
-        #expect(VRRPTimers.skewTime(version: .v2, priority: 100, masterAdvertInterval: .seconds(5)).nanoseconds == us(609_375))
-        #expect(VRRPTimers.skewTime(version: .v2, priority: 254, masterAdvertInterval: .seconds(1)).nanoseconds == us(7_812))
-        #expect(VRRPTimers.skewTime(version: .v2, priority: 255, masterAdvertInterval: .seconds(1)).nanoseconds == us(3_906))
+        #expect(VRRPTimers.skewTime(version: .v2, priority: 100, masterAdvertInterval: .seconds(5)).totalNanoseconds == us(609_375))
+        #expect(VRRPTimers.skewTime(version: .v2, priority: 254, masterAdvertInterval: .seconds(1)).totalNanoseconds == us(7_812))
+        #expect(VRRPTimers.skewTime(version: .v2, priority: 255, masterAdvertInterval: .seconds(1)).totalNanoseconds == us(3_906))
     }
 
     @Test func v3SkewScalesWithTheMasterInterval() {
         // ((256 − 100) × 100 cs) / 256 = 60.9375 cs = 609375 µs; at 10 cs: 6.09375 cs = 60937.5 → 60937 µs (keepalived truncates).
-        #expect(VRRPTimers.skewTime(version: .v3, priority: 100, masterAdvertInterval: .seconds(1)).nanoseconds == us(609_375))
-        #expect(VRRPTimers.skewTime(version: .v3, priority: 100, masterAdvertInterval: .milliseconds(100)).nanoseconds == us(60_937))
-        #expect(VRRPTimers.skewTime(version: .v3, priority: 150, masterAdvertInterval: .milliseconds(100)).nanoseconds == us(41_406))
+        #expect(VRRPTimers.skewTime(version: .v3, priority: 100, masterAdvertInterval: .seconds(1)).totalNanoseconds == us(609_375))
+        #expect(VRRPTimers.skewTime(version: .v3, priority: 100, masterAdvertInterval: .milliseconds(100)).totalNanoseconds == us(60_937))
+        #expect(VRRPTimers.skewTime(version: .v3, priority: 150, masterAdvertInterval: .milliseconds(100)).totalNanoseconds == us(41_406))
     }
 
     @Test func masterDownIntervalIsThreeIntervalsPlusSkew() {
         // The figure measured with Debian's keepalived in PLATFORM-NOTES: 3.61 s at priority 100, advert_int 1.
-        #expect(VRRPTimers.masterDownInterval(version: .v2, priority: 100, masterAdvertInterval: .seconds(1)).nanoseconds == us(3_609_375))
-        #expect(VRRPTimers.masterDownInterval(version: .v3, priority: 100, masterAdvertInterval: .seconds(1)).nanoseconds == us(3_609_375))
-        #expect(VRRPTimers.masterDownInterval(version: .v3, priority: 100, masterAdvertInterval: .milliseconds(100)).nanoseconds == us(360_937))
-        #expect(VRRPTimers.masterDownInterval(version: .v2, priority: 100, masterAdvertInterval: .seconds(1), adverts: 5).nanoseconds == us(5_609_375))
+        #expect(VRRPTimers.masterDownInterval(version: .v2, priority: 100, masterAdvertInterval: .seconds(1)).totalNanoseconds == us(3_609_375))
+        #expect(VRRPTimers.masterDownInterval(version: .v3, priority: 100, masterAdvertInterval: .seconds(1)).totalNanoseconds == us(3_609_375))
+        #expect(VRRPTimers.masterDownInterval(version: .v3, priority: 100, masterAdvertInterval: .milliseconds(100)).totalNanoseconds == us(360_937))
+        #expect(VRRPTimers.masterDownInterval(version: .v2, priority: 100, masterAdvertInterval: .seconds(1), adverts: 5).totalNanoseconds == us(5_609_375))
     }
 
     @Test func normalizationFollowsKeepalived() {

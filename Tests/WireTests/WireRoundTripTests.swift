@@ -1,10 +1,11 @@
 import Testing
 @testable import Wire
+import Vocabulary
 
-private let vip = WireAddress.ipv4(192, 0, 2, 10)
-private let rip = WireAddress.ipv4(198, 51, 100, 7)
-private let vip6 = WireAddress("2001:db8::10")!
-private let rip6 = WireAddress("2001:db8:0:1::7")!
+private let vip = IPAddress.ipv4(192, 0, 2, 10)
+private let rip = IPAddress.ipv4(198, 51, 100, 7)
+private let vip6 = IPAddress("2001:db8::10")!
+private let rip6 = IPAddress("2001:db8:0:1::7")!
 
 /// One message of every kind and variant, so a round trip covers every field encoder.
 let sampleMessages: [WireMessage] = [
@@ -71,13 +72,13 @@ func roundTrip(_ message: WireMessage) throws {
 
 @Test func realServerIDAccessors() {
     let id = RealServerID(protocol: .udp, virtualAddress: vip, virtualPort: 53, realAddress: rip, realPort: 5353)
-    #expect(id.protocol == .udp)
+    #expect(id.transport == .udp)
     #expect(id.virtualAddress == vip)
     #expect(id.virtualPort == 53)
     #expect(id.fwmark == nil)
     #expect(id.description == "udp 192.0.2.10:53 -> 198.51.100.7:5353")
     let mark = RealServerID(fwmark: 7, realAddress: rip6, realPort: 80)
-    #expect(mark.protocol == .fwmark)
+    #expect(mark.transport == nil)
     #expect(mark.virtualAddress == nil)
     #expect(mark.fwmark == 7)
     #expect(mark.virtualPort == 0)
