@@ -66,14 +66,18 @@ let package = Package(
         .executableTarget(name: "ipvsd", dependencies: ["DaemonKit", "IPVS"]),
         .executableTarget(name: "checkd", dependencies: ["DaemonKit", "Health"]),
 
+        // What the test targets share: fixtures, real backends, daemons as processes, network namespaces.
+        .target(name: "TestSupport", dependencies: ["Platform", "Vocabulary"], path: "Tests/TestSupport"),
+
         .testTarget(name: "VocabularyTests", dependencies: ["Vocabulary"]),
-        .testTarget(name: "KeepalivedConfigTests", dependencies: ["KeepalivedConfig"], exclude: ["Fixtures"]),
-        .testTarget(name: "VRRPTests", dependencies: ["VRRP"]),
-        .testTarget(name: "IPVSTests", dependencies: ["IPVS"]),
+        .testTarget(name: "KeepalivedConfigTests", dependencies: ["KeepalivedConfig", "TestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "VRRPTests", dependencies: ["VRRP", "TestSupport"]),
+        .testTarget(name: "IPVSTests", dependencies: ["IPVS", "TestSupport"]),
         .testTarget(name: "WireTests", dependencies: ["Wire"]),
-        .testTarget(name: "HealthTests", dependencies: ["Health"]),
-        .testTarget(name: "PlatformTests", dependencies: ["Platform"]),
+        .testTarget(name: "HealthTests", dependencies: ["Health", "TestSupport"]),
+        .testTarget(name: "PlatformTests", dependencies: ["Platform", "TestSupport"]),
         // Runs the built daemons as processes: depending on them makes `swift test` build them first.
-        .testTarget(name: "DaemonTests", dependencies: ["DaemonKit", "KeepalivedConfig", "vrrpd", "ipvsd", "checkd"]),
+        .testTarget(name: "DaemonTests",
+                    dependencies: ["DaemonKit", "KeepalivedConfig", "Health", "TestSupport", "vrrpd", "ipvsd", "checkd"]),
     ]
 )

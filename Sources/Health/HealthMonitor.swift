@@ -38,7 +38,6 @@ public final class HealthMonitor {
         signal(SIGPIPE, SIG_IGN)
     }
 
-    /// Starts the schedule.
     public func start() {
         stopped = false
         rearm()
@@ -95,10 +94,10 @@ public final class HealthMonitor {
     }
 
     /// At most this many attempts start per turn of the loop; the rest start on the next turns, after the loop
-    /// has handled up to 64 ready sockets. Starting every due check at once let a stall (the first round's 10,000
-    /// log lines) gather thousands of checks into one burst that stayed a burst: all started together, finished
-    /// together and were due again together, 7,000 sockets open at a time and each check ~150 ms late (10,000
-    /// servers, delay_loop 1). Interleaving starts with results spreads such a burst out again.
+    /// has handled up to 64 ready sockets. Starting every due check at once let a stall (the first round's log
+    /// lines) gather thousands of checks into one burst that stayed a burst: all started together, finished
+    /// together and were due again together, with thousands of sockets open at once and every check late
+    /// (bench/results/checkd.md). Interleaving starts with results spreads such a burst out again.
     static let launchesPerTurn = 64
 
     private func tick() {

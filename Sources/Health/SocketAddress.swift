@@ -5,8 +5,8 @@ import Vocabulary
 /// A `sockaddr_in`/`sockaddr_in6` built from an IPAddress and a port, for connect and bind.
 ///
 /// Held in a `sockaddr_in6` (28 bytes), which is large enough for either family, rather than a
-/// `sockaddr_storage` (128 bytes): every TCP/HTTP/SSL checker keeps one or two of these for its whole life,
-/// and at 10,000 checkers that difference alone is about 2 MB of checkd's memory.
+/// `sockaddr_storage` (128 bytes): every TCP/HTTP/SSL checker keeps one or two of these for its whole life, so
+/// the difference is a large share of checkd's memory at scale (bench/results/checkd.md).
 struct SocketAddress {
     private var storage = sockaddr_in6()
     let length: socklen_t

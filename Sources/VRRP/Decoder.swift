@@ -4,7 +4,6 @@ import Vocabulary
 
 /// A structurally valid, checksum-verified advertisement with the network-layer facts the checks need.
 public struct VRRPReceivedPacket: Hashable, Sendable {
-    /// The decoded advertisement.
     public var advertisement: VRRPAdvertisement
     /// IP source address (the sender's primary address).
     public var source: IPAddress

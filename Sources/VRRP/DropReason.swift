@@ -61,7 +61,6 @@ public enum VRRPDropReason: String, Error, CaseIterable, Hashable, Sendable {
 public struct VRRPDropCounters: Hashable, Sendable {
     private var counts: [VRRPDropReason: UInt64] = [:]
 
-    /// Empty counters.
     public init() {}
 
     /// Counts one drop of `reason`.
@@ -70,7 +69,6 @@ public struct VRRPDropCounters: Hashable, Sendable {
     /// Drops counted for `reason`.
     public subscript(reason: VRRPDropReason) -> UInt64 { counts[reason] ?? 0 }
 
-    /// All drops counted.
     public var total: UInt64 { counts.values.reduce(0, &+) }
 
     /// The reasons with a count, in declaration order.

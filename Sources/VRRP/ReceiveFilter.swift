@@ -4,7 +4,6 @@ import Vocabulary
 
 /// Things wrong with an accepted advertisement that keepalived logs but does not drop for.
 public struct VRRPReceiveWarnings: OptionSet, Hashable, Sendable {
-    /// The flag bits.
     public let rawValue: UInt8
     /// Creates a set from its bits.
     public init(rawValue: UInt8) { self.rawValue = rawValue }

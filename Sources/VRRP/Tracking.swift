@@ -22,7 +22,6 @@ public struct VRRPTrackedScript: Hashable, Sendable {
     public var instanceWeight: Int?
     /// `reverse` / `noreverse` after the instance's weight, if given.
     public var instanceReverse: Bool?
-    /// Current result.
     public var status: VRRPTrackStatus
 
     /// Creates a tracked script entry.

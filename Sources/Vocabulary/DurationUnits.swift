@@ -19,6 +19,5 @@ extension Duration {
     /// Whole seconds (truncated toward zero).
     public var wholeSeconds: Int64 { components.seconds }
 
-    /// `n` centiseconds.
     public static func centiseconds<T: BinaryInteger>(_ n: T) -> Duration { .milliseconds(n) * 10 }
 }

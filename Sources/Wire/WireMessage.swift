@@ -21,7 +21,6 @@ public enum InstanceStateKind: UInt8, Sendable, CaseIterable {
 
 /// checkd's verdict on one real server.
 public struct RealServerHealth: Hashable, Sendable {
-    /// Which real server.
     public var id: RealServerID
     /// True when its checks pass.
     public var up: Bool

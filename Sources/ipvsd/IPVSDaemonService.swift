@@ -22,8 +22,8 @@ final class IPVSDaemonService: DaemonService {
     /// How often the table is compared with the kernel even when nothing was reported
     /// (so a change made behind ipvsd's back with ipvsadm is undone).
     static let period: Duration = .seconds(10)
-    /// A reconcile blocks the loop while it reads the whole table (2.3 s for 2,000 services × 10 under
-    /// the lab's TCG): the next periodic one waits at least this many times as long as the last took.
+    /// A reconcile blocks the loop while it reads the whole table (seconds, for thousands of services: see
+    /// bench/results/ipvs.md): the next periodic one waits at least this many times as long as the last took.
     static let periodPerReconcileTime = 5
     /// What checkd has been told of each pool's quorum (it runs quorum_up/quorum_down: ipvsd runs no scripts,
     /// so none inherits its CAP_NET_ADMIN), kept in the runtime directory across ipvsd's restarts.

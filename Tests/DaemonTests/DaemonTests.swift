@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// Where the configs the daemons must accept are.
 enum Inputs {

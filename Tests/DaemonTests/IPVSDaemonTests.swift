@@ -8,6 +8,7 @@ import Testing
 import Wire
 @testable import ipvsd
 import Vocabulary
+import TestSupport
 
 private let quiet = Logger(label: "test.ipvsd") { _ in SwiftLogNoOpLogHandler() }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// What the kernel says about a running daemon: its capability sets and ids, from /proc/PID/status.
 struct ProcessStatus {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// Seed 001's nginx HA, end to end on the host: vrrpd and checkd on two nodes, a vrrp_script checking the local
 /// proxy port with weight −60. Stopping the port moves the VIP; restarting checkd moves nothing.

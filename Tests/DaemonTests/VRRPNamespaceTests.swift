@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// vrrpd on a real (virtual) network: namespaces on one bridge, real raw sockets, real addresses, and Debian's
 /// keepalived as the peer. Addresses: nodes 192.0.2.1-3, VIP 192.0.2.100.

@@ -14,12 +14,6 @@ func parseConfig(_ text: String) throws -> KeepalivedConfiguration {
 
 enum FixtureError: Error { case invalid([String]) }
 
-/// The RealServerID of `tcp vip:vport -> rip:rport`.
-func rsID(_ vip: String, _ vport: UInt16, _ rip: String, _ rport: UInt16) -> RealServerID {
-    RealServerID(protocol: .tcp, virtualAddress: IPAddress(vip)!, virtualPort: vport,
-                 realAddress: IPAddress(rip)!, realPort: rport)
-}
-
 /// A clock the tests move by hand.
 struct TestClock {
     var now = MonotonicInstant(nanoseconds: 1_000_000_000)

@@ -5,6 +5,7 @@ import Testing
 import Wire
 @testable import Health
 import Vocabulary
+import TestSupport
 
 /// A monitor on its own loop that records every event with the time it arrived.
 private final class MonitorHarness {
@@ -105,7 +106,7 @@ private func isHealth(_ up: Bool) -> (HealthEvent) -> Bool {
     }
 
     @Test func httpBackendStatusChangeIsDown() throws {
-        let directory = try TempDirectory()
+        let directory = try TemporaryDirectory()
         let backend = try PythonBackend(.normal, in: directory)
         let harness = try MonitorHarness("""
         virtual_server 192.0.2.1 80 {
@@ -133,7 +134,7 @@ private func isHealth(_ up: Bool) -> (HealthEvent) -> Bool {
     }
 
     @Test func miscDynamicWeightFromExitStatus() throws {
-        let directory = try TempDirectory()
+        let directory = try TemporaryDirectory()
         let script = try directory.write("weight.sh", "#!/bin/sh\nexit 12\n", mode: 0o755)
         let harness = try MonitorHarness("""
         virtual_server 192.0.2.1 80 {
@@ -168,8 +169,8 @@ private func isHealth(_ up: Bool) -> (HealthEvent) -> Bool {
     }
 
     @Test func trackScriptRiseAndFall() throws {
-        let directory = try TempDirectory()
-        let flag = directory.file("ok")
+        let directory = try TemporaryDirectory()
+        let flag = directory.path("ok")
         #expect(FileManager.default.createFile(atPath: flag, contents: nil))
         let harness = try MonitorHarness("""
         vrrp_script chk {

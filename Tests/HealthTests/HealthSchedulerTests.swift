@@ -2,6 +2,7 @@ import Foundation
 import KeepalivedConfig
 import Platform
 import Testing
+import TestSupport
 import Wire
 @testable import Health
 import Vocabulary

@@ -4,6 +4,7 @@ import Platform
 import Testing
 @testable import Health
 import Vocabulary
+import TestSupport
 
 /// Runs one probe attempt to completion on its own loop; returns the outcome and how long it took.
 private func probe(port: UInt16, mode: NetworkProbe.Mode, timeout: Duration = .seconds(2))
@@ -58,14 +59,14 @@ private func https(_ urls: [HTTPCheckURL], verify: Bool = false) -> NetworkProbe
 
 @Suite(.serialized) struct HTTPProbeTests {
     @Test func statusAndDigestPass() throws {
-        let directory = try TempDirectory()
+        let directory = try TemporaryDirectory()
         let backend = try PythonBackend(.normal, in: directory)
         let digest = try md5sum("hello /index.html")
         #expect(try probe(port: backend.port, mode: http([url("/index.html", digest: digest)])).outcome == .success())
     }
 
     @Test func statusMismatchIsDown() throws {
-        let directory = try TempDirectory()
+        let directory = try TemporaryDirectory()
         let backend = try PythonBackend(.normal, in: directory)
         let result = try probe(port: backend.port, mode: http([url("/status/503")]))
         #expect(result.outcome?.passed == false)
@@ -75,7 +76,7 @@ private func https(_ urls: [HTTPCheckURL], verify: Bool = false) -> NetworkProbe
     }
 
     @Test func digestMismatchIsDown() throws {
-        let directory = try TempDirectory()
+        let directory = try TemporaryDirectory()
         let backend = try PythonBackend(.normal, in: directory)
         let wrong = try md5sum("something else")
         let result = try probe(port: backend.port, mode: http([url("/", digest: wrong)]))
@@ -83,7 +84,7 @@ private func https(_ urls: [HTTPCheckURL], verify: Bool = false) -> NetworkProbe
     }
 
     @Test func everyURLMustPass() throws {
-        let directory = try TempDirectory()
+        let directory = try TemporaryDirectory()
         let backend = try PythonBackend(.normal, in: directory)
         #expect(try probe(port: backend.port, mode: http([url("/a"), url("/b")])).outcome == .success())
         let result = try probe(port: backend.port, mode: http([url("/a"), url("/status/404"), url("/c")]))
@@ -91,14 +92,14 @@ private func https(_ urls: [HTTPCheckURL], verify: Bool = false) -> NetworkProbe
     }
 
     @Test func garbageIsDown() throws {
-        let directory = try TempDirectory()
+        let directory = try TemporaryDirectory()
         let backend = try PythonBackend(.garbage, in: directory)
         let result = try probe(port: backend.port, mode: http([url("/")]))
         #expect(result.outcome?.passed == false)
     }
 
     @Test func tenMegabyteHeaderIsCutShort() throws {
-        let directory = try TempDirectory()
+        let directory = try TemporaryDirectory()
         let backend = try PythonBackend(.bigHeader, in: directory)
         let result = try probe(port: backend.port, mode: http([url("/")]), timeout: .seconds(5))
         #expect(result.outcome == .failure("bad response: headerTooLarge"))
@@ -106,7 +107,7 @@ private func https(_ urls: [HTTPCheckURL], verify: Bool = false) -> NetworkProbe
     }
 
     @Test func slowlorisIsBoundedByConnectTimeout() throws {
-        let directory = try TempDirectory()
+        let directory = try TemporaryDirectory()
         let backend = try PythonBackend(.slowloris, in: directory)
         let result = try probe(port: backend.port, mode: http([url("/")]), timeout: .milliseconds(500))
         #expect(result.outcome?.passed == false)
@@ -122,7 +123,7 @@ private func https(_ urls: [HTTPCheckURL], verify: Bool = false) -> NetworkProbe
 
 @Suite(.serialized) struct SSLProbeTests {
     @Test func selfSignedServerPassesWithoutVerification() throws {
-        let directory = try TempDirectory()
+        let directory = try TemporaryDirectory()
         let backend = try PythonBackend(.normal, in: directory, certificate: try makeCertificate(in: directory))
         let digest = try md5sum("hello /secure")
         #expect(try probe(port: backend.port, mode: https([url("/secure", digest: digest)])).outcome == .success())
@@ -131,7 +132,7 @@ private func https(_ urls: [HTTPCheckURL], verify: Bool = false) -> NetworkProbe
     }
 
     @Test func verifyCertRejectsSelfSigned() throws {
-        let directory = try TempDirectory()
+        let directory = try TemporaryDirectory()
         let backend = try PythonBackend(.normal, in: directory, certificate: try makeCertificate(in: directory))
         let result = try probe(port: backend.port, mode: https([url("/")], verify: true))
         #expect(result.outcome?.passed == false)
@@ -139,7 +140,7 @@ private func https(_ urls: [HTTPCheckURL], verify: Bool = false) -> NetworkProbe
 
     @Test func handshakeFailureIsDown() throws {
         // A plain HTTP server answers the ClientHello with garbage from the TLS point of view.
-        let directory = try TempDirectory()
+        let directory = try TemporaryDirectory()
         let backend = try PythonBackend(.normal, in: directory)
         let result = try probe(port: backend.port, mode: https([url("/")]))
         #expect(result.outcome?.passed == false)

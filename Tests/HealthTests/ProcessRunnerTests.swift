@@ -4,6 +4,7 @@ import Platform
 import Testing
 @testable import Health
 import Vocabulary
+import TestSupport
 
 /// Runs one program to completion on its own loop.
 private func runProgram(_ arguments: [String], timeout: Duration? = .seconds(5))
@@ -35,16 +36,16 @@ private func runProgram(_ arguments: [String], timeout: Duration? = .seconds(5))
     }
 
     @Test func argumentsAreNotGivenToAShell() throws {
-        let directory = try TempDirectory()
-        let out = directory.file("args")
+        let directory = try TemporaryDirectory()
+        let out = directory.path("args")
         let script = try directory.write("args.sh", "#!/bin/sh\nprintf '%s|' \"$@\" > \"$1.out\"\n", mode: 0o755)
         #expect(try runProgram([script, out, "a b", "$HOME;", "*"]).exit == .exited(0))
         #expect(try String(contentsOfFile: out + ".out", encoding: .utf8) == "\(out)|a b|$HOME;|*|")
     }
 
     @Test func environmentIsClean() throws {
-        let directory = try TempDirectory()
-        let out = directory.file("env")
+        let directory = try TemporaryDirectory()
+        let out = directory.path("env")
         #expect(try runProgram(["/bin/sh", "-c", "/usr/bin/env > \(out)"]).exit == .exited(0))
         let lines = try String(contentsOfFile: out, encoding: .utf8).split(separator: "\n")
         #expect(lines.contains("PATH=/usr/sbin:/usr/bin:/sbin:/bin"))
@@ -52,8 +53,8 @@ private func runProgram(_ arguments: [String], timeout: Duration? = .seconds(5))
     }
 
     @Test func neverEndingScriptIsKilledWithItsGroupAtTheTimeout() throws {
-        let directory = try TempDirectory()
-        let pidFile = directory.file("grandchild")
+        let directory = try TemporaryDirectory()
+        let pidFile = directory.path("grandchild")
         let result = try runProgram(["/bin/sh", "-c", "sleep 300 & echo $! > \(pidFile); wait"],
                                     timeout: .milliseconds(300))
         #expect(result.exit == .timedOut)

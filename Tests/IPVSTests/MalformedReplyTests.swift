@@ -2,6 +2,7 @@
 import Testing
 @testable import IPVS
 import Vocabulary
+import TestSupport
 
 private let http4 = IPVSServiceKey.address(.tcp, IPAddress("192.0.2.10")!, port: 80)
 

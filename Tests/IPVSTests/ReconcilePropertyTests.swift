@@ -2,6 +2,7 @@
 import Testing
 @testable import IPVS
 import Vocabulary
+import TestSupport
 
 /// Two servers equal as far as the kernel's settable state goes (the kernel's own flag bits aside).
 private func sameState(_ a: IPVSVirtualServer?, _ b: IPVSVirtualServer?) -> Bool {

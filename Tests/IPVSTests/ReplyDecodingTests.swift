@@ -2,6 +2,7 @@
 import Testing
 @testable import IPVS
 import Vocabulary
+import TestSupport
 
 private let vip4 = IPAddress("192.0.2.10")!
 private let http4 = IPVSServiceKey.address(.tcp, vip4, port: 80)

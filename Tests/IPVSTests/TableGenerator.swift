@@ -2,6 +2,7 @@
 // that desired and kernel tables overlap often; settings vary so that edits happen.
 @testable import IPVS
 import Vocabulary
+import TestSupport
 
 enum TableGenerator {
     static let serviceAddresses = ["192.0.2.1", "192.0.2.2", "203.0.113.9", "2001:db8::1", "2001:db8::2"]

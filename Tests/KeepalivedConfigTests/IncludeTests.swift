@@ -1,5 +1,6 @@
 import Testing
 @testable import KeepalivedConfig
+import TestSupport
 
 @Suite struct IncludeTests {
     @Test func globsAreSortedAndRelativeToTheIncludingFile() throws {
@@ -76,24 +77,13 @@ import Testing
 /// Random input of every shape must give diagnostics, never a crash. The libFuzzer target
 /// (Tests/Fuzz/config-parse.swift) goes much further; this keeps a quick guard in every test run.
 @Suite struct RobustnessTests {
-    struct SplitMix64: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E3779B97F4A7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58476D1CE4E5B9
-            z = (z ^ (z >> 27)) &* 0x94D049BB133111EB
-            return z ^ (z >> 31)
-        }
-    }
-
     @Test func randomTokenSoupNeverCrashes() {
         let vocabulary = ["{", "}", "\n", "\"", "#", "!", "vrrp_instance", "virtual_server", "real_server", "TCP_CHECK",
                           "HTTP_GET", "url", "include", "*", "192.0.2.1", "80", "-1", "0.5", "fwmark", "group",
                           "virtual_ipaddress", "dev", "label", "weight", "track_script", "authentication", "auth_pass",
                           "9999999999999999999999", "::1", "/", "256", "x", " ", "\t", "é", "global_defs", "status_code",
                           "200-", "-", "virtual_server_group", "1-", "..", "persistence_timeout"]
-        var random = SplitMix64(state: 2026)
+        var random = SplitMix64(seed: 2026)
         for _ in 0..<2000 {
             let count = Int.random(in: 0..<60, using: &random)
             let text = (0..<count).map { _ in vocabulary.randomElement(using: &random)! }.joined(separator: " ")

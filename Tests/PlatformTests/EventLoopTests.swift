@@ -1,5 +1,6 @@
 import Glibc
 import Testing
+import TestSupport
 @testable import Platform
 import Vocabulary
 
@@ -47,7 +48,7 @@ import Vocabulary
     #expect(loop.pendingTimerCount == 0)
     var fired = false
     loop.schedule(after: .milliseconds(1)) { fired = true }
-    try turn(loop, until: { fired })
+    try runLoop(loop, until: { fired })
     #expect(fired)
 }
 
@@ -68,7 +69,7 @@ import Vocabulary
         loop.unwatchWritable(fds[1])
         _ = write(fds[1], [7, 8, 9] as [UInt8], 3)
     }
-    #expect(try turn(loop, until: { received == [7, 8, 9] }))
+    #expect(try runLoop(loop, until: { received == [7, 8, 9] }))
     #expect(writable == 1, "unwatchWritable stops further callbacks")
     loop.unwatch(fds[0])
     _ = write(fds[1], [1] as [UInt8], 1)
@@ -88,7 +89,7 @@ import Vocabulary
         if read(fds[0], &byte, 1) == 0 { sawEOF = true; loop.unwatch(fds[0]) }
     }
     close(fds[1])
-    #expect(try turn(loop, until: { sawEOF }))
+    #expect(try runLoop(loop, until: { sawEOF }))
 }
 
 @Test func signalsArriveThroughTheLoop() throws {
@@ -99,9 +100,9 @@ import Vocabulary
     // raise() targets this thread, which has the signals blocked: they wait for the signalfd.
     raise(SIGUSR1)
     raise(SIGUSR2)
-    #expect(try turn(loop, until: { usr1 == 1 && usr2 == 1 }))
+    #expect(try runLoop(loop, until: { usr1 == 1 && usr2 == 1 }))
     raise(SIGUSR1)
-    #expect(try turn(loop, until: { usr1 == 2 }))
+    #expect(try runLoop(loop, until: { usr1 == 2 }))
 }
 
 @Test func runOnceWaitsNoLongerThanAsked() throws {

@@ -3,6 +3,7 @@ import Testing
 import Wire
 @testable import Platform
 import Vocabulary
+import TestSupport
 
 private let vip = IPAddress.ipv4(192, 0, 2, 10)
 private let rip = IPAddress.ipv4(198, 51, 100, 7)
@@ -44,7 +45,7 @@ private func rawClient(_ path: String) throws -> Int32 {
         onMessage: { _, message in atClient.append(message) })
     defer { client.close() }
 
-    #expect(try turn(loop, until: { atListener.count == snapshot.count && atClient.count == 1 }))
+    #expect(try runLoop(loop, until: { atListener.count == snapshot.count && atClient.count == 1 }))
     #expect(atListener == snapshot, "five sends arrive as five messages, in order")
     #expect(atClient == [.instanceState(name: "VI_1", state: .master, priority: 150)])
     #expect(listenerSawConnect == 1)
@@ -88,7 +89,7 @@ private func rawClient(_ path: String) throws -> Int32 {
     }
     #expect(valid.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) } == valid.count)
 
-    #expect(try turn(loop, until: { received.count == 1 }))
+    #expect(try runLoop(loop, until: { received.count == 1 }))
     #expect(received == [health], "the valid message after the garbage still arrives")
     #expect(listener.droppedMessages == garbage.count)
     #expect(listener.connections.first?.droppedMessages == garbage.count)
@@ -96,7 +97,7 @@ private func rawClient(_ path: String) throws -> Int32 {
 
     // An orderly close by the peer is not mistaken for an empty datagram.
     shutdown(fd, Int32(SHUT_WR))
-    #expect(try turn(loop, until: { disconnects == 1 }))
+    #expect(try runLoop(loop, until: { disconnects == 1 }))
     #expect(listener.connections.isEmpty)
     #expect(listener.droppedMessages == garbage.count)
 }
@@ -125,26 +126,26 @@ private func rawClient(_ path: String) throws -> Int32 {
 
     // No listener yet: the client keeps retrying without calling onConnect.
     try loop.runOnce(maximumWait: .milliseconds(50))
-    try turn(loop, until: { false }, timeout: .milliseconds(100))
+    try runLoop(loop, timeout: .milliseconds(100), until: { false })
     #expect(connects == 0 && !client.isConnected)
     #expect(throws: MessageSendError.notConnected) { try client.send(.snapshotBegin) }
 
     var first: MessageListener? = try makeListener()
-    #expect(try turn(loop, until: { received.count == 3 }))
+    #expect(try runLoop(loop, until: { received.count == 3 }))
     #expect(connects == 1 && client.isConnected)
 
     first?.close()
     first = nil
-    #expect(try turn(loop, until: { disconnects == 1 }))
+    #expect(try runLoop(loop, until: { disconnects == 1 }))
     #expect(!client.isConnected)
 
     let second = try makeListener()
     defer { second.close() }
-    #expect(try turn(loop, until: { received.count == 6 }))
+    #expect(try runLoop(loop, until: { received.count == 6 }))
     #expect(connects == 2 && client.connectCount == 2)
     #expect(Array(received[3...]) == [.snapshotBegin, .trackScript(name: "chk", ok: true), .snapshotEnd])
     try client.send(.trackScript(name: "chk", ok: false))
-    #expect(try turn(loop, until: { received.count == 7 }))
+    #expect(try runLoop(loop, until: { received.count == 7 }))
 }
 
 @Test func staleSocketIsReplacedButALiveOneIsNot() throws {
@@ -181,7 +182,7 @@ private func rawClient(_ path: String) throws -> Int32 {
     let client = MessageClient(path: path, loop: loop, expectedServerUIDs: [getuid() &+ 1],
                                initialBackoff: .milliseconds(10), onConnect: { _ in connects += 1 })
     defer { client.close() }
-    try turn(loop, until: { false }, timeout: .milliseconds(150))
+    try runLoop(loop, timeout: .milliseconds(150), until: { false })
     #expect(connects == 0 && !client.isConnected)
 }
 
@@ -220,13 +221,13 @@ func peerCredentialsDecideAdmission() throws {
         }
         #expect(pid > 0)
         if allowNobody {
-            #expect(try turn(loop, until: { received.count == 1 }))
+            #expect(try runLoop(loop, until: { received.count == 1 }))
             // Checked from the message: the child exits, closing the connection, once greeted.
             #expect(received.first?.uid == 65534)
             #expect(received.first?.message == .hello(role: .checkd, pid: 1))
             #expect(listener.refusedConnections == 0)
         } else {
-            #expect(try turn(loop, until: { listener.refusedConnections == 1 }))
+            #expect(try runLoop(loop, until: { listener.refusedConnections == 1 }))
             #expect(listener.connections.isEmpty && received.isEmpty)
         }
         var status: Int32 = 0

@@ -2,6 +2,7 @@ import Glibc
 import Testing
 @testable import Platform
 import Vocabulary
+import TestSupport
 
 /// Receives one datagram from `fd` as text, waiting at most a second.
 private func receiveText(_ fd: Int32) -> String? {
@@ -74,7 +75,7 @@ private func receiveText(_ fd: Int32) -> String? {
         setenv("NOTIFY_SOCKET", path, 1)
         guard notifier.attachWatchdog(to: loop) else { return 13 }
         // 100 ms interval → a ping every 50 ms: one at once, then about four in 220 ms (3 on a busy machine).
-        guard (try? turn(loop, until: { false }, timeout: .milliseconds(220))) != nil else { return 14 }
+        guard (try? runLoop(loop, timeout: .milliseconds(220), until: { false })) != nil else { return 14 }
         var pings = 0
         var buffer = [UInt8](repeating: 0, count: 64)
         while recv(fd, &buffer, buffer.count, 0) > 0 {

@@ -3,6 +3,7 @@
 // breaks a tie between two Masters: a Backup accepts an equal-priority Master, RFC §6.4.2, so it may stay.)
 import Testing
 @testable import VRRP
+import TestSupport
 
 @Suite struct ConvergenceTests {
     @Test(arguments: 0..<60)

@@ -1,9 +1,9 @@
 import Foundation
 
 /// A built daemon run as a real process, its output going to a file the test can poll.
-final class DaemonProcess {
+public final class DaemonProcess {
     /// The directory of the built products: the test runner itself lives there.
-    static let productsDirectory: URL = {
+    public static let productsDirectory: URL = {
         let runner = URL(fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0])
         var directory = runner.deletingLastPathComponent()
         // Under XCTest the runner is inside tandemPackageTests.xctest; the products are next to it.
@@ -14,10 +14,10 @@ final class DaemonProcess {
         return directory
     }()
 
-    static func binary(_ name: String) -> URL { productsDirectory.appendingPathComponent(name) }
+    public static func binary(_ name: String) -> URL { productsDirectory.appendingPathComponent(name) }
 
     /// Runs to completion; returns the exit status and everything printed.
-    static func run(_ name: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
+    public static func run(_ name: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
         let process = Process()
         process.executableURL = binary(name)
         process.arguments = arguments
@@ -30,16 +30,22 @@ final class DaemonProcess {
         return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 
-    let process = Process()
-    let logFile: URL
+    public let process = Process()
+    public let logFile: URL
 
     /// Starts the built daemon `name` in the background with `arguments`; output goes to `logFile`.
-    convenience init(_ name: String, _ arguments: [String], logFile: URL) throws {
+    public convenience init(_ name: String, _ arguments: [String], logFile: URL) throws {
         try self.init(path: Self.binary(name).path, arguments, logFile: logFile)
     }
 
+    /// Starts the built daemon `name` through `prefix` (e.g. setpriv dropping privileges first).
+    public convenience init(prefix: [String], _ name: String, _ arguments: [String], logFile: URL) throws {
+        let command = prefix + [Self.binary(name).path] + arguments
+        try self.init(path: command[0], Array(command.dropFirst()), logFile: logFile)
+    }
+
     /// Starts any program in the background; output goes to `logFile`.
-    init(path: String, _ arguments: [String], logFile: URL) throws {
+    public init(path: String, _ arguments: [String], logFile: URL) throws {
         self.logFile = logFile
         _ = FileManager.default.createFile(atPath: logFile.path, contents: nil)   // opening it below says if this failed
         let handle = try FileHandle(forWritingTo: logFile)
@@ -50,11 +56,11 @@ final class DaemonProcess {
         try process.run()
     }
 
-    var log: String { (try? String(contentsOf: logFile, encoding: .utf8)) ?? "" }
-    var pid: Int32 { process.processIdentifier }
+    public var log: String { (try? String(contentsOf: logFile, encoding: .utf8)) ?? "" }
+    public var pid: Int32 { process.processIdentifier }
 
     /// Waits until the log contains `text`, up to `timeout`; true if it did.
-    func waitForLog(_ text: String, timeout: Duration = .seconds(10)) -> Bool {
+    public func waitForLog(_ text: String, timeout: Duration = .seconds(10)) -> Bool {
         let clock = ContinuousClock()
         let deadline = clock.now + timeout
         while clock.now < deadline {
@@ -65,10 +71,17 @@ final class DaemonProcess {
         return false
     }
 
-    func signal(_ signo: Int32) { kill(process.processIdentifier, signo) }
+    /// A field of /proc/PID/status, e.g. "CapEff".
+    public func status(_ field: String) -> String? {
+        guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
+        return text.split(separator: "\n").first { $0.hasPrefix(field + ":") }
+            .map { $0.dropFirst(field.count + 1).trimmingCharacters(in: .whitespaces) }
+    }
+
+    public func signal(_ signo: Int32) { kill(process.processIdentifier, signo) }
 
     /// Sends SIGTERM and waits (bounded) for the exit status; SIGKILLs this process only if it hangs.
-    func terminate(timeout: Duration = .seconds(10)) -> Int32? {
+    public func terminate(timeout: Duration = .seconds(10)) -> Int32? {
         signal(SIGTERM)
         let clock = ContinuousClock()
         let deadline = clock.now + timeout
@@ -87,18 +100,4 @@ final class DaemonProcess {
             process.waitUntilExit()
         }
     }
-}
-
-/// A temporary directory removed when the test ends.
-final class TemporaryDirectory {
-    let url: URL
-
-    init() throws {
-        url = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-test-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    }
-
-    func file(_ name: String) -> URL { url.appendingPathComponent(name) }
-
-    deinit { try? FileManager.default.removeItem(at: url) }
 }

@@ -2,9 +2,9 @@ import Foundation
 
 /// Network namespaces joined by one bridge, made by a test and removed when it ends (also on failure):
 /// every node gets `eth0` on the bridge. Lab traffic stays inside; addresses come from 192.0.2.0/24.
-final class NetworkLab {
+public final class NetworkLab {
     /// Root, iproute2 and network namespaces are all needed; the reason when they are not here.
-    static let unavailableReason: String? = {
+    public static let unavailableReason: String? = {
         guard getuid() == 0 else { return "needs root to create network namespaces" }
         guard FileManager.default.isExecutableFile(atPath: "/usr/sbin/ip") || FileManager.default.isExecutableFile(atPath: "/sbin/ip")
         else { return "needs iproute2 (ip)" }
@@ -15,24 +15,24 @@ final class NetworkLab {
         return nil
     }()
 
-    static var available: Bool { unavailableReason == nil }
+    public static var available: Bool { unavailableReason == nil }
 
-    let tag: String
+    public let tag: String
     private(set) var nodes: [String] = []
     private var processes: [DaemonProcess] = []
     private var switchNamespace: String { "\(tag)-sw" }
 
-    init() throws {
+    public init() throws {
         tag = "tdm\(getpid() % 10000)\(Int.random(in: 100...999))"
         try run("ip netns add \(switchNamespace)")
         try run("ip -n \(switchNamespace) link add br0 type bridge && ip -n \(switchNamespace) link set br0 up")
     }
 
     /// The namespace name of a node.
-    func namespace(_ node: String) -> String { "\(tag)-\(node)" }
+    public func namespace(_ node: String) -> String { "\(tag)-\(node)" }
 
     /// Adds a node with `eth0` on the bridge and the given addresses (CIDR).
-    func addNode(_ node: String, addresses: [String]) throws {
+    public func addNode(_ node: String, addresses: [String]) throws {
         let ns = namespace(node)
         try run("ip netns add \(ns)")
         nodes.append(node)
@@ -44,7 +44,7 @@ final class NetworkLab {
     }
 
     /// Gives a node a second interface, `name`, on the same bridge (a second LAN in the seeds' topologies).
-    func addInterface(_ node: String, _ name: String, addresses: [String]) throws {
+    public func addInterface(_ node: String, _ name: String, addresses: [String]) throws {
         let ns = namespace(node)
         try run("ip link add name port-\(node)-\(name) netns \(switchNamespace) type veth peer name \(name) netns \(ns)")
         try run("ip -n \(switchNamespace) link set dev port-\(node)-\(name) master br0 && ip -n \(switchNamespace) link set dev port-\(node)-\(name) up")
@@ -54,20 +54,20 @@ final class NetworkLab {
 
     /// Runs a shell command on the host; throws with its output when it fails.
     @discardableResult
-    func run(_ command: String) throws -> String {
+    public func run(_ command: String) throws -> String {
         let (status, output) = Self.sh(command)
-        guard status == 0 else { throw LabError("\(command) failed (\(status)): \(output)") }
+        guard status == 0 else { throw TestSupportError("\(command) failed (\(status)): \(output)") }
         return output
     }
 
     /// Runs a command inside a node's namespace.
     @discardableResult
-    func exec(_ node: String, _ command: String) -> (status: Int32, output: String) {
+    public func exec(_ node: String, _ command: String) -> (status: Int32, output: String) {
         Self.sh("ip netns exec \(namespace(node)) \(command)")
     }
 
     /// Starts a long-running program in a node's namespace; it is ended by PID when the lab goes.
-    func spawn(_ node: String, _ executable: String, _ arguments: [String], logFile: URL) throws -> DaemonProcess {
+    public func spawn(_ node: String, _ executable: String, _ arguments: [String], logFile: URL) throws -> DaemonProcess {
         let process = try DaemonProcess(path: "/usr/sbin/ip", ["netns", "exec", namespace(node), executable] + arguments,
                                         logFile: logFile)
         processes.append(process)
@@ -75,12 +75,12 @@ final class NetworkLab {
     }
 
     /// True when `address` is configured on the node's eth0.
-    func hasAddress(_ node: String, _ address: String) -> Bool {
+    public func hasAddress(_ node: String, _ address: String) -> Bool {
         exec(node, "ip -o -4 addr show dev eth0").output.contains(" \(address)/")
     }
 
     /// Waits until `condition` holds, polling; returns the time it took, or nil on timeout.
-    func waitUntil(timeout: Duration, pollEvery: Duration = .milliseconds(20), _ condition: () -> Bool) -> Duration? {
+    public func waitUntil(timeout: Duration, pollEvery: Duration = .milliseconds(20), _ condition: () -> Bool) -> Duration? {
         let clock = ContinuousClock()
         let start = clock.now
         while clock.now - start < timeout {
@@ -91,7 +91,7 @@ final class NetworkLab {
     }
 
     /// Holds `condition` true for the whole `duration` (polling); false at the first miss.
-    func holds(for duration: Duration, _ condition: () -> Bool) -> Bool {
+    public func holds(for duration: Duration, _ condition: () -> Bool) -> Bool {
         let clock = ContinuousClock()
         let start = clock.now
         while clock.now - start < duration {
@@ -101,7 +101,7 @@ final class NetworkLab {
         return true
     }
 
-    static func sh(_ command: String) -> (status: Int32, output: String) {
+    public static func sh(_ command: String) -> (status: Int32, output: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
         process.arguments = ["-c", command]
@@ -124,7 +124,3 @@ final class NetworkLab {
     }
 }
 
-struct LabError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
-}

@@ -4,7 +4,9 @@ import Logging
 import Platform
 import Testing
 import Wire
+import Vocabulary
 @testable import Health
+import TestSupport
 
 /// A fake ipvsd or vrrpd: a MessageListener in the test that records what checkd sends.
 private final class FakePeer {
@@ -26,9 +28,9 @@ private final class FakePeer {
 private final class MessageBox { var messages: [WireMessage] = [] }
 
 /// A script that appends its arguments to `OUT/name`, in a directory checkd can write to whoever it runs as.
-private func recordingScript(in directory: TempDirectory, recordingTo name: String) throws
+private func recordingScript(in directory: TemporaryDirectory, recordingTo name: String) throws
     -> (script: String, output: String) {
-    let output = directory.file("out")
+    let output = directory.path("out")
     try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
     chmod(output, 0o777)
     let script = try directory.write("record.sh", "#!/bin/sh\necho \"$*\" >> \(output)/\(name)\n", mode: 0o755)
@@ -46,8 +48,8 @@ private var unprivilegedPrefix: [String]? {
         if unprivilegedPrefix == nil {
             print("CheckdEndToEndTests: not root, so checkd runs as this user; the CapEff/non-root part is skipped")
         }
-        let directory = try TempDirectory()
-        let runtime = directory.file("run")
+        let directory = try TemporaryDirectory()
+        let runtime = directory.path("run")
         let (record, notifyFile) = try recordingScript(in: directory, recordingTo: "notify")
 
         var tcpBackend = try TCPListener()
@@ -89,9 +91,9 @@ private var unprivilegedPrefix: [String]? {
         let allowed: Set<uid_t> = [0, 65534, getuid()]
         var ipvsd = try FakePeer(path: runtime + "/ipvsd.sock", loop: loop, allowedUIDs: allowed)
         let vrrpd = try FakePeer(path: runtime + "/vrrpd.sock", loop: loop, allowedUIDs: allowed)
-        let checkd = try CheckdProcess(prefix: unprivilegedPrefix ?? [],
-                                       ["-l", "-D", "-f", config, "--runtime-dir", runtime],
-                                       logFile: directory.file("checkd.log"))
+        let checkd = try DaemonProcess(prefix: unprivilegedPrefix ?? [], "checkd",
+                                      ["-l", "-D", "-f", config, "--runtime-dir", runtime],
+                                      logFile: directory.file("checkd.log"))
 
         // First: hello and a snapshot, then the first verdicts as changes.
         let upMessage = WireMessage.realServerHealth(RealServerHealth(id: tcpID, up: true, weight: 1))
@@ -157,8 +159,8 @@ private var unprivilegedPrefix: [String]? {
     /// ipvsd decides quorum; checkd runs quorum_up/quorum_down on a change, never for a state first learned in
     /// ipvsd's snapshot, and again for a change that happened while it was disconnected.
     @Test func quorumReportsFromIPVSDRunQuorumScripts() throws {
-        let directory = try TempDirectory()
-        let runtime = directory.file("run")
+        let directory = try TemporaryDirectory()
+        let runtime = directory.path("run")
         let (record, quorumFile) = try recordingScript(in: directory, recordingTo: "quorum")
         let backend = try TCPListener()
         let config = try directory.write("keepalived.conf", """
@@ -175,9 +177,9 @@ private var unprivilegedPrefix: [String]? {
         let loop = try EventLoop()
         let allowed: Set<uid_t> = [0, 65534, getuid()]
         var ipvsd = try FakePeer(path: runtime + "/ipvsd.sock", loop: loop, allowedUIDs: allowed)
-        let checkd = try CheckdProcess(prefix: unprivilegedPrefix ?? [],
-                                       ["-l", "-D", "-f", config, "--runtime-dir", runtime],
-                                       logFile: directory.file("checkd.log"))
+        let checkd = try DaemonProcess(prefix: unprivilegedPrefix ?? [], "checkd",
+                                      ["-l", "-D", "-f", config, "--runtime-dir", runtime],
+                                      logFile: directory.file("checkd.log"))
         let pool = "TCP 192.0.2.1:80"
         func lines() -> [String] {
             ((try? String(contentsOfFile: quorumFile, encoding: .utf8)) ?? "")

@@ -1,27 +1,15 @@
 import Foundation
 import Glibc
-import Platform
 import Vocabulary
-
-/// Runs `loop` until `done()` or `timeout`; true when `done()` became true.
-@discardableResult
-func runLoop(_ loop: EventLoop, timeout: Duration = .seconds(10), until done: () -> Bool) throws -> Bool {
-    let deadline = MonotonicInstant.now + timeout
-    while !done() {
-        if MonotonicInstant.now >= deadline { return false }
-        try loop.runOnce(maximumWait: .milliseconds(20))
-    }
-    return true
-}
 
 /// A plain TCP listener on 127.0.0.1 in this process: the kernel completes connects from its backlog,
 /// so nothing needs to accept. Closing it makes connects fail with ECONNREFUSED.
-final class TCPListener {
+public final class TCPListener {
     private(set) var fd: Int32 = -1
-    let port: UInt16
+    public let port: UInt16
 
     /// Listens on `port` (0: an ephemeral one).
-    init(port: UInt16 = 0) throws {
+    public init(port: UInt16 = 0) throws {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         var one: Int32 = 1
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
@@ -45,7 +33,7 @@ final class TCPListener {
         self.port = UInt16(bigEndian: address.sin_port)
     }
 
-    func stop() {
+    public func stop() {
         if fd >= 0 { close(fd) }
         fd = -1
     }
@@ -53,31 +41,9 @@ final class TCPListener {
     deinit { stop() }
 }
 
-/// A throwaway directory, removed when the test is done with it.
-final class TempDirectory {
-    let path: String
-
-    init() throws {
-        path = FileManager.default.temporaryDirectory.appendingPathComponent("health-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        chmod(path, 0o755)
-    }
-
-    func file(_ name: String) -> String { path + "/" + name }
-
-    func write(_ name: String, _ text: String, mode: Int = 0o644) throws -> String {
-        let target = file(name)
-        try text.write(toFile: target, atomically: true, encoding: .utf8)
-        chmod(target, mode_t(mode))
-        return target
-    }
-
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-}
-
 /// A python3 HTTP(S) backend on 127.0.0.1 with well-behaved and hostile modes; stopped by its PID.
-final class PythonBackend {
-    enum Mode: String {
+public final class PythonBackend {
+    public enum Mode: String {
         /// `/status/NNN` answers NNN, anything else 200; the body is "hello " + path.
         case normal
         /// Bytes that are not HTTP.
@@ -88,7 +54,7 @@ final class PythonBackend {
         case slowloris
     }
 
-    static let script = """
+    public static let script = """
     import socket, ssl, sys, threading, time
     mode = sys.argv[1]
     port = int(sys.argv[2])
@@ -137,11 +103,11 @@ final class PythonBackend {
         threading.Thread(target=handle, args=(conn,), daemon=True).start()
     """
 
-    let process = Process()
-    let port: UInt16
+    public let process = Process()
+    public let port: UInt16
 
     /// Starts the backend (TLS when `certificate` is given) on `port` (0: ephemeral) and waits for it to listen.
-    init(_ mode: Mode, in directory: TempDirectory, port: UInt16 = 0,
+    public init(_ mode: Mode, in directory: TemporaryDirectory, port: UInt16 = 0,
          certificate: (cert: String, key: String)? = nil) throws {
         let scriptPath = try directory.write("backend.py", Self.script)
         process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
@@ -159,13 +125,13 @@ final class PythonBackend {
         guard let value = UInt16(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
         else {
             process.terminate()
-            throw FixtureError.invalid(["backend did not start"])
+            throw TestSupportError("backend did not start")
         }
         self.port = value
     }
 
     /// Stops the backend by its PID and waits for it.
-    func stop() {
+    public func stop() {
         guard process.isRunning else { return }
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
@@ -175,8 +141,8 @@ final class PythonBackend {
 }
 
 /// A self-signed certificate for 127.0.0.1, made with the openssl command.
-func makeCertificate(in directory: TempDirectory) throws -> (cert: String, key: String) {
-    let cert = directory.file("cert.pem"), key = directory.file("key.pem")
+public func makeCertificate(in directory: TemporaryDirectory) throws -> (cert: String, key: String) {
+    let cert = directory.path("cert.pem"), key = directory.path("key.pem")
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
     process.arguments = ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert,
@@ -185,12 +151,12 @@ func makeCertificate(in directory: TempDirectory) throws -> (cert: String, key: 
     process.standardError = FileHandle.nullDevice
     try process.run()
     process.waitUntilExit()
-    guard process.terminationStatus == 0 else { throw FixtureError.invalid(["openssl req failed"]) }
+    guard process.terminationStatus == 0 else { throw TestSupportError("openssl req failed") }
     return (cert, key)
 }
 
 /// MD5 of `text` in hex, computed by the md5sum tool (independent of the code under test).
-func md5sum(_ text: String) throws -> String {
+public func md5sum(_ text: String) throws -> String {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/md5sum")
     let input = Pipe(), output = Pipe()
