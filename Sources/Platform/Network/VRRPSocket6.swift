@@ -69,25 +69,3 @@ public final class VRRPSocket6 {
                         hopLimit: (0...255).contains(hopLimit) ? UInt8(hopLimit) : nil)
     }
 }
-
-/// Announces IPv6 addresses with unsolicited neighbour advertisements (RFC 4861 §7.2.6), the IPv6 counterpart of
-/// gratuitous ARP.
-public final class NeighbourAdvertSender {
-    private let fd: Int32
-
-    public init() throws {
-        fd = tandem_na_socket()
-        guard fd >= 0 else { throw SystemError.current("socket(AF_INET6, SOCK_RAW, ICMPv6)") }
-    }
-
-    deinit { close(fd) }
-
-    public func announce(_ addresses: [[UInt8]], on interface: NetworkInterface) throws {
-        let mac = try interface.hardwareAddress()
-        for address in addresses where address.count == 16 {
-            guard tandem_send_unsolicited_na(fd, interface.index, mac, address) == 0 else {
-                throw SystemError.current("neighbour advertisement on \(interface.name)")
-            }
-        }
-    }
-}
