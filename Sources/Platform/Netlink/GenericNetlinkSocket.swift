@@ -79,6 +79,7 @@ public final class GenericNetlinkSocket: GenericNetlinkTransport {
     public var fileDescriptor: Int32 { nl_socket_get_fd(socket) }
 
     /// The numeric id of the generic-netlink family `name` (e.g. "IPVS").
+    // genl ctrl get name IPVS
     public func resolveFamily(_ name: String) throws(NetlinkError) -> UInt16 {
         let result = genl_ctrl_resolve(socket, name)
         if result == -NLE_OBJ_NOTFOUND { throw .familyNotFound(name) }

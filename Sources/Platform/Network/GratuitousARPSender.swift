@@ -14,6 +14,7 @@ public final class GratuitousARPSender {
     deinit { close(fd) }
 
     /// Sends one gratuitous ARP for each address (4-byte, network order) out of `interface`.
+    // arping -U -c 1 -I eth0 192.0.2.1 (a broadcast request whose sender and target are the address)
     public func announce(_ addresses: [[UInt8]], on interface: NetworkInterface) throws {
         let mac = try interface.hardwareAddress()
         for address in addresses where address.count == 4 {

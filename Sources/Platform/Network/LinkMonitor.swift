@@ -10,6 +10,7 @@ public final class LinkMonitor {
     static let interfaceUp: UInt32 = 0x1              // IFF_UP
     static let interfaceRunning: UInt32 = 0x40        // IFF_RUNNING: carrier present
 
+    // ip monitor link
     public init() throws {
         fd = socket(AF_NETLINK, Int32(SOCK_RAW.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue),
                     0 /* NETLINK_ROUTE */)
