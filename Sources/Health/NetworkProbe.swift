@@ -17,7 +17,9 @@ final class NetworkProbe {
     private let buffer: ReceiveBuffer
     private var completion: ((CheckOutcome) -> Void)?
 
-    private var fd: Int32 = -1
+    private var socket: OwnedDescriptor?
+    /// The socket's number for system calls; -1 between connections.
+    private var fd: Int32 { socket?.rawValue ?? -1 }
     private var timer: TimerID?
     private var tls: TLSSession?
     private var urlIndex = 0
@@ -72,9 +74,10 @@ final class NetworkProbe {
 
     private func openConnection() {
         guard let destination = plan.destination else { return finish(.failure("no port to connect to")) }
-        fd = socket(destination.family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue)
-                        | Int32(SOCK_CLOEXEC.rawValue), 0)
+        let fd = Glibc.socket(destination.family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue)
+                              | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { return finish(.failure("socket: \(String(cString: strerror(errno)))")) }
+        socket = OwnedDescriptor(adopting: fd)
         // As keepalived does (layer4.c): close ends the connection with a reset, so a check leaves no TIME_WAIT
         // behind. At thousands of checks a second, TIME_WAIT sockets would fill the kernel's table (60 s each)
         // and slow every connect's search for a free local port.
@@ -110,8 +113,9 @@ final class NetworkProbe {
     /// One epoll_ctl per change of direction, none when it stays: the socket is watched one way at a time.
     private func watch(readable: Bool) {
         if watching == readable { return }
+        guard let socket else { return }
         do {
-            try loop.setWatch(fd, onReadable: readable ? onReady : nil, onWritable: readable ? nil : onReady)
+            try loop.setWatch(socket, onReadable: readable ? onReady : nil, onWritable: readable ? nil : onReady)
             watching = readable
         } catch {
             finish(.failure("cannot watch the socket: \(error)"))
@@ -263,11 +267,10 @@ final class NetworkProbe {
         if let timer { loop.cancel(timer) }
         timer = nil
         tls = nil
-        if fd >= 0 {
-            // close() takes the socket out of the epoll set (it is never duplicated): no EPOLL_CTL_DEL.
-            loop.forget(fd)
-            close(fd)
-            fd = -1
+        if let socket {
+            // Closing also takes it off the loop.
+            socket.close()
+            self.socket = nil
             watching = nil
         }
     }

@@ -33,7 +33,7 @@ public final class ProcessRunner {
     private static let searchPath = ["/usr/sbin", "/usr/bin", "/sbin", "/bin"]
 
     private struct Child {
-        var pidfd: Int32
+        var pidfd: OwnedDescriptor?
         var timer: TimerID?
         var completion: (ProcessExit) -> Void
     }
@@ -73,13 +73,14 @@ public final class ProcessRunner {
             completion(.failedToStart(error.description))
             return nil
         }
-        let pidfd = pidfdOpen?(pid, 0) ?? -1
+        let number = pidfdOpen?(pid, 0) ?? -1
+        let pidfd = number >= 0 ? OwnedDescriptor(adopting: number) : nil
         var child = Child(pidfd: pidfd, timer: nil, completion: completion)
         if let timeout {
             child.timer = loop.schedule(after: timeout) { [weak self] in self?.expire(pid) }
         }
         children[pid] = child
-        if pidfd >= 0 {
+        if let pidfd {
             do {
                 try loop.watchReadable(pidfd) { [weak self] in self?.reap(pid) }
             } catch {
@@ -134,12 +135,14 @@ public final class ProcessRunner {
     private func end(_ pid: pid_t, _ exit: ProcessExit) {
         guard let child = children.removeValue(forKey: pid) else { return }
         if let timer = child.timer { loop.cancel(timer) }
-        if child.pidfd >= 0 {
-            loop.unwatch(child.pidfd)
-            close(child.pidfd)
-        }
+        child.pidfd?.close()
         // A process killed at its timeout was already reported as timed out.
         child.completion(exit)
+    }
+
+    // A runner let go with children still running: their pidfds are still its to close.
+    deinit {
+        for child in children.values { child.pidfd?.close() }
     }
 
     /// Kills every running child's process group (shutdown).

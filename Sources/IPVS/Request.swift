@@ -3,31 +3,55 @@
 
 import Vocabulary
 
-/// A request to the kernel's IPVS generic-netlink family.
+/// A request to the kernel's IPVS generic-netlink family. Each case names the ipvsadm command that sends the
+/// same request (ipvsadm speaks this family too), with addresses from the documentation ranges.
 public enum IPVSRequest: Hashable, Sendable {
     /// GET_INFO: version and connection table size.
+    /// `ipvsadm -Ln` asks it for its first line, "IP Virtual Server version 1.2.1 (size=4096)".
     case getInfo
     /// GET_SERVICE dump: every service.
+    /// `ipvsadm -Ln` (the services; it then dumps each one's destinations).
     case dumpServices
     /// GET_DEST dump: the destinations of one service.
+    /// `ipvsadm -Ln -t 192.0.2.1:80` (or `-u` for UDP, `--sctp-service`, `-f 1` for a firewall mark).
     case dumpDestinations(IPVSServiceKey)
+    /// NEW_SERVICE, every setting given.
+    /// `ipvsadm -A -t 192.0.2.1:80 -s rr [-p 300] [-M 255.255.255.0] [--pe sip]`.
     case newService(IPVSService)
+    /// SET_SERVICE: the whole entry replaced.
+    /// `ipvsadm -E -t 192.0.2.1:80 -s wlc`.
     case setService(IPVSService)
+    /// DEL_SERVICE, with its destinations.
+    /// `ipvsadm -D -t 192.0.2.1:80`.
     case deleteService(IPVSServiceKey)
+    /// NEW_DEST.
+    /// `ipvsadm -a -t 192.0.2.1:80 -r 198.51.100.7:80 -g -w 1 [-x 0 -y 0]` (`-m` masquerade,
+    /// `-i [--tun-type gue --tun-port 6080]` tunnel).
     case newDestination(IPVSServiceKey, IPVSDestination)
+    /// SET_DEST: the whole entry replaced.
+    /// `ipvsadm -e -t 192.0.2.1:80 -r 198.51.100.7:80 -g -w 0`.
     case setDestination(IPVSServiceKey, IPVSDestination)
+    /// DEL_DEST.
+    /// `ipvsadm -d -t 192.0.2.1:80 -r 198.51.100.7:80`.
     case deleteDestination(IPVSServiceKey, IPVSDestinationKey)
     /// NEW_DAEMON: start a connection-sync daemon.
+    /// `ipvsadm --start-daemon master --mcast-interface eth0 --syncid 1 [--sync-maxlen 1472]
+    /// [--mcast-group 224.0.0.81 --mcast-port 8848 --mcast-ttl 1]`.
     case startSyncDaemon(IPVSSyncDaemon)
     /// DEL_DAEMON: stop the daemon of one role.
+    /// `ipvsadm --stop-daemon backup`.
     case stopSyncDaemon(IPVSSyncState)
     /// GET_DAEMON dump: the running sync daemons.
+    /// `ipvsadm -L --daemon`.
     case dumpSyncDaemons
     /// SET_CONFIG: protocol timeouts (absent or 0 values are left unchanged by the kernel).
+    /// `ipvsadm --set 900 120 300` (tcp, tcpfin, udp; 0 keeps one).
     case setTimeouts(IPVSTimeouts)
     /// GET_CONFIG: protocol timeouts.
+    /// `ipvsadm -L --timeout`.
     case getTimeouts
     /// FLUSH: remove every service. Only for an explicit flush-on-stop option; reconcile never uses it.
+    /// `ipvsadm -C`.
     case flush
 
     /// True for dumps: the answer is data messages ended by NLMSG_DONE (or an NLMSG_ERROR).

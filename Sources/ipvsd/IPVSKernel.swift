@@ -75,6 +75,7 @@ final class IPVSKernel {
     }
 
     /// The whole table as the kernel holds it: every service and its destinations.
+    // ipvsadm -Ln
     func dumpTable() throws(IPVSKernelError) -> IPVSTable {
         var servers: [IPVSVirtualServer] = []
         for case .service(let entry) in try perform(.dumpServices) {

@@ -27,10 +27,12 @@ enum KernelConnection {
         let socket: GenericNetlinkSocket
         do { socket = try GenericNetlinkSocket() } catch { throw .netlink(error) }
         do {
+            // genl ctrl get name IPVS
             return IPVSKernel(transport: socket, familyID: try socket.resolveFamily(IPVSFamily.name))
         } catch .familyNotFound {
             guard geteuid() == 0 else { throw .noIPVS }
             logger.info("the kernel has no IPVS family yet; trying modprobe ip_vs")
+            // modprobe -q -- ip_vs
             guard KernelModule.load("ip_vs") else { throw .noIPVS }
             do { return IPVSKernel(transport: socket, familyID: try socket.resolveFamily(IPVSFamily.name)) }
             catch .familyNotFound { throw .noIPVS }

@@ -38,10 +38,12 @@ final class SyncDaemonControl {
         guard wanted != role else { return }
         let other: IPVSSyncState = wanted == .master ? .backup : .master
         // The other role may not be running; ESRCH/ENOENT there is the normal case.
+        // ipvsadm --stop-daemon backup (the role not wanted)
         do { _ = try kernel.perform(.stopSyncDaemon(other)) } catch let error where error.errno != nil {
         } catch {
             logger.warning("stopping the \(other) sync daemon: \(error)")
         }
+        // ipvsadm --start-daemon master --mcast-interface eth0 --syncid 1 (the role wanted)
         do {
             _ = try kernel.perform(.startSyncDaemon(daemon(wanted, settings)))
             role = wanted

@@ -13,7 +13,7 @@ final class VRRPEngine {
         case ipv4(VRRPSocket)
         case ipv6(VRRPSocket6)
 
-        var fd: Int32 {
+        var fd: OwnedDescriptor {
             switch self {
             case .ipv4(let socket): return socket.fd
             case .ipv6(let socket): return socket.fd

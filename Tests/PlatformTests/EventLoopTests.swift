@@ -54,25 +54,24 @@ import Vocabulary
 
 @Test func pipeReadinessIsReported() throws {
     let loop = try EventLoop()
-    var fds: [Int32] = [0, 0]
-    #expect(pipe(&fds) == 0)
-    defer { close(fds[0]); close(fds[1]) }
+    let (reader, writer) = try makePipe()
+    defer { reader.close(); writer.close() }
     var received: [UInt8] = []
-    try loop.watchReadable(fds[0]) {
+    try loop.watchReadable(reader) {
         var buffer = [UInt8](repeating: 0, count: 16)
-        let count = read(fds[0], &buffer, 16)
+        let count = read(reader.rawValue, &buffer, 16)
         if count > 0 { received += buffer[..<count] }
     }
     var writable = 0
-    try loop.watchWritable(fds[1]) {
+    try loop.watchWritable(writer) {
         writable += 1
-        loop.unwatchWritable(fds[1])
-        _ = write(fds[1], [7, 8, 9] as [UInt8], 3)
+        loop.unwatchWritable(writer)
+        _ = write(writer.rawValue, [7, 8, 9] as [UInt8], 3)
     }
     #expect(try runLoop(loop, until: { received == [7, 8, 9] }))
     #expect(writable == 1, "unwatchWritable stops further callbacks")
-    loop.unwatch(fds[0])
-    _ = write(fds[1], [1] as [UInt8], 1)
+    loop.unwatch(reader)
+    _ = write(writer.rawValue, [1] as [UInt8], 1)
     try loop.runOnce(maximumWait: .milliseconds(20))
     #expect(received == [7, 8, 9], "an unwatched fd is not reported")
     #expect(loop.watchedCount == 0)
@@ -80,15 +79,14 @@ import Vocabulary
 
 @Test func hangupOfTheWriterWakesTheReader() throws {
     let loop = try EventLoop()
-    var fds: [Int32] = [0, 0]
-    #expect(pipe(&fds) == 0)
-    defer { close(fds[0]) }
+    let (reader, writer) = try makePipe()
+    defer { reader.close() }
     var sawEOF = false
-    try loop.watchReadable(fds[0]) {
+    try loop.watchReadable(reader) {
         var byte: UInt8 = 0
-        if read(fds[0], &byte, 1) == 0 { sawEOF = true; loop.unwatch(fds[0]) }
+        if read(reader.rawValue, &byte, 1) == 0 { sawEOF = true; loop.unwatch(reader) }
     }
-    close(fds[1])
+    writer.close()
     #expect(try runLoop(loop, until: { sawEOF }))
 }
 

@@ -15,7 +15,7 @@ private let health = WireMessage.realServerHealth(RealServerHealth(
 private func rawClient(_ path: String) throws -> Int32 {
     let fd = socket(AF_UNIX, Int32(SOCK_SEQPACKET.rawValue), 0)
     guard fd >= 0 else { throw SystemError.current("socket") }
-    guard try UnixSocket.connect(fd, to: path) == 0 else { throw SystemError.current("connect") }
+    guard try UnixSocket.withAddress(path, { connect(fd, $0, $1) }) == 0 else { throw SystemError.current("connect") }
     return fd
 }
 
@@ -209,7 +209,7 @@ func peerCredentialsDecideAdmission() throws {
             // 20 closed by the listener, 22 admitted and greeted, 21 neither within 3 s.
             guard setgroups(0, nil) == 0, setuid(65534) == 0 else { _exit(10) }
             let fd = socket(AF_UNIX, Int32(SOCK_SEQPACKET.rawValue), 0)
-            guard (try? UnixSocket.connect(fd, to: path)) == 0 else { _exit(11) }
+            guard (try? UnixSocket.withAddress(path, { connect(fd, $0, $1) })) == 0 else { _exit(11) }
             _ = hello.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
             var timeout = timeval(tv_sec: 3, tv_usec: 0)
             setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))

@@ -41,6 +41,9 @@ public protocol GenericNetlinkTransport: AnyObject {
 /// A NETLINK_GENERIC socket connected to the kernel through libnl.
 public final class GenericNetlinkSocket: GenericNetlinkTransport {
     private let socket: OpaquePointer
+    /// The socket's descriptor. libnl opened it and keeps it in `socket`, so libnl closes it (nl_close, which
+    /// also tells nl_socket_free not to close it again).
+    public let fd: OwnedDescriptor
     private var buffer: [UInt8]
     /// How long `receive` waits for the kernel before giving up.
     public var receiveTimeout: Duration
@@ -57,16 +60,19 @@ public final class GenericNetlinkSocket: GenericNetlinkTransport {
             nl_socket_free(socket)
             throw .libnl(call: "genl_connect", code: code)
         }
+        fd = OwnedDescriptor(adopting: nl_socket_get_fd(socket), closingWith: { _ in nl_close(socket) })
         // A larger kernel-side queue keeps a 10,000-service dump from overrunning; failures are harmless.
         _ = nl_socket_set_buffer_size(socket, Int32(clamping: receiveBufferSize), 0)
         var on: Int32 = 1
-        let fd = nl_socket_get_fd(socket)
         // Extended acks carry the kernel's reason text; capped acks do not echo our request back.
-        _ = setsockopt(fd, Self.solNetlink, Self.netlinkExtAck, &on, socklen_t(MemoryLayout<Int32>.size))
-        _ = setsockopt(fd, Self.solNetlink, Self.netlinkCapAck, &on, socklen_t(MemoryLayout<Int32>.size))
+        _ = setsockopt(fd.rawValue, Self.solNetlink, Self.netlinkExtAck, &on, socklen_t(MemoryLayout<Int32>.size))
+        _ = setsockopt(fd.rawValue, Self.solNetlink, Self.netlinkCapAck, &on, socklen_t(MemoryLayout<Int32>.size))
     }
 
-    deinit { nl_socket_free(socket) }
+    deinit {
+        fd.close()
+        nl_socket_free(socket)
+    }
 
     private static let solNetlink: Int32 = 270
     private static let netlinkCapAck: Int32 = 10
@@ -75,10 +81,8 @@ public final class GenericNetlinkSocket: GenericNetlinkTransport {
     /// The local port id libnl bound the socket to.
     public var portID: UInt32 { nl_socket_get_local_port(socket) }
 
-    /// The socket's file descriptor (owned by the socket).
-    public var fileDescriptor: Int32 { nl_socket_get_fd(socket) }
-
     /// The numeric id of the generic-netlink family `name` (e.g. "IPVS").
+    // genl ctrl get name IPVS
     public func resolveFamily(_ name: String) throws(NetlinkError) -> UInt16 {
         let result = genl_ctrl_resolve(socket, name)
         if result == -NLE_OBJ_NOTFOUND { throw .familyNotFound(name) }
@@ -93,7 +97,7 @@ public final class GenericNetlinkSocket: GenericNetlinkTransport {
     }
 
     public func receive() throws(NetlinkError) -> [UInt8] {
-        let fd = fileDescriptor
+        let fd = fd.rawValue
         var pollEntry = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
         let (seconds, attoseconds) = receiveTimeout.components
         let milliseconds = Int32(clamping: seconds * 1000 + attoseconds / 1_000_000_000_000_000)

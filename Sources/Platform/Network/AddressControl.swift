@@ -18,6 +18,8 @@ public final class AddressControl {
     deinit { nl_socket_free(socket) }
 
     /// Adds `address/prefixLength` to the interface; an address already there is not an error.
+    // ip addr add 192.0.2.1/24 dev eth0 label eth0:1
+    // ip -6 addr add 2001:db8::1/64 dev eth0 nodad
     public func add(_ address: [UInt8], prefixLength: Int, interfaceIndex: Int32, label: String? = nil) throws {
         let result = try withAddress(address, prefixLength, interfaceIndex, label) { rtnl_addr_add(socket, $0, 0) }
         guard result == 0 || result == -NLE_EXIST else {
@@ -26,6 +28,7 @@ public final class AddressControl {
     }
 
     /// Removes the address; one already gone is not an error.
+    // ip addr del 192.0.2.1/24 dev eth0
     public func remove(_ address: [UInt8], prefixLength: Int, interfaceIndex: Int32) throws {
         let result = try withAddress(address, prefixLength, interfaceIndex, nil) { rtnl_addr_delete(socket, $0, 0) }
         guard result == 0 || result == -NLE_NOADDR || result == -NLE_OBJ_NOTFOUND || result == -NLE_NODEV else {

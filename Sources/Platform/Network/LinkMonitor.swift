@@ -3,17 +3,20 @@ import Glibc
 /// Tells when interfaces go down or come back, from rtnetlink's link notifications (RTMGRP_LINK), so an instance
 /// enters FAULT as soon as its link fails instead of waiting for a timer.
 public final class LinkMonitor {
-    public let fd: Int32
+    public let fd: OwnedDescriptor
     private static let linkGroup: UInt32 = 1          // RTMGRP_LINK
     private static let newLink: UInt16 = 16           // RTM_NEWLINK
     private static let deleteLink: UInt16 = 17        // RTM_DELLINK
     static let interfaceUp: UInt32 = 0x1              // IFF_UP
     static let interfaceRunning: UInt32 = 0x40        // IFF_RUNNING: carrier present
 
+    // ip monitor link
     public init() throws {
-        fd = socket(AF_NETLINK, Int32(SOCK_RAW.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue),
-                    0 /* NETLINK_ROUTE */)
-        guard fd >= 0 else { throw SystemError.current("socket(AF_NETLINK)") }
+        let fd = try OwnedDescriptor(
+            returnedBy: socket(AF_NETLINK, Int32(SOCK_RAW.rawValue) | Int32(SOCK_NONBLOCK.rawValue)
+                               | Int32(SOCK_CLOEXEC.rawValue), 0 /* NETLINK_ROUTE */),
+            call: "socket(AF_NETLINK)")
+        self.fd = fd
         // struct sockaddr_nl { sa_family_t nl_family; unsigned short nl_pad; __u32 nl_pid; __u32 nl_groups; }
         var address = [UInt8](repeating: 0, count: 12)
         address.withUnsafeMutableBytes { raw in
@@ -21,15 +24,15 @@ public final class LinkMonitor {
             raw.storeBytes(of: Self.linkGroup, toByteOffset: 8, as: UInt32.self)
         }
         let bound = address.withUnsafeBytes {
-            bind(fd, $0.baseAddress!.assumingMemoryBound(to: sockaddr.self), socklen_t(12))
+            bind(fd.rawValue, $0.baseAddress!.assumingMemoryBound(to: sockaddr.self), socklen_t(12))
         }
         guard bound == 0 else {
-            close(fd)
+            fd.close()
             throw SystemError.current("bind(RTMGRP_LINK)")
         }
     }
 
-    deinit { close(fd) }
+    deinit { fd.close() }
 
     /// A link's new state: its index and whether it is up with carrier (nil index: a buffer overrun, so every
     /// interface should be re-read).
@@ -44,7 +47,7 @@ public final class LinkMonitor {
         var overrun = false
         var buffer = [UInt8](repeating: 0, count: 16384)
         while true {
-            let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            let count = buffer.withUnsafeMutableBytes { recv(fd.rawValue, $0.baseAddress, $0.count, 0) }
             if count < 0 {
                 if errno == ENOBUFS { overrun = true; continue }
                 break

@@ -15,12 +15,14 @@ public struct NetworkInterface: Sendable, Hashable {
     }
 
     /// Administratively up and with carrier: what VRRP needs to use the link.
+    // ip link show dev eth0: UP among its flags, and state UP or UNKNOWN (IFF_RUNNING); read with SIOCGIFFLAGS
     public var isUsable: Bool {
         var flags: UInt32 = 0
         guard tandem_interface_flags(name, &flags) == 0 else { return false }
         return flags & LinkMonitor.interfaceUp != 0 && flags & LinkMonitor.interfaceRunning != 0
     }
 
+    // ip link show dev eth0: its link/ether address, read with SIOCGIFHWADDR
     public func hardwareAddress() throws -> [UInt8] {
         var mac = [UInt8](repeating: 0, count: 6)
         guard tandem_interface_hwaddr(name, &mac) == 0 else { throw SystemError.current("SIOCGIFHWADDR(\(name))") }
@@ -28,11 +30,13 @@ public struct NetworkInterface: Sendable, Hashable {
     }
 
     /// The interface's IPv4 addresses in the kernel's order (the first is its primary), as network-order bytes.
+    // ip -4 -o addr show dev eth0 (getifaddrs dumps them over rtnetlink, RTM_GETADDR)
     public func ipv4Addresses() -> [[UInt8]] {
         addresses(family: AF_INET)
     }
 
     /// The interface's IPv6 addresses, link-local first.
+    // ip -6 -o addr show dev eth0
     public func ipv6Addresses() -> [[UInt8]] {
         addresses(family: AF_INET6).sorted { ($0[0] == 0xfe && $0[1] & 0xc0 == 0x80) && !($1[0] == 0xfe && $1[1] & 0xc0 == 0x80) }
     }

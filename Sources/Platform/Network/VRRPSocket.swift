@@ -7,7 +7,7 @@ public final class VRRPSocket {
     public static let ipProtocol: Int32 = 112
 
     public let interface: NetworkInterface
-    public let fd: Int32
+    public let fd: OwnedDescriptor
     private let group: [UInt8]?
 
     /// - Parameters:
@@ -16,11 +16,13 @@ public final class VRRPSocket {
     public init(interface: NetworkInterface, multicastGroup: [UInt8]?, source: [UInt8]?) throws {
         self.interface = interface
         self.group = multicastGroup
-        fd = socket(AF_INET, Int32(SOCK_RAW.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue),
-                    Self.ipProtocol)
-        guard fd >= 0 else { throw SystemError.current("socket(AF_INET, SOCK_RAW, 112)") }
+        let fd = try OwnedDescriptor(
+            returnedBy: socket(AF_INET, Int32(SOCK_RAW.rawValue) | Int32(SOCK_NONBLOCK.rawValue)
+                               | Int32(SOCK_CLOEXEC.rawValue), Self.ipProtocol),
+            call: "socket(AF_INET, SOCK_RAW, 112)")
+        self.fd = fd
         do {
-            guard tandem_bind_to_device(fd, interface.name) == 0 else {
+            guard tandem_bind_to_device(fd.rawValue, interface.name) == 0 else {
                 throw SystemError.current("SO_BINDTODEVICE(\(interface.name))")
             }
             // RFC 3768/5798: adverts are sent with TTL 255 and a receiver drops anything else, so an advert
@@ -28,27 +30,27 @@ public final class VRRPSocket {
             try setInt(Int32(IPPROTO_IP), IP_TTL, 255, "IP_TTL")
             try setInt(Int32(IPPROTO_IP), IP_MULTICAST_TTL, 255, "IP_MULTICAST_TTL")
             try setInt(Int32(IPPROTO_IP), IP_MULTICAST_LOOP, 0, "IP_MULTICAST_LOOP")
-            if let multicastGroup, tandem_ipv4_multicast(fd, multicastGroup, interface.index, 1) != 0 {
+            if let multicastGroup, tandem_ipv4_multicast(fd.rawValue, multicastGroup, interface.index, 1) != 0 {
                 throw SystemError.current("IP_ADD_MEMBERSHIP on \(interface.name)")
             }
             if let source {
                 var address = Self.socketAddress(source)
                 let bound = withUnsafePointer(to: &address) {
                     $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                        bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                        bind(fd.rawValue, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
                     }
                 }
                 guard bound == 0 else { throw SystemError.current("bind(unicast_src_ip)") }
             }
         } catch {
-            close(fd)
+            fd.close()
             throw error
         }
     }
 
     deinit {
-        if let group { _ = tandem_ipv4_multicast(fd, group, interface.index, 0) }
-        close(fd)
+        if let group { _ = tandem_ipv4_multicast(fd.rawValue, group, interface.index, 0) }
+        fd.close()
     }
 
     /// Sends one VRRP message (the payload after the IP header) to `destination`.
@@ -57,7 +59,7 @@ public final class VRRPSocket {
         let sent = message.withUnsafeBytes { bytes in
             withUnsafePointer(to: &address) {
                 $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    sendto(fd, bytes.baseAddress, bytes.count, 0, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                    sendto(fd.rawValue, bytes.baseAddress, bytes.count, 0, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
                 }
             }
         }
@@ -67,14 +69,14 @@ public final class VRRPSocket {
     /// The next whole IPv4 datagram waiting, or nil when none is.
     public func receive() -> [UInt8]? {
         var buffer = [UInt8](repeating: 0, count: 2048)
-        let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+        let count = buffer.withUnsafeMutableBytes { recv(fd.rawValue, $0.baseAddress, $0.count, 0) }
         guard count > 0 else { return nil }
         return Array(buffer.prefix(count))
     }
 
     private func setInt(_ level: Int32, _ option: Int32, _ value: Int32, _ name: String) throws {
         var value = value
-        guard setsockopt(fd, level, option, &value, socklen_t(MemoryLayout<Int32>.size)) == 0 else {
+        guard setsockopt(fd.rawValue, level, option, &value, socklen_t(MemoryLayout<Int32>.size)) == 0 else {
             throw SystemError.current("setsockopt(\(name))")
         }
     }

@@ -5,7 +5,7 @@ import Glibc
 /// so the hop limit and destination come from ancillary data (RFC 5798 §7.1 checks the hop limit is 255).
 public final class VRRPSocket6 {
     public let interface: NetworkInterface
-    public let fd: Int32
+    public let fd: OwnedDescriptor
     private let group: [UInt8]?
 
     public struct Datagram {
@@ -18,41 +18,44 @@ public final class VRRPSocket6 {
     public init(interface: NetworkInterface, multicastGroup: [UInt8]?) throws {
         self.interface = interface
         self.group = multicastGroup
-        fd = socket(AF_INET6, Int32(SOCK_RAW.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue),
-                    VRRPSocket.ipProtocol)
-        guard fd >= 0 else { throw SystemError.current("socket(AF_INET6, SOCK_RAW, 112)") }
+        let fd = try OwnedDescriptor(
+            returnedBy: socket(AF_INET6, Int32(SOCK_RAW.rawValue) | Int32(SOCK_NONBLOCK.rawValue)
+                               | Int32(SOCK_CLOEXEC.rawValue), VRRPSocket.ipProtocol),
+            call: "socket(AF_INET6, SOCK_RAW, 112)")
+        self.fd = fd
         do {
-            guard tandem_bind_to_device(fd, interface.name) == 0 else {
+            guard tandem_bind_to_device(fd.rawValue, interface.name) == 0 else {
                 throw SystemError.current("SO_BINDTODEVICE(\(interface.name))")
             }
             var hops: Int32 = 255
             var off: Int32 = 0
             var on: Int32 = 1
             let size = socklen_t(MemoryLayout<Int32>.size)
-            guard setsockopt(fd, Int32(IPPROTO_IPV6), IPV6_UNICAST_HOPS, &hops, size) == 0,
-                  setsockopt(fd, Int32(IPPROTO_IPV6), IPV6_MULTICAST_HOPS, &hops, size) == 0,
-                  setsockopt(fd, Int32(IPPROTO_IPV6), IPV6_MULTICAST_LOOP, &off, size) == 0,
-                  setsockopt(fd, Int32(IPPROTO_IPV6), IPV6_RECVHOPLIMIT, &on, size) == 0,
-                  setsockopt(fd, Int32(IPPROTO_IPV6), IPV6_RECVPKTINFO, &on, size) == 0 else {
+            let raw = fd.rawValue
+            guard setsockopt(raw, Int32(IPPROTO_IPV6), IPV6_UNICAST_HOPS, &hops, size) == 0,
+                  setsockopt(raw, Int32(IPPROTO_IPV6), IPV6_MULTICAST_HOPS, &hops, size) == 0,
+                  setsockopt(raw, Int32(IPPROTO_IPV6), IPV6_MULTICAST_LOOP, &off, size) == 0,
+                  setsockopt(raw, Int32(IPPROTO_IPV6), IPV6_RECVHOPLIMIT, &on, size) == 0,
+                  setsockopt(raw, Int32(IPPROTO_IPV6), IPV6_RECVPKTINFO, &on, size) == 0 else {
                 throw SystemError.current("setsockopt(IPv6 VRRP)")
             }
-            if let multicastGroup, tandem_ipv6_multicast(fd, multicastGroup, interface.index, 1) != 0 {
+            if let multicastGroup, tandem_ipv6_multicast(fd.rawValue, multicastGroup, interface.index, 1) != 0 {
                 throw SystemError.current("IPV6_JOIN_GROUP on \(interface.name)")
             }
         } catch {
-            close(fd)
+            fd.close()
             throw error
         }
     }
 
     deinit {
-        if let group { _ = tandem_ipv6_multicast(fd, group, interface.index, 0) }
-        close(fd)
+        if let group { _ = tandem_ipv6_multicast(fd.rawValue, group, interface.index, 0) }
+        fd.close()
     }
 
     /// Sends one VRRP message (its checksum already covers the pseudo-header) to `destination`.
     public func send(_ message: [UInt8], to destination: [UInt8]) throws {
-        guard tandem_send_ipv6(fd, message, UInt(message.count), destination, interface.index) == 0 else {
+        guard tandem_send_ipv6(fd.rawValue, message, UInt(message.count), destination, interface.index) == 0 else {
             throw SystemError.current("sendto(VRRPv6)")
         }
     }
@@ -63,31 +66,9 @@ public final class VRRPSocket6 {
         var source = [UInt8](repeating: 0, count: 16)
         var destination = [UInt8](repeating: 0, count: 16)
         var hopLimit: Int32 = -1
-        let count = tandem_recv_ipv6(fd, &buffer, UInt(buffer.count), &source, &destination, &hopLimit)
+        let count = tandem_recv_ipv6(fd.rawValue, &buffer, UInt(buffer.count), &source, &destination, &hopLimit)
         guard count > 0 else { return nil }
         return Datagram(payload: Array(buffer.prefix(Int(count))), source: source, destination: destination,
                         hopLimit: (0...255).contains(hopLimit) ? UInt8(hopLimit) : nil)
-    }
-}
-
-/// Announces IPv6 addresses with unsolicited neighbour advertisements (RFC 4861 §7.2.6), the IPv6 counterpart of
-/// gratuitous ARP.
-public final class NeighbourAdvertSender {
-    private let fd: Int32
-
-    public init() throws {
-        fd = tandem_na_socket()
-        guard fd >= 0 else { throw SystemError.current("socket(AF_INET6, SOCK_RAW, ICMPv6)") }
-    }
-
-    deinit { close(fd) }
-
-    public func announce(_ addresses: [[UInt8]], on interface: NetworkInterface) throws {
-        let mac = try interface.hardwareAddress()
-        for address in addresses where address.count == 16 {
-            guard tandem_send_unsolicited_na(fd, interface.index, mac, address) == 0 else {
-                throw SystemError.current("neighbour advertisement on \(interface.name)")
-            }
-        }
     }
 }

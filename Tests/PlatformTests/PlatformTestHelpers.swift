@@ -31,3 +31,16 @@ func runInChild(timeout: Duration = .seconds(10), _ body: () -> Int32) -> Int32 
     let signaled = status & 0x7f
     return signaled == 0 ? (status >> 8) & 0xff : 128 + signaled
 }
+
+/// A close-on-exec pipe (Swift's Glibc has no pipe2): (read end, write end).
+func makePipe() throws -> (OwnedDescriptor, OwnedDescriptor) {
+    var fds: [Int32] = [0, 0]
+    guard pipe(&fds) == 0 else { throw SystemError.current("pipe") }
+    for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+    return (OwnedDescriptor(adopting: fds[0]), OwnedDescriptor(adopting: fds[1]))
+}
+
+/// True while `fd` is an open descriptor of this process.
+func isOpenDescriptor(_ fd: Int32) -> Bool {
+    fcntl(fd, F_GETFD) != -1
+}

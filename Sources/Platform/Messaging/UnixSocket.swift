@@ -25,17 +25,15 @@ enum UnixSocket {
     }
 
     /// A new non-blocking, close-on-exec SOCK_SEQPACKET socket.
-    static func make() throws -> Int32 {
-        let fd = socket(AF_UNIX, Int32(SOCK_SEQPACKET.rawValue) | Int32(SOCK_NONBLOCK.rawValue)
-                        | Int32(SOCK_CLOEXEC.rawValue), 0)
-        if fd < 0 { throw SystemError.current("socket") }
-        return fd
+    static func make() throws -> OwnedDescriptor {
+        try OwnedDescriptor(returnedBy: socket(AF_UNIX, Int32(SOCK_SEQPACKET.rawValue) | Int32(SOCK_NONBLOCK.rawValue)
+                                               | Int32(SOCK_CLOEXEC.rawValue), 0), call: "socket")
     }
 
-    /// Connects `fd` to `path`; 0 or the errno of the failure.
-    static func connect(_ fd: Int32, to path: String) throws -> Int32 {
+    /// Connects `socket` to `path`; 0 or the errno of the failure.
+    static func connect(_ socket: OwnedDescriptor, to path: String) throws -> Int32 {
         try withAddress(path) { address, length in
-            retryingOnInterrupt { Glibc.connect(fd, address, length) } == 0 ? 0 : errno
+            retryingOnInterrupt { Glibc.connect(socket.rawValue, address, length) } == 0 ? 0 : errno
         }
     }
 }

@@ -3,26 +3,6 @@ import Glibc
 import Logging
 import Wire
 
-/// Who is at the other end of a Unix socket (SO_PEERCRED), as the kernel vouches for it.
-public struct PeerCredentials: Hashable, Sendable, CustomStringConvertible {
-    /// The peer's process id at connect time.
-    public let pid: pid_t
-    /// The peer's effective user id at connect time.
-    public let uid: uid_t
-    /// The peer's effective group id at connect time.
-    public let gid: gid_t
-
-    /// The credentials of the peer of a connected socket.
-    public static func of(_ fd: Int32) throws -> PeerCredentials {
-        var pid: pid_t = 0, uid: uid_t = 0, gid: gid_t = 0
-        if tandem_peer_credentials(fd, &pid, &uid, &gid) != 0 { throw SystemError.current("SO_PEERCRED") }
-        return PeerCredentials(pid: pid, uid: uid, gid: gid)
-    }
-
-    /// "pid 42 uid 0 gid 0".
-    public var description: String { "pid \(pid) uid \(uid) gid \(gid)" }
-}
-
 /// Errors of sending on a connection.
 public enum MessageSendError: Error, Sendable, Equatable {
     /// The connection is closed (or the client is between connections).
@@ -46,15 +26,16 @@ public final class MessageConnection {
     /// False once closed, by either side.
     public private(set) var isOpen = true
 
-    let fd: Int32
+    let socket: OwnedDescriptor
     private let loop: EventLoop
     private let logger: Logger
     var onMessage: (MessageConnection, WireMessage) -> Void = { _, _ in }
     var onMalformed: (MessageConnection, WireError) -> Void = { _, _ in }
     var onClose: (MessageConnection) -> Void = { _ in }
 
-    init(fd: Int32, peer: PeerCredentials, loop: EventLoop, logger: Logger) {
-        self.fd = fd
+    /// Owns `socket` from here on, also when `start()` fails.
+    init(socket: OwnedDescriptor, peer: PeerCredentials, loop: EventLoop, logger: Logger) {
+        self.socket = socket
         self.peer = peer
         self.loop = loop
         self.logger = logger
@@ -62,8 +43,10 @@ public final class MessageConnection {
 
     /// Starts reading: the loop holds this connection until it closes.
     func start() throws {
-        try loop.watchReadable(fd) { [self] in readAvailable() }
+        try loop.watchReadable(socket) { [self] in readAvailable() }
     }
+
+    deinit { socket.close() }
 
     /// Sends `message` as one datagram without blocking.
     public func send(_ message: WireMessage) throws(MessageSendError) {
@@ -71,7 +54,7 @@ public final class MessageConnection {
         let bytes: [UInt8]
         do { bytes = try WireCodec.encodeStrict(message) } catch { throw .encoding(error) }
         let sent = retryingOnInterrupt {
-            bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL) | Int32(MSG_DONTWAIT)) }
+            bytes.withUnsafeBytes { Glibc.send(socket.rawValue, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL) | Int32(MSG_DONTWAIT)) }
         }
         // SEQPACKET sends all or nothing; a peer that went away is noticed by the read side.
         if sent < 0 { throw .system(.current("send")) }
@@ -81,8 +64,7 @@ public final class MessageConnection {
     public func close() {
         guard isOpen else { return }
         isOpen = false
-        loop.unwatch(fd)
-        Glibc.close(fd)
+        socket.close()
         onClose(self)
         detachCallbacks()
     }
@@ -97,7 +79,7 @@ public final class MessageConnection {
     /// True when the peer closed or shut down its sending side (POLLRDHUP/POLLHUP).
     private func peerHasShutDown() -> Bool {
         let rdhup = Int16(truncatingIfNeeded: EPOLLRDHUP.rawValue)  // same bit as POLLRDHUP
-        var entry = pollfd(fd: fd, events: rdhup, revents: 0)
+        var entry = pollfd(fd: socket.rawValue, events: rdhup, revents: 0)
         guard poll(&entry, 1, 0) >= 0 else { return true }
         return entry.revents & (rdhup | Int16(POLLHUP) | Int16(POLLERR)) != 0
     }
@@ -112,7 +94,7 @@ public final class MessageConnection {
         var buffer = [UInt8](repeating: 0, count: WireCodec.maxMessageSize + 1)
         while isOpen {
             let count = retryingOnInterrupt {
-                buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT) | Int32(MSG_TRUNC)) }
+                buffer.withUnsafeMutableBytes { recv(socket.rawValue, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT) | Int32(MSG_TRUNC)) }
             }
             if count < 0 {
                 let failure = SystemError.current("recv")

@@ -17,7 +17,8 @@ public final class MessageListener {
 
     private let loop: EventLoop
     private let logger: Logger
-    private var listenFD: Int32 = -1
+    /// The listening socket; nil once closed.
+    private(set) var listeningSocket: OwnedDescriptor?
     private var drops = DropReporter()
     private let onMessage: (MessageConnection, WireMessage) -> Void
     private let onConnect: (MessageConnection) -> Void
@@ -44,17 +45,17 @@ public final class MessageListener {
 
         try Self.makeDirectory(parentOf: path, mode: directoryMode)
         try Self.removeStaleSocket(path)
-        let fd = try UnixSocket.make()
+        let socket = try UnixSocket.make()
         do {
-            let bound = try UnixSocket.withAddress(path) { bind(fd, $0, $1) }
+            let bound = try UnixSocket.withAddress(path) { bind(socket.rawValue, $0, $1) }
             if bound != 0 { throw SystemError.current("bind(\(path))") }
             // chmod after bind: the socket's mode decides who may connect at all.
             if chmod(path, socketMode) != 0 { throw SystemError.current("chmod(\(path))") }
-            if listen(fd, 16) != 0 { throw SystemError.current("listen") }
-            listenFD = fd
-            try loop.watchReadable(fd) { [unowned self] in acceptPending() }
+            if listen(socket.rawValue, 16) != 0 { throw SystemError.current("listen") }
+            listeningSocket = socket
+            try loop.watchReadable(socket) { [unowned self] in acceptPending() }
         } catch {
-            Glibc.close(fd)
+            socket.close()
             throw error
         }
         logger.debug("listening", metadata: ["socket": "\(path)"])
@@ -72,10 +73,9 @@ public final class MessageListener {
 
     /// Stops listening, closes every connection and removes the socket file.
     public func close() {
-        guard listenFD >= 0 else { return }
-        loop.unwatch(listenFD)
-        Glibc.close(listenFD)
-        listenFD = -1
+        guard let listeningSocket else { return }
+        listeningSocket.close()
+        self.listeningSocket = nil
         unlink(path)
         for connection in connections { connection.close() }
     }
@@ -87,8 +87,9 @@ public final class MessageListener {
     }
 
     private func acceptPending() {
+        guard let listeningSocket else { return }
         while true {
-            let fd = tandem_accept_nonblocking(listenFD)
+            let fd = tandem_accept_nonblocking(listeningSocket.rawValue)
             if fd < 0 {
                 let failure = SystemError.current("accept4")
                 if failure.errno == EINTR || failure.errno == ECONNABORTED { continue }
@@ -98,16 +99,16 @@ public final class MessageListener {
                 }
                 return
             }
-            admit(fd)
+            admit(OwnedDescriptor(adopting: fd))
         }
     }
 
-    private func admit(_ fd: Int32) {
+    private func admit(_ socket: OwnedDescriptor) {
         let peer: PeerCredentials
-        do { peer = try PeerCredentials.of(fd) } catch {
+        do { peer = try PeerCredentials.of(socket) } catch {
             logger.warning("refused connection: no peer credentials", metadata: ["socket": "\(path)", "error": "\(error)"])
             refusedConnections += 1
-            Glibc.close(fd)
+            socket.close()
             return
         }
         guard allowedUIDs.contains(peer.uid) else {
@@ -115,10 +116,10 @@ public final class MessageListener {
             logger.warning("refused connection from a uid that is not allowed", metadata: [
                 "socket": "\(path)", "peer_pid": "\(peer.pid)", "peer_uid": "\(peer.uid)", "peer_gid": "\(peer.gid)",
             ])
-            Glibc.close(fd)
+            socket.close()
             return
         }
-        let connection = MessageConnection(fd: fd, peer: peer, loop: loop, logger: logger)
+        let connection = MessageConnection(socket: socket, peer: peer, loop: loop, logger: logger)
         connection.onMessage = { [unowned self] in onMessage($0, $1) }
         connection.onMalformed = { [unowned self] connection, error in
             drops.record(error, from: connection.peer, logger: logger)
@@ -130,7 +131,7 @@ public final class MessageListener {
         }
         do { try connection.start() } catch {
             logger.warning("cannot watch connection", metadata: ["error": "\(error)"])
-            Glibc.close(fd)
+            socket.close()
             return
         }
         connections.append(connection)
@@ -154,7 +155,7 @@ public final class MessageListener {
         guard lstat(path, &info) == 0 else { return }
         guard info.st_mode & S_IFMT == S_IFSOCK else { throw SystemError("\(path) exists and is not a socket", errno: EEXIST) }
         let probe = try UnixSocket.make()
-        defer { Glibc.close(probe) }
+        defer { probe.close() }
         let result = try UnixSocket.connect(probe, to: path)
         if result == 0 || result == EAGAIN { throw SystemError("another process listens on \(path)", errno: EADDRINUSE) }
         unlink(path)

@@ -8,6 +8,8 @@ import Vocabulary
 /// It is deliberately not `Sendable`, so Swift 6 refuses to hand it to another isolation domain.
 public final class EventLoop {
     private struct Watch {
+        /// Held here, so a watched descriptor stays open until it is unwatched or closed.
+        let descriptor: OwnedDescriptor
         var onReadable: (() -> Void)?
         var onWritable: (() -> Void)?
 
@@ -17,12 +19,14 @@ public final class EventLoop {
         }
     }
 
-    private let epollFD: Int32
+    /// Internal, not private: the tests read its registrations from /proc/self/fdinfo.
+    let epoll: OwnedDescriptor
+    /// By descriptor number: what epoll_wait reports.
     private var watches: [Int32: Watch] = [:]
     private var timers = TimerHeap()
     private var timerHandlers: [TimerID: () -> Void] = [:]
     private var nextTimerID: UInt64 = 0
-    private var signalFD: Int32 = -1
+    private var signals: OwnedDescriptor?
     private var signalMask = sigset_t()
     private var signalHandlers: [Int32: () -> Void] = [:]
     private var stopRequested = false
@@ -36,14 +40,13 @@ public final class EventLoop {
 
     /// A new loop with its own epoll instance.
     public init() throws {
-        epollFD = epoll_create1(Int32(EPOLL_CLOEXEC))
-        if epollFD < 0 { throw SystemError.current("epoll_create1") }
+        epoll = try OwnedDescriptor(returnedBy: epoll_create1(Int32(EPOLL_CLOEXEC)), call: "epoll_create1")
         sigemptyset(&signalMask)
     }
 
     deinit {
-        if signalFD >= 0 { close(signalFD) }
-        close(epollFD)
+        signals?.close()
+        epoll.close()
     }
 
     /// The current monotonic time.
@@ -51,61 +54,74 @@ public final class EventLoop {
 
     // MARK: File descriptors
 
-    /// Calls `handler` whenever `fd` is readable (or hung up / in error); replaces an earlier handler.
-    public func watchReadable(_ fd: Int32, _ handler: @escaping () -> Void) throws {
-        var watch = watches[fd] ?? Watch()
+    /// Calls `handler` whenever `descriptor` is readable (or hung up / in error); replaces an earlier handler.
+    public func watchReadable(_ descriptor: OwnedDescriptor, _ handler: @escaping () -> Void) throws {
+        var watch = try currentWatch(of: descriptor)
         watch.onReadable = handler
-        try apply(fd, watch)
+        try apply(watch)
     }
 
-    /// Calls `handler` whenever `fd` is writable; replaces an earlier handler.
-    public func watchWritable(_ fd: Int32, _ handler: @escaping () -> Void) throws {
-        var watch = watches[fd] ?? Watch()
+    /// Calls `handler` whenever `descriptor` is writable; replaces an earlier handler.
+    public func watchWritable(_ descriptor: OwnedDescriptor, _ handler: @escaping () -> Void) throws {
+        var watch = try currentWatch(of: descriptor)
         watch.onWritable = handler
-        try apply(fd, watch)
+        try apply(watch)
     }
 
-    /// Stops calling the readable handler of `fd`, keeping a writable one.
-    public func unwatchReadable(_ fd: Int32) {
-        guard var watch = watches[fd] else { return }
+    /// Stops calling the readable handler of `descriptor`, keeping a writable one.
+    public func unwatchReadable(_ descriptor: OwnedDescriptor) {
+        guard var watch = watches[descriptor.rawValue], watch.descriptor === descriptor else { return }
         watch.onReadable = nil
-        try? apply(fd, watch)
+        try? apply(watch)
     }
 
-    /// Stops calling the writable handler of `fd`, keeping a readable one.
-    public func unwatchWritable(_ fd: Int32) {
-        guard var watch = watches[fd] else { return }
+    /// Stops calling the writable handler of `descriptor`, keeping a readable one.
+    public func unwatchWritable(_ descriptor: OwnedDescriptor) {
+        guard var watch = watches[descriptor.rawValue], watch.descriptor === descriptor else { return }
         watch.onWritable = nil
-        try? apply(fd, watch)
+        try? apply(watch)
     }
 
-    /// Sets both handlers of `fd` at once (nil: not watched that way) with a single epoll_ctl; both nil forgets it.
-    public func setWatch(_ fd: Int32, onReadable: (() -> Void)?, onWritable: (() -> Void)?) throws {
-        try apply(fd, Watch(onReadable: onReadable, onWritable: onWritable))
+    /// Sets both handlers of `descriptor` at once (nil: not watched that way) with a single epoll_ctl; both nil
+    /// unwatches it.
+    public func setWatch(_ descriptor: OwnedDescriptor, onReadable: (() -> Void)?, onWritable: (() -> Void)?) throws {
+        var watch = try currentWatch(of: descriptor)
+        watch.onReadable = onReadable
+        watch.onWritable = onWritable
+        try apply(watch)
     }
 
-    /// Forgets the handlers of `fd` without telling the kernel, for a descriptor that is closed right after and
-    /// never duplicated: close() takes it out of the epoll set, which saves one system call per short-lived socket.
-    public func forget(_ fd: Int32) {
-        watches.removeValue(forKey: fd)
+    /// Forgets `descriptor` and takes it out of the epoll set, leaving it open; `OwnedDescriptor.close()` calls it.
+    public func unwatch(_ descriptor: OwnedDescriptor) {
+        guard let watch = watches[descriptor.rawValue], watch.descriptor === descriptor else { return }
+        watches.removeValue(forKey: descriptor.rawValue)
+        descriptor.watcher = nil
+        _ = tandem_epoll_ctl(epoll.rawValue, EPOLL_CTL_DEL, descriptor.rawValue, 0)
     }
 
-    /// Forgets `fd` entirely; call before closing it.
-    public func unwatch(_ fd: Int32) {
-        guard watches.removeValue(forKey: fd) != nil else { return }
-        _ = tandem_epoll_ctl(epollFD, EPOLL_CTL_DEL, fd, 0)
+    /// The watch of `descriptor` so far, or an empty one. A closed descriptor cannot be watched (EBADF); one
+    /// watched by another loop, or a number adopted twice, is a bug.
+    private func currentWatch(of descriptor: OwnedDescriptor) throws -> Watch {
+        guard descriptor.isOpen else { throw SystemError("epoll_ctl", errno: EBADF) }
+        precondition(descriptor.watcher == nil || descriptor.watcher === self,
+                     "descriptor \(descriptor.rawValue) is already watched by another event loop")
+        guard let watch = watches[descriptor.rawValue] else { return Watch(descriptor: descriptor) }
+        precondition(watch.descriptor === descriptor, "descriptor \(descriptor.rawValue) has two owners")
+        return watch
     }
 
-    private func apply(_ fd: Int32, _ watch: Watch) throws {
-        let known = watches[fd] != nil
+    private func apply(_ watch: Watch) throws {
+        let fd = watch.descriptor.rawValue
         if watch.mask == 0 {
-            unwatch(fd)
+            unwatch(watch.descriptor)
             return
         }
-        if tandem_epoll_ctl(epollFD, known ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, fd, watch.mask) != 0 {
+        let known = watches[fd] != nil
+        if tandem_epoll_ctl(epoll.rawValue, known ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, fd, watch.mask) != 0 {
             throw SystemError.current("epoll_ctl")
         }
         watches[fd] = watch
+        watch.descriptor.watcher = self
     }
 
     /// The number of watched file descriptors (the signalfd included).
@@ -151,20 +167,23 @@ public final class EventLoop {
         sigaddset(&one, signo)
         if sigprocmask(SIG_BLOCK, &one, nil) != 0 { throw SystemError.current("sigprocmask") }
         sigaddset(&signalMask, signo)
-        let fd = signalfd(signalFD, &signalMask, Int32(SFD_NONBLOCK | SFD_CLOEXEC))
+        // Given the existing signalfd, signalfd() changes its mask in place and returns the same number.
+        let fd = signalfd(signals?.rawValue ?? -1, &signalMask, Int32(SFD_NONBLOCK | SFD_CLOEXEC))
         if fd < 0 { throw SystemError.current("signalfd") }
         signalHandlers[signo] = handler
-        if signalFD < 0 {
-            signalFD = fd
-            try watchReadable(fd) { [unowned self] in self.drainSignals() }
+        if signals == nil {
+            let descriptor = OwnedDescriptor(adopting: fd)
+            signals = descriptor
+            try watchReadable(descriptor) { [unowned self] in self.drainSignals() }
         }
     }
 
     private func drainSignals() {
+        guard let signals else { return }
         let size = Int(tandem_signalfd_siginfo_size())
         var buffer = [UInt8](repeating: 0, count: size)
         while true {
-            let count = buffer.withUnsafeMutableBytes { read(signalFD, $0.baseAddress, size) }
+            let count = buffer.withUnsafeMutableBytes { read(signals.rawValue, $0.baseAddress, size) }
             guard count == size else { return }  // EAGAIN: drained
             let signo = Int32(bitPattern: buffer.withUnsafeBytes { tandem_signalfd_signo($0.baseAddress) })
             signalHandlers[signo]?()
@@ -195,7 +214,7 @@ public final class EventLoop {
             let cap = Self.milliseconds(until: .now + maximumWait)
             timeoutMs = timeoutMs < 0 ? cap : min(timeoutMs, cap)
         }
-        let count = tandem_epoll_wait(epollFD, &readyFDs, &readyEvents, 64, timeoutMs)
+        let count = tandem_epoll_wait(epoll.rawValue, &readyFDs, &readyEvents, 64, timeoutMs)
         if count < 0 && errno != EINTR { throw SystemError.current("epoll_wait") }
         for i in 0..<max(0, Int(count)) {
             dispatch(readyFDs[i], readyEvents[i])
@@ -206,7 +225,9 @@ public final class EventLoop {
 
     private func dispatch(_ fd: Int32, _ events: UInt32) {
         let failure = EPOLLHUP.rawValue | EPOLLERR.rawValue | EPOLLRDHUP.rawValue
-        // Looked up per event: an earlier handler of this turn may have unwatched this fd.
+        // Looked up per event: an earlier handler of this turn may have unwatched or closed this fd. A number closed
+        // and reused by a new watch within the same turn can give that watch one spurious wake-up, which its
+        // non-blocking handler reads as EAGAIN.
         if events & (EPOLLIN.rawValue | failure) != 0, let handler = watches[fd]?.onReadable {
             handler()
         }

@@ -79,34 +79,34 @@ public final class MessageClient {
         retryTimer = nil
         guard !closed, connection == nil else { return }
         do {
-            let fd = try UnixSocket.make()
-            let result = try UnixSocket.connect(fd, to: path)
+            let socket = try UnixSocket.make()
+            let result = try UnixSocket.connect(socket, to: path)
             guard result == 0 else {
-                Glibc.close(fd)
+                socket.close()
                 retryLater(because: SystemError("connect(\(path))", errno: result))
                 return
             }
             let peer: PeerCredentials
-            do { peer = try PeerCredentials.of(fd) } catch {
-                Glibc.close(fd)
+            do { peer = try PeerCredentials.of(socket) } catch {
+                socket.close()
                 throw error
             }
             if let expectedServerUIDs, !expectedServerUIDs.contains(peer.uid) {
-                Glibc.close(fd)
+                socket.close()
                 logger.warning("refused listener running as an unexpected uid", metadata: [
                     "socket": "\(path)", "peer_pid": "\(peer.pid)", "peer_uid": "\(peer.uid)",
                 ])
                 retryLater(because: nil)
                 return
             }
-            try established(fd: fd, peer: peer)
+            try established(socket: socket, peer: peer)
         } catch {
             retryLater(because: error)
         }
     }
 
-    private func established(fd: Int32, peer: PeerCredentials) throws {
-        let connection = MessageConnection(fd: fd, peer: peer, loop: loop, logger: logger)
+    private func established(socket: OwnedDescriptor, peer: PeerCredentials) throws {
+        let connection = MessageConnection(socket: socket, peer: peer, loop: loop, logger: logger)
         connection.onMessage = { [unowned self] in onMessage($0, $1) }
         connection.onMalformed = { [unowned self] connection, error in
             drops.record(error, from: connection.peer, logger: logger)
@@ -122,7 +122,7 @@ public final class MessageClient {
             }
         }
         do { try connection.start() } catch {
-            Glibc.close(fd)
+            socket.close()
             throw error
         }
         self.connection = connection
