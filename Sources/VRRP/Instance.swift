@@ -65,7 +65,6 @@ public struct VRRPInstance: Sendable {
 
     /// Feeds one event that happened at `now`; returns what the shell must do, in order.
     public mutating func handle(_ event: VRRPEvent, at now: VRRPInstant) -> [VRRPAction] {
-        let before = nextDeadline
         var out: [VRRPAction] = []
         if !stopped {
             switch event {
@@ -80,7 +79,6 @@ public struct VRRPInstance: Sendable {
             case .priorityChanged(let p): changePriority(p, now)
             }
         }
-        if nextDeadline != before { out.append(.armTimer(at: nextDeadline)) }
         return out
     }
 

@@ -175,7 +175,7 @@ final class VRRPEngine {
 
     private func stop(_ unit: Unit, reason: String) {
         guard let index = units.firstIndex(where: { $0.name == unit.name }) else { return }
-        var actions: [UnitAction] = []
+        var actions: [VRRPMemberAction] = []
         for member in units[index].members.indices {
             actions += units[index].machine.handle(.shutdown, member: member, at: Self.now())
         }
@@ -199,7 +199,7 @@ final class VRRPEngine {
         let socket = units[index].members[member].socket
         let filter = units[index].members[member].filter
         let interfaceName = units[index].members[member].interface.name
-        var actions: [UnitAction] = []
+        var actions: [VRRPMemberAction] = []
         for outcome in socket.drain(filter) {
             switch outcome {
             case .accepted(let advert, let source, let warnings):
@@ -231,7 +231,7 @@ final class VRRPEngine {
     private func linksChanged() {
         let (changes, overrun) = links.drain()
         for index in units.indices {
-            var actions: [UnitAction] = []
+            var actions: [VRRPMemberAction] = []
             for (memberIndex, member) in units[index].members.enumerated() {
                 let relevant = overrun || changes.contains { $0.interfaceIndex == member.interface.index }
                 guard relevant else { continue }
@@ -251,7 +251,7 @@ final class VRRPEngine {
 
     private func applyTracking() {
         for index in units.indices {
-            var actions: [UnitAction] = []
+            var actions: [VRRPMemberAction] = []
             for memberIndex in units[index].members.indices {
                 let member = units[index].members[memberIndex]
                 guard !member.plan.trackedScripts.isEmpty else { continue }
@@ -275,7 +275,7 @@ final class VRRPEngine {
 
     // MARK: Actions
 
-    private func execute(_ actions: [UnitAction], unit index: Int) {
+    private func execute(_ actions: [VRRPMemberAction], unit index: Int) {
         for item in actions {
             let member = units[index].members[item.member]
             switch item.action {
@@ -298,8 +298,6 @@ final class VRRPEngine {
                               metadata: ["VRRP_INSTANCE": "\(member.plan.name)", "VRRP_STATE": "\(to.rawValue.uppercased())",
                                          "VRRP_PRIORITY": "\(priority)", "MESSAGE_ID": "\(MessageID.stateChange)"])
                 onStateChange(member.plan.name, to, priority)
-            case .armTimer:
-                break
             }
         }
         rescheduleTimer(unit: index)
