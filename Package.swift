@@ -71,5 +71,12 @@ let package = Package(
         .testTarget(name: "PlatformTests", dependencies: ["Platform"]),
         // Runs the built daemons as processes: depending on them makes `swift test` build them first.
         .testTarget(name: "DaemonTests", dependencies: ["DaemonKit", "KeepalivedConfig", "vrrpd", "ipvsd", "checkd"]),
+        // vrrpd's engine in process, on fakes of its I/O: elections on a manual clock, no root, no sockets.
+        .testTarget(
+            name: "VRRPDaemonTests",
+            dependencies: [
+                "vrrpd", "VRRP", "KeepalivedConfig", "Platform", "DaemonKit", "Wire",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
     ]
 )
