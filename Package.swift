@@ -79,5 +79,12 @@ let package = Package(
         // Runs the built daemons as processes: depending on them makes `swift test` build them first.
         .testTarget(name: "DaemonTests",
                     dependencies: ["DaemonKit", "KeepalivedConfig", "Health", "TestSupport", "vrrpd", "ipvsd", "checkd"]),
+        // vrrpd's engine in process, on fakes of its I/O: elections on a manual clock, no root, no sockets.
+        .testTarget(
+            name: "VRRPDaemonTests",
+            dependencies: [
+                "vrrpd", "VRRP", "Vocabulary", "KeepalivedConfig", "Platform", "DaemonKit", "Wire", "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
     ]
 )

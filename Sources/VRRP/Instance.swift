@@ -67,7 +67,6 @@ public struct VRRPInstance: Sendable {
 
     /// Feeds one event that happened at `now`; returns what the shell must do, in order.
     public mutating func handle(_ event: VRRPEvent, at now: MonotonicInstant) -> [VRRPAction] {
-        let before = nextDeadline
         var out: [VRRPAction] = []
         if !stopped {
             switch event {
@@ -82,7 +81,6 @@ public struct VRRPInstance: Sendable {
             case .priorityChanged(let p): changePriority(p, now)
             }
         }
-        if nextDeadline != before { out.append(.armTimer(at: nextDeadline)) }
         return out
     }
 

@@ -21,5 +21,7 @@
 // perform(actions) executes each VRRPAction in order: encode `.sendAdvertisement` with
 // `encodeIPv4Datagram(source:destination:)` (IP_HDRINCL) or `encodeMessage` (IPv6, or IPv4 without HDRINCL;
 // per unicast peer for v3, since the pseudo-header holds the destination), add/remove the addresses,
-// send `repeat` GARPs/NAs per address, report `.stateChanged` to checkd/ipvsd and the journal, re-arm the timer.
-// Sync groups: wrap the members in `VRRPSyncGroup` and send every member's events through it.
+// send `repeat` GARPs/NAs per address, report `.stateChanged` to checkd/ipvsd and the journal, then re-arm the
+// timer at `nextDeadline`, which any event may have moved.
+// Sync groups: wrap the members in `VRRPSyncGroup` and send every member's events through it; `VRRPUnit` holds
+// either kind, so a shell drives lone instances and groups alike.

@@ -70,6 +70,4 @@ public enum VRRPAction: Hashable, Sendable {
     case sendGratuitous([IPAddress], repeat: Int)
     /// The state changed; log it, tell checkd (notify scripts) and ipvsd (sync daemon).
     case stateChanged(from: VRRPState, to: VRRPState, reason: VRRPTransitionReason)
-    /// Call back with `.timerFired` at this instant; nil: no timer needed.
-    case armTimer(at: MonotonicInstant?)
 }

@@ -2,7 +2,7 @@
 
 import Vocabulary
 
-/// An action for one member of a sync group.
+/// An action for one member of a sync group (member 0 for a lone instance in a `VRRPUnit`).
 public struct VRRPMemberAction: Hashable, Sendable {
     /// Index of the member in `VRRPSyncGroup.members`.
     public var member: Int
@@ -100,11 +100,8 @@ public struct VRRPSyncGroup: Sendable {
                 }
             }
         }
-        for (j, actions) in extra where !actions.isEmpty {
+        for (j, actions) in extra {
             out += actions.map { VRRPMemberAction(member: j, action: $0) }
-            if !actions.contains(where: { if case .armTimer = $0 { return true } else { return false } }) {
-                out.append(VRRPMemberAction(member: j, action: .armTimer(at: members[j].nextDeadline)))
-            }
         }
         return out
     }

@@ -1,5 +1,7 @@
 // The RFC timer formulas, computed exactly as keepalived does (microsecond resolution) for interop.
 
+import Vocabulary
+
 /// Skew_Time and Master_Down_Interval (RFC 3768 §6.1, RFC 5798 §6.1).
 public enum VRRPTimers {
     /// Skew_Time: v2 `(256 − priority) / 256` s; v3 `((256 − priority) × Master_Adver_Interval) / 256`.

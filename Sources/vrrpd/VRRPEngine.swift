@@ -5,51 +5,14 @@ import Platform
 import VRRP
 import Vocabulary
 
-/// Runs the VRRP state machines of a configuration on the event loop: adverts in and out on raw sockets, VIPs
-/// through rtnetlink, gratuitous ARP, link changes, track-script results, and a timer per unit.
+/// Runs the VRRP state machines of a configuration: adverts in and out, VIPs added and removed, gratuitous
+/// announcements, link changes, track-script results, and a timer per unit, all through its environment.
 final class VRRPEngine {
-    /// The socket of one instance: IPv4 (v2 or v3) or IPv6 (v3).
-    enum Transport {
-        case ipv4(VRRPSocket)
-        case ipv6(VRRPSocket6)
-
-        var fd: OwnedDescriptor {
-            switch self {
-            case .ipv4(let socket): return socket.fd
-            case .ipv6(let socket): return socket.fd
-            }
-        }
-
-        func send(_ message: [UInt8], to destination: IPAddress) throws {
-            switch self {
-            case .ipv4(let socket): try socket.send(message, to: destination.bytes)
-            case .ipv6(let socket): try socket.send(message, to: destination.bytes)
-            }
-        }
-
-        /// Decodes and checks every datagram waiting, in arrival order.
-        func drain(_ filter: VRRPReceiveFilter) -> [VRRPReceiveOutcome] {
-            var outcomes: [VRRPReceiveOutcome] = []
-            switch self {
-            case .ipv4(let socket):
-                while let datagram = socket.receive() { outcomes.append(filter.receiveIPv4(datagram: datagram)) }
-            case .ipv6(let socket):
-                while let datagram = socket.receive() {
-                    guard let source = IPAddress(bytes: datagram.source),
-                          let destination = IPAddress(bytes: datagram.destination) else { continue }
-                    outcomes.append(filter.receiveIPv6(payload: datagram.payload, source: source,
-                                                       destination: destination, hopLimit: datagram.hopLimit))
-                }
-            }
-            return outcomes
-        }
-    }
-
     /// One instance's I/O.
     struct Member {
         var plan: InstancePlan
-        let interface: NetworkInterface
-        let socket: Transport
+        let interface: InterfaceID
+        let transport: any AdvertTransport
         let filter: VRRPReceiveFilter
         var trackDown = false
     }
@@ -59,15 +22,13 @@ final class VRRPEngine {
         let name: String
         var machine: VRRPUnit
         var members: [Member]
-        var timer: TimerID?
+        var timer: ClockTimer?
     }
 
-    private let loop: EventLoop
+    private let environment: VRRPEnvironment
     private let logger: Logger
-    private let addressControl: AddressControl
-    private let arp: GratuitousARPSender
-    private let neighbourAdverts: NeighbourAdvertSender
-    private let links: LinkMonitor
+    private var clock: any VRRPClock { environment.clock }
+    private var links: any NetworkLinks { environment.links }
     private var units: [Unit] = []
     private(set) var drops = VRRPDropCounters()
     private var dropsLogged: UInt64 = 0
@@ -76,22 +37,16 @@ final class VRRPEngine {
     /// Called on every state change: instance, new state, priority.
     var onStateChange: (String, VRRPState, UInt8) -> Void = { _, _, _ in }
 
-    init(loop: EventLoop, logger: Logger) throws {
-        self.loop = loop
+    init(environment: VRRPEnvironment, logger: Logger) throws {
+        self.environment = environment
         self.logger = logger
-        addressControl = try AddressControl()
-        arp = try GratuitousARPSender()
-        neighbourAdverts = try NeighbourAdvertSender()
-        links = try LinkMonitor()
-        try loop.watchReadable(links.fd) { [unowned self] in linksChanged() }
+        try environment.links.watchChanges { [unowned self] changes in linksChanged(changes) }
     }
 
     /// Every instance's name, state and advertised priority, for a peer that (re)connects.
     var states: [(name: String, state: VRRPState, priority: UInt8)] {
         units.flatMap { $0.machine.members.map { ($0.config.name, $0.state, $0.effectivePriority) } }
     }
-
-    static func now() -> MonotonicInstant { .now }
 
     // MARK: Configuration
 
@@ -125,7 +80,7 @@ final class VRRPEngine {
     }
 
     private func plan(_ instance: VRRPInstanceDefinition, _ config: KeepalivedConfiguration) -> InstancePlan? {
-        switch InstancePlan.make(instance, in: config, primaryAddress: Self.primaryAddress) {
+        switch InstancePlan.make(instance, in: config, primaryAddress: primaryAddress) {
         case .success(let plan): return plan
         case .failure(let problem):
             logger.error("\(problem); the instance is not started", metadata: ["VRRP_INSTANCE": "\(instance.name)"])
@@ -134,27 +89,21 @@ final class VRRPEngine {
     }
 
     /// The interface's first address of the family that is not one of the instance's VIPs.
-    static func primaryAddress(_ interface: String, _ family: IPAddressFamily, _ vips: [IPAddress]) -> IPAddress? {
-        guard let link = NetworkInterface(named: interface) else { return nil }
-        let candidates = (family == .ipv4 ? link.ipv4Addresses() : link.ipv6Addresses()).compactMap { IPAddress(bytes: $0) }
-        return candidates.first { !vips.contains($0) }
+    private func primaryAddress(_ interface: String, _ family: IPAddressFamily, _ vips: [IPAddress]) -> IPAddress? {
+        guard let link = links.interface(named: interface) else { return nil }
+        return links.addresses(of: link, family: family).first { !vips.contains($0) }
     }
 
     private func start(name: String, plans: [InstancePlan], isGroup: Bool) {
-        var members: [Member] = []
-        for plan in plans {
-            guard let interface = NetworkInterface(named: plan.interface) else {
-                logger.error("interface \(plan.interface) does not exist; \(name) is not started", metadata: ["VRRP_INSTANCE": "\(plan.name)"])
-                return
-            }
+        guard let members = open(name: name, plans: plans) else { return }
+        for (memberIndex, member) in members.enumerated() {
             do {
-                let socket: Transport = plan.source.family == .ipv4
-                    ? .ipv4(try VRRPSocket(interface: interface, multicastGroup: plan.multicastGroup?.bytes,
-                                           source: plan.machine.unicastPeers.isEmpty ? nil : plan.source.bytes))
-                    : .ipv6(try VRRPSocket6(interface: interface, multicastGroup: plan.multicastGroup?.bytes))
-                members.append(Member(plan: plan, interface: interface, socket: socket, filter: plan.machine.receiveFilter))
+                try member.transport.watchReadable { [unowned self] in receive(unit: name, member: memberIndex) }
             } catch {
-                logger.error("\(plan.name): cannot open its VRRP socket on \(plan.interface): \(error)", metadata: ["VRRP_INSTANCE": "\(plan.name)"])
+                // Deaf to adverts, the instance would take MASTER next to a working master.
+                logger.error("\(member.plan.name): cannot watch its VRRP socket on \(member.plan.interface): \(error); \(name) is not started",
+                             metadata: ["VRRP_INSTANCE": "\(member.plan.name)"])
+                for opened in members { opened.transport.close() }
                 return
             }
         }
@@ -162,27 +111,47 @@ final class VRRPEngine {
         let machine: VRRPUnit = isGroup ? .group(VRRPSyncGroup(name: name, members: instances)) : .single(instances[0])
         units.append(Unit(name: name, machine: machine, members: members, timer: nil))
         let index = units.count - 1
-        for (memberIndex, member) in members.enumerated() {
-            try? loop.watchReadable(member.socket.fd) { [unowned self] in receive(unit: name, member: memberIndex) }
-        }
-        var actions = units[index].machine.start(at: Self.now())
-        for (memberIndex, member) in members.enumerated() where !member.interface.isUsable {
-            actions += units[index].machine.handle(.interfaceDown, member: memberIndex, at: Self.now())
+        var actions = units[index].machine.start(at: clock.now)
+        for (memberIndex, member) in members.enumerated() where !links.isUsable(member.interface) {
+            actions += units[index].machine.handle(.interfaceDown, member: memberIndex, at: clock.now)
         }
         execute(actions, unit: index)
         logger.info("\(name) started on \(Set(plans.map(\.interface)).sorted().joined(separator: ", "))",
                     metadata: ["VRRP_INSTANCE": "\(name)"])
     }
 
+    /// Each plan's interface and transport; nil (with what was opened closed again) when one cannot be had.
+    private func open(name: String, plans: [InstancePlan]) -> [Member]? {
+        var members: [Member] = []
+        for plan in plans {
+            guard let interface = links.interface(named: plan.interface) else {
+                logger.error("interface \(plan.interface) does not exist; \(name) is not started", metadata: ["VRRP_INSTANCE": "\(plan.name)"])
+                for opened in members { opened.transport.close() }
+                return nil
+            }
+            do {
+                let transport = try environment.adverts.open(
+                    on: interface, family: plan.source.family, multicastGroup: plan.multicastGroup,
+                    source: plan.machine.unicastPeers.isEmpty ? nil : plan.source)
+                members.append(Member(plan: plan, interface: interface, transport: transport, filter: plan.machine.receiveFilter))
+            } catch {
+                logger.error("\(plan.name): cannot open its VRRP socket on \(plan.interface): \(error)", metadata: ["VRRP_INSTANCE": "\(plan.name)"])
+                for opened in members { opened.transport.close() }
+                return nil
+            }
+        }
+        return members
+    }
+
     private func stop(_ unit: Unit, reason: String) {
         guard let index = units.firstIndex(where: { $0.name == unit.name }) else { return }
-        var actions: [UnitAction] = []
+        var actions: [VRRPMemberAction] = []
         for member in units[index].members.indices {
-            actions += units[index].machine.handle(.shutdown, member: member, at: Self.now())
+            actions += units[index].machine.handle(.shutdown, member: member, at: clock.now)
         }
         execute(actions, unit: index)
-        if let timer = units[index].timer { loop.cancel(timer) }
-        for member in units[index].members { loop.unwatch(member.socket.fd) }
+        if let timer = units[index].timer { clock.cancel(timer) }
+        for member in units[index].members { member.transport.close() }
         logger.info("\(unit.name) stopped: \(reason)", metadata: ["VRRP_INSTANCE": "\(unit.name)"])
     }
 
@@ -190,24 +159,24 @@ final class VRRPEngine {
     func shutdown() {
         for unit in units { stop(unit, reason: "vrrpd is stopping") }
         units.removeAll()
-        loop.unwatch(links.fd)
+        links.stopWatching()
     }
 
     // MARK: Events
 
     private func receive(unit name: String, member: Int) {
         guard let index = units.firstIndex(where: { $0.name == name }) else { return }
-        let socket = units[index].members[member].socket
+        let transport = units[index].members[member].transport
         let filter = units[index].members[member].filter
         let interfaceName = units[index].members[member].interface.name
-        var actions: [UnitAction] = []
-        for outcome in socket.drain(filter) {
+        var actions: [VRRPMemberAction] = []
+        for outcome in transport.drain(filter) {
             switch outcome {
             case .accepted(let advert, let source, let warnings):
                 if !warnings.isEmpty {
                     logger.debug("advert from \(source) for VRID \(advert.vrid): \(warnings)")
                 }
-                actions += units[index].machine.handle(.advertisement(advert, from: source), member: member, at: Self.now())
+                actions += units[index].machine.handle(.advertisement(advert, from: source), member: member, at: clock.now)
             case .notForMe:
                 break
             case .dropped(let reason):
@@ -226,19 +195,18 @@ final class VRRPEngine {
     private func timerFired(unit name: String) {
         guard let index = units.firstIndex(where: { $0.name == name }) else { return }
         units[index].timer = nil
-        execute(units[index].machine.timerFired(at: Self.now()), unit: index)
+        execute(units[index].machine.timerFired(at: clock.now), unit: index)
     }
 
-    private func linksChanged() {
-        let (changes, overrun) = links.drain()
+    private func linksChanged(_ changes: LinkChanges) {
         for index in units.indices {
-            var actions: [UnitAction] = []
+            var actions: [VRRPMemberAction] = []
             for (memberIndex, member) in units[index].members.enumerated() {
-                let relevant = overrun || changes.contains { $0.interfaceIndex == member.interface.index }
+                let relevant = changes.overrun || changes.interfaces.contains(member.interface.index)
                 guard relevant else { continue }
-                let event: VRRPEvent = member.interface.isUsable ? .interfaceUp : .interfaceDown
+                let event: VRRPEvent = links.isUsable(member.interface) ? .interfaceUp : .interfaceDown
                 logger.debug("\(member.interface.name) is \(event == .interfaceUp ? "up" : "down")")
-                actions += units[index].machine.handle(event, member: memberIndex, at: Self.now())
+                actions += units[index].machine.handle(event, member: memberIndex, at: clock.now)
             }
             execute(actions, unit: index)
         }
@@ -252,7 +220,7 @@ final class VRRPEngine {
 
     private func applyTracking() {
         for index in units.indices {
-            var actions: [UnitAction] = []
+            var actions: [VRRPMemberAction] = []
             for memberIndex in units[index].members.indices {
                 let member = units[index].members[memberIndex]
                 guard !member.plan.trackedScripts.isEmpty else { continue }
@@ -264,10 +232,10 @@ final class VRRPEngine {
                 let result = vrrpTracking(basePriority: member.plan.machine.priority, scripts: scripts)
                 if result.isDown != member.trackDown {
                     units[index].members[memberIndex].trackDown = result.isDown
-                    actions += units[index].machine.handle(result.isDown ? .trackDown : .trackUp, member: memberIndex, at: Self.now())
+                    actions += units[index].machine.handle(result.isDown ? .trackDown : .trackUp, member: memberIndex, at: clock.now)
                 }
                 if units[index].machine.members[memberIndex].effectivePriority != result.effectivePriority {
-                    actions += units[index].machine.handle(.priorityChanged(result.effectivePriority), member: memberIndex, at: Self.now())
+                    actions += units[index].machine.handle(.priorityChanged(result.effectivePriority), member: memberIndex, at: clock.now)
                 }
             }
             execute(actions, unit: index)
@@ -276,14 +244,14 @@ final class VRRPEngine {
 
     // MARK: Actions
 
-    private func execute(_ actions: [UnitAction], unit index: Int) {
+    private func execute(_ actions: [VRRPMemberAction], unit index: Int) {
         for item in actions {
             let member = units[index].members[item.member]
             switch item.action {
             case .sendAdvertisement(let advert):
                 for destination in member.plan.destinations {
                     let message = advert.encodeMessage(source: member.plan.source, destination: destination)
-                    do { try member.socket.send(message, to: destination) } catch {
+                    do { try member.transport.send(message, to: destination) } catch {
                         logger.debug("\(member.plan.name): advert to \(destination) not sent: \(error)")
                     }
                 }
@@ -299,33 +267,31 @@ final class VRRPEngine {
                               metadata: ["VRRP_INSTANCE": "\(member.plan.name)", "VRRP_STATE": "\(to.rawValue.uppercased())",
                                          "VRRP_PRIORITY": "\(priority)", "MESSAGE_ID": "\(MessageID.stateChange)"])
                 onStateChange(member.plan.name, to, priority)
-            case .armTimer:
-                break
             }
         }
         rescheduleTimer(unit: index)
     }
 
     private func rescheduleTimer(unit index: Int) {
-        if let timer = units[index].timer { loop.cancel(timer) }
+        if let timer = units[index].timer { clock.cancel(timer) }
         units[index].timer = nil
         guard let deadline = units[index].machine.nextDeadline else { return }
         let name = units[index].name
-        units[index].timer = loop.schedule(at: deadline) { [unowned self] in timerFired(unit: name) }
+        units[index].timer = clock.schedule(at: deadline) { [unowned self] in timerFired(unit: name) }
     }
 
     private func changeAddress(_ address: IPAddress, of member: Member, add: Bool) {
         let details = member.plan.details(of: address)
         let device = details.device ?? member.plan.interface
-        guard let link = NetworkInterface(named: device) else {
+        guard let link = links.interface(named: device) else {
             logger.error("\(member.plan.name): interface \(device) of \(address) does not exist")
             return
         }
         do {
             if add {
-                try addressControl.add(address.bytes, prefixLength: details.prefixLength, interfaceIndex: link.index, label: details.label)
+                try environment.addresses.add(address, prefixLength: details.prefixLength, to: link, label: details.label)
             } else {
-                try addressControl.remove(address.bytes, prefixLength: details.prefixLength, interfaceIndex: link.index)
+                try environment.addresses.remove(address, prefixLength: details.prefixLength, from: link)
             }
             logger.info("\(add ? "added" : "removed") \(address)/\(details.prefixLength) \(add ? "to" : "from") \(device)",
                         metadata: ["VRRP_INSTANCE": "\(member.plan.name)"])
@@ -335,17 +301,15 @@ final class VRRPEngine {
     }
 
     private func announce(_ addresses: [IPAddress], of member: Member, times: Int) {
-        var byDevice: [String: [[UInt8]]] = [:]
+        var byDevice: [String: [IPAddress]] = [:]
         for address in addresses {
-            byDevice[member.plan.details(of: address).device ?? member.plan.interface, default: []].append(address.bytes)
+            byDevice[member.plan.details(of: address).device ?? member.plan.interface, default: []].append(address)
         }
         for (device, list) in byDevice {
-            guard let link = NetworkInterface(named: device) else { continue }
+            guard let link = links.interface(named: device) else { continue }
             for _ in 0..<max(times, 0) {
                 do {
-                    // Gratuitous ARP for IPv4, unsolicited neighbour advertisements for IPv6.
-                    try arp.announce(list.filter { $0.count == 4 }, on: link)
-                    try neighbourAdverts.announce(list.filter { $0.count == 16 }, on: link)
+                    try environment.announcer.announce(list, on: link)
                 } catch {
                     logger.warning("\(member.plan.name): announcing on \(device) failed: \(error)")
                     break

@@ -17,13 +17,16 @@ final class VRRPService: DaemonService {
     private var configuration: KeepalivedConfiguration
     private var listener: MessageListener?
     private var ipvsd: MessageClient?
-    private var engine: VRRPEngine?
+    private(set) var engine: VRRPEngine?
+    private let makeEnvironment: (EventLoop) throws -> VRRPEnvironment
     /// The last result checkd reported for each vrrp_script, kept across checkd restarts.
     private(set) var trackScriptResults: [String: Bool] = [:]
 
-    init(_ context: DaemonContext) {
+    /// `environment` builds what the engine does I/O through: the kernel's, unless a test gives fakes.
+    init(_ context: DaemonContext, environment: @escaping (EventLoop) throws -> VRRPEnvironment = VRRPEnvironment.live) {
         self.context = context
         self.configuration = context.configuration
+        self.makeEnvironment = environment
     }
 
     func start() throws {
@@ -36,7 +39,7 @@ final class VRRPService: DaemonService {
         ipvsd = MessageClient(
             path: context.socketPath(of: .ipvsd), loop: context.loop, logger: logger,
             onConnect: { [unowned self] connection in sendSnapshot(to: connection) })
-        let engine = try VRRPEngine(loop: context.loop, logger: logger)
+        let engine = try VRRPEngine(environment: makeEnvironment(context.loop), logger: logger)
         engine.onStateChange = { [unowned self] name, state, priority in
             let message = WireMessage.instanceState(name: name, state: state.wireKind, priority: priority)
             try? ipvsd?.send(message)
@@ -52,12 +55,16 @@ final class VRRPService: DaemonService {
     }
 
     private func sendSnapshot(to connection: MessageConnection) {
-        try? connection.send(.hello(role: .vrrpd, pid: getpid()))
-        try? connection.send(.snapshotBegin)
-        for (name, state, priority) in engine?.states ?? [] {
-            try? connection.send(.instanceState(name: name, state: state.wireKind, priority: priority))
+        do {
+            try connection.send(.hello(role: .vrrpd, pid: getpid()))
+            try connection.send(.snapshotBegin)
+            for (name, state, priority) in engine?.states ?? [] {
+                try connection.send(.instanceState(name: name, state: state.wireKind, priority: priority))
+            }
+            try connection.send(.snapshotEnd)
+        } catch {
+            logger.warning("could not send the instances' states to \(connection.peerRole?.name ?? "a peer"): \(error)")
         }
-        try? connection.send(.snapshotEnd)
     }
 
     private func receive(_ message: WireMessage, from connection: MessageConnection) {

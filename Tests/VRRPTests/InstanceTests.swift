@@ -24,8 +24,8 @@ import Vocabulary
     @Test func startupEntersBackupAndArmsTheDownTimer() {
         var i = VRRPInstance(config: config("A", host: 1, priority: 100))
         let a = i.handle(.startup, at: t0)
-        #expect(a == [.stateChanged(from: .initialize, to: .backup, reason: .startup),
-                      .armTimer(at: t0 + .microseconds(3_609_375))])
+        #expect(a == [.stateChanged(from: .initialize, to: .backup, reason: .startup)])
+        #expect(i.nextDeadline == t0 + .microseconds(3_609_375))
         #expect(i.handle(.startup, at: t(1)).isEmpty)   // once only
     }
 
@@ -35,14 +35,15 @@ import Vocabulary
         #expect(a == [.sendAdvertisement(advert(255)),
                       .addVirtualAddresses(vip),
                       .sendGratuitous(vip, repeat: 5),
-                      .stateChanged(from: .initialize, to: .master, reason: .addressOwner),
-                      .armTimer(at: t(1))])
+                      .stateChanged(from: .initialize, to: .master, reason: .addressOwner)])
+        #expect(i.nextDeadline == t(1))
     }
 
     @Test func ownerWithStateBackupWaitsLikeAnyBackup() {
         // keepalived only skips the wait for `state MASTER` + priority 255. Skew for 255 is 1/256 s = 3906 µs.
         var i = VRRPInstance(config: config("O", host: 1, priority: 255))
-        #expect(i.handle(.startup, at: t0).last == .armTimer(at: t0 + .microseconds(3_003_906)))
+        _ = i.handle(.startup, at: t0)
+        #expect(i.nextDeadline == t0 + .microseconds(3_003_906))
     }
 
     @Test func stateMasterWithoutOwnershipStartsAsBackup() {
@@ -100,7 +101,8 @@ import Vocabulary
         var (i, m) = master(config("A", host: 1, priority: 150))
         let now = m + .milliseconds(300)
         let a = i.handle(.advertisement(advert(100), from: .ipv4(192, 0, 2, 2)), at: now)
-        #expect(a == [.sendAdvertisement(advert(150)), .sendGratuitous(vip, repeat: 5), .armTimer(at: now + .seconds(1))])
+        #expect(a == [.sendAdvertisement(advert(150)), .sendGratuitous(vip, repeat: 5)])
+        #expect(i.nextDeadline == now + .seconds(1))
         // garp_lower_prio_delay (default = garp_master_delay 5 s): a second burst.
         var later: [VRRPAction] = []
         while let d = i.nextDeadline, d <= now + .seconds(5) { later += i.handle(.timerFired, at: d) }
@@ -111,7 +113,8 @@ import Vocabulary
         var (i, m) = master(config("A", host: 1, priority: 150))
         let now = m + .milliseconds(500)
         let a = i.handle(.advertisement(advert(0), from: .ipv4(192, 0, 2, 2)), at: now)
-        #expect(a == [.sendAdvertisement(advert(150)), .armTimer(at: now + .seconds(1))])
+        #expect(a == [.sendAdvertisement(advert(150))])
+        #expect(i.nextDeadline == now + .seconds(1))
         #expect(i.state == .master)
     }
 
@@ -123,8 +126,8 @@ import Vocabulary
         #expect(own.isEmpty && i.state == .master)
         let higher = i.handle(.advertisement(advert(100), from: .ipv4(192, 0, 2, 6)), at: m + .milliseconds(3))
         #expect(higher == [.removeVirtualAddresses(vip),
-                           .stateChanged(from: .master, to: .backup, reason: .higherPriorityAdvert),
-                           .armTimer(at: m + .milliseconds(3) + .microseconds(3_609_375))])
+                           .stateChanged(from: .master, to: .backup, reason: .higherPriorityAdvert)])
+        #expect(i.nextDeadline == m + .milliseconds(3) + .microseconds(3_609_375))
     }
 
     @Test func backupAcceptsEqualPriorityAndIgnoresLowerWhenPreempting() {
@@ -143,7 +146,8 @@ import Vocabulary
         _ = i.handle(.startup, at: t0)
         let a = i.handle(.advertisement(advert(0), from: .ipv4(192, 0, 2, 2)), at: t(1))
         // (256 − 200)/256 s = 218 750 µs.
-        #expect(a == [.armTimer(at: t(1) + .microseconds(218_750))])
+        #expect(a.isEmpty)
+        #expect(i.nextDeadline == t(1) + .microseconds(218_750))
     }
 
     @Test func advertsAreIgnoredInFaultAndInitialize() {
@@ -160,7 +164,8 @@ import Vocabulary
         _ = i.handle(.trackDown, at: t0)
         #expect(i.handle(.startup, at: t0) == [.stateChanged(from: .initialize, to: .fault, reason: .trackFault)])
         let up = i.handle(.trackUp, at: t(2))
-        #expect(up == [.stateChanged(from: .fault, to: .backup, reason: .recovered), .armTimer(at: t(2) + .microseconds(3_609_375))])
+        #expect(up == [.stateChanged(from: .fault, to: .backup, reason: .recovered)])
+        #expect(i.nextDeadline == t(2) + .microseconds(3_609_375))
     }
 
     @Test func ownerWhoseFaultDatesFromStartupGoesMasterOnRecoveryButNotLater() {
@@ -180,7 +185,8 @@ import Vocabulary
         var i = VRRPInstance(config: config("A", host: 1, priority: 100))
         _ = i.handle(.startup, at: t0)
         let a = i.handle(.shutdown, at: t(1))
-        #expect(a == [.stateChanged(from: .backup, to: .initialize, reason: .shutdown), .armTimer(at: nil)])
+        #expect(a == [.stateChanged(from: .backup, to: .initialize, reason: .shutdown)])
+        #expect(i.nextDeadline == nil)
         #expect(i.handle(.startup, at: t(2)).isEmpty)
         #expect(i.handle(.interfaceDown, at: t(2)).isEmpty)
     }
@@ -189,7 +195,8 @@ import Vocabulary
         var (i, m) = master(config("A", host: 1, priority: 100))
         let a = i.handle(.shutdown, at: m + .seconds(1))
         #expect(a == [.sendAdvertisement(advert(0)), .removeVirtualAddresses(vip),
-                      .stateChanged(from: .master, to: .initialize, reason: .shutdown), .armTimer(at: nil)])
+                      .stateChanged(from: .master, to: .initialize, reason: .shutdown)])
+        #expect(i.nextDeadline == nil)
     }
 
     @Test func ownerPriorityIgnoresTracking() {

@@ -1,6 +1,7 @@
 // Skew_Time and Master_Down_Interval against values worked out by hand from RFC 3768 §6.1 / RFC 5798 §6.1.
 import Testing
 @testable import VRRP
+import Vocabulary
 
 @Suite struct TimerFormulaTests {
     @Test func v2SkewIsAFractionOfOneSecond() {

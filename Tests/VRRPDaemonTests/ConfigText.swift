@@ -1,0 +1,48 @@
+/// One vrrp_instance block of keepalived.conf.
+struct Instance {
+    var name = "VI_1"
+    var state = "BACKUP"
+    var interface = "eth0"
+    var vrid = 51
+    var priority = 100
+    var advertInterval = "1"
+    var version = 2
+    var vips = ["192.0.2.100/24"]
+    var nopreempt = false
+    var preemptDelay: Int?
+    var unicast: (source: String, peers: [String])?
+    var trackScripts: [String] = []
+
+    var text: String {
+        var lines = [
+            "vrrp_instance \(name) {", "    state \(state)", "    interface \(interface)",
+            "    virtual_router_id \(vrid)", "    priority \(priority)", "    advert_int \(advertInterval)",
+            "    version \(version)",
+        ]
+        if version == 2 { lines += ["    authentication {", "        auth_type PASS", "        auth_pass secret", "    }"] }
+        lines += ["    virtual_ipaddress {"] + vips.map { "        \($0)" } + ["    }"]
+        if let unicast {
+            lines += ["    unicast_src_ip \(unicast.source)", "    unicast_peer {"] + unicast.peers.map { "        \($0)" } + ["    }"]
+        }
+        if nopreempt { lines.append("    nopreempt") }
+        if let preemptDelay { lines.append("    preempt_delay \(preemptDelay)") }
+        if !trackScripts.isEmpty { lines += ["    track_script {"] + trackScripts.map { "        \($0)" } + ["    }"] }
+        return (lines + ["}"]).joined(separator: "\n") + "\n"
+    }
+}
+
+/// A vrrp_script block; checkd runs it, so only its name and weight matter here.
+func vrrpScript(_ name: String, weight: Int = 0) -> String {
+    """
+    vrrp_script \(name) {
+        script "/bin/true"
+        interval 1
+        weight \(weight)
+    }
+
+    """
+}
+
+func syncGroup(_ name: String, _ members: [String]) -> String {
+    "vrrp_sync_group \(name) {\n    group {\n" + members.map { "        \($0)\n" }.joined() + "    }\n}\n"
+}

@@ -1,0 +1,106 @@
+// vrrpd's service with its real message socket (in a temporary directory) and a fake network: what it does with
+// checkd's results, and that it keeps them when checkd goes away.
+import Vocabulary
+import Foundation
+import Glibc
+@testable import DaemonKit
+import Logging
+@testable import Platform
+import Testing
+import VRRP
+import Wire
+@testable import vrrpd
+
+/// A VRRPService on host `a` of a fake LAN, listening in a directory of its own; its messages travel on a real
+/// event loop, its VRRP on the LAN's manual one.
+final class ServiceOnFakeLAN {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-vrrpd-\(UUID().uuidString.prefix(8))")
+    let lan = FakeLAN()
+    let a: FakeHost
+    let loop: EventLoop
+    let context: DaemonContext
+    let service: VRRPService
+
+    init(_ config: String) throws {
+        a = lan.host("a", eth0: "192.0.2.1")
+        loop = try EventLoop()
+        var options = DaemonOptions()
+        options.runtimeDirectory = directory.path
+        context = DaemonContext(role: .vrrpd, options: options, loop: loop, logger: a.log.logger,
+                                configuration: try parseConfiguration(config), allowedPeerUIDs: [getuid()],
+                                progress: SystemdProgress(notifier: SystemdNotifier()))
+        service = VRRPService(context, environment: { [a] _ in a.environment })
+        try service.start()
+    }
+
+    deinit {
+        service.shutdown()
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    var state: VRRPState? { service.engine?.states.first { $0.name == "VI_1" }?.state }
+
+    /// Turns the real loop, which carries the messages, until `condition` holds (for at most two seconds).
+    func deliver(until condition: () -> Bool) -> Bool {
+        for _ in 0..<400 where !condition() { try? loop.runOnce(maximumWait: .milliseconds(5)) }
+        return condition()
+    }
+}
+
+@Suite struct VRRPServiceTests {
+    static let tracked = vrrpScript("check_proxy", weight: -60)
+        + Instance(state: "MASTER", priority: 150, trackScripts: ["check_proxy"]).text
+
+    @Test func trackScriptResultsOutliveCheckdAndANewCheckdCanChangeThem() throws {
+        let setup = try ServiceOnFakeLAN(Self.tracked)
+        let (lan, a, service) = (setup.lan, setup.a, setup.service)
+        let b = lan.host("b", eth0: "192.0.2.2")
+        try b.start(Instance(priority: 100).text)
+
+        var heard: [WireMessage] = []
+        let quiet = Logger(label: "test.checkd") { _ in SwiftLogNoOpLogHandler() }
+        func checkd(reporting ok: Bool) -> MessageClient {
+            MessageClient(path: setup.context.socketPath, loop: setup.loop, logger: quiet, onConnect: { connection in
+                try? connection.send(.hello(role: .checkd, pid: getpid()))
+                try? connection.send(.trackScript(name: "check_proxy", ok: ok))
+            }, onMessage: { _, message in heard.append(message) })
+        }
+
+        let first = checkd(reporting: true)
+        #expect(setup.deliver { service.trackScriptResults == ["check_proxy": true] })
+        #expect(setup.deliver { heard.contains(.snapshotEnd) })
+        #expect(heard.contains(.instanceState(name: "VI_1", state: .backup, priority: 150)), "vrrpd answers checkd's hello with its states")
+        #expect(lan.run(until: { setup.state == .master }, within: 5) != nil)
+        lan.run(seconds: 1)
+        #expect(a.holds(vip) && !b.holds(vip))
+
+        // checkd goes away: the last results stay, so nothing moves however long it is gone.
+        first.close()
+        #expect(setup.deliver { a.log.contains("peer checkd disconnected; last track script results kept") }, "\(a.log.text)")
+        lan.run(seconds: 20)
+        #expect(service.trackScriptResults == ["check_proxy": true])
+        #expect(setup.state == .master && a.holds(vip) && !b.holds(vip))
+        #expect(service.engine?.states.first?.priority == 150)
+
+        // A new checkd finds the proxy down: 150 − 60 = 90 < 100, and b takes over.
+        let second = checkd(reporting: false)
+        defer { second.close() }
+        #expect(setup.deliver { service.trackScriptResults == ["check_proxy": false] })
+        #expect(a.log.contains("track script check_proxy is failing"))
+        #expect(lan.run(until: { b.state("VI_1") == .master && !a.holds(vip) }, within: 6) != nil)
+        #expect(setup.state == .backup)
+    }
+
+    @Test func aSnapshotThatCannotBeSentIsLogged() throws {
+        let setup = try ServiceOnFakeLAN(Self.tracked)
+        // A checkd that says hello and is gone before vrrpd answers.
+        let peer = OwnedDescriptor(adopting: socket(AF_UNIX, Int32(SOCK_SEQPACKET.rawValue), 0))
+        #expect(peer.rawValue >= 0)
+        #expect(try UnixSocket.connect(peer, to: setup.context.socketPath) == 0)
+        let hello = WireCodec.encode(.hello(role: .checkd, pid: getpid()))
+        #expect(hello.withUnsafeBytes { send(peer.rawValue, $0.baseAddress, $0.count, 0) } == hello.count)
+        peer.close()
+        #expect(setup.deliver { setup.a.log.contains("could not send the instances' states to checkd", at: .warning) },
+                "\(setup.a.log.text)")
+    }
+}
