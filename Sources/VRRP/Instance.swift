@@ -7,7 +7,6 @@ import Vocabulary
 public struct VRRPInstance: Sendable {
     /// The configuration in force (after keepalived's fix-ups, see `VRRPInstanceConfig.normalized`).
     public let config: VRRPInstanceConfig
-    /// Current state.
     public private(set) var state: VRRPState = .initialize
     /// Priority advertised and compared (base priority moved by tracking).
     public private(set) var effectivePriority: UInt8

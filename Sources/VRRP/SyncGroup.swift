@@ -39,7 +39,6 @@ public struct VRRPSyncGroup: Sendable {
     /// Index of the member with this instance name.
     public func index(of instanceName: String) -> Int? { members.firstIndex { $0.config.name == instanceName } }
 
-    /// Starts every member.
     public mutating func start(at now: MonotonicInstant) -> [VRRPMemberAction] {
         var out: [VRRPMemberAction] = []
         if members.contains(where: \.hasOwnFault) {

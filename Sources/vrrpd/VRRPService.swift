@@ -42,7 +42,12 @@ final class VRRPService: DaemonService {
         let engine = try VRRPEngine(environment: makeEnvironment(context.loop), logger: logger)
         engine.onStateChange = { [unowned self] name, state, priority in
             let message = WireMessage.instanceState(name: name, state: state.wireKind, priority: priority)
-            try? ipvsd?.send(message)
+            // Between connections nothing is queued: the snapshot on reconnect carries the current states.
+            if let ipvsd, ipvsd.isConnected {
+                do { try ipvsd.send(message) } catch {
+                    logger.warning("could not send \(message) to ipvsd: \(error); the next snapshot carries it")
+                }
+            }
             listener?.broadcast(message)
         }
         self.engine = engine

@@ -4,7 +4,6 @@ import Glibc
 public struct SystemError: Error, CustomStringConvertible, Sendable, Equatable {
     /// The call that failed, e.g. "epoll_ctl".
     public let call: String
-    /// The errno value.
     public let errno: Int32
 
     /// An error for `call` with the given errno.

@@ -9,7 +9,6 @@ public enum LoggingSetup {
         public init(rawValue: UInt8) { self.rawValue = rawValue }
         /// Structured entries to journald.
         public static let journald = Destinations(rawValue: 1)
-        /// Lines on stderr.
         public static let console = Destinations(rawValue: 2)
     }
 

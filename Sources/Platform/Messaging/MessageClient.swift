@@ -27,7 +27,6 @@ public final class MessageClient {
     private let onMessage: (MessageConnection, WireMessage) -> Void
     private let onDisconnect: (MessageConnection) -> Void
 
-    /// True while connected.
     public var isConnected: Bool { connection?.isOpen ?? false }
     /// Malformed datagrams dropped, over all connections so far.
     public var droppedMessages: Int { drops.total }

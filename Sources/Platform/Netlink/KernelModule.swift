@@ -1,7 +1,6 @@
 // Loading a kernel module on demand, as keepalived does for ip_vs: run modprobe once, wait for it.
 import Glibc
 
-/// Kernel modules.
 public enum KernelModule {
     /// Runs `modprobe NAME` (the program the kernel itself uses, from /proc/sys/kernel/modprobe)
     /// and returns true when it exited 0. Never throws: a missing modprobe is just a false.

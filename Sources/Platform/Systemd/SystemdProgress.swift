@@ -4,8 +4,9 @@
 /// finished step reports, so work stuck on one step (a kernel that never answers) is still caught.
 public final class SystemdProgress {
     /// Which of systemd's timers the work runs under: the start timeout (also used for reloads), the watchdog,
-    /// the stop timeout. Before READY=1 the watchdog runs only once a WATCHDOG=1 has come (seen in the lab: a
-    /// first version that fed it while starting was killed 3 s into a long start), so starting sends none.
+    /// the stop timeout. Before READY=1 the watchdog runs only once a WATCHDOG=1 has come (seen in the lab,
+    /// bench/results/ipvs.md: a first version that fed it while starting was killed early in a long start), so
+    /// starting sends none.
     public enum Phase: Sendable { case starting, reloading, running, stopping }
 
     public var phase: Phase = .starting
