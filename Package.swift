@@ -67,7 +67,8 @@ let package = Package(
         .executableTarget(name: "checkd", dependencies: ["DaemonKit", "Health"]),
 
         // What the test targets share: fixtures, real backends, daemons as processes, network namespaces.
-        .target(name: "TestSupport", dependencies: ["Platform", "Vocabulary"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Platform", "Vocabulary", .product(name: "Logging", package: "swift-log")],
+                path: "Tests/TestSupport"),
 
         .testTarget(name: "VocabularyTests", dependencies: ["Vocabulary"]),
         .testTarget(name: "KeepalivedConfigTests", dependencies: ["KeepalivedConfig", "TestSupport"], exclude: ["Fixtures"]),

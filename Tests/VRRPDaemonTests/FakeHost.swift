@@ -1,5 +1,6 @@
 import KeepalivedConfig
 import VRRP
+import TestSupport
 @testable import vrrpd
 import Vocabulary
 
@@ -17,7 +18,7 @@ final class FakeHost {
     let id: Int
     let loop: ManualLoop
     let wire: FakeWire
-    let log = LogRecorder()
+    let log = CapturedLog()
     lazy var interfaces = FakeInterfaces(host: self)
     lazy var addressControl = FakeAddressControl(host: self)
     lazy var announcer = RecordingAnnouncer(host: self)
@@ -47,7 +48,7 @@ final class FakeHost {
     /// Starts vrrpd's engine on `config`, keepalived.conf text.
     @discardableResult
     func start(_ config: String) throws -> VRRPEngine {
-        let engine = try VRRPEngine(environment: environment, logger: log.logger)
+        let engine = try VRRPEngine(environment: environment, logger: log.logger(label: "test.vrrpd"))
         engine.onStateChange = { [unowned self] instance, state, priority in
             transitions.append(Transition(time: loop.now, instance: instance, state: state, priority: priority))
         }

@@ -7,6 +7,7 @@ import Glibc
 import Logging
 @testable import Platform
 import Testing
+import TestSupport
 import VRRP
 import Wire
 @testable import vrrpd
@@ -26,7 +27,7 @@ final class ServiceOnFakeLAN {
         loop = try EventLoop()
         var options = DaemonOptions()
         options.runtimeDirectory = directory.path
-        context = DaemonContext(role: .vrrpd, options: options, loop: loop, logger: a.log.logger,
+        context = DaemonContext(role: .vrrpd, options: options, loop: loop, logger: a.log.logger(label: "test.vrrpd"),
                                 configuration: try parseConfiguration(config), allowedPeerUIDs: [getuid()],
                                 progress: SystemdProgress(notifier: SystemdNotifier()))
         service = VRRPService(context, environment: { [a] _ in a.environment })

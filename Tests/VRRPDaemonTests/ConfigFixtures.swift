@@ -1,0 +1,24 @@
+import Glibc
+import KeepalivedConfig
+import Logging
+import VRRP
+import Vocabulary
+
+/// An address from its text; traps on a typo, which is the test's own.
+func ip(_ text: String) -> IPAddress {
+    guard let address = IPAddress(text) else { preconditionFailure("not an address: \(text)") }
+    return address
+}
+
+struct ConfigurationRefused: Error, CustomStringConvertible {
+    var description: String
+}
+
+/// keepalived.conf text as vrrpd reads it.
+func parseConfiguration(_ text: String) throws -> KeepalivedConfiguration {
+    let result = ConfigLoader.parse(text)
+    guard let configuration = result.configuration(for: [.vrrp]) else {
+        throw ConfigurationRefused(description: result.errors.map { "\($0)" }.joined(separator: "\n"))
+    }
+    return configuration
+}
