@@ -7,6 +7,9 @@ import Wire
 import Vocabulary
 
 /// Drives a scheduler with a hand-moved clock and scripted outcomes.
+/// A misc_dynamic MISC_CHECK's program that exited with `status`.
+private func exited(_ status: Int32) -> CheckOutcome { .misc(.exited(status: status, dynamic: true)) }
+
 private struct Harness {
     var clock = TestClock()
     var scheduler: HealthScheduler
@@ -49,11 +52,11 @@ private let rs1 = rsID("192.0.2.1", 80, "198.51.100.1", 8080)
         var h = try Harness(oneTCP)
         #expect(h.scheduler.nextDeadline() == h.clock.now)
         #expect(h.scheduler.realServerView.isEmpty)
-        let events = h.runDue(.success())
+        let events = h.runDue(.success)
         #expect(events == [.realServerHealth(RealServerHealth(id: rs1, up: true, weight: 5))])
         #expect(h.scheduler.nextDeadline() == h.clock.now + .seconds(10))
         h.advance(.seconds(10))
-        #expect(h.runDue(.success()).isEmpty)
+        #expect(h.runDue(.success).isEmpty)
         #expect(h.scheduler.realServerView == [RealServerHealth(id: rs1, up: true, weight: 5)])
     }
 
@@ -78,14 +81,14 @@ private let rs1 = rsID("192.0.2.1", 80, "198.51.100.1", 8080)
 
     @Test func nothingIsDueBeforeItsTime() throws {
         var h = try Harness(oneTCP)
-        _ = h.runDue(.success())
+        _ = h.runDue(.success)
         h.advance(.seconds(9))
         #expect(h.scheduler.takeDue(now: h.clock.now).isEmpty)
     }
 
     @Test func failureOfUpServerRetriesWithDelayBeforeRetryThenDown() throws {
         var h = try Harness(oneTCP)
-        _ = h.runDue(.success())
+        _ = h.runDue(.success)
         h.advance(.seconds(10))
         #expect(h.runDue(.failure("refused")).isEmpty)
         #expect(h.scheduler.nextDeadline() == h.clock.now + .seconds(3))
@@ -101,7 +104,7 @@ private let rs1 = rsID("192.0.2.1", 80, "198.51.100.1", 8080)
         #expect(h.runDue(.failure("refused")).isEmpty)
         #expect(h.scheduler.nextDeadline() == h.clock.now + .seconds(10))
         h.advance(.seconds(10))
-        #expect(h.runDue(.success()) == [.realServerHealth(RealServerHealth(id: rs1, up: true, weight: 5)),
+        #expect(h.runDue(.success) == [.realServerHealth(RealServerHealth(id: rs1, up: true, weight: 5)),
                                          .realServerTransition(rs1, up: true)])
     }
 
@@ -119,7 +122,7 @@ private let rs1 = rsID("192.0.2.1", 80, "198.51.100.1", 8080)
         var h = try Harness(oneTCP.replacingOccurrences(of: "delay_loop 10", with: "delay_loop 10\n alpha"))
         #expect(h.runDue(.failure("x")) == [.realServerHealth(RealServerHealth(id: rs1, up: false, weight: 5))])
         h.advance(.seconds(10))
-        #expect(h.runDue(.success()) == [.realServerHealth(RealServerHealth(id: rs1, up: true, weight: 5)),
+        #expect(h.runDue(.success) == [.realServerHealth(RealServerHealth(id: rs1, up: true, weight: 5)),
                                          .realServerTransition(rs1, up: true)])
     }
 
@@ -140,7 +143,7 @@ private let rs1 = rsID("192.0.2.1", 80, "198.51.100.1", 8080)
         // Only the TCP checker has a result: nothing is said yet.
         for task in h.scheduler.takeDue(now: h.clock.now) {
             if case .check(_, index: 0) = task.kind {
-                #expect(h.scheduler.complete(task, .success(), now: h.clock.now).isEmpty)
+                #expect(h.scheduler.complete(task, .success, now: h.clock.now).isEmpty)
             } else {
                 #expect(h.scheduler.checker(for: task)?.check.name == "HTTP_GET")
                 let events = h.scheduler.complete(task, .failure("503"), now: h.clock.now)
@@ -149,7 +152,7 @@ private let rs1 = rsID("192.0.2.1", 80, "198.51.100.1", 8080)
             }
         }
         h.advance(.seconds(10))
-        #expect(h.runDue(.success()) == [.realServerHealth(RealServerHealth(id: id, up: true, weight: 1)),
+        #expect(h.runDue(.success) == [.realServerHealth(RealServerHealth(id: id, up: true, weight: 1)),
                                          .realServerTransition(id, up: true)])
     }
 
@@ -166,17 +169,17 @@ private let rs1 = rsID("192.0.2.1", 80, "198.51.100.1", 8080)
         }
         """)
         let id = rsID("192.0.2.1", 80, "198.51.100.1", 80)
-        #expect(h.runDue(.fromExitStatus(12, dynamic: true))
-                == [.realServerHealth(RealServerHealth(id: id, up: true, weight: 10))])
+        #expect(h.runDue(exited(12)) == [.realServerHealth(RealServerHealth(id: id, up: true, weight: 10))])
         h.advance(.seconds(10))
-        #expect(h.runDue(.fromExitStatus(0, dynamic: true)).isEmpty)
+        #expect(h.runDue(exited(12)).isEmpty, "the same status again changes nothing")
         h.advance(.seconds(10))
-        #expect(h.runDue(.fromExitStatus(22, dynamic: true))
-                == [.realServerHealth(RealServerHealth(id: id, up: true, weight: 20))])
-        // MISC_CHECK's retry default is 0: one failure takes it down.
+        #expect(h.runDue(exited(0)) == [.realServerHealth(RealServerHealth(id: id, up: true, weight: 3))],
+                "exit 0 gives back the configured weight")
         h.advance(.seconds(10))
-        #expect(h.runDue(.fromExitStatus(1, dynamic: true)).first
-                == .realServerHealth(RealServerHealth(id: id, up: false, weight: 20)))
+        #expect(h.runDue(exited(22)) == [.realServerHealth(RealServerHealth(id: id, up: true, weight: 20))])
+        // MISC_CHECK's retry default is 0: one failure takes it down, and with it the dynamic weight.
+        h.advance(.seconds(10))
+        #expect(h.runDue(exited(1)).first == .realServerHealth(RealServerHealth(id: id, up: false, weight: 3)))
     }
 
     @Test func twoDynamicCheckersAddTheirChanges() throws {
@@ -194,8 +197,8 @@ private let rs1 = rsID("192.0.2.1", 80, "198.51.100.1", 8080)
         }
         """)
         let events = h.runDue { task in
-            if case .check(_, index: 0) = task.kind { return .success(dynamicWeight: 12) }
-            return .success(dynamicWeight: 7)
+            if case .check(_, index: 0) = task.kind { return exited(14) }
+            return exited(9)
         }
         #expect(events == [.realServerHealth(RealServerHealth(id: rsID("192.0.2.1", 80, "198.51.100.1", 80),
                                                               up: true, weight: 9))])
@@ -281,16 +284,16 @@ private let rs1 = rsID("192.0.2.1", 80, "198.51.100.1", 8080)
     @Test func onlyTrackedScriptsRunEveryInterval() throws {
         var h = try Harness(config)
         #expect(h.scheduler.scriptNames == ["chk"])
-        #expect(h.runDue(.success()) == [.trackScript(name: "chk", ok: true)])
+        #expect(h.runDue(.success) == [.trackScript(name: "chk", ok: true)])
         #expect(h.scheduler.nextDeadline() == h.clock.now + .seconds(2))
         h.advance(.seconds(2))
         #expect(h.runDue(.failure("exit 1")).isEmpty)
         h.advance(.seconds(2))
         #expect(h.runDue(.failure("exit 1")) == [.trackScript(name: "chk", ok: false)])
         h.advance(.seconds(2))
-        #expect(h.runDue(.success()).isEmpty)
+        #expect(h.runDue(.success).isEmpty)
         h.advance(.seconds(2))
-        #expect(h.runDue(.success()) == [.trackScript(name: "chk", ok: true)])
+        #expect(h.runDue(.success) == [.trackScript(name: "chk", ok: true)])
         #expect(h.scheduler.trackScriptView == ["chk": true])
     }
 }
@@ -298,7 +301,7 @@ private let rs1 = rsID("192.0.2.1", 80, "198.51.100.1", 8080)
 @Suite struct ReloadTests {
     @Test func unchangedServerKeepsStateAndSchedule() throws {
         var h = try Harness(oneTCP)
-        _ = h.runDue(.success())
+        _ = h.runDue(.success)
         h.advance(.seconds(4))
         let due = h.scheduler.nextRun(of: .check(rs1, index: 0))
         // The same server written elsewhere in the file, plus a new one.
@@ -324,14 +327,14 @@ private let rs1 = rsID("192.0.2.1", 80, "198.51.100.1", 8080)
             of: "    real_server 198.51.100.1",
             with: "    real_server 198.51.100.2 8080 { TCP_CHECK { warmup 0 } }\n    real_server 198.51.100.1")),
             now: h.clock.now)
-        let events = h.scheduler.complete(running[0], .success(), now: h.clock.now)
+        let events = h.scheduler.complete(running[0], .success, now: h.clock.now)
         #expect(events.contains(.realServerHealth(RealServerHealth(id: rs1, up: true, weight: 5))))
         #expect(h.scheduler.nextRun(of: .check(rs1, index: 0)) == h.clock.now + .seconds(10))
         // The moved server keeps its schedule through later runs too.
         h.advance(.seconds(10))
         let next = h.scheduler.takeDue(now: h.clock.now)
         #expect(next.count == 2, "rs1 again and the new rs2")
-        for task in next { _ = h.scheduler.complete(task, .success(), now: h.clock.now) }
+        for task in next { _ = h.scheduler.complete(task, .success, now: h.clock.now) }
         #expect(h.scheduler.realServerView.count == 2)
     }
 
@@ -340,14 +343,14 @@ private let rs1 = rsID("192.0.2.1", 80, "198.51.100.1", 8080)
         let running = h.scheduler.takeDue(now: h.clock.now)
         #expect(running.count == 1)
         #expect(h.scheduler.reload(try parseConfig("virtual_server 192.0.2.1 80 { }"), now: h.clock.now).isEmpty)
-        #expect(h.scheduler.complete(running[0], .success(), now: h.clock.now).isEmpty)
+        #expect(h.scheduler.complete(running[0], .success, now: h.clock.now).isEmpty)
         #expect(h.scheduler.nextDeadline() == nil)
         #expect(h.scheduler.realServerView.isEmpty)
     }
 
     @Test func changedCheckerStartsAfresh() throws {
         var h = try Harness(oneTCP)
-        _ = h.runDue(.success())
+        _ = h.runDue(.success)
         _ = h.scheduler.reload(try parseConfig(oneTCP.replacingOccurrences(of: "retry 2", with: "retry 1")),
                                now: h.clock.now)
         #expect(h.scheduler.realServerView.isEmpty)
@@ -356,7 +359,7 @@ private let rs1 = rsID("192.0.2.1", 80, "198.51.100.1", 8080)
 
     @Test func weightChangeIsReportedForAKnownServer() throws {
         var h = try Harness(oneTCP)
-        _ = h.runDue(.success())
+        _ = h.runDue(.success)
         let events = h.scheduler.reload(try parseConfig(oneTCP.replacingOccurrences(of: "weight 5", with: "weight 9")),
                                         now: h.clock.now)
         #expect(events == [.realServerHealth(RealServerHealth(id: rs1, up: true, weight: 9))])
@@ -372,7 +375,7 @@ private let rs1 = rsID("192.0.2.1", 80, "198.51.100.1", 8080)
             track_script { chk } }
         """
         var h = try Harness(text)
-        _ = h.runDue(.success())
+        _ = h.runDue(.success)
         #expect(h.scheduler.reload(try parseConfig(text), now: h.clock.now).isEmpty)
         #expect(h.scheduler.trackScriptView == ["chk": true])
         _ = h.scheduler.reload(try parseConfig(text.replacingOccurrences(of: "interval 2", with: "interval 3")),
