@@ -1,23 +1,28 @@
 /// The result of one attempt of a checker or a script.
 public enum CheckOutcome: Hashable, Sendable {
-    /// It passed; `dynamicWeight` is set by a MISC_CHECK with misc_dynamic that exited 2–255 (status − 2).
-    case success(dynamicWeight: Int? = nil)
+    /// It passed.
+    case success
     /// It failed, with a short reason for the log.
     case failure(String)
+    /// A MISC_CHECK program ended so; whether that is up, and what it does to the weight, depends on the
+    /// checker's earlier results too (`CheckerState`).
+    case misc(MiscCheckEnd)
 
-    /// True for `.success`.
+    /// True when the attempt says up.
     public var passed: Bool {
-        if case .success = self { return true }
-        return false
+        switch self {
+        case .success: return true
+        case .failure: return false
+        case .misc(let end): return end.passed
+        }
     }
 
-    /// keepalived's MISC_CHECK reading of an exit status: 0 up, 1 down, 2–255 up (with weight status − 2
-    /// when `dynamic`); killed by a signal or timed out is down.
-    public static func fromExitStatus(_ status: Int32, dynamic: Bool) -> CheckOutcome {
-        switch status {
-        case 0: return .success()
-        case 2...255: return .success(dynamicWeight: dynamic ? Int(status) - 2 : nil)
-        default: return .failure("exit status \(status)")
+    /// Why the attempt says down; nil when it passed.
+    public var failureReason: String? {
+        switch self {
+        case .success: return nil
+        case .failure(let reason): return reason
+        case .misc(let end): return end.passed ? nil : "\(end)"
         }
     }
 }

@@ -49,7 +49,7 @@ public final class HealthMonitor {
     public var trackScriptView: [String: Bool] { scheduler.trackScriptView }
     /// The number of checkers and scripts being run.
     public var summary: (realServers: Int, checkers: Int, scripts: Int) {
-        (scheduler.realServerIDs.count, scheduler.checkerCount, scheduler.scriptNames.count)
+        (scheduler.checkedServerCount, scheduler.checkerCount, scheduler.scriptNames.count)
     }
     /// Attempts in flight right now.
     public var runningAttempts: Int { probes.count + runner.runningCount }
@@ -109,7 +109,7 @@ public final class HealthMonitor {
         if let script = scheduler.script(for: task) {
             guard let command = script.command else { return complete(task, .failure("no script")) }
             runner.run(command.arguments, timeout: script.effectiveTimeout) { [weak self] exit in
-                self?.complete(task, exit == .exited(0) ? .success() : .failure("\(exit)"))
+                self?.complete(task, exit == .exited(0) ? .success : .failure("\(exit)"))
             }
             return
         }
@@ -118,17 +118,14 @@ public final class HealthMonitor {
         switch check.kind {
         case .tcp, .http, .ssl:
             return  // they have a plan
-        case .misc(let command, let timeout, let dynamic):
+        case .misc(let command, _, let dynamic):
             guard let command else { return complete(task, .failure("no misc_path")) }
-            // keepalived: misc_timeout defaults to the checker's delay_loop.
-            runner.run(command.arguments, timeout: timeout ?? timing.delayLoop) { [weak self] exit in
-                let outcome: CheckOutcome
-                if case .exited(let status) = exit {
-                    outcome = .fromExitStatus(status, dynamic: dynamic)
-                } else {
-                    outcome = .failure("\(exit)")
+            let timeout = scheduler.miscTimeout(for: task) ?? timing.delayLoop
+            runner.run(command.arguments, timeout: timeout) { [weak self] exit in
+                if case .failedToStart(let reason) = exit {
+                    self?.logger.warning("\(task): '\(command.text)' could not start (\(reason)); counted as exit status 0, as keepalived does")
                 }
-                self?.complete(task, outcome)
+                self?.complete(task, .misc(MiscCheckEnd(exit, dynamic: dynamic)))
             }
         }
     }
@@ -147,16 +144,22 @@ public final class HealthMonitor {
     private func complete(_ task: HealthTask, _ outcome: CheckOutcome) {
         guard !stopped else { return }
         completedAttempts += 1
-        if case .failure(let reason) = outcome {
+        if let reason = outcome.failureReason {
             logger.debug("\(task) failed: \(reason)")
         }
         let events = scheduler.complete(task, outcome, now: loop.now)
-        for event in events { log(event, after: outcome, task: task) }
+        // A group's real server has one message per service: the journal gets one line for the server.
+        let healthEvents = events.filter { if case .realServerHealth = $0 { return true }; return false }
+        if let first = healthEvents.first { log(first, after: outcome, task: task, otherServices: healthEvents.count - 1) }
+        for event in events {
+            if case .realServerHealth = event { continue }
+            log(event, after: outcome, task: task)
+        }
         if !events.isEmpty { onEvents(events) }
         rearm()
     }
 
-    private func log(_ event: HealthEvent, after outcome: CheckOutcome, task: HealthTask) {
+    private func log(_ event: HealthEvent, after outcome: CheckOutcome, task: HealthTask, otherServices: Int = 0) {
         switch event {
         case .realServerHealth(let health):
             var metadata: Logger.Metadata = [
@@ -166,13 +169,14 @@ public final class HealthMonitor {
                 "MESSAGE_ID": "\(MessageID.realServerChange)",
             ]
             if let (check, _, _) = scheduler.checker(for: task) { metadata["CHECK"] = "\(check.name)" }
-            if case .failure(let reason) = outcome { metadata["REASON"] = "\(reason)" }
-            logger.notice("real server \(health.id) is \(health.up ? "up" : "down") (weight \(health.weight))",
+            if let reason = outcome.failureReason { metadata["REASON"] = "\(reason)" }
+            let others = otherServices > 0 ? ", and in \(otherServices) more services of its virtual_server" : ""
+            logger.notice("real server \(health.id) is \(health.up ? "up" : "down") (weight \(health.weight))\(others)",
                           metadata: metadata)
         case .trackScript(let name, let ok):
             var metadata: Logger.Metadata = ["VRRP_SCRIPT": "\(name)", "SCRIPT_STATE": "\(ok ? "OK" : "FAILED")",
                                              "MESSAGE_ID": "\(MessageID.trackScriptChange)"]
-            if case .failure(let reason) = outcome { metadata["REASON"] = "\(reason)" }
+            if let reason = outcome.failureReason { metadata["REASON"] = "\(reason)" }
             logger.notice("vrrp_script \(name) is \(ok ? "OK" : "failed")", metadata: metadata)
         case .realServerTransition:
             break

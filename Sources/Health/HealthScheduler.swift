@@ -30,10 +30,14 @@ public struct HealthScheduler {
         var weight: Int32
     }
 
-    /// One real server being checked. Holds no references (reading it costs no retain); its checkers are
-    /// `checkers[firstChecker ..< firstChecker + checkerCount]`, so a server costs no array of its own.
+    /// One real server of one `virtual_server` block being checked. Holds no references (reading it costs no
+    /// retain); its checkers are `checkers[firstChecker ..< firstChecker + checkerCount]` and its identities
+    /// `identities[firstIdentity ..< firstIdentity + identityCount]`, so a server costs no array of its own.
+    /// keepalived runs one set of checkers per real server and applies it to every service of the block (each
+    /// address of a group): so does checkd, and it reports the verdict under each of the server's identities.
     struct RealServerEntry {
-        var id: RealServerID
+        var firstIdentity: Int32
+        var identityCount: Int32
         var generation: UInt64
         var weight: Int32
         /// Where the real server is written in `configuration` (its notify_up/notify_down are read there).
@@ -48,6 +52,7 @@ public struct HealthScheduler {
         var effectiveUp: Bool
 
         var checkerRange: Range<Int> { Int(firstChecker)..<Int(firstChecker + checkerCount) }
+        var identityRange: Range<Int> { Int(firstIdentity)..<Int(firstIdentity + identityCount) }
     }
 
     struct ScriptEntry {
@@ -75,7 +80,11 @@ public struct HealthScheduler {
         var running: Bool
     }
     private var hot: [Hot] = []
-    /// Each id's slot in `servers`.
+    /// Every identity of every real server, in slot order; the first of a server's names its tasks.
+    private var identities: [RealServerID] = []
+    /// The slot in `servers` of each of `identities`.
+    private var serverOfIdentity: [Int32] = []
+    /// Each identity's index in `identities`.
     private var slots = SlotTable<RealServerID>()
     /// The configuration the checkers' `source` indices point into (shares its storage with the caller's copy).
     private var configuration = KeepalivedConfiguration()
@@ -95,8 +104,10 @@ public struct HealthScheduler {
 
     // MARK: Queries
 
-    /// The real servers being checked.
-    public var realServerIDs: [RealServerID] { servers.map(\.id) }
+    /// Every identity checkd reports about: each checked real server's, one per service of its virtual server.
+    public var realServerIDs: [RealServerID] { identities }
+    /// The real servers being checked (one per real_server block, however many services it is in).
+    public var checkedServerCount: Int { servers.count }
     /// The track scripts being run (those some vrrp_instance tracks).
     public var scriptNames: [String] { Array(scripts.keys) }
     /// The number of checkers over all real servers.
@@ -104,8 +115,9 @@ public struct HealthScheduler {
 
     /// The current view for a snapshot: real servers whose every checker has a verdict.
     public var realServerView: [RealServerHealth] {
-        servers.compactMap { entry in
-            entry.reported.map { RealServerHealth(id: entry.id, up: $0.up, weight: $0.weight) }
+        servers.flatMap { entry -> [RealServerHealth] in
+            guard let verdict = entry.reported else { return [] }
+            return identities[entry.identityRange].map { RealServerHealth(id: $0, up: verdict.up, weight: verdict.weight) }
         }
     }
     /// The current view for a snapshot: scripts with a result.
@@ -127,9 +139,9 @@ public struct HealthScheduler {
         return checkers[flat].plan
     }
 
-    /// The slot of a real server by id.
+    /// The slot of a real server by any of its identities.
     private func slot(of id: RealServerID) -> Int? {
-        slots.slot(of: id) { servers[$0].id }
+        slots.slot(of: id) { identities[$0] }.map { Int(serverOfIdentity[$0]) }
     }
 
     /// The slot and flat checker index of a current task: by its slot, else (after a reload moved it) by its id.
@@ -143,6 +155,13 @@ public struct HealthScheduler {
         let entry = servers[slot]
         guard index >= 0 && index < Int(entry.checkerCount) else { return nil }
         return (slot, Int(entry.firstChecker) + index)
+    }
+
+    /// How long a MISC_CHECK task's program may run (`MiscCheckEnd.timeout`); nil for a stale task.
+    public func miscTimeout(for task: HealthTask) -> Duration? {
+        guard let flat = locate(task)?.flat else { return nil }
+        let (check, _, virtualServer) = Self.resolve(checkers[flat].source, in: configuration)
+        return MiscCheckEnd.timeout(of: check, in: virtualServer)
     }
 
     /// The script a task runs.
@@ -202,8 +221,8 @@ public struct HealthScheduler {
             case .check(let slot, let index, let generation):
                 let entry = servers[Int(slot)]
                 hot[Int(entry.firstChecker + index)].running = true
-                due.append(HealthTask(kind: .check(entry.id, index: Int(index)), generation: generation,
-                                      slot: Int(slot)))
+                due.append(HealthTask(kind: .check(identities[Int(entry.firstIdentity)], index: Int(index)),
+                                      generation: generation, slot: Int(slot)))
             case .script(let name, let generation):
                 scripts[name]?.running = true
                 due.append(HealthTask(kind: .script(name), generation: generation))
@@ -218,11 +237,13 @@ public struct HealthScheduler {
         case .check(_, let index):
             guard let (slot, flat) = locate(task), hot[flat].running else { return [] }
             // In place: no copy of the checker.
-            let delay = Self.record(outcome, in: &checkers[flat])
+            let delay = checkers[flat].state.record(outcome, timing: checkers[flat].timing,
+                                                    configuredWeight: Int(servers[slot].weight))
             let due = now + delay
             hot[flat] = Hot(due: due, running: false)
             heap.push(due, .check(slot: Int32(slot), index: Int32(index), generation: servers[slot].generation))
-            return Self.verdictEvents(&servers[slot], checkers: checkers[servers[slot].checkerRange])
+            return Self.verdictEvents(&servers[slot], checkers: checkers[servers[slot].checkerRange],
+                                      identities: identities[servers[slot].identityRange])
         case .script(let name):
             guard var entry = scripts[name], entry.generation == task.generation, entry.running else { return [] }
             let changed = entry.state.record(success: outcome.passed)
@@ -231,37 +252,6 @@ public struct HealthScheduler {
             heap.push(entry.due, .script(name, generation: entry.generation))
             scripts[name] = entry
             return changed.map { [.trackScript(name: name, ok: $0)] } ?? []
-        }
-    }
-
-    private static func record(_ outcome: CheckOutcome, in checker: inout Checker) -> Duration {
-        checker.state.record(outcome, timing: checker.timing)
-    }
-
-    /// The real server's verdict after a result: a message when it is new or changed, a transition for notify.
-    private static func verdictEvents(_ entry: inout RealServerEntry, checkers: ArraySlice<Checker>) -> [HealthEvent] {
-        guard checkers.allSatisfy(\.state.hasVerdict) else { return [] }
-        let up = checkers.allSatisfy(\.state.up)
-        let verdict = Verdict(up: up, weight: Int32(clamping: effectiveWeight(entry, checkers)))
-        var events: [HealthEvent] = []
-        if verdict != entry.reported {
-            entry.reported = verdict
-            events.append(.realServerHealth(RealServerHealth(id: entry.id, up: up, weight: verdict.weight)))
-        }
-        if up != entry.effectiveUp {
-            entry.effectiveUp = up
-            events.append(.realServerTransition(entry.id, up: up))
-        }
-        return events
-    }
-
-    /// keepalived's misc_dynamic: each dynamic checker moves the weight by (its weight − configured weight),
-    /// so one such checker sets the weight to its exit status − 2.
-    private static func effectiveWeight(_ entry: RealServerEntry, _ checkers: ArraySlice<Checker>) -> Int {
-        let weight = Int(entry.weight)
-        return checkers.reduce(weight) { total, checker in
-            guard let dynamic = checker.state.dynamicWeight else { return total }
-            return total + (dynamic - weight)
         }
     }
 
@@ -287,67 +277,87 @@ public struct HealthScheduler {
     /// whose weight alone changed.
     public mutating func reload(_ configuration: KeepalivedConfiguration, now: MonotonicInstant) -> [HealthEvent] {
         // Sized exactly first: at 10,000 servers, arrays grown by doubling would carry ~40% unused capacity.
-        var serverCount = 0, checkerTotal = 0
+        var serverCount = 0, checkerTotal = 0, identityTotal = 0
         forEachCheckedServer(in: configuration) { realServer, _, _, ids in
-            serverCount += ids.count
-            checkerTotal += ids.count * realServer.checks.count
+            serverCount += 1
+            identityTotal += ids.count
+            checkerTotal += realServer.checks.count
         }
         var events: [HealthEvent] = []
         var nextServers: [RealServerEntry] = []
         var nextCheckers: [Checker] = []
         var nextHot: [Hot] = []
+        var nextIdentities: [RealServerID] = []
+        var nextServerOfIdentity: [Int32] = []
         nextServers.reserveCapacity(serverCount)
         nextCheckers.reserveCapacity(checkerTotal)
         nextHot.reserveCapacity(checkerTotal)
-        var nextSlots = SlotTable<RealServerID>(expecting: serverCount)
+        nextIdentities.reserveCapacity(identityTotal)
+        nextServerOfIdentity.reserveCapacity(identityTotal)
+        var nextSlots = SlotTable<RealServerID>(expecting: identityTotal)
         forEachCheckedServer(in: configuration) { realServer, virtualServer, position, ids in
-            for id in ids where nextSlots.slot(of: id, key: { nextServers[$0].id }) == nil {
-                let fresh = makeCheckers(realServer: realServer, virtualServer: virtualServer, at: position, now: now)
-                let alpha = realServer.alpha ?? virtualServer.alpha
-                let weight = Int32(clamping: realServer.weight)
-                var entry: RealServerEntry
-                let first = Int32(nextCheckers.count)
-                if let oldSlot = slot(of: id), servers[oldSlot].alpha == alpha,
-                   Self.sameCheckers(checkers[servers[oldSlot].checkerRange], in: self.configuration,
-                                     fresh.map(\.checker), in: configuration) {
-                    // Same checkers: keep their state and schedule, now written where the new configuration has
-                    // them; take the new weight and notify commands.
-                    entry = servers[oldSlot]
-                    for (offset, old) in entry.checkerRange.enumerated() {
-                        var kept = checkers[old]
-                        kept.source = fresh[offset].checker.source
-                        nextCheckers.append(kept)
-                        nextHot.append(hot[old])
-                    }
-                    entry.firstChecker = first
-                    entry.virtualServerIndex = position.virtualServer
-                    entry.realServerIndex = position.realServer
-                    if entry.weight != weight {
-                        entry.weight = weight
-                        if entry.reported != nil {
-                            entry.reported = nil
-                            events += Self.verdictEvents(&entry, checkers: nextCheckers[entry.checkerRange])
-                        }
-                    }
-                } else {
-                    nextGeneration += 1
-                    entry = RealServerEntry(id: id, generation: nextGeneration, weight: weight,
-                                            virtualServerIndex: position.virtualServer,
-                                            realServerIndex: position.realServer, firstChecker: first,
-                                            checkerCount: Int32(fresh.count), reported: nil, alpha: alpha,
-                                            effectiveUp: !alpha)
-                    for (checker, firstDue) in fresh {
-                        nextCheckers.append(checker)
-                        nextHot.append(Hot(due: firstDue, running: false))
+            // An identity an earlier block already has stays with it (the validator refuses such files).
+            let firstIdentity = nextIdentities.count
+            for id in ids where nextSlots.slot(of: id, key: { nextIdentities[$0] }) == nil {
+                nextSlots.insert(id, slot: nextIdentities.count) { nextIdentities[$0] }
+                nextIdentities.append(id)
+                nextServerOfIdentity.append(Int32(nextServers.count))
+            }
+            let mine = nextIdentities[firstIdentity...]
+            guard let primary = mine.first else { return }
+            let fresh = makeCheckers(realServer: realServer, virtualServer: virtualServer, at: position, now: now)
+            let alpha = realServer.alpha ?? virtualServer.alpha
+            let weight = Int32(clamping: realServer.weight)
+            var entry: RealServerEntry
+            let first = Int32(nextCheckers.count)
+            // A kept server must keep the identity its tasks carry, so a result still in flight finds it.
+            if let oldSlot = slot(of: primary), identities[Int(servers[oldSlot].firstIdentity)] == primary,
+               servers[oldSlot].alpha == alpha,
+               Self.sameCheckers(checkers[servers[oldSlot].checkerRange], in: self.configuration,
+                                 fresh.map(\.checker), in: configuration) {
+                // Same checkers: keep their state and schedule, now written where the new configuration has
+                // them; take the new weight, identities and notify commands.
+                entry = servers[oldSlot]
+                for (offset, old) in entry.checkerRange.enumerated() {
+                    var kept = checkers[old]
+                    kept.source = fresh[offset].checker.source
+                    nextCheckers.append(kept)
+                    nextHot.append(hot[old])
+                }
+                let sameIdentities = identities[entry.identityRange].elementsEqual(mine)
+                entry.firstChecker = first
+                entry.firstIdentity = Int32(firstIdentity)
+                entry.identityCount = Int32(mine.count)
+                entry.virtualServerIndex = position.virtualServer
+                entry.realServerIndex = position.realServer
+                if entry.weight != weight || !sameIdentities {
+                    entry.weight = weight
+                    if entry.reported != nil {
+                        entry.reported = nil
+                        events += Self.verdictEvents(&entry, checkers: nextCheckers[entry.checkerRange],
+                                                     identities: mine)
                     }
                 }
-                nextServers.append(entry)
-                nextSlots.insert(id, slot: nextServers.count - 1) { nextServers[$0].id }
+            } else {
+                nextGeneration += 1
+                entry = RealServerEntry(firstIdentity: Int32(firstIdentity), identityCount: Int32(mine.count),
+                                        generation: nextGeneration, weight: weight,
+                                        virtualServerIndex: position.virtualServer,
+                                        realServerIndex: position.realServer, firstChecker: first,
+                                        checkerCount: Int32(fresh.count), reported: nil, alpha: alpha,
+                                        effectiveUp: !alpha)
+                for (checker, firstDue) in fresh {
+                    nextCheckers.append(checker)
+                    nextHot.append(Hot(due: firstDue, running: false))
+                }
             }
+            nextServers.append(entry)
         }
         servers = nextServers
         checkers = nextCheckers
         hot = nextHot
+        identities = nextIdentities
+        serverOfIdentity = nextServerOfIdentity
         slots = nextSlots
         self.configuration = configuration
 
@@ -368,7 +378,7 @@ public struct HealthScheduler {
         return events
     }
 
-    /// Every real server with checkers, with its position in the configuration and its ids. A real server
+    /// Every real server with checkers, with its position in the configuration and its identities. A real server
     /// without checkers has nothing to report (ipvsd keeps it as configured, alive even under alpha, as
     /// keepalived does), so it costs nothing here: 100,000 of them in one file are common.
     private func forEachCheckedServer(
@@ -376,9 +386,10 @@ public struct HealthScheduler {
         _ body: (RealServer, VirtualServer, (virtualServer: Int32, realServer: Int32), [RealServerID]) -> Void
     ) {
         for (vsIndex, virtualServer) in configuration.virtualServers.enumerated() {
+            guard virtualServer.realServers.contains(where: { !$0.checks.isEmpty }) else { continue }
+            let services = virtualServer.services(in: configuration)
             for (rsIndex, realServer) in virtualServer.realServers.enumerated() where !realServer.checks.isEmpty {
-                let ids = RealServerIdentity.ids(of: realServer, in: virtualServer,
-                                                 groups: configuration.virtualServerGroups)
+                let ids = realServer.identities(in: virtualServer, services: services)
                 body(realServer, virtualServer, (Int32(vsIndex), Int32(rsIndex)), ids)
             }
         }

@@ -137,7 +137,7 @@ final class NetworkProbe {
     }
 
     private func connected() {
-        guard plan.isHTTP else { return finish(.success()) }
+        guard plan.isHTTP else { return finish(.success) }
         guard urlIndex < plan.urls.count else { return finish(.failure("no url to check")) }
         let url = plan.urls[urlIndex]
         sent = 0
@@ -250,7 +250,7 @@ final class NetworkProbe {
             release()
             openConnection()
         } else {
-            finish(.success())
+            finish(.success)
         }
     }
 

@@ -6,16 +6,29 @@
 
 /// A configured real server: its destination (with the configured weight) and its failure rules.
 public struct IPVSRealServerSpec: Hashable, Sendable {
+    /// Its key names the server within the pool (health verdicts are keyed by it) and is its place in every
+    /// service unless `servicePorts` says otherwise.
     public var destination: IPVSDestination
+    /// Its port in each of the pool's services, in their order, when one differs from `destination.key.port`
+    /// (a DR or TUN server takes each service's port, and a group's services may have different ones); empty
+    /// when it is the same in all.
+    public var servicePorts: [UInt16]
     /// `inhibit_on_failure`: a failed server stays with weight 0 instead of being removed.
     public var inhibitOnFailure: Bool
     /// False under `alpha`: the server counts as down until a check says otherwise.
     public var startsUp: Bool
 
-    public init(destination: IPVSDestination, inhibitOnFailure: Bool = false, startsUp: Bool = true) {
+    public init(destination: IPVSDestination, servicePorts: [UInt16] = [], inhibitOnFailure: Bool = false,
+                startsUp: Bool = true) {
         self.destination = destination
+        self.servicePorts = servicePorts
         self.inhibitOnFailure = inhibitOnFailure
         self.startsUp = startsUp
+    }
+
+    /// Its key in the pool's `index`-th service.
+    public func key(inService index: Int) -> IPVSDestinationKey {
+        servicePorts.isEmpty ? destination.key : destination.key.withPort(servicePorts[index])
     }
 }
 
@@ -39,6 +52,8 @@ public struct IPVSPoolSpec: Hashable, Sendable {
     public var realServers: [IPVSRealServerSpec]
     /// The destination installed while the quorum is lost; nil when none is configured.
     public var sorryServer: IPVSDestination?
+    /// The sorry server's port in each service, as `IPVSRealServerSpec.servicePorts`.
+    public var sorryServerPorts: [UInt16]
     /// `sorry_server_inhibit`: the sorry server stays with weight 0 while it is not needed.
     public var sorryServerInhibit: Bool
     /// Minimum total weight of live servers (keepalived's default 1).
@@ -47,12 +62,13 @@ public struct IPVSPoolSpec: Hashable, Sendable {
     public var hysteresis: Int
 
     public init(name: String, services: [IPVSService], realServers: [IPVSRealServerSpec],
-                sorryServer: IPVSDestination? = nil, sorryServerInhibit: Bool = false,
+                sorryServer: IPVSDestination? = nil, sorryServerPorts: [UInt16] = [], sorryServerInhibit: Bool = false,
                 quorum: Int = 1, hysteresis: Int = 0) {
         self.name = name
         self.services = services
         self.realServers = realServers
         self.sorryServer = sorryServer
+        self.sorryServerPorts = sorryServerPorts
         self.sorryServerInhibit = sorryServerInhibit
         self.quorum = quorum
         self.hysteresis = hysteresis
@@ -88,30 +104,39 @@ public func desiredState(pools: [IPVSPoolSpec], health: [String: [IPVSDestinatio
         quorumUp[pool.name] = up
         // The sorry server takes over only when one is configured; otherwise quorum changes nothing here.
         let sorryInUse = !up && pool.sorryServer != nil
-
-        var destinations: [IPVSDestination] = []
-        for m in members {
-            var d = m.spec.destination
-            d.weight = m.weight
-            if m.alive && !sorryInUse {
-                destinations.append(d)
-            } else if m.spec.inhibitOnFailure {
-                d.weight = 0
-                destinations.append(d)
+        let portsDiffer = !pool.sorryServerPorts.isEmpty || pool.realServers.contains { !$0.servicePorts.isEmpty }
+        // Where every destination has one port in all services, the list is made once for all of them.
+        var shared: [IPVSDestination]?
+        for (index, service) in pool.services.enumerated() {
+            if !portsDiffer, let shared {
+                servers.append(IPVSVirtualServer(service, destinations: shared))
+                continue
             }
-        }
-        if var sorry = pool.sorryServer {
-            // A sorry server that is also a real server is left to the real server's entry unless in use.
-            let duplicatesRealServer = destinations.contains { $0.key == sorry.key }
-            if sorryInUse {
-                destinations.removeAll { $0.key == sorry.key }
-                destinations.append(sorry)
-            } else if pool.sorryServerInhibit && !duplicatesRealServer {
-                sorry.weight = 0
-                destinations.append(sorry)
+            var destinations: [IPVSDestination] = []
+            for m in members {
+                var d = m.spec.destination
+                d.key = m.spec.key(inService: index)
+                d.weight = m.weight
+                if m.alive && !sorryInUse {
+                    destinations.append(d)
+                } else if m.spec.inhibitOnFailure {
+                    d.weight = 0
+                    destinations.append(d)
+                }
             }
-        }
-        for service in pool.services {
+            if var sorry = pool.sorryServer {
+                if !pool.sorryServerPorts.isEmpty { sorry.key = sorry.key.withPort(pool.sorryServerPorts[index]) }
+                // A sorry server that is also a real server is left to the real server's entry unless in use.
+                let duplicatesRealServer = destinations.contains { $0.key == sorry.key }
+                if sorryInUse {
+                    destinations.removeAll { $0.key == sorry.key }
+                    destinations.append(sorry)
+                } else if pool.sorryServerInhibit && !duplicatesRealServer {
+                    sorry.weight = 0
+                    destinations.append(sorry)
+                }
+            }
+            shared = destinations
             servers.append(IPVSVirtualServer(service, destinations: destinations))
         }
     }

@@ -12,6 +12,11 @@ public struct IPVSDestinationKey: Hashable, Sendable, Comparable, CustomStringCo
         self.port = port
     }
 
+    /// The same address on another port.
+    public func withPort(_ port: UInt16) -> IPVSDestinationKey {
+        IPVSDestinationKey(address: address, port: port)
+    }
+
     public var description: String {
         address.family == .ipv6 ? "[\(address)]:\(port)" : "\(address):\(port)"
     }

@@ -92,7 +92,9 @@ enum VirtualServerReader {
             }
             table.add("misc_timeout", arity: .exactly(1)) { check, s, values in
                 guard case .misc(let command, _, let dynamic) = check.kind else { return }
-                check.kind = .misc(command: command, timeout: values.duration(s.arguments[0], "misc_timeout", allowZero: false), dynamic: dynamic)
+                // keepalived takes 0 as "not set": the virtual server's delay_loop then bounds the program.
+                let timeout = values.duration(s.arguments[0], "misc_timeout").flatMap { $0 == .zero ? nil : $0 }
+                check.kind = .misc(command: command, timeout: timeout, dynamic: dynamic)
             }
             table.add("misc_dynamic", arity: .between(0, 1)) { check, s, values in
                 guard case .misc(let command, let timeout, _) = check.kind else { return }
@@ -301,9 +303,13 @@ enum VirtualServerReader {
             }
             var count = 1
             if pieces.count == 2 {
-                let lastPart = first.family == .ipv4 ? Int(pieces[1]) : Int(pieces[1], radix: 16)
-                let firstPart = Int(first.bytes[first.bytes.count - 1])
-                guard let last = lastPart, last >= firstPart, last <= 255 else {
+                // keepalived's range ends the last part: the last byte of IPv4 (decimal), the last 16 bits of
+                // IPv6 (hex, as the address writes them).
+                let bytes = first.bytes
+                let ipv4 = first.family == .ipv4
+                let lastPart = ipv4 ? Int(pieces[1]) : Int(pieces[1], radix: 16)
+                let firstPart = ipv4 ? Int(bytes[3]) : Int(bytes[14]) << 8 | Int(bytes[15])
+                guard let last = lastPart, last >= firstPart, last <= (ipv4 ? 255 : 0xffff) else {
                     values.log.error(head.location, "virtual_server_group range '\(text)' must end at or after its start, within the last part")
                     continue
                 }

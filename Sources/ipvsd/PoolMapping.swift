@@ -10,11 +10,20 @@ struct PoolMap {
     let pools: [IPVSPoolSpec]
     /// Every service key the configuration owns.
     var serviceKeys: Set<IPVSServiceKey> { Set(pools.flatMap { $0.services.map(\.key) }) }
-    private var poolOfService: [IPVSServiceKey: String] = [:]
+    /// Where a service sits: its pool and its place among the pool's services.
+    private struct ServicePlace {
+        var pool: Int32
+        var service: Int32
+    }
+    private var placeOfService: [IPVSServiceKey: ServicePlace] = [:]
     /// fwmark services are found by mark alone: checkd's identity does not carry the family.
-    private var poolOfMark: [UInt32: String] = [:]
-    /// The configured real servers of each pool: reports about anything else are ignored.
-    private var realServersOfPool: [String: Set<IPVSDestinationKey>] = [:]
+    private var placeOfMark: [UInt32: ServicePlace] = [:]
+    private struct PoolAddress: Hashable {
+        var pool: Int32
+        var address: IPAddress
+    }
+    /// The real servers of each pool by address: a report names one by its address and its port in one service.
+    private var realServersAtAddress: [PoolAddress: [Int32]] = [:]
     private var indexOfPool: [String: Int] = [:]
 
     init(_ configuration: KeepalivedConfiguration) {
@@ -30,10 +39,15 @@ struct PoolMap {
         self.pools = pools
         for (index, pool) in pools.enumerated() {
             indexOfPool[pool.name] = index
-            realServersOfPool[pool.name] = Set(pool.realServers.map(\.destination.key))
-            for service in pool.services {
-                poolOfService[service.key] = pool.name
-                if case .firewallMark(_, let mark) = service.key { poolOfMark[mark] = pool.name }
+            for (serviceIndex, service) in pool.services.enumerated() {
+                let place = ServicePlace(pool: Int32(index), service: Int32(serviceIndex))
+                // A service two blocks name is the later one's, as in the desired table.
+                placeOfService[service.key] = place
+                if case .firewallMark(_, let mark) = service.key { placeOfMark[mark] = place }
+            }
+            for (realIndex, real) in pool.realServers.enumerated() {
+                realServersAtAddress[PoolAddress(pool: Int32(index), address: real.destination.key.address),
+                                     default: []].append(Int32(realIndex))
             }
         }
     }
@@ -42,69 +56,73 @@ struct PoolMap {
         indexOfPool[name].map { pools[$0] }
     }
 
-    /// The pool name and destination key a health report is about; nil when no configured pool matches.
+    /// The pool and the real server (by its key in the pool) a health report is about; nil when none matches:
+    /// the report's service must be the pool's and its port the one the server has in that service.
     func locate(_ id: RealServerID) -> (pool: String, destination: IPVSDestinationKey)? {
-        let destination = IPVSDestinationKey(address: id.realAddress, port: id.realPort)
-        let pool: String?
+        let place: ServicePlace?
         switch id.virtualService {
         case .fwmark(let mark):
-            pool = poolOfMark[mark]
+            place = placeOfMark[mark]
         case .address(let vip, let port, let transport):
-            pool = poolOfService[.address(transport, vip, port: port)]
+            place = placeOfService[.address(transport, vip, port: port)]
         }
-        guard let pool, realServersOfPool[pool]?.contains(destination) == true else { return nil }
-        return (pool, destination)
+        guard let place else { return nil }
+        let pool = pools[Int(place.pool)]
+        for index in realServersAtAddress[PoolAddress(pool: place.pool, address: id.realAddress)] ?? [] {
+            let real = pool.realServers[Int(index)]
+            if real.key(inService: Int(place.service)).port == id.realPort { return (pool.name, real.destination.key) }
+        }
+        return nil
     }
 
-    /// One `virtual_server` block as a pool; nil when it names a group that does not exist.
+    /// One `virtual_server` block as a pool; nil when it names a group that does not exist. Its services and every
+    /// destination's port in each come from KeepalivedConfig's `services(in:)` and `destinationPort(of:)`, the
+    /// rule checkd names its reports by.
     static func pool(for server: VirtualServer, in configuration: KeepalivedConfiguration) -> IPVSPoolSpec? {
-        let proto = server.transportProtocol
-        // A fwmark service's family is its real servers' (keepalived's default: IPv4).
-        let markFamily = server.realServers.first?.address.family ?? .ipv4
-        var keys: [(key: IPVSServiceKey, port: UInt16)] = []
-        switch server.address {
-        case .address(let vip, let port):
-            keys = [(.address(proto, vip, port: port), port)]
-        case .firewallMark(let mark):
-            keys = [(.firewallMark(markFamily, mark), 0)]
-        case .group(let name):
-            guard let group = configuration.virtualServerGroup(named: name) else { return nil }
-            for entry in group.entries {
-                switch entry {
-                case .addressRange(let first, let count, let port):
-                    for i in 0..<max(0, count) {
-                        guard let vip = first.advanced(by: i) else { continue }
-                        keys.append((.address(proto, vip, port: port), port))
-                    }
-                case .firewallMark(let mark):
-                    keys.append((.firewallMark(markFamily, mark), 0))
-                }
-            }
-        }
-        // Real servers without a port take the service's (the first entry's, for a group).
-        let servicePort = keys.first?.port ?? 0
-        let services = keys.map { service(server, key: $0.key) }
+        if case .group(let name) = server.address, configuration.virtualServerGroup(named: name) == nil { return nil }
+        let configured = server.services(in: configuration)
+        let services = configured.map { service(server, key: key(of: $0)) }
         let realServers = server.realServers.map { rs -> IPVSRealServerSpec in
+            let (key, ports) = placement(rs.address, written: rs.port, server.destinationPort(of: rs), in: configured)
             let destination = IPVSDestination(
-                key: IPVSDestinationKey(address: rs.address, port: rs.port ?? servicePort),
-                forwarding: forwarding(rs.forwarding ?? server.forwarding),
+                key: key, forwarding: forwarding(rs.forwarding ?? server.forwarding),
                 weight: Int32(clamping: rs.weight),
                 upperThreshold: rs.upperThreshold ?? 0, lowerThreshold: rs.lowerThreshold ?? 0)
-            return IPVSRealServerSpec(destination: destination,
+            return IPVSRealServerSpec(destination: destination, servicePorts: ports,
                                       inhibitOnFailure: rs.inhibitOnFailure ?? server.inhibitOnFailure,
                                       // alpha waits for checkers; with none there is nothing to wait
                                       // for, and keepalived adds such a server at once.
                                       startsUp: !(rs.alpha ?? server.alpha) || rs.checks.isEmpty)
         }
         var sorry: IPVSDestination?
+        var sorryPorts: [UInt16] = []
         if let s = server.sorryServer {
-            sorry = IPVSDestination(key: IPVSDestinationKey(address: s.address, port: s.port ?? servicePort),
-                                    forwarding: forwarding(s.forwarding ?? server.forwarding), weight: 1)
+            let (key, ports) = placement(s.address, written: s.port, server.destinationPort(of: s), in: configured)
+            sorry = IPVSDestination(key: key, forwarding: forwarding(s.forwarding ?? server.forwarding), weight: 1)
+            sorryPorts = ports
         }
         return IPVSPoolSpec(name: server.poolName, services: services,
-                            realServers: realServers, sorryServer: sorry,
+                            realServers: realServers, sorryServer: sorry, sorryServerPorts: sorryPorts,
                             sorryServerInhibit: server.sorryServer?.inhibit ?? false,
                             quorum: server.quorum, hysteresis: server.hysteresis)
+    }
+
+    /// A destination's key in its pool and its ports in the pool's services. The key keeps the port the server is
+    /// written with (0 without one), which the validator makes unique in a block and which stays put across
+    /// reloads, so a verdict follows the server; the ports are kept only when one differs from the key's.
+    static func placement(_ address: IPAddress, written: UInt16?, _ port: DestinationPort,
+                          in services: [ConfiguredService]) -> (IPVSDestinationKey, [UInt16]) {
+        let key = IPVSDestinationKey(address: address, port: written ?? 0)
+        let ports = services.map { port.port(in: $0) }
+        return (key, ports.contains { $0 != key.port } ? ports : [])
+    }
+
+    /// The kernel's key of a configured service.
+    static func key(of service: ConfiguredService) -> IPVSServiceKey {
+        switch service.id {
+        case .address(let ip, let port, let transport): return .address(transport, ip, port: port)
+        case .fwmark(let mark): return .firewallMark(service.family, mark)
+        }
     }
 
     /// The kernel service of a block for one of its keys: scheduler, flags and persistence.

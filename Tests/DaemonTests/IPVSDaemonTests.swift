@@ -454,6 +454,9 @@ private func keeperAfterARefusedDestination(_ fake: FakeIPVSKernel,
         #expect(group.sorryServer?.key == IPVSDestinationKey(address: IPAddress("203.0.113.9")!, port: 8080))
         #expect(group.sorryServer?.forwarding == .tunnel(IPVSTunnel()), "the virtual server's method by default")
         #expect(group.sorryServerInhibit)
+        // TUN forwards unchanged: each destination takes its service's port, 0 in the fwmark service.
+        #expect(group.realServers.map(\.servicePorts) == [[80, 80, 80, 0], [80, 80, 80, 0]])
+        #expect(group.sorryServerPorts == [80, 80, 80, 0])
 
         let mark = try #require(pools.last)
         #expect(mark.services.map(\.key) == [.firewallMark(.ipv6, 12)], "the family of its real servers")

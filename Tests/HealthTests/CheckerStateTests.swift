@@ -23,7 +23,7 @@ private let timing = CheckerTiming(delayLoop: .seconds(10), connectTimeout: .sec
     @Test func successDuringRetriesResetsTheSeries() {
         var state = CheckerState(alpha: false)
         _ = state.record(.failure("x"), timing: timing)
-        #expect(state.record(.success(), timing: timing) == .seconds(10))
+        #expect(state.record(.success, timing: timing) == .seconds(10))
         #expect(state.up && state.retriesUsed == 0 && state.hasVerdict)
         #expect(state.record(.failure("x"), timing: timing) == .seconds(3))
     }
@@ -33,7 +33,7 @@ private let timing = CheckerTiming(delayLoop: .seconds(10), connectTimeout: .sec
         #expect(!state.up)
         #expect(state.record(.failure("x"), timing: timing) == .seconds(10))
         #expect(!state.up && state.hasVerdict)
-        #expect(state.record(.success(), timing: timing) == .seconds(10))
+        #expect(state.record(.success, timing: timing) == .seconds(10))
         #expect(state.up)
     }
 
@@ -43,25 +43,6 @@ private let timing = CheckerTiming(delayLoop: .seconds(10), connectTimeout: .sec
         var state = CheckerState(alpha: false)
         #expect(state.record(.failure("x"), timing: zero) == .seconds(10))
         #expect(!state.up && state.hasVerdict)
-    }
-
-    @Test func dynamicWeightIsKeptUntilReplaced() {
-        var state = CheckerState(alpha: false)
-        _ = state.record(.success(dynamicWeight: 8), timing: timing)
-        #expect(state.dynamicWeight == 8)
-        _ = state.record(.success(), timing: timing)
-        #expect(state.dynamicWeight == 8)
-        _ = state.record(.success(dynamicWeight: 0), timing: timing)
-        #expect(state.dynamicWeight == 0)
-    }
-
-    @Test func miscExitStatuses() {
-        #expect(CheckOutcome.fromExitStatus(0, dynamic: true) == .success())
-        #expect(!CheckOutcome.fromExitStatus(1, dynamic: true).passed)
-        #expect(CheckOutcome.fromExitStatus(2, dynamic: true) == .success(dynamicWeight: 0))
-        #expect(CheckOutcome.fromExitStatus(255, dynamic: true) == .success(dynamicWeight: 253))
-        #expect(CheckOutcome.fromExitStatus(12, dynamic: false) == .success())
-        #expect(!CheckOutcome.fromExitStatus(-1, dynamic: false).passed)
     }
 }
 

@@ -168,6 +168,62 @@ private func isHealth(_ up: Bool) -> (HealthEvent) -> Bool {
         #expect(down - start >= .milliseconds(300) && down - start < .seconds(2))
     }
 
+    /// A real script whose exit status (or "hang") is read from a file, through keepalived's transitions:
+    /// 0 → dynamic 9 → failure → 0 → dynamic 12 → timeout → 0.
+    @Test func miscDynamicTransitionsWithARealScript() throws {
+        let directory = try TempDirectory()
+        let statusFile = try directory.write("status", "9")
+        let script = try directory.write("status.sh", """
+            #!/bin/sh
+            read s < \(statusFile)
+            [ "$s" = hang ] && exec sleep 100
+            exit $s
+
+            """, mode: 0o755)
+        let harness = try MonitorHarness("""
+        virtual_server 192.0.2.1 80 {
+            delay_loop 0.1
+            real_server 198.51.100.1 80 {
+                weight 3
+                MISC_CHECK { misc_path "\(script)"
+                    misc_timeout 0.5
+                    misc_dynamic
+                    warmup 0 }
+            }
+        }
+        """)
+        let id = rsID("192.0.2.1", 80, "198.51.100.1", 80)
+        var since = MonotonicInstant(nanoseconds: 0)
+        for (status, up, weight) in [("9", true, 7), ("1", false, 3), ("0", true, 3), ("12", true, 10),
+                                     ("hang", false, 10), ("0", true, 10)] as [(String, Bool, Int32)] {
+            _ = try directory.write("status", status)
+            let expected = HealthEvent.realServerHealth(RealServerHealth(id: id, up: up, weight: weight))
+            let seen = try harness.waitFor(after: since) { $0 == expected }
+            #expect(seen != nil, "after \(status): \(harness.events.suffix(3).map(\.event))")
+            since = seen ?? MonotonicInstant.now
+        }
+        // The kill left the dynamic weight in place, so exit 0 brought the server back at 10, not 3: keepalived
+        // 2.2.7 does the same (check_misc.c takes a timed-out checker's weight change out of nothing).
+    }
+
+    @Test func miscWithoutDynamicIsDownOnAnyNonZeroStatus() throws {
+        let directory = try TempDirectory()
+        let statusFile = try directory.write("status", "3")
+        let script = try directory.write("status.sh", "#!/bin/sh\nread s < \(statusFile)\nexit $s\n", mode: 0o755)
+        let harness = try MonitorHarness("""
+        virtual_server 192.0.2.1 80 {
+            delay_loop 0.1
+            real_server 198.51.100.1 80 {
+                MISC_CHECK { misc_path "\(script)"
+                    warmup 0 }
+            }
+        }
+        """)
+        let down = try #require(try harness.waitFor(isHealth(false)))
+        _ = try directory.write("status", "0")
+        #expect(try harness.waitFor(after: down, isHealth(true)) != nil)
+    }
+
     @Test func trackScriptRiseAndFall() throws {
         let directory = try TemporaryDirectory()
         let flag = directory.path("ok")

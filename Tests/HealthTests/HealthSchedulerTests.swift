@@ -8,6 +8,9 @@ import Wire
 import Vocabulary
 
 /// Drives a scheduler with a hand-moved clock and scripted outcomes.
+/// A misc_dynamic MISC_CHECK's program that exited with `status`.
+private func exited(_ status: Int32) -> CheckOutcome { .misc(.exited(status: status, dynamic: true)) }
+
 private struct Harness {
     var clock = TestClock()
     var scheduler: HealthScheduler
@@ -50,11 +53,11 @@ private let rs1 = rsID("192.0.2.1", 80, "198.51.100.1", 8080)
         var h = try Harness(oneTCP)
         #expect(h.scheduler.nextDeadline() == h.clock.now)
         #expect(h.scheduler.realServerView.isEmpty)
-        let events = h.runDue(.success())
+        let events = h.runDue(.success)
         #expect(events == [.realServerHealth(RealServerHealth(id: rs1, up: true, weight: 5))])
         #expect(h.scheduler.nextDeadline() == h.clock.now + .seconds(10))
         h.advance(.seconds(10))
-        #expect(h.runDue(.success()).isEmpty)
+        #expect(h.runDue(.success).isEmpty)
         #expect(h.scheduler.realServerView == [RealServerHealth(id: rs1, up: true, weight: 5)])
     }
 
@@ -79,14 +82,14 @@ private let rs1 = rsID("192.0.2.1", 80, "198.51.100.1", 8080)
 
     @Test func nothingIsDueBeforeItsTime() throws {
         var h = try Harness(oneTCP)
-        _ = h.runDue(.success())
+        _ = h.runDue(.success)
         h.advance(.seconds(9))
         #expect(h.scheduler.takeDue(now: h.clock.now).isEmpty)
     }
 
     @Test func failureOfUpServerRetriesWithDelayBeforeRetryThenDown() throws {
         var h = try Harness(oneTCP)
-        _ = h.runDue(.success())
+        _ = h.runDue(.success)
         h.advance(.seconds(10))
         #expect(h.runDue(.failure("refused")).isEmpty)
         #expect(h.scheduler.nextDeadline() == h.clock.now + .seconds(3))
@@ -102,7 +105,7 @@ private let rs1 = rsID("192.0.2.1", 80, "198.51.100.1", 8080)
         #expect(h.runDue(.failure("refused")).isEmpty)
         #expect(h.scheduler.nextDeadline() == h.clock.now + .seconds(10))
         h.advance(.seconds(10))
-        #expect(h.runDue(.success()) == [.realServerHealth(RealServerHealth(id: rs1, up: true, weight: 5)),
+        #expect(h.runDue(.success) == [.realServerHealth(RealServerHealth(id: rs1, up: true, weight: 5)),
                                          .realServerTransition(rs1, up: true)])
     }
 
@@ -120,7 +123,7 @@ private let rs1 = rsID("192.0.2.1", 80, "198.51.100.1", 8080)
         var h = try Harness(oneTCP.replacingOccurrences(of: "delay_loop 10", with: "delay_loop 10\n alpha"))
         #expect(h.runDue(.failure("x")) == [.realServerHealth(RealServerHealth(id: rs1, up: false, weight: 5))])
         h.advance(.seconds(10))
-        #expect(h.runDue(.success()) == [.realServerHealth(RealServerHealth(id: rs1, up: true, weight: 5)),
+        #expect(h.runDue(.success) == [.realServerHealth(RealServerHealth(id: rs1, up: true, weight: 5)),
                                          .realServerTransition(rs1, up: true)])
     }
 
@@ -141,7 +144,7 @@ private let rs1 = rsID("192.0.2.1", 80, "198.51.100.1", 8080)
         // Only the TCP checker has a result: nothing is said yet.
         for task in h.scheduler.takeDue(now: h.clock.now) {
             if case .check(_, index: 0) = task.kind {
-                #expect(h.scheduler.complete(task, .success(), now: h.clock.now).isEmpty)
+                #expect(h.scheduler.complete(task, .success, now: h.clock.now).isEmpty)
             } else {
                 #expect(h.scheduler.checker(for: task)?.check.name == "HTTP_GET")
                 let events = h.scheduler.complete(task, .failure("503"), now: h.clock.now)
@@ -150,7 +153,7 @@ private let rs1 = rsID("192.0.2.1", 80, "198.51.100.1", 8080)
             }
         }
         h.advance(.seconds(10))
-        #expect(h.runDue(.success()) == [.realServerHealth(RealServerHealth(id: id, up: true, weight: 1)),
+        #expect(h.runDue(.success) == [.realServerHealth(RealServerHealth(id: id, up: true, weight: 1)),
                                          .realServerTransition(id, up: true)])
     }
 
@@ -167,17 +170,17 @@ private let rs1 = rsID("192.0.2.1", 80, "198.51.100.1", 8080)
         }
         """)
         let id = rsID("192.0.2.1", 80, "198.51.100.1", 80)
-        #expect(h.runDue(.fromExitStatus(12, dynamic: true))
-                == [.realServerHealth(RealServerHealth(id: id, up: true, weight: 10))])
+        #expect(h.runDue(exited(12)) == [.realServerHealth(RealServerHealth(id: id, up: true, weight: 10))])
         h.advance(.seconds(10))
-        #expect(h.runDue(.fromExitStatus(0, dynamic: true)).isEmpty)
+        #expect(h.runDue(exited(12)).isEmpty, "the same status again changes nothing")
         h.advance(.seconds(10))
-        #expect(h.runDue(.fromExitStatus(22, dynamic: true))
-                == [.realServerHealth(RealServerHealth(id: id, up: true, weight: 20))])
-        // MISC_CHECK's retry default is 0: one failure takes it down.
+        #expect(h.runDue(exited(0)) == [.realServerHealth(RealServerHealth(id: id, up: true, weight: 3))],
+                "exit 0 gives back the configured weight")
         h.advance(.seconds(10))
-        #expect(h.runDue(.fromExitStatus(1, dynamic: true)).first
-                == .realServerHealth(RealServerHealth(id: id, up: false, weight: 20)))
+        #expect(h.runDue(exited(22)) == [.realServerHealth(RealServerHealth(id: id, up: true, weight: 20))])
+        // MISC_CHECK's retry default is 0: one failure takes it down, and with it the dynamic weight.
+        h.advance(.seconds(10))
+        #expect(h.runDue(exited(1)).first == .realServerHealth(RealServerHealth(id: id, up: false, weight: 3)))
     }
 
     @Test func twoDynamicCheckersAddTheirChanges() throws {
@@ -195,8 +198,8 @@ private let rs1 = rsID("192.0.2.1", 80, "198.51.100.1", 8080)
         }
         """)
         let events = h.runDue { task in
-            if case .check(_, index: 0) = task.kind { return .success(dynamicWeight: 12) }
-            return .success(dynamicWeight: 7)
+            if case .check(_, index: 0) = task.kind { return exited(14) }
+            return exited(9)
         }
         #expect(events == [.realServerHealth(RealServerHealth(id: rsID("192.0.2.1", 80, "198.51.100.1", 80),
                                                               up: true, weight: 9))])
@@ -282,16 +285,16 @@ private let rs1 = rsID("192.0.2.1", 80, "198.51.100.1", 8080)
     @Test func onlyTrackedScriptsRunEveryInterval() throws {
         var h = try Harness(config)
         #expect(h.scheduler.scriptNames == ["chk"])
-        #expect(h.runDue(.success()) == [.trackScript(name: "chk", ok: true)])
+        #expect(h.runDue(.success) == [.trackScript(name: "chk", ok: true)])
         #expect(h.scheduler.nextDeadline() == h.clock.now + .seconds(2))
         h.advance(.seconds(2))
         #expect(h.runDue(.failure("exit 1")).isEmpty)
         h.advance(.seconds(2))
         #expect(h.runDue(.failure("exit 1")) == [.trackScript(name: "chk", ok: false)])
         h.advance(.seconds(2))
-        #expect(h.runDue(.success()).isEmpty)
+        #expect(h.runDue(.success).isEmpty)
         h.advance(.seconds(2))
-        #expect(h.runDue(.success()) == [.trackScript(name: "chk", ok: true)])
+        #expect(h.runDue(.success) == [.trackScript(name: "chk", ok: true)])
         #expect(h.scheduler.trackScriptView == ["chk": true])
     }
 }
@@ -299,7 +302,7 @@ private let rs1 = rsID("192.0.2.1", 80, "198.51.100.1", 8080)
 @Suite struct ReloadTests {
     @Test func unchangedServerKeepsStateAndSchedule() throws {
         var h = try Harness(oneTCP)
-        _ = h.runDue(.success())
+        _ = h.runDue(.success)
         h.advance(.seconds(4))
         let due = h.scheduler.nextRun(of: .check(rs1, index: 0))
         // The same server written elsewhere in the file, plus a new one.
@@ -325,14 +328,14 @@ private let rs1 = rsID("192.0.2.1", 80, "198.51.100.1", 8080)
             of: "    real_server 198.51.100.1",
             with: "    real_server 198.51.100.2 8080 { TCP_CHECK { warmup 0 } }\n    real_server 198.51.100.1")),
             now: h.clock.now)
-        let events = h.scheduler.complete(running[0], .success(), now: h.clock.now)
+        let events = h.scheduler.complete(running[0], .success, now: h.clock.now)
         #expect(events.contains(.realServerHealth(RealServerHealth(id: rs1, up: true, weight: 5))))
         #expect(h.scheduler.nextRun(of: .check(rs1, index: 0)) == h.clock.now + .seconds(10))
         // The moved server keeps its schedule through later runs too.
         h.advance(.seconds(10))
         let next = h.scheduler.takeDue(now: h.clock.now)
         #expect(next.count == 2, "rs1 again and the new rs2")
-        for task in next { _ = h.scheduler.complete(task, .success(), now: h.clock.now) }
+        for task in next { _ = h.scheduler.complete(task, .success, now: h.clock.now) }
         #expect(h.scheduler.realServerView.count == 2)
     }
 
@@ -341,14 +344,14 @@ private let rs1 = rsID("192.0.2.1", 80, "198.51.100.1", 8080)
         let running = h.scheduler.takeDue(now: h.clock.now)
         #expect(running.count == 1)
         #expect(h.scheduler.reload(try parseConfig("virtual_server 192.0.2.1 80 { }"), now: h.clock.now).isEmpty)
-        #expect(h.scheduler.complete(running[0], .success(), now: h.clock.now).isEmpty)
+        #expect(h.scheduler.complete(running[0], .success, now: h.clock.now).isEmpty)
         #expect(h.scheduler.nextDeadline() == nil)
         #expect(h.scheduler.realServerView.isEmpty)
     }
 
     @Test func changedCheckerStartsAfresh() throws {
         var h = try Harness(oneTCP)
-        _ = h.runDue(.success())
+        _ = h.runDue(.success)
         _ = h.scheduler.reload(try parseConfig(oneTCP.replacingOccurrences(of: "retry 2", with: "retry 1")),
                                now: h.clock.now)
         #expect(h.scheduler.realServerView.isEmpty)
@@ -357,7 +360,7 @@ private let rs1 = rsID("192.0.2.1", 80, "198.51.100.1", 8080)
 
     @Test func weightChangeIsReportedForAKnownServer() throws {
         var h = try Harness(oneTCP)
-        _ = h.runDue(.success())
+        _ = h.runDue(.success)
         let events = h.scheduler.reload(try parseConfig(oneTCP.replacingOccurrences(of: "weight 5", with: "weight 9")),
                                         now: h.clock.now)
         #expect(events == [.realServerHealth(RealServerHealth(id: rs1, up: true, weight: 9))])
@@ -373,7 +376,7 @@ private let rs1 = rsID("192.0.2.1", 80, "198.51.100.1", 8080)
             track_script { chk } }
         """
         var h = try Harness(text)
-        _ = h.runDue(.success())
+        _ = h.runDue(.success)
         #expect(h.scheduler.reload(try parseConfig(text), now: h.clock.now).isEmpty)
         #expect(h.scheduler.trackScriptView == ["chk": true])
         _ = h.scheduler.reload(try parseConfig(text.replacingOccurrences(of: "interval 2", with: "interval 3")),

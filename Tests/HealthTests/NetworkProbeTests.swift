@@ -45,7 +45,7 @@ private func https(_ urls: [HTTPCheckURL], verify: Bool = false) -> NetworkProbe
 @Suite(.serialized) struct TCPProbeTests {
     @Test func listenerIsUp() throws {
         let listener = try TCPListener()
-        #expect(try probe(port: listener.port, mode: .tcp).outcome == .success())
+        #expect(try probe(port: listener.port, mode: .tcp).outcome == .success)
     }
 
     @Test func closedPortIsDown() throws {
@@ -62,7 +62,7 @@ private func https(_ urls: [HTTPCheckURL], verify: Bool = false) -> NetworkProbe
         let directory = try TemporaryDirectory()
         let backend = try PythonBackend(.normal, in: directory)
         let digest = try md5sum("hello /index.html")
-        #expect(try probe(port: backend.port, mode: http([url("/index.html", digest: digest)])).outcome == .success())
+        #expect(try probe(port: backend.port, mode: http([url("/index.html", digest: digest)])).outcome == .success)
     }
 
     @Test func statusMismatchIsDown() throws {
@@ -72,7 +72,7 @@ private func https(_ urls: [HTTPCheckURL], verify: Bool = false) -> NetworkProbe
         #expect(result.outcome?.passed == false)
         // The same status accepted by status_code passes.
         #expect(try probe(port: backend.port, mode: http([url("/status/503", status: [500...599])])).outcome
-                == .success())
+                == .success)
     }
 
     @Test func digestMismatchIsDown() throws {
@@ -86,7 +86,7 @@ private func https(_ urls: [HTTPCheckURL], verify: Bool = false) -> NetworkProbe
     @Test func everyURLMustPass() throws {
         let directory = try TemporaryDirectory()
         let backend = try PythonBackend(.normal, in: directory)
-        #expect(try probe(port: backend.port, mode: http([url("/a"), url("/b")])).outcome == .success())
+        #expect(try probe(port: backend.port, mode: http([url("/a"), url("/b")])).outcome == .success)
         let result = try probe(port: backend.port, mode: http([url("/a"), url("/status/404"), url("/c")]))
         #expect(result.outcome?.passed == false)
     }
@@ -126,7 +126,7 @@ private func https(_ urls: [HTTPCheckURL], verify: Bool = false) -> NetworkProbe
         let directory = try TemporaryDirectory()
         let backend = try PythonBackend(.normal, in: directory, certificate: try makeCertificate(in: directory))
         let digest = try md5sum("hello /secure")
-        #expect(try probe(port: backend.port, mode: https([url("/secure", digest: digest)])).outcome == .success())
+        #expect(try probe(port: backend.port, mode: https([url("/secure", digest: digest)])).outcome == .success)
         let wrong = try probe(port: backend.port, mode: https([url("/status/500")]))
         #expect(wrong.outcome?.passed == false)
     }

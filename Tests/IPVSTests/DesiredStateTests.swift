@@ -136,6 +136,27 @@ private let down = IPVSHealth(up: false, weight: 1)
         }
     }
 
+    /// A DR server of a group whose entries have different ports: one server (one verdict, keyed by its pool key)
+    /// with a destination on each service's port, the sorry server likewise.
+    @Test func aServerCanHaveAnotherPortInEachService() {
+        let other: IPVSServiceKey = .address(.tcp, IPAddress("192.0.2.11")!, port: 8080)
+        let mark: IPVSServiceKey = .firewallMark(.ipv4, 7)
+        let services = [web, other, mark].map { IPVSService(key: $0, scheduler: "wlc") }
+        var server = rs(1)
+        server.destination.key.port = 0
+        server.servicePorts = [80, 8080, 0]
+        var p = pool([server, rs(2)], sorry: sorry, services: services)
+        p.sorryServerPorts = [80, 8080, 0]
+        let pooled = IPVSDestinationKey(address: IPAddress("198.51.100.1")!, port: 0)
+        let up = compute(p, [key(2): down], previous: true)
+        #expect(weights(up, web) == [key(1): 1])
+        #expect(weights(up, other) == [key(1).withPort(8080): 1])
+        #expect(weights(up, mark) == [key(1).withPort(0): 1])
+        let allDown = compute(p, [pooled: down, key(2): down], previous: true)
+        #expect(weights(allDown, other) == [sorry.key.withPort(8080): 1], "the verdict holds in every service")
+        #expect(weights(allDown, mark) == [sorry.key.withPort(0): 1])
+    }
+
     @Test func serviceSettingsPassThroughUnchanged() {
         let persistent = IPVSService(key: .firewallMark(.ipv6, 9), scheduler: "sh",
                                      flags: [.persistent, .shPort], timeout: 300, netmask: 64)
