@@ -1,5 +1,6 @@
 import KeepalivedConfig
 import Testing
+import TestSupport
 import Wire
 @testable import Health
 import Vocabulary

@@ -171,7 +171,7 @@ private func isHealth(_ up: Bool) -> (HealthEvent) -> Bool {
     /// A real script whose exit status (or "hang") is read from a file, through keepalived's transitions:
     /// 0 → dynamic 9 → failure → 0 → dynamic 12 → timeout → 0.
     @Test func miscDynamicTransitionsWithARealScript() throws {
-        let directory = try TempDirectory()
+        let directory = try TemporaryDirectory()
         let statusFile = try directory.write("status", "9")
         let script = try directory.write("status.sh", """
             #!/bin/sh
@@ -207,7 +207,7 @@ private func isHealth(_ up: Bool) -> (HealthEvent) -> Bool {
     }
 
     @Test func miscWithoutDynamicIsDownOnAnyNonZeroStatus() throws {
-        let directory = try TempDirectory()
+        let directory = try TemporaryDirectory()
         let statusFile = try directory.write("status", "3")
         let script = try directory.write("status.sh", "#!/bin/sh\nread s < \(statusFile)\nexit $s\n", mode: 0o755)
         let harness = try MonitorHarness("""
