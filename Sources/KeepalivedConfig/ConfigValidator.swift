@@ -182,6 +182,7 @@ struct ConfigValidator {
 
     private func validateVirtualServer(_ server: inout VirtualServer, config: KeepalivedConfiguration,
                                        log: inout DiagnosticLog) {
+        VirtualServerCompletion.complete(&server, groups: config.virtualServerGroups, log: &log)
         var virtualPort: UInt16?
         var family: IPAddressFamily?
         switch server.address {

@@ -367,7 +367,10 @@ public struct VirtualServer: Sendable {
     public var forwarding: ForwardingMethod = .nat
     /// Seconds; nil (also for `persistence_timeout 0`) means no persistence.
     public var persistenceTimeout: UInt32?
-    public var persistenceGranularity: IPAddress?
+    public var persistenceGranularity: PersistenceGranularity?
+    /// The `protocol` line; nil when there is none (completed by `VirtualServerCompletion` as keepalived does).
+    public var declaredProtocol: TransportProtocol?
+    /// The protocol in force: the declared one, else keepalived's default (UDP for an address service).
     public var transportProtocol: TransportProtocol = .tcp
     public var sorryServer: SorryServer?
     public var inhibitOnFailure = false
@@ -387,6 +390,12 @@ public struct VirtualServer: Sendable {
     /// The name ipvsd gives this virtual server's pool in its logs and quorum messages, and checkd uses to find
     /// its quorum_up/quorum_down ("TCP 192.0.2.1:80", "TCP fwmark 7", "TCP group web").
     public var poolName: String { "\(transportProtocol.keyword) \(address)" }
+}
+
+/// `persistence_granularity`: an IPv4 netmask, or an IPv6 prefix length (keepalived takes a number for IPv6).
+public enum PersistenceGranularity: Hashable, Sendable {
+    case ipv4Netmask(IPAddress)
+    case ipv6PrefixLength(UInt8)
 }
 
 /// One line of `virtual_server_group`: an address (or a range of the last part) and port, or a fwmark.

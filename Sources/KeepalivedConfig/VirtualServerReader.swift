@@ -182,13 +182,16 @@ enum VirtualServerReader {
             server.persistenceTimeout = seconds == 0 ? nil : UInt32(seconds)
         }
         table.add("persistence_granularity", arity: .exactly(1)) { server, s, values in
-            server.persistenceGranularity = values.address(s.arguments[0], "persistence_granularity")
+            server.persistenceGranularity = persistenceGranularity(s.arguments[0], of: server, values: &values)
+            // keepalived: a granularity without a timeout turns persistence on, for six minutes.
+            if server.persistenceGranularity != nil && server.persistenceTimeout == nil { server.persistenceTimeout = 360 }
         }
         table.add("protocol", arity: .exactly(1)) { server, s, values in
             guard let proto = TransportProtocol(keyword: s.arguments[0].word ?? "") else {
                 values.log.error(s.arguments[0].location, "protocol must be TCP, UDP or SCTP, not '\(s.arguments[0].word ?? "")'")
                 return
             }
+            server.declaredProtocol = proto
             server.transportProtocol = proto
         }
         table.add("sorry_server", arity: .between(1, 2)) { server, s, values in

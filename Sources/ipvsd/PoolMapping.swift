@@ -145,19 +145,12 @@ struct PoolMap {
 
     /// `persistence_granularity` as the kernel keeps it: IPv4 mask as a number, IPv6 prefix length;
     /// nil (no granularity, or one of the other family) gives the full host mask.
-    static func netmask(_ granularity: IPAddress?, family: IPAddressFamily) -> UInt32? {
-        guard let granularity else { return nil }
-        switch (family, granularity.family) {
-        case (.ipv4, .ipv4):
-            return granularity.bytes.reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
-        case (.ipv6, .ipv6):
-            // Leading one bits: the prefix length a mask such as ffff:ffff:: stands for.
-            var length: UInt32 = 0
-            for byte in granularity.bytes {
-                length += UInt32(byte.leadingZeroBitCount == 0 ? (~byte).leadingZeroBitCount : 0)
-                if byte != 0xff { break }
-            }
-            return length
+    static func netmask(_ granularity: PersistenceGranularity?, family: IPAddressFamily) -> UInt32? {
+        switch (family, granularity) {
+        case (.ipv4, .ipv4Netmask(let mask)?):
+            return mask.bytes.reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+        case (.ipv6, .ipv6PrefixLength(let length)?):
+            return UInt32(length)
         default:
             return nil
         }

@@ -68,6 +68,7 @@ private var unprivilegedPrefix: [String]? {
             notify "\(record) vrrp"
         }
         virtual_server 192.0.2.1 80 {
+            protocol TCP
             delay_loop 0.2
             real_server 127.0.0.1 \(tcpBackend.port) {
                 notify_down "\(record) rs-down"
@@ -165,6 +166,7 @@ private var unprivilegedPrefix: [String]? {
         let backend = try TCPListener()
         let config = try directory.write("keepalived.conf", """
         virtual_server 192.0.2.1 80 {
+            protocol TCP
             delay_loop 0.2
             quorum_up "\(record) up"
             quorum_down "\(record) down"

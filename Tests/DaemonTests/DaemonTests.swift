@@ -48,6 +48,7 @@ enum Inputs {
             }
         }
         virtual_server 192.0.2.10 80 {
+            protocol TCP
             lb_kind FNAT
             real_server 192.0.2.20 80 {
             }
@@ -55,7 +56,7 @@ enum Inputs {
         """.write(to: config, atomically: true, encoding: .utf8)
         let ipvsd = try DaemonProcess.run("ipvsd", ["-t", "-f", config.path])
         #expect(ipvsd.status == 1)
-        #expect(ipvsd.output.contains("\(config.path):9:13: error: lb_kind 'FNAT' is not a forwarding method the kernel has"), "\(ipvsd.output)")
+        #expect(ipvsd.output.contains("\(config.path):10:13: error: lb_kind 'FNAT' is not a forwarding method the kernel has"), "\(ipvsd.output)")
         let checkd = try DaemonProcess.run("checkd", ["-t", "-f", config.path])
         #expect(checkd.status == 1, "checkd reads the virtual servers too")
         let vrrpd = try DaemonProcess.run("vrrpd", ["-t", "-f", config.path])

@@ -179,7 +179,7 @@ private func keeperAfterARefusedDestination(_ fake: FakeIPVSKernel,
         let directory = try TemporaryDirectory()
         var text = ""
         for index in 0..<services {
-            text += "virtual_server 192.0.2.\(1 + index % 200) \(1000 + index / 200) {\n    lb_kind NAT\n"
+            text += "virtual_server 192.0.2.\(1 + index % 200) \(1000 + index / 200) {\n    protocol TCP\n    lb_kind NAT\n"
             for rs in 1...3 { text += "    real_server 198.51.100.\(rs) 80 {\n    }\n" }
             text += "}\n"
         }
@@ -205,6 +205,7 @@ private func keeperAfterARefusedDestination(_ fake: FakeIPVSKernel,
         let directory = try TemporaryDirectory()
         let text = """
             virtual_server 192.0.2.93 80 {
+                protocol TCP
                 lb_kind DR
                 quorum 2
                 sorry_server 203.0.113.9 80
@@ -214,6 +215,7 @@ private func keeperAfterARefusedDestination(_ fake: FakeIPVSKernel,
                 }
             }
             virtual_server 192.0.2.94 81 {
+                protocol TCP
                 lb_kind NAT
                 real_server 198.51.100.72 8081 {
                 }
@@ -244,6 +246,7 @@ private func keeperAfterARefusedDestination(_ fake: FakeIPVSKernel,
         let directory = try TemporaryDirectory()
         let configuration = try configuration("""
             virtual_server 192.0.2.93 80 {
+                protocol TCP
                 quorum 2
                 real_server 198.51.100.72 80 {
                 }
@@ -251,6 +254,7 @@ private func keeperAfterARefusedDestination(_ fake: FakeIPVSKernel,
                 }
             }
             virtual_server 192.0.2.94 81 {
+                protocol TCP
                 real_server 198.51.100.72 8081 {
                 }
             }
@@ -413,6 +417,7 @@ private func keeperAfterARefusedDestination(_ fake: FakeIPVSKernel,
                 fwmark 9
             }
             virtual_server group web {
+                protocol TCP
                 lb_algo sh
                 lb_kind TUN
                 sh-port
@@ -476,9 +481,9 @@ private func keeperAfterARefusedDestination(_ fake: FakeIPVSKernel,
     }
 
     @Test func persistenceGranularityBecomesTheKernelsNetmask() {
-        #expect(PoolMap.netmask(IPAddress("255.255.255.0"), family: .ipv4) == 0xFFFF_FF00)
-        #expect(PoolMap.netmask(IPAddress("ffff:ffff:ffff:ff80::"), family: .ipv6) == 57)
-        #expect(PoolMap.netmask(IPAddress("255.255.0.0"), family: .ipv6) == nil, "another family's mask is ignored")
+        #expect(PoolMap.netmask(.ipv4Netmask(IPAddress("255.255.255.0")!), family: .ipv4) == 0xFFFF_FF00)
+        #expect(PoolMap.netmask(.ipv6PrefixLength(57), family: .ipv6) == 57)
+        #expect(PoolMap.netmask(.ipv4Netmask(IPAddress("255.255.0.0")!), family: .ipv6) == nil, "another family's mask is ignored")
         #expect(PoolMap.netmask(nil, family: .ipv4) == nil)
     }
 }

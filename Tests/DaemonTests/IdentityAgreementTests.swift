@@ -179,6 +179,7 @@ private let shapes: [(text: String, label: String)] = {
             192.0.2.2 8080
         }
         virtual_server group G {
+            protocol TCP
             lb_kind DR
             real_server 198.51.100.1 { MISC_CHECK { misc_path /bin/true } }
         }

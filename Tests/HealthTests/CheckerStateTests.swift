@@ -92,6 +92,7 @@ private let timing = CheckerTiming(delayLoop: .seconds(10), connectTimeout: .sec
     @Test func keepalivedDefaultsPerKind() throws {
         let config = try parseConfig("""
         virtual_server 192.0.2.1 80 {
+            protocol TCP
             real_server 198.51.100.1 80 {
                 TCP_CHECK { }
                 HTTP_GET { url { path / } }
@@ -112,6 +113,7 @@ private let timing = CheckerTiming(delayLoop: .seconds(10), connectTimeout: .sec
     @Test func innermostLevelWins() throws {
         let config = try parseConfig("""
         virtual_server 192.0.2.1 80 {
+            protocol TCP
             delay_loop 20
             retry 4
             real_server 198.51.100.1 80 {

@@ -14,6 +14,7 @@ private func group(_ entries: String) -> String {
     \(entries)
     }
     virtual_server group G {
+        protocol TCP
         lb_kind DR
         delay_loop 10
         real_server 198.51.100.1 {

@@ -48,6 +48,7 @@ private func isHealth(_ up: Bool) -> (HealthEvent) -> Bool {
         // Bound: delay_loop + retry × (connect_timeout + delay_before_retry) = 0.2 + 1 × (0.5 + 0.2) = 0.9 s.
         let harness = try MonitorHarness("""
         virtual_server 192.0.2.1 80 {
+            protocol TCP
             delay_loop 0.2
             real_server 127.0.0.1 \(port) {
                 TCP_CHECK { connect_timeout 0.5
@@ -84,6 +85,7 @@ private func isHealth(_ up: Bool) -> (HealthEvent) -> Bool {
         }
         let harness = try MonitorHarness("""
         virtual_server 192.0.2.1 80 {
+            protocol TCP
             delay_loop 30
         \(realServers.joined(separator: "\n"))
         }
@@ -110,6 +112,7 @@ private func isHealth(_ up: Bool) -> (HealthEvent) -> Bool {
         let backend = try PythonBackend(.normal, in: directory)
         let harness = try MonitorHarness("""
         virtual_server 192.0.2.1 80 {
+            protocol TCP
             delay_loop 0.2
             real_server 127.0.0.1 \(backend.port) {
                 HTTP_GET { url { path /ok }
@@ -138,6 +141,7 @@ private func isHealth(_ up: Bool) -> (HealthEvent) -> Bool {
         let script = try directory.write("weight.sh", "#!/bin/sh\nexit 12\n", mode: 0o755)
         let harness = try MonitorHarness("""
         virtual_server 192.0.2.1 80 {
+            protocol TCP
             delay_loop 0.2
             real_server 198.51.100.1 80 {
                 MISC_CHECK { misc_path "\(script)"
@@ -155,6 +159,7 @@ private func isHealth(_ up: Bool) -> (HealthEvent) -> Bool {
     @Test func miscCheckThatNeverExitsIsDownAtItsTimeout() throws {
         let harness = try MonitorHarness("""
         virtual_server 192.0.2.1 80 {
+            protocol TCP
             delay_loop 0.2
             real_server 198.51.100.1 80 {
                 MISC_CHECK { misc_path "/bin/sleep 100"
@@ -182,6 +187,7 @@ private func isHealth(_ up: Bool) -> (HealthEvent) -> Bool {
             """, mode: 0o755)
         let harness = try MonitorHarness("""
         virtual_server 192.0.2.1 80 {
+            protocol TCP
             delay_loop 0.1
             real_server 198.51.100.1 80 {
                 weight 3
@@ -212,6 +218,7 @@ private func isHealth(_ up: Bool) -> (HealthEvent) -> Bool {
         let script = try directory.write("status.sh", "#!/bin/sh\nread s < \(statusFile)\nexit $s\n", mode: 0o755)
         let harness = try MonitorHarness("""
         virtual_server 192.0.2.1 80 {
+            protocol TCP
             delay_loop 0.1
             real_server 198.51.100.1 80 {
                 MISC_CHECK { misc_path "\(script)"
@@ -257,6 +264,7 @@ private func isHealth(_ up: Bool) -> (HealthEvent) -> Bool {
         let listener = try TCPListener()
         let text = """
         virtual_server 192.0.2.1 80 {
+            protocol TCP
             delay_loop 0.2
             real_server 127.0.0.1 \(listener.port) { TCP_CHECK { warmup 0 } }
         }

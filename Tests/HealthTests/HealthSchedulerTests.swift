@@ -36,6 +36,7 @@ private struct Harness {
 
 private let oneTCP = """
 virtual_server 192.0.2.1 80 {
+    protocol TCP
     delay_loop 10
     real_server 198.51.100.1 8080 {
         weight 5
@@ -64,6 +65,7 @@ private let rs1 = rsID("192.0.2.1", 80, "198.51.100.1", 8080)
     @Test func aLimitedTakeLeavesTheRestDueEarliestFirst() throws {
         var h = try Harness("""
         virtual_server 192.0.2.1 80 {
+            protocol TCP
             delay_loop 10
             real_server 198.51.100.1 8080 { TCP_CHECK { warmup 0 } }
             real_server 198.51.100.2 8080 { TCP_CHECK { warmup 0 } }
@@ -130,6 +132,7 @@ private let rs1 = rsID("192.0.2.1", 80, "198.51.100.1", 8080)
     @Test func allCheckersMustPass() throws {
         var h = try Harness("""
         virtual_server 192.0.2.1 80 {
+            protocol TCP
             delay_loop 10
             real_server 198.51.100.1 80 {
                 TCP_CHECK { retry 0
@@ -160,6 +163,7 @@ private let rs1 = rsID("192.0.2.1", 80, "198.51.100.1", 8080)
     @Test func miscDynamicSetsTheWeight() throws {
         var h = try Harness("""
         virtual_server 192.0.2.1 80 {
+            protocol TCP
             delay_loop 10
             real_server 198.51.100.1 80 {
                 weight 3
@@ -186,6 +190,7 @@ private let rs1 = rsID("192.0.2.1", 80, "198.51.100.1", 8080)
     @Test func twoDynamicCheckersAddTheirChanges() throws {
         var h = try Harness("""
         virtual_server 192.0.2.1 80 {
+            protocol TCP
             real_server 198.51.100.1 80 {
                 weight 10
                 MISC_CHECK { misc_path "/bin/a"
@@ -208,6 +213,7 @@ private let rs1 = rsID("192.0.2.1", 80, "198.51.100.1", 8080)
     @Test func warmupSpreadsTheFirstCheck() throws {
         let config = try parseConfig("""
         virtual_server 192.0.2.1 80 {
+            protocol TCP
             delay_loop 8
             real_server 198.51.100.1 80 { TCP_CHECK { } }
         }
@@ -238,6 +244,7 @@ private let rs1 = rsID("192.0.2.1", 80, "198.51.100.1", 8080)
     @Test func realServersWithoutCheckersAreNotScheduled() throws {
         let config = try parseConfig("""
         virtual_server 192.0.2.1 80 {
+            protocol TCP
             alpha
             real_server 198.51.100.1 80 { TCP_CHECK { } }
             real_server 198.51.100.2 80 { weight 3 }
@@ -250,6 +257,7 @@ private let rs1 = rsID("192.0.2.1", 80, "198.51.100.1", 8080)
     @Test func checkTargetUsesConnectIPAndPort() throws {
         let config = try parseConfig("""
         virtual_server 192.0.2.1 80 {
+            protocol TCP
             real_server 198.51.100.1 8080 { TCP_CHECK { connect_ip 203.0.113.9
                 connect_port 9000
                 bindto 198.51.100.200 } }

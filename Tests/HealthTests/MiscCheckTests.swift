@@ -51,6 +51,7 @@ private func weight(_ state: CheckerState) -> Int { configured + state.weightCha
     @Test func timeoutIsMiscTimeoutElseTheVirtualServersDelayLoop() throws {
         let config = try parseConfig("""
         virtual_server 192.0.2.1 80 {
+            protocol TCP
             delay_loop 7
             real_server 198.51.100.1 80 {
                 delay_loop 3
@@ -63,6 +64,7 @@ private func weight(_ state: CheckerState) -> Int { configured + state.weightCha
             }
         }
         virtual_server 192.0.2.1 81 {
+            protocol TCP
             real_server 198.51.100.1 81 { MISC_CHECK { misc_path /bin/true } }
         }
         """)

@@ -5,6 +5,7 @@ import Testing
 @Suite struct QuorumNotifyPlannerTests {
     private let text = """
     virtual_server 192.0.2.1 80 {
+        protocol TCP
         quorum_up "/bin/echo gained"
         quorum_down "/bin/echo lost"
         real_server 198.51.100.1 80 { TCP_CHECK { } }
@@ -14,6 +15,7 @@ import Testing
         real_server 198.51.100.2 80 { TCP_CHECK { } }
     }
     virtual_server 192.0.2.2 80 {
+        protocol TCP
         real_server 198.51.100.3 80 { TCP_CHECK { } }
     }
     """

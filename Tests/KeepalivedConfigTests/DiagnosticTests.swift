@@ -171,6 +171,7 @@ import Vocabulary
     @Test func timingIsInheritedFromVirtualToRealServerToCheck() throws {
         let text = """
         virtual_server 192.0.2.1 80 {
+            protocol TCP
             delay_loop 2.5
             connect_timeout 4
             real_server 192.0.2.2 80 {
@@ -213,6 +214,7 @@ import Vocabulary
             fwmark 7
         }
         virtual_server group WEB {
+            protocol TCP
             lb_kind DR
             real_server 192.0.2.20 80 {
             }
@@ -237,15 +239,17 @@ import Vocabulary
     @Test func persistenceTimeoutForms() throws {
         let config = try #require(Fixtures.parse("""
         virtual_server 192.0.2.1 80 {
+            protocol TCP
             persistence_timeout
             persistence_granularity 255.255.255.0
         }
         virtual_server 192.0.2.1 81 {
+            protocol TCP
             persistence_timeout 50
         }
         """).configuration)
         #expect(config.virtualServers[0].persistenceTimeout == 360, "the keyword alone is keepalived's six minutes")
-        #expect(config.virtualServers[0].persistenceGranularity?.description == "255.255.255.0")
+        #expect(config.virtualServers[0].persistenceGranularity == .ipv4Netmask(IPAddress("255.255.255.0")!))
         #expect(config.virtualServers[1].persistenceTimeout == 50)
     }
 }
@@ -264,6 +268,7 @@ import Vocabulary
         }
     }
     virtual_server 192.0.2.10 80 {
+        protocol TCP
         lb_algo nonsense
         real_server 192.0.2.20 80 {
         }

@@ -31,6 +31,7 @@ private func expansion(_ text: String) throws -> (services: [VirtualServiceID], 
             192.0.2.2 8080
         }
         virtual_server group G {
+            protocol TCP
             lb_kind DR
             real_server 198.51.100.1 { }
             real_server 198.51.100.2 80 { }
@@ -51,6 +52,7 @@ private func expansion(_ text: String) throws -> (services: [VirtualServiceID], 
             fwmark 5
         }
         virtual_server group G {
+            protocol TCP
             lb_kind NAT
             persistence_timeout 60
             real_server 198.51.100.1 { }
@@ -90,6 +92,7 @@ private func expansion(_ text: String) throws -> (services: [VirtualServiceID], 
             fwmark 3
         }
         virtual_server group G {
+            protocol TCP
             real_server 198.51.100.1 80 { }
         }
         """)
@@ -99,6 +102,7 @@ private func expansion(_ text: String) throws -> (services: [VirtualServiceID], 
     @Test func plainAddressFillsNATRealServersButNotTheSorryServer() throws {
         let nat = try expansion("""
         virtual_server 192.0.2.1 80 {
+            protocol TCP
             lb_kind NAT
             real_server 198.51.100.1 { }
             sorry_server 198.51.100.9
@@ -108,6 +112,7 @@ private func expansion(_ text: String) throws -> (services: [VirtualServiceID], 
         #expect(nat.sorry == [0], "keepalived fills in real servers' ports only")
         let dr = try expansion("""
         virtual_server 192.0.2.1 80 {
+            protocol TCP
             lb_kind DR
             real_server 198.51.100.1 81 { }
             sorry_server 198.51.100.9
@@ -144,6 +149,7 @@ private func expansion(_ text: String) throws -> (services: [VirtualServiceID], 
             fwmark 12
         }
         virtual_server group M {
+            protocol TCP
             lb_kind TUN
             real_server 2001:db8::6 { }
         }

@@ -1,0 +1,174 @@
+import Foundation
+import Testing
+@testable import KeepalivedConfig
+import Vocabulary
+
+/// keepalived's validate_check_config fills in and resets some settings of a virtual_server, with a warning; the
+/// kernel table depends on them, so tandem must settle them the same way. Each case here is also given to
+/// Debian's keepalived (`keepalived -t`), which must accept it: keepalived is the oracle for what runs.
+@Suite struct VirtualServerCompletionTests {
+    static func config(_ body: String) -> ConfigLoadResult { Fixtures.parse(body) }
+
+    @Test func anAddressServiceWithoutProtocolIsUDP() throws {
+        let result = Self.config("""
+        virtual_server 192.0.2.1 53 {
+            real_server 198.51.100.1 53 {
+            }
+        }
+        virtual_server 192.0.2.1 80 {
+            protocol TCP
+            real_server 198.51.100.1 80 {
+            }
+        }
+        """)
+        let servers = try #require(result.configuration).virtualServers
+        #expect(servers[0].transportProtocol == .udp && servers[0].poolName == "UDP 192.0.2.1:53")
+        #expect(result.has(.warning, at: 1, 1, containing: "no protocol set, so UDP"))
+        #expect(servers[1].transportProtocol == .tcp)
+        #expect(result.warnings.count == 1)
+    }
+
+    @Test func aGroupWithAddressesWithoutProtocolIsUDPAndAFwmarkIgnoresOne() throws {
+        let result = Self.config("""
+        virtual_server_group G {
+            192.0.2.10-12 80
+        }
+        virtual_server group G {
+            real_server 198.51.100.1 80 {
+            }
+        }
+        virtual_server fwmark 7 {
+            protocol TCP
+            real_server 198.51.100.1 80 {
+            }
+        }
+        """)
+        let servers = try #require(result.configuration).virtualServers
+        #expect(servers[0].transportProtocol == .udp)
+        #expect(result.has(.warning, at: 4, 1, containing: "no protocol set"))
+        #expect(result.has(.warning, at: 8, 1, containing: "fwmark service has no protocol"))
+    }
+
+    @Test func onePacketSchedulingIsOnlyForUDP() throws {
+        let result = Self.config("""
+        virtual_server 192.0.2.1 80 {
+            protocol TCP
+            ops
+            real_server 198.51.100.1 80 {
+            }
+        }
+        virtual_server 192.0.2.1 53 {
+            protocol UDP
+            ops
+            real_server 198.51.100.1 53 {
+            }
+        }
+        """)
+        let servers = try #require(result.configuration).virtualServers
+        #expect(!servers[0].onePacketScheduling && servers[1].onePacketScheduling)
+        #expect(result.has(.warning, at: 1, 1, containing: "ops (one-packet scheduling) needs UDP"))
+    }
+
+    @Test func portZeroMakesTheServicePersistent() throws {
+        let result = Self.config("""
+        virtual_server 192.0.2.1 0 {
+            protocol TCP
+            real_server 198.51.100.1 0 {
+            }
+        }
+        virtual_server 192.0.2.2 0 {
+            protocol TCP
+            persistence_timeout 50
+            real_server 198.51.100.1 0 {
+            }
+        }
+        """)
+        let servers = try #require(result.configuration).virtualServers
+        #expect(servers[0].persistenceTimeout == 360 && servers[1].persistenceTimeout == 50)
+        #expect(result.has(.warning, at: 1, 1, containing: "port 0 is only valid for a persistent service"))
+        #expect(result.warnings.count == 1)
+    }
+
+    @Test func persistenceGranularityIsANetmaskOrAPrefixLengthAndTurnsPersistenceOn() throws {
+        let result = Self.config("""
+        virtual_server 192.0.2.1 80 {
+            protocol TCP
+            persistence_granularity 255.255.255.0
+            real_server 198.51.100.1 80 {
+            }
+        }
+        virtual_server 2001:db8::1 80 {
+            protocol TCP
+            persistence_granularity 64
+            persistence_timeout 90
+            real_server 2001:db8:1::1 80 {
+            }
+        }
+        """)
+        let servers = try #require(result.configuration).virtualServers
+        #expect(servers[0].persistenceGranularity == .ipv4Netmask(IPAddress("255.255.255.0")!))
+        #expect(servers[0].persistenceTimeout == 360, "a granularity alone turns persistence on, as in keepalived")
+        #expect(servers[1].persistenceGranularity == .ipv6PrefixLength(64) && servers[1].persistenceTimeout == 90)
+    }
+
+    @Test func malformedGranularitiesAreErrorsAtTheirToken() {
+        let result = Self.config("""
+        virtual_server 2001:db8::1 80 {
+            protocol TCP
+            persistence_granularity ffff:ffff::
+        }
+        virtual_server 192.0.2.1 80 {
+            protocol TCP
+            persistence_granularity 24
+        }
+        """)
+        #expect(result.has(.error, at: 3, 29, containing: "must be a prefix length from 1 to 128"))
+        #expect(result.has(.error, at: 7, 29, containing: "is not an IPv4 netmask"))
+    }
+
+    /// Debian's keepalived settles the same configuration the same way: `keepalived -t` prints its warning for each
+    /// default it fills in, and none about the IPv6 prefix length (its exit status is not 0 whenever it warned, so
+    /// the text is what is compared). Skipped, saying why, where keepalived is not installed.
+    @Test func keepalivedAcceptsTheSameConfigurations() throws {
+        let keepalived = "/usr/sbin/keepalived"
+        guard FileManager.default.isExecutableFile(atPath: keepalived) else {
+            print("VirtualServerCompletionTests: \(keepalived) is not installed; the oracle check is skipped")
+            return
+        }
+        let text = """
+        virtual_server 192.0.2.1 53 {
+            ops
+            real_server 198.51.100.1 53 {
+            }
+        }
+        virtual_server 192.0.2.1 0 {
+            protocol TCP
+            real_server 198.51.100.1 0 {
+            }
+        }
+        virtual_server 2001:db8::1 80 {
+            protocol TCP
+            persistence_granularity 64
+            real_server 2001:db8:1::1 80 {
+            }
+        }
+        """
+        #expect(Self.config(text).errors.isEmpty)
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-vs-\(getpid()).conf")
+        try text.write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: keepalived)
+        process.arguments = ["--config-test", "--log-console", "--use-file", file.path]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(output.contains("[192.0.2.1]:none:53: no protocol set - defaulting to UDP"), "\(output)")
+        #expect(output.contains("[192.0.2.1]:tcp:0: zero port only valid for persistent services"), "\(output)")
+        #expect(!output.contains("resetting"), "ops stays on the UDP service, as in tandem: \(output)")
+        #expect(!output.contains("Invalid IPv6 persistence_granularity"), "\(output)")
+    }
+}
