@@ -227,12 +227,13 @@ struct ConfigValidator {
             }
             server.realServers[index] = real
         }
+        // keepalived keeps the first of two real servers with the same address and port, and says so.
         var seen = Set<String>()
-        for real in server.realServers {
+        server.realServers.removeAll { real in
             let key = "\(real.address) \(real.port ?? 0)"
-            if !seen.insert(key).inserted {
-                log.error(real.location, "real_server \(key) appears twice in virtual_server \(server.address)")
-            }
+            if seen.insert(key).inserted { return false }
+            log.warning(real.location, "real_server \(key) appears twice in virtual_server \(server.address); the second is ignored (as keepalived)")
+            return true
         }
         if server.hysteresis >= server.quorum && server.quorum > 0 && server.hysteresis > 0 {
             log.warning(server.location, "virtual_server \(server.address): hysteresis \(server.hysteresis) is not below quorum \(server.quorum), so quorum can never be lost")

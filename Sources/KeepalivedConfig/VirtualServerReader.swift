@@ -223,7 +223,13 @@ enum VirtualServerReader {
             }
         }
         table.add("quorum", arity: .exactly(1)) { server, s, values in
-            if let quorum = values.integer(s.arguments[0], "quorum", in: 1...Int(Int32.max)) { server.quorum = quorum }
+            // keepalived takes 0 and says it sets 1 instead; anything else out of range is an error.
+            if s.arguments[0].word == "0" {
+                values.log.warning(s.arguments[0].location, "quorum 0 is not valid, so 1 (as keepalived)")
+                server.quorum = 1
+            } else if let quorum = values.integer(s.arguments[0], "quorum", in: 1...Int(Int32.max)) {
+                server.quorum = quorum
+            }
         }
         table.add("hysteresis", arity: .exactly(1)) { server, s, values in
             if let hysteresis = values.integer(s.arguments[0], "hysteresis", in: 0...Int(Int32.max)) { server.hysteresis = hysteresis }

@@ -126,6 +126,27 @@ import Vocabulary
         #expect(result.has(.error, at: 7, 29, containing: "is not an IPv4 netmask"))
     }
 
+    @Test func quorumZeroIsOneAndADuplicatedRealServerIsDropped() throws {
+        let result = Self.config("""
+        virtual_server 192.0.2.1 80 {
+            protocol TCP
+            quorum 0
+            real_server 198.51.100.1 80 {
+                weight 3
+            }
+            real_server 198.51.100.1 80 {
+                weight 5
+            }
+        }
+        """)
+        let server = try #require(result.configuration).virtualServers[0]
+        #expect(server.quorum == 1)
+        #expect(server.realServers.map(\.weight) == [3], "the first of the two is kept, as keepalived does")
+        #expect(result.has(.warning, at: 3, 12, containing: "quorum 0 is not valid, so 1"))
+        #expect(result.has(.warning, at: 7, 5, containing: "appears twice"))
+        #expect(result.errors.isEmpty)
+    }
+
     /// Debian's keepalived settles the same configuration the same way: `keepalived -t` prints its warning for each
     /// default it fills in, and none about the IPv6 prefix length (its exit status is not 0 whenever it warned, so
     /// the text is what is compared). Skipped, saying why, where keepalived is not installed.
@@ -152,6 +173,14 @@ import Vocabulary
             real_server 2001:db8:1::1 80 {
             }
         }
+        virtual_server 192.0.2.3 80 {
+            protocol TCP
+            quorum 0
+            real_server 198.51.100.1 80 {
+            }
+            real_server 198.51.100.1 80 {
+            }
+        }
         """
         #expect(Self.config(text).errors.isEmpty)
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-vs-\(getpid()).conf")
@@ -170,5 +199,7 @@ import Vocabulary
         #expect(output.contains("[192.0.2.1]:tcp:0: zero port only valid for persistent services"), "\(output)")
         #expect(!output.contains("resetting"), "ops stays on the UDP service, as in tandem: \(output)")
         #expect(!output.contains("Invalid IPv6 persistence_granularity"), "\(output)")
+        #expect(output.contains("Quorum 0 must be in [1, "), "\(output)")
+        #expect(output.contains("real server [198.51.100.1]:tcp:80 is duplicated - removing second rs"), "\(output)")
     }
 }
