@@ -5,6 +5,9 @@ enum GlobalDefsReader {
     static let table: KeywordTable<GlobalDefinitions> = {
         var table = KeywordTable<GlobalDefinitions>("global_defs")
         table.add("router_id", arity: .exactly(1)) { global, s, _ in global.routerID = s.arguments[0].word }
+        table.add("lvs_timeouts", arity: .rest(minimum: 0)) { global, s, values in
+            global.lvsTimeouts = lvsTimeouts(s, values: &values)
+        }
         table.add("notification_email", arity: .rest(minimum: 0), block: true) { global, s, _ in
             global.notificationEmails = ListReader.words(of: s)
         }
@@ -99,5 +102,43 @@ enum ListReader {
 
     private static func flattened(_ block: [Statement]) -> [Token] {
         block.flatMap { [$0.keyword] + $0.arguments + flattened($0.block ?? []) }
+    }
+}
+
+extension GlobalDefsReader {
+    /// `lvs_timeouts [tcp N] [tcpfin N] [udp N]`, 0 to 31 days each. keepalived ignores a bad option or value
+    /// with a warning and keeps the others, so tandem does too.
+    static func lvsTimeouts(_ s: Statement, values: inout ValueParser) -> LVSTimeouts {
+        var timeouts = LVSTimeouts()
+        if s.arguments.count < 2 {
+            values.log.warning(s.location, "lvs_timeouts needs at least one of tcp, tcpfin, udp with a value; nothing is set")
+            return timeouts
+        }
+        var index = 0
+        while index < s.arguments.count {
+            let option = s.arguments[index]
+            let name = option.word ?? ""
+            guard ["tcp", "tcpfin", "udp"].contains(name) else {
+                values.log.warning(option.location, "lvs_timeouts: unknown option '\(name)' is ignored")
+                index += 1
+                continue
+            }
+            guard index + 1 < s.arguments.count else {
+                values.log.warning(option.location, "lvs_timeouts \(name) has no value; it is ignored")
+                break
+            }
+            let token = s.arguments[index + 1]
+            if let seconds = UInt32(token.word ?? ""), seconds <= 86_400 * 31 {
+                switch name {
+                case "tcp": timeouts.tcp = seconds
+                case "tcpfin": timeouts.tcpFin = seconds
+                default: timeouts.udp = seconds
+                }
+            } else {
+                values.log.warning(token.location, "lvs_timeouts \(name) '\(token.word ?? "")' is not a number of seconds from 0 to 2678400; it is ignored")
+            }
+            index += 2
+        }
+        return timeouts
     }
 }

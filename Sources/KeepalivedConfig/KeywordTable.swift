@@ -164,7 +164,7 @@ enum UnsupportedKeywords {
              "vrrp_iptables", "vrrp_check_unicast_src", "max_auto_priority", "vrrp_no_swap",
              "checker_no_swap", "vrrp_priority", "checker_priority", "default_interface",
              "dynamic_interfaces", "smtp_helo_name", "smtp_alert", "smtp_alert_vrrp",
-             "smtp_alert_checker", "lvs_timeouts", "snmp_socket", "enable_snmp_vrrp",
+             "smtp_alert_checker", "snmp_socket", "enable_snmp_vrrp",
              "enable_snmp_checker", "enable_traps", "enable_dbus", "script_pre_exec", "lvs_id",
              "dont_track_primary", "track_src_ip", "mcast_src_ip", "accept", "no_accept", "strict_mode",
              "smtp_alert_rs", "snmp_name", "ha_suspend", "persistence_engine", "ip_family",

@@ -42,6 +42,9 @@ public struct ScriptCommand: Hashable, Sendable {
 
 public struct GlobalDefinitions: Sendable {
     public var routerID: String?
+    /// `lvs_timeouts tcp N tcpfin N udp N`: the kernel's connection timeouts in seconds (`ipvsadm --set`); nil
+    /// leaves one as the kernel has it.
+    public var lvsTimeouts = LVSTimeouts()
     public var notificationEmails: [String] = []
     public var notificationEmailFrom: String?
     public var smtpServer: String?
@@ -419,4 +422,20 @@ extension TransportProtocol {
         guard let match = Self.allCases.first(where: { $0.keyword == keyword.uppercased() }) else { return nil }
         self = match
     }
+}
+
+/// The kernel's IPVS connection timeouts that `lvs_timeouts` sets, in seconds.
+public struct LVSTimeouts: Hashable, Sendable {
+    public var tcp: UInt32?
+    public var tcpFin: UInt32?
+    public var udp: UInt32?
+
+    public init(tcp: UInt32? = nil, tcpFin: UInt32? = nil, udp: UInt32? = nil) {
+        self.tcp = tcp
+        self.tcpFin = tcpFin
+        self.udp = udp
+    }
+
+    /// keepalived sets none unless one is given and not 0.
+    public var isEmpty: Bool { [tcp, tcpFin, udp].allSatisfy { ($0 ?? 0) == 0 } }
 }

@@ -42,6 +42,7 @@ final class IPVSDaemonService: DaemonService {
     }
 
     func start() throws {
+        ConnectionTimeouts.apply(context.configuration.global.lvsTimeouts, to: keeper.kernel, logger: logger)
         keeper.reconcile(reason: "start")
         schedulePeriodicReconcile()
         listener = try MessageListener(
@@ -138,6 +139,7 @@ final class IPVSDaemonService: DaemonService {
         keeper.update(configuration)
         sync.update(configuration.global.lvsSyncDaemon)
         flushOnStop = configuration.global.lvsFlushOnStop
+        ConnectionTimeouts.apply(configuration.global.lvsTimeouts, to: keeper.kernel, logger: logger)
         keeper.reconcile(reason: "reload", usingKnownView: true)
         announceQuorumChanges()
     }

@@ -15,7 +15,7 @@ struct ReconcileSummary: Equatable {
 
 /// The desired table (configuration + health) and the kernel's, brought together on demand.
 final class TableKeeper {
-    private let kernel: IPVSKernel
+    let kernel: IPVSKernel
     private let logger: Logger
     private(set) var pools: PoolMap
     /// Pool name → destination → checkd's last verdict; a server without one keeps its start state.
