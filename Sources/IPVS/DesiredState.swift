@@ -11,11 +11,15 @@ public struct IPVSRealServerSpec: Hashable, Sendable {
     public var inhibitOnFailure: Bool
     /// False under `alpha`: the server counts as down until a check says otherwise.
     public var startsUp: Bool
+    /// False for a server without checkers: checkd never reports on it, and it is alive as configured.
+    public var checked: Bool
 
-    public init(destination: IPVSDestination, inhibitOnFailure: Bool = false, startsUp: Bool = true) {
+    public init(destination: IPVSDestination, inhibitOnFailure: Bool = false, startsUp: Bool = true,
+                checked: Bool = true) {
         self.destination = destination
         self.inhibitOnFailure = inhibitOnFailure
         self.startsUp = startsUp
+        self.checked = checked
     }
 }
 

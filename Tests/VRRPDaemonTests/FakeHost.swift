@@ -1,4 +1,5 @@
 import KeepalivedConfig
+import TestSupport
 import VRRP
 @testable import vrrpd
 import Vocabulary
