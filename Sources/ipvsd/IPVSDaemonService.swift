@@ -48,7 +48,8 @@ final class IPVSDaemonService: DaemonService {
         keeper.reconcile(reason: "start")
         schedulePeriodicReconcile()
         listener = try MessageListener(
-            path: context.socketPath, allowedUIDs: context.allowedPeerUIDs, loop: context.loop, logger: logger,
+            path: context.socketPath, allowedUIDs: context.allowedPeerUIDs, rolesOfUID: context.rolesOfPeerUID,
+            loop: context.loop, logger: logger,
             onMessage: { [unowned self] connection, message in receive(message, from: connection) },
             onDisconnect: { [unowned self] connection in
                 announcedQuorum.forget(connection)
@@ -119,6 +120,8 @@ final class IPVSDaemonService: DaemonService {
         }
     }
 
+    /// The connection has already refused what its sender may not send: health only from checkd, instance
+    /// states only from vrrpd (`WireMessage.expectedSenders`).
     private func receive(_ message: WireMessage, from connection: MessageConnection) {
         switch message {
         case .hello(let role, let pid):
