@@ -23,6 +23,14 @@ public struct DaemonContext {
     public let configuration: KeepalivedConfiguration
     /// Root, this daemon's own uid and the `--peer-user` users: who may connect to this daemon's socket.
     public let allowedPeerUIDs: Set<uid_t>
+    /// The roles a peer may claim in its hello, by uid: a `--peer-user` (checkd's user, `tandem-checkd`) may
+    /// claim only checkd; root and this daemon's own uid may claim any (vrrpd and ipvsd run as root, and a test
+    /// runs all three as one user).
+    public var rolesOfPeerUID: [uid_t: Set<DaemonRole>] {
+        var roles: [uid_t: Set<DaemonRole>] = [:]
+        for uid in allowedPeerUIDs where uid != 0 && uid != getuid() { roles[uid] = [.checkd] }
+        return roles
+    }
     /// For work that blocks the loop for long but advances step by step: keeps systemd's watchdog and
     /// start/stop timeouts from taking it for a hang.
     public let progress: SystemdProgress

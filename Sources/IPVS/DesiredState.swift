@@ -17,13 +17,16 @@ public struct IPVSRealServerSpec: Hashable, Sendable {
     public var inhibitOnFailure: Bool
     /// False under `alpha`: the server counts as down until a check says otherwise.
     public var startsUp: Bool
+    /// False for a server without checkers: checkd never reports on it, and it is alive as configured.
+    public var checked: Bool
 
     public init(destination: IPVSDestination, servicePorts: [UInt16] = [], inhibitOnFailure: Bool = false,
-                startsUp: Bool = true) {
+                startsUp: Bool = true, checked: Bool = true) {
         self.destination = destination
         self.servicePorts = servicePorts
         self.inhibitOnFailure = inhibitOnFailure
         self.startsUp = startsUp
+        self.checked = checked
     }
 
     /// Its key in the pool's `index`-th service.

@@ -9,8 +9,8 @@
 // The payload length is redundant with the datagram length on purpose: a mismatch reveals a
 // truncated or padded datagram instead of silently reading garbage.
 
-/// The type byte of each message.
-enum WireMessageType: UInt8 {
+/// The type byte of each message; also its kind in logs and counts.
+public enum WireMessageType: UInt8, Sendable {
     case hello = 1
     case realServerHealth = 2
     case trackScript = 3

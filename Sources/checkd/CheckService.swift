@@ -18,8 +18,8 @@ final class CheckService: DaemonService {
 
     private let context: DaemonContext
     private var logger: Logger { context.logger }
-    private var vrrpd: MessageClient?
-    private var ipvsd: MessageClient?
+    private(set) var vrrpd: MessageClient?
+    private(set) var ipvsd: MessageClient?
     private var monitor: HealthMonitor!
     private var notifyPlanner: NotifyPlanner
     private var quorumPlanner: QuorumNotifyPlanner
@@ -41,7 +41,7 @@ final class CheckService: DaemonService {
         raiseDescriptorLimit()
         warnAboutScriptUsers()
         vrrpd = MessageClient(
-            path: context.socketPath(of: .vrrpd), loop: context.loop, logger: logger,
+            path: context.socketPath(of: .vrrpd), loop: context.loop, logger: logger, expectedRole: .vrrpd,
             onConnect: { [unowned self] connection in
                 inVRRPSnapshot = false
                 sendSnapshot(to: connection, monitor.trackScriptView.sorted { $0.key < $1.key }
@@ -49,7 +49,7 @@ final class CheckService: DaemonService {
             },
             onMessage: { [unowned self] _, message in received(message) })
         ipvsd = MessageClient(
-            path: context.socketPath(of: .ipvsd), loop: context.loop, logger: logger,
+            path: context.socketPath(of: .ipvsd), loop: context.loop, logger: logger, expectedRole: .ipvsd,
             onConnect: { [unowned self] connection in
                 inIPVSSnapshot = false
                 sendSnapshot(to: connection, monitor.realServerView.map { .realServerHealth($0) })

@@ -13,8 +13,8 @@ import Wire
 final class IPVSDaemonService: DaemonService {
     private let context: DaemonContext
     private var logger: Logger { context.logger }
-    private var listener: MessageListener?
-    private let keeper: TableKeeper
+    private(set) var listener: MessageListener?
+    let keeper: TableKeeper
     private let sync: SyncDaemonControl
     private var flushOnStop: Bool
     /// A reconcile is scheduled on the loop; health bursts (checkd's snapshot) coalesce into one.
@@ -29,16 +29,19 @@ final class IPVSDaemonService: DaemonService {
     /// so none inherits its CAP_NET_ADMIN), kept in the runtime directory across ipvsd's restarts.
     private var announcedQuorum: QuorumAnnouncements
 
-    init(_ context: DaemonContext) throws {
+    /// `openKernel` gives the kernel's IPVS family: over generic netlink, unless a test gives a fake.
+    init(_ context: DaemonContext,
+         openKernel: (Logger) throws -> IPVSKernel = { logger in try KernelConnection.open(logger: logger) }) throws {
         self.context = context
-        let kernel = try KernelConnection.open(logger: context.logger)
+        let kernel = try openKernel(context.logger)
         kernel.onProgress = { [progress = context.progress] in progress.advanced() }
+        announcedQuorum = QuorumAnnouncements(path: context.options.runtimeDirectory + "/ipvsd.quorum")
         keeper = TableKeeper(kernel: kernel, configuration: context.configuration,
-                             managedFile: context.options.runtimeDirectory + "/ipvsd.managed", logger: context.logger)
+                             runtimeDirectory: context.options.runtimeDirectory,
+                             announcedQuorum: announcedQuorum.announced, logger: context.logger)
         sync = SyncDaemonControl(kernel: kernel, settings: context.configuration.global.lvsSyncDaemon,
                                  logger: context.logger)
         flushOnStop = context.configuration.global.lvsFlushOnStop
-        announcedQuorum = QuorumAnnouncements(path: context.options.runtimeDirectory + "/ipvsd.quorum")
     }
 
     func start() throws {
@@ -46,7 +49,8 @@ final class IPVSDaemonService: DaemonService {
         keeper.reconcile(reason: "start")
         schedulePeriodicReconcile()
         listener = try MessageListener(
-            path: context.socketPath, allowedUIDs: context.allowedPeerUIDs, loop: context.loop, logger: logger,
+            path: context.socketPath, allowedUIDs: context.allowedPeerUIDs, rolesOfUID: context.rolesOfPeerUID,
+            loop: context.loop, logger: logger,
             onMessage: { [unowned self] connection, message in receive(message, from: connection) },
             onDisconnect: { [unowned self] connection in
                 announcedQuorum.forget(connection)
@@ -84,10 +88,11 @@ final class IPVSDaemonService: DaemonService {
     /// Tells every checkd whose snapshot is in about pools whose quorum changed since the last announcement.
     /// At the first start after boot nothing was announced, so every pool's state goes out as a change and checkd
     /// runs quorum_up (or quorum_down) as keepalived does at its start; after a restart of ipvsd only what
-    /// changed meanwhile does.
+    /// changed meanwhile does. A pool whose quorum rests on provisional verdicts waits until checkd has reported
+    /// on each of its servers: a script must not run for a state checkd's own checks have not confirmed.
     private func announceQuorumChanges() {
         guard announcedQuorum.hasListeners else { return }
-        let changes = announcedQuorum.changes(to: keeper.quorumUp)
+        let changes = announcedQuorum.changes(to: keeper.quorumUp, holdingBack: keeper.unsettledPools)
         if !changes.isEmpty && !announcedQuorum.save() {
             logger.warning("could not write \(announcedQuorum.path); after a restart quorum scripts may run again")
         }
@@ -116,6 +121,8 @@ final class IPVSDaemonService: DaemonService {
         }
     }
 
+    /// The connection has already refused what its sender may not send: health only from checkd, instance
+    /// states only from vrrpd (`WireMessage.expectedSenders`).
     private func receive(_ message: WireMessage, from connection: MessageConnection) {
         switch message {
         case .hello(let role, let pid):

@@ -92,7 +92,8 @@ struct PoolMap {
                                       inhibitOnFailure: rs.inhibitOnFailure ?? server.inhibitOnFailure,
                                       // alpha waits for checkers; with none there is nothing to wait
                                       // for, and keepalived adds such a server at once.
-                                      startsUp: !(rs.alpha ?? server.alpha) || rs.checks.isEmpty)
+                                      startsUp: !(rs.alpha ?? server.alpha) || rs.checks.isEmpty,
+                                      checked: !rs.checks.isEmpty)
         }
         var sorry: IPVSDestination?
         var sorryPorts: [UInt16] = []

@@ -25,10 +25,13 @@ struct QuorumAnnouncements {
     var hasListeners: Bool { !synchronizedConnections.isEmpty }
 
     /// The pools whose state differs from the view announced (new pools included), in name order; the view
-    /// becomes `current` (pools no longer configured are dropped).
-    mutating func changes(to current: [String: Bool]) -> [(name: String, up: Bool)] {
-        let changed = current.filter { announced[$0.key] != $0.value }.sorted { $0.key < $1.key }
-        announced = current
+    /// takes `current` (pools no longer configured are dropped), except for the pools `held` back, which keep
+    /// the state last announced.
+    mutating func changes(to current: [String: Bool], holdingBack held: Set<String> = [])
+        -> [(name: String, up: Bool)] {
+        let settled = current.filter { !held.contains($0.key) }
+        let changed = settled.filter { announced[$0.key] != $0.value }.sorted { $0.key < $1.key }
+        announced = announced.filter { held.contains($0.key) }.merging(settled) { _, new in new }
         return changed.map { ($0.key, $0.value) }
     }
 

@@ -18,10 +18,20 @@ final class TableKeeper {
     let kernel: IPVSKernel
     private let logger: Logger
     private(set) var pools: PoolMap
-    /// Pool name → destination → checkd's last verdict; a server without one keeps its start state.
+    /// Pool name → destination → checkd's last verdict, or a provisional one read back from the kernel at start;
+    /// a server without one keeps its start state.
     private(set) var health: [String: [IPVSDestinationKey: IPVSHealth]] = [:]
+    /// Pool name → the real servers whose verdict in `health` is provisional: what the kernel's table showed at
+    /// start, kept until checkd reports on the server (for ever if checkd never comes: the table stays as it is).
+    private(set) var provisional: [String: Set<IPVSDestinationKey>] = [:]
     private(set) var quorumUp: [String: Bool] = [:]
     private var managed: ManagedServices
+    private var configuredRealServers: ConfiguredRealServers
+    /// The configuration's real servers by service, until they are written to `configuredRealServers`' file.
+    private var realServersToStore: [IPVSServiceKey: Set<IPVSDestinationKey>]?
+    /// What the earlier run left in the runtime directory, until the kernel's table is first read (the
+    /// provisional state is taken from that first reading, then this is gone).
+    private var earlierRun: EarlierRun?
     /// Operations the kernel refused since start (each is retried on the next reconcile).
     private(set) var failedOperations = 0
     /// Above this many changes in one reconcile, each is logged at debug only (a fresh 10,000-service table).
@@ -33,11 +43,24 @@ final class TableKeeper {
     /// Netlink requests sent by reconciles so far (dumps count one each), for tests and the benchmark.
     private(set) var requestsSent = 0
 
-    init(kernel: IPVSKernel, configuration: KeepalivedConfiguration, managedFile: String, logger: Logger) {
+    /// `runtimeDirectory` keeps ipvsd.managed and ipvsd.realservers across restarts; `announcedQuorum` is the
+    /// view checkd was last given (QuorumAnnouncements), for pools whose quorum the kernel's table does not show.
+    init(kernel: IPVSKernel, configuration: KeepalivedConfiguration, runtimeDirectory: String,
+         announcedQuorum: [String: Bool] = [:], logger: Logger) {
         self.kernel = kernel
         self.logger = logger
         pools = PoolMap(configuration)
-        managed = ManagedServices(path: managedFile)
+        managed = ManagedServices(path: runtimeDirectory + "/ipvsd.managed")
+        configuredRealServers = ConfiguredRealServers(path: runtimeDirectory + "/ipvsd.realservers")
+        realServersToStore = ConfiguredRealServers.of(pools.pools)
+        earlierRun = EarlierRun(managed: managed.keys, realServers: configuredRealServers.earlier,
+                                announcedQuorum: announcedQuorum)
+    }
+
+    /// Pools whose quorum rests on provisional verdicts, or every pool before the kernel's table has been read:
+    /// their quorum changes are not announced to checkd until checkd has reported on each of their servers.
+    var unsettledPools: Set<String> {
+        earlierRun == nil ? Set(provisional.keys) : Set(pools.pools.map(\.name))
     }
 
     /// Every service key ipvsd may change: the configuration's and those remembered from earlier runs.
@@ -50,6 +73,15 @@ final class TableKeeper {
         let names = Set(pools.pools.map(\.name))
         health = health.filter { names.contains($0.key) }
         quorumUp = quorumUp.filter { names.contains($0.key) }
+        realServersToStore = ConfiguredRealServers.of(pools.pools)
+        // A provisional verdict stays only for a real server still configured and checked: checkd never reports
+        // on one without checkers, which is alive as configured.
+        for (name, keys) in provisional {
+            let checked = Set(pools.pool(named: name)?.realServers.filter(\.checked).map(\.destination.key) ?? [])
+            for key in keys.subtracting(checked) { health[name]?[key] = nil }
+            provisional[name] = keys.intersection(checked)
+        }
+        provisional = provisional.filter { !$0.value.isEmpty }
     }
 
     /// Records a verdict; returns true when it changes something (the caller then reconciles).
@@ -59,9 +91,33 @@ final class TableKeeper {
             return false
         }
         let verdict = IPVSHealth(up: report.up, weight: report.weight)
-        guard health[pool, default: [:]].updateValue(verdict, forKey: destination) != verdict else { return false }
+        // checkd's first word on a provisional server counts even when it agrees: the pool may become settled.
+        let wasProvisional = provisional[pool]?.remove(destination) != nil
+        if provisional[pool]?.isEmpty == true { provisional[pool] = nil }
+        guard health[pool, default: [:]].updateValue(verdict, forKey: destination) != verdict || wasProvisional
+        else { return false }
         poolsWithNewHealth.insert(pool)
         return true
+    }
+
+    /// Takes the provisional state from the first reading of the kernel's table: checkd's verdicts already
+    /// received stay, every other checked real server of a service ipvsd managed before keeps what the kernel has.
+    private func takeProvisionalState(from kernelTable: IPVSTable) {
+        guard let earlier = earlierRun else { return }
+        earlierRun = nil
+        let state = provisionalState(pools: pools.pools, kernel: kernelTable, managedBefore: earlier.managed,
+                                     realServersBefore: earlier.realServers, announcedQuorum: earlier.announcedQuorum)
+        for (name, verdicts) in state.health {
+            for (key, verdict) in verdicts where health[name]?[key] == nil {
+                health[name, default: [:]][key] = verdict
+                provisional[name, default: []].insert(key)
+            }
+        }
+        for (name, up) in state.quorumUp where quorumUp[name] == nil { quorumUp[name] = up }
+        if !provisional.isEmpty {
+            let count = provisional.values.reduce(0) { $0 + $1.count }
+            logger.info("\(count) real server(s) of \(provisional.count) virtual server(s) kept as the kernel has them until checkd reports on them")
+        }
     }
 
     /// Pools whose health changed since the last reconcile: the only ones a health reconcile looks at.
@@ -124,8 +180,6 @@ final class TableKeeper {
         let clock = ContinuousClock()
         let began = clock.now
         poolsWithNewHealth = []   // every pool is computed here
-        let desired = desiredTable()
-        kernel.onProgress()
         let current: IPVSTable
         let dumpStart = clock.now
         let knownView = usingKnownView ? kernelView : nil
@@ -145,10 +199,20 @@ final class TableKeeper {
         }
         kernelView = nil   // replaced below; one reference fewer to the table being changed
         let dumped = clock.now
+        takeProvisionalState(from: current)
+        let desired = desiredTable()
+        kernel.onProgress()
         let managedNow = managedKeys
         // Remember what we are about to own before touching the kernel, so a crash midway forgets nothing.
         if !managed.store(managedNow) {
             logger.warning("cannot write \(managed.path); services removed from the configuration while ipvsd is down may stay")
+        }
+        if let realServers = realServersToStore {
+            if configuredRealServers.store(realServers) {
+                realServersToStore = nil
+            } else {
+                logger.warning("cannot write \(configuredRealServers.path); after a restart, real servers missing from the kernel stay out until checkd reports on them")
+            }
         }
         // Qualified: the method's own name would shadow the pure core's function.
         let operations = IPVS.reconcile(desired: desired, kernel: current, managed: managedNow)
@@ -225,6 +289,13 @@ final class TableKeeper {
         }
         managed.store(remaining)
     }
+}
+
+/// The runtime files of the run before this one, as read at start.
+private struct EarlierRun {
+    var managed: Set<IPVSServiceKey>
+    var realServers: [IPVSServiceKey: Set<IPVSDestinationKey>]
+    var announcedQuorum: [String: Bool]
 }
 
 extension IPVSOperation {

@@ -15,7 +15,7 @@ final class VRRPService: DaemonService {
     private let context: DaemonContext
     private var logger: Logger { context.logger }
     private var configuration: KeepalivedConfiguration
-    private var listener: MessageListener?
+    private(set) var listener: MessageListener?
     private var ipvsd: MessageClient?
     private(set) var engine: VRRPEngine?
     private let makeEnvironment: (EventLoop) throws -> VRRPEnvironment
@@ -31,13 +31,14 @@ final class VRRPService: DaemonService {
 
     func start() throws {
         listener = try MessageListener(
-            path: context.socketPath, allowedUIDs: context.allowedPeerUIDs, loop: context.loop, logger: logger,
+            path: context.socketPath, allowedUIDs: context.allowedPeerUIDs, rolesOfUID: context.rolesOfPeerUID,
+            loop: context.loop, logger: logger,
             onMessage: { [unowned self] connection, message in receive(message, from: connection) },
             onDisconnect: { [unowned self] connection in
                 logger.info("peer \(connection.peerRole?.name ?? "unknown") disconnected; last track script results kept")
             })
         ipvsd = MessageClient(
-            path: context.socketPath(of: .ipvsd), loop: context.loop, logger: logger,
+            path: context.socketPath(of: .ipvsd), loop: context.loop, logger: logger, expectedRole: .ipvsd,
             onConnect: { [unowned self] connection in sendSnapshot(to: connection) })
         let engine = try VRRPEngine(environment: makeEnvironment(context.loop), logger: logger)
         engine.onStateChange = { [unowned self] name, state, priority in
@@ -48,7 +49,10 @@ final class VRRPService: DaemonService {
                     logger.warning("could not send \(message) to ipvsd: \(error); the next snapshot carries it")
                 }
             }
-            listener?.broadcast(message)
+            // Only to a checkd that said hello: it has had vrrpd's own hello in answer, and refuses anything before.
+            for connection in listener?.connections ?? [] where connection.peerRole == .checkd {
+                try? connection.send(message)
+            }
         }
         self.engine = engine
         engine.apply(configuration)
@@ -72,16 +76,14 @@ final class VRRPService: DaemonService {
         }
     }
 
+    /// The connection has already refused what its sender may not send: track results only from checkd
+    /// (`WireMessage.expectedSenders`).
     private func receive(_ message: WireMessage, from connection: MessageConnection) {
         switch message {
         case .hello(let role, let pid):
             logger.peerConnected(role, pid: pid, on: connection)
             if role == .checkd { sendSnapshot(to: connection) }
         case .trackScript(let name, let ok):
-            guard connection.peerRole == .checkd else {
-                logger.warning("track script result from \(connection.peerRole?.name ?? "an unidentified peer") refused: only checkd sends them")
-                return
-            }
             guard configuration.vrrpScript(named: name) != nil else {
                 logger.warning("track script result for \(name), which the configuration does not define; ignored")
                 return

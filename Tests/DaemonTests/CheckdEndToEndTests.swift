@@ -118,6 +118,7 @@ private var unprivilegedPrefix: [String]? {
         #expect(ipvsd.received.count == settled, "only changes are sent: \(ipvsd.received.suffix(3))")
 
         // vrrpd reports a state change: notify runs with keepalived's arguments.
+        vrrpd.listener.broadcast(.hello(role: .vrrpd, pid: 1))
         vrrpd.listener.broadcast(.instanceState(name: "VI_1", state: .master, priority: 100))
         func notified(_ line: String) -> Bool {
             ((try? String(contentsOfFile: notifyFile, encoding: .utf8)) ?? "").contains(line)

@@ -59,7 +59,7 @@ private func configuration(_ text: String, in directory: TemporaryDirectory) thr
 private func keeper(_ fake: FakeIPVSKernel, _ config: KeepalivedConfiguration,
                     _ directory: TemporaryDirectory) -> TableKeeper {
     TableKeeper(kernel: IPVSKernel(transport: fake, familyID: FakeIPVSKernel.family), configuration: config,
-                managedFile: directory.file("ipvsd.managed").path, logger: quiet)
+                runtimeDirectory: directory.path, logger: quiet)
 }
 
 /// A keeper of `twoServices` whose start had rs80 refused by the kernel (so its view of the kernel is not

@@ -38,8 +38,8 @@ private func inode(of descriptor: OwnedDescriptor?) -> UInt64? {
         var received: [WireMessage] = []
         let listener = try MessageListener(path: path, allowedUIDs: [getuid()], loop: loop,
                                            onMessage: { _, message in received.append(message) })
-        let client = MessageClient(path: path, loop: loop, onConnect: { try? $0.send(.snapshotBegin) })
-        #expect(try runLoop(loop, until: { received == [.snapshotBegin] }))
+        let client = MessageClient(path: path, loop: loop, onConnect: { try? $0.send(.hello(role: .checkd, pid: 1)) })
+        #expect(try runLoop(loop, until: { received == [.hello(role: .checkd, pid: 1)] }))
         cycle = [inode(of: listener.listeningSocket), inode(of: listener.connections.first?.socket),
                  inode(of: client.connection?.socket)]
         #expect(openSocketInodes().isSuperset(of: cycle.compactMap { $0 }))

@@ -32,6 +32,7 @@ private func rawClient(_ path: String) throws -> Int32 {
         onMessage: { _, message in atListener.append(message) },
         onConnect: { connection in
             listenerSawConnect += 1
+            try? connection.send(.hello(role: .vrrpd, pid: getpid()))
             try? connection.send(.instanceState(name: "VI_1", state: .master, priority: 150))
         })
     defer { listener.close() }
@@ -45,15 +46,16 @@ private func rawClient(_ path: String) throws -> Int32 {
         onMessage: { _, message in atClient.append(message) })
     defer { client.close() }
 
-    #expect(try runLoop(loop, until: { atListener.count == snapshot.count && atClient.count == 1 }))
+    #expect(try runLoop(loop, until: { atListener.count == snapshot.count && atClient.count == 2 }))
     #expect(atListener == snapshot, "five sends arrive as five messages, in order")
-    #expect(atClient == [.instanceState(name: "VI_1", state: .master, priority: 150)])
+    #expect(atClient == [.hello(role: .vrrpd, pid: getpid()), .instanceState(name: "VI_1", state: .master, priority: 150)])
     #expect(listenerSawConnect == 1)
     let connection = try #require(listener.connections.first)
     #expect(connection.peer.uid == getuid())
     #expect(connection.peer.pid == getpid())
     #expect(connection.peerRole == .checkd)
     #expect(listener.droppedMessages == 0)
+    #expect(listener.refusedMessages == 0 && client.refusedMessages == 0)
 
     var info = stat()
     #expect(lstat(path, &info) == 0)
@@ -73,6 +75,8 @@ private func rawClient(_ path: String) throws -> Int32 {
     defer { listener.close() }
     let fd = try rawClient(path)
     defer { close(fd) }
+    let hello = WireCodec.encode(.hello(role: .checkd, pid: getpid()))
+    #expect(hello.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) } == hello.count)
     let valid = WireCodec.encode(health)
     var badVersion = valid
     badVersion[2] = 9
@@ -89,8 +93,8 @@ private func rawClient(_ path: String) throws -> Int32 {
     }
     #expect(valid.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) } == valid.count)
 
-    #expect(try runLoop(loop, until: { received.count == 1 }))
-    #expect(received == [health], "the valid message after the garbage still arrives")
+    #expect(try runLoop(loop, until: { received.count == 2 }))
+    #expect(received.last == health, "the valid message after the garbage still arrives")
     #expect(listener.droppedMessages == garbage.count)
     #expect(listener.connections.first?.droppedMessages == garbage.count)
     #expect(disconnects == 0 && listener.connections.count == 1, "garbage never closes the connection")
@@ -117,6 +121,7 @@ private func rawClient(_ path: String) throws -> Int32 {
         path: path, loop: loop, initialBackoff: .milliseconds(20), maximumBackoff: .milliseconds(80),
         onConnect: { connection in
             connects += 1
+            try? connection.send(.hello(role: .checkd, pid: getpid()))
             try? connection.send(.snapshotBegin)
             try? connection.send(.trackScript(name: "chk", ok: true))
             try? connection.send(.snapshotEnd)
@@ -131,7 +136,7 @@ private func rawClient(_ path: String) throws -> Int32 {
     #expect(throws: MessageSendError.notConnected) { try client.send(.snapshotBegin) }
 
     var first: MessageListener? = try makeListener()
-    #expect(try runLoop(loop, until: { received.count == 3 }))
+    #expect(try runLoop(loop, until: { received.count == 4 }))
     #expect(connects == 1 && client.isConnected)
 
     first?.close()
@@ -141,11 +146,12 @@ private func rawClient(_ path: String) throws -> Int32 {
 
     let second = try makeListener()
     defer { second.close() }
-    #expect(try runLoop(loop, until: { received.count == 6 }))
+    #expect(try runLoop(loop, until: { received.count == 8 }))
     #expect(connects == 2 && client.connectCount == 2)
-    #expect(Array(received[3...]) == [.snapshotBegin, .trackScript(name: "chk", ok: true), .snapshotEnd])
+    #expect(Array(received[4...]) == [.hello(role: .checkd, pid: getpid()), .snapshotBegin,
+                                      .trackScript(name: "chk", ok: true), .snapshotEnd])
     try client.send(.trackScript(name: "chk", ok: false))
-    #expect(try runLoop(loop, until: { received.count == 7 }))
+    #expect(try runLoop(loop, until: { received.count == 9 }))
 }
 
 @Test func staleSocketIsReplacedButALiveOneIsNot() throws {

@@ -1,4 +1,5 @@
 import KeepalivedConfig
+import TestSupport
 import VRRP
 import TestSupport
 @testable import vrrpd

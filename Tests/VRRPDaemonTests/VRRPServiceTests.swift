@@ -92,6 +92,31 @@ final class ServiceOnFakeLAN {
         #expect(setup.state == .backup)
     }
 
+    /// Track results count only from a peer that said hello as checkd: one that claims ipvsd, or says nothing,
+    /// is dropped and counted, and no priority moves.
+    @Test func trackScriptResultsFromAnyoneButCheckdAreDropped() throws {
+        let setup = try ServiceOnFakeLAN(Self.tracked)
+        let quiet = Logger(label: "test.peer") { _ in SwiftLogNoOpLogHandler() }
+        func peer(_ messages: [WireMessage]) -> MessageClient {
+            MessageClient(path: setup.context.socketPath, loop: setup.loop, logger: quiet,
+                          onConnect: { connection in for message in messages { try? connection.send(message) } })
+        }
+        let ipvsd = peer([.hello(role: .ipvsd, pid: 1), .trackScript(name: "check_proxy", ok: false)])
+        let anonymous = peer([.trackScript(name: "check_proxy", ok: false)])
+        defer { ipvsd.close(); anonymous.close() }
+        let listener = try #require(setup.service.listener)
+        #expect(setup.deliver { listener.refusedMessages == 2 })
+        #expect(setup.service.trackScriptResults.isEmpty)
+        #expect(setup.a.log.contains("dropped message its sender may not send", at: .warning), "\(setup.a.log.text)")
+        setup.lan.run(seconds: 5)
+        #expect(setup.service.engine?.states.first?.priority == 150, "the script's weight was not applied")
+
+        let checkd = peer([.hello(role: .checkd, pid: 2), .trackScript(name: "check_proxy", ok: false)])
+        defer { checkd.close() }
+        #expect(setup.deliver { setup.service.trackScriptResults == ["check_proxy": false] })
+        #expect(listener.refusedMessages == 2)
+    }
+
     @Test func aSnapshotThatCannotBeSentIsLogged() throws {
         let setup = try ServiceOnFakeLAN(Self.tracked)
         // A checkd that says hello and is gone before vrrpd answers.

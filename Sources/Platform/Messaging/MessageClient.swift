@@ -16,6 +16,8 @@ public final class MessageClient {
     private let loop: EventLoop
     private let logger: Logger
     private let expectedServerUIDs: Set<uid_t>?
+    /// The role the listener must claim in its hello; nil: any.
+    public let expectedRole: DaemonRole?
     private let initialBackoff: Duration
     private let maximumBackoff: Duration
     private var backoff: Duration
@@ -23,6 +25,7 @@ public final class MessageClient {
     private var closed = false
     private var failuresLogged = false
     private var drops = DropReporter()
+    private var refusals = DropReporter("message its sender may not send")
     private let onConnect: (MessageConnection) -> Void
     private let onMessage: (MessageConnection, WireMessage) -> Void
     private let onDisconnect: (MessageConnection) -> Void
@@ -30,11 +33,14 @@ public final class MessageClient {
     public var isConnected: Bool { connection?.isOpen ?? false }
     /// Malformed datagrams dropped, over all connections so far.
     public var droppedMessages: Int { drops.total }
+    /// Well-formed messages dropped because of who sent them, over all connections so far.
+    public var refusedMessages: Int { refusals.total }
 
     /// A client of the listener at `path`; the first attempt happens on the loop's next turn.
-    /// With `expectedServerUIDs`, a listener running as any other uid is disconnected and retried.
+    /// With `expectedServerUIDs`, a listener running as any other uid is disconnected and retried; with
+    /// `expectedRole`, a hello claiming another role is refused (and so is everything after it).
     public init(path: String, loop: EventLoop, logger: Logger = Logger(label: "tandem.messages"),
-                expectedServerUIDs: Set<uid_t>? = nil,
+                expectedServerUIDs: Set<uid_t>? = nil, expectedRole: DaemonRole? = nil,
                 initialBackoff: Duration = .milliseconds(100), maximumBackoff: Duration = .seconds(2),
                 onConnect: @escaping (MessageConnection) -> Void,
                 onMessage: @escaping (MessageConnection, WireMessage) -> Void = { _, _ in },
@@ -43,6 +49,7 @@ public final class MessageClient {
         self.loop = loop
         self.logger = logger
         self.expectedServerUIDs = expectedServerUIDs
+        self.expectedRole = expectedRole
         self.initialBackoff = initialBackoff
         self.maximumBackoff = maximumBackoff
         self.backoff = initialBackoff
@@ -106,9 +113,13 @@ public final class MessageClient {
 
     private func established(socket: OwnedDescriptor, peer: PeerCredentials) throws {
         let connection = MessageConnection(socket: socket, peer: peer, loop: loop, logger: logger)
+        if let expectedRole { connection.claimableRoles = [expectedRole] }
         connection.onMessage = { [unowned self] in onMessage($0, $1) }
         connection.onMalformed = { [unowned self] connection, error in
             drops.record(error, from: connection.peer, logger: logger)
+        }
+        connection.onRefused = { [unowned self] connection, refusal in
+            refusals.record(refusal, from: connection.peer, logger: logger)
         }
         connection.onClose = { [unowned self] lost in
             guard self.connection === lost else { return }

@@ -17,11 +17,16 @@ public enum MessageSendError: Error, Sendable, Equatable {
 public final class MessageConnection {
     /// The peer's credentials, checked by the listener before any message is read.
     public let peer: PeerCredentials
-    /// The role the peer announced in its `hello`, nil until then.
+    /// The role the peer announced in its first `hello` (one of `claimableRoles`), nil until then.
     public private(set) var peerRole: DaemonRole?
+    /// The roles this peer may claim: set by the listener from the peer's uid, or by the client to the role of
+    /// the daemon it connects to.
+    public internal(set) var claimableRoles = Set(DaemonRole.allCases)
     /// Malformed datagrams received and dropped on this connection.
     public private(set) var droppedMessages = 0
-    /// Messages decoded and handed on.
+    /// Well-formed messages dropped because of who sent them (`SenderRefusal`).
+    public private(set) var refusedMessages = 0
+    /// Messages decoded, admitted and handed on.
     public private(set) var receivedMessages = 0
     /// False once closed, by either side.
     public private(set) var isOpen = true
@@ -31,6 +36,7 @@ public final class MessageConnection {
     private let logger: Logger
     var onMessage: (MessageConnection, WireMessage) -> Void = { _, _ in }
     var onMalformed: (MessageConnection, WireError) -> Void = { _, _ in }
+    var onRefused: (MessageConnection, SenderRefusal) -> Void = { _, _ in }
     var onClose: (MessageConnection) -> Void = { _ in }
 
     /// Owns `socket` from here on, also when `start()` fails.
@@ -73,6 +79,7 @@ public final class MessageConnection {
     func detachCallbacks() {
         onMessage = { _, _ in }
         onMalformed = { _, _ in }
+        onRefused = { _, _ in }
         onClose = { _ in }
     }
 
@@ -123,8 +130,15 @@ public final class MessageConnection {
                 reject(error)
                 continue
             }
+            // Only hello before hello, then only what the role it claimed may send: no receiver sees the rest.
+            do throws(SenderRefusal) {
+                peerRole = try message.senderRole(on: peerRole, claimable: claimableRoles)
+            } catch {
+                refusedMessages += 1
+                onRefused(self, error)
+                continue
+            }
             receivedMessages += 1
-            if case .hello(let role, _) = message { peerRole = role }
             onMessage(self, message)
         }
     }

@@ -4,7 +4,7 @@ import Logging
 import Wire
 
 /// Accepts SOCK_SEQPACKET connections on a Unix socket path, admits only peers whose uid is allowed
-/// (SO_PEERCRED), and hands each decoded message to `onMessage` on the event loop.
+/// (SO_PEERCRED), and hands each decoded message its sender may send to `onMessage` on the event loop.
 public final class MessageListener {
     /// The socket's path.
     public let path: String
@@ -14,29 +14,35 @@ public final class MessageListener {
     public private(set) var connections: [MessageConnection] = []
     /// Connections refused because of the peer's uid.
     public private(set) var refusedConnections = 0
+    /// Admitted uids that may claim only some roles in their hello; every other admitted uid may claim any.
+    public let rolesOfUID: [uid_t: Set<DaemonRole>]
 
     private let loop: EventLoop
     private let logger: Logger
     /// The listening socket; nil once closed.
     private(set) var listeningSocket: OwnedDescriptor?
     private var drops = DropReporter()
+    private var refusals = DropReporter("message its sender may not send")
     private let onMessage: (MessageConnection, WireMessage) -> Void
     private let onConnect: (MessageConnection) -> Void
     private let onDisconnect: (MessageConnection) -> Void
 
     /// Malformed datagrams dropped, over all connections so far.
     public var droppedMessages: Int { drops.total }
+    /// Well-formed messages dropped because of who sent them, over all connections so far.
+    public var refusedMessages: Int { refusals.total }
 
     /// Binds `path` (creating its directory, replacing a stale socket, mode `socketMode`) and listens.
     /// Throws EADDRINUSE when another process still listens there.
-    public init(path: String, allowedUIDs: Set<uid_t>, loop: EventLoop,
-                logger: Logger = Logger(label: "tandem.messages"),
+    public init(path: String, allowedUIDs: Set<uid_t>, rolesOfUID: [uid_t: Set<DaemonRole>] = [:],
+                loop: EventLoop, logger: Logger = Logger(label: "tandem.messages"),
                 socketMode: mode_t = 0o660, directoryMode: mode_t = 0o755,
                 onMessage: @escaping (MessageConnection, WireMessage) -> Void,
                 onConnect: @escaping (MessageConnection) -> Void = { _ in },
                 onDisconnect: @escaping (MessageConnection) -> Void = { _ in }) throws {
         self.path = path
         self.allowedUIDs = allowedUIDs
+        self.rolesOfUID = rolesOfUID
         self.loop = loop
         self.logger = logger
         self.onMessage = onMessage
@@ -120,9 +126,13 @@ public final class MessageListener {
             return
         }
         let connection = MessageConnection(socket: socket, peer: peer, loop: loop, logger: logger)
+        if let roles = rolesOfUID[peer.uid] { connection.claimableRoles = roles }
         connection.onMessage = { [unowned self] in onMessage($0, $1) }
         connection.onMalformed = { [unowned self] connection, error in
             drops.record(error, from: connection.peer, logger: logger)
+        }
+        connection.onRefused = { [unowned self] connection, refusal in
+            refusals.record(refusal, from: connection.peer, logger: logger)
         }
         connection.onClose = { [unowned self] closed in
             connections.removeAll { $0 === closed }
