@@ -9,6 +9,8 @@ final class FakeIPVSKernel: GenericNetlinkTransport {
     static let family: UInt16 = 0x23
     var table = IPVSTable()
     var syncDaemons: [IPVSSyncState: IPVSSyncDaemon] = [:]
+    /// The connection timeouts SET_CONFIG set; an absent attribute leaves one as it was, as in ip_vs_genl.
+    var timeouts = IPVSTimeouts(tcp: 900, tcpFin: 120, udp: 300)
     /// Every request's command number, in order (to prove what was and was not sent).
     private(set) var commands: [UInt8] = []
     /// Requests that change the table (NEW/SET/DEL service or destination, FLUSH).
@@ -80,6 +82,11 @@ final class FakeIPVSKernel: GenericNetlinkTransport {
             guard let raw = try nest.u32(DaemonAttribute.state, "state"), let state = IPVSSyncState(rawValue: raw)
             else { throw FakeKernelError(errno: 22) }
             guard syncDaemons.removeValue(forKey: state) != nil else { throw FakeKernelError(errno: 3) }
+            pending.append(ack(seq, errno: 0))
+        case IPVSCommandNumber.setConfig:
+            if let tcp = try top.u32(CommandAttribute.timeoutTCP, "tcp") { timeouts.tcp = tcp }
+            if let fin = try top.u32(CommandAttribute.timeoutTCPFin, "tcpfin") { timeouts.tcpFin = fin }
+            if let udp = try top.u32(CommandAttribute.timeoutUDP, "udp") { timeouts.udp = udp }
             pending.append(ack(seq, errno: 0))
         case IPVSCommandNumber.flush:
             table = IPVSTable()

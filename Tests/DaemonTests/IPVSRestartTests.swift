@@ -24,13 +24,13 @@ private func config(inhibit: Bool = false, alpha: Bool = false, sorryServer: Boo
         "    real_server \(address) 80 {\n        weight \(weight)\n" + (inhibit ? "        inhibit_on_failure\n" : "")
             + (checked ? "        TCP_CHECK {\n        }\n" : "") + "    }\n"
     }
-    var text = "virtual_server 192.0.2.93 80 {\n    lb_kind DR\n    quorum \(quorum)\n"
+    var text = "virtual_server 192.0.2.93 80 {\n    protocol TCP\n    lb_kind DR\n    quorum \(quorum)\n"
     if alpha { text += "    alpha\n" }
     if sorryServer { text += "    sorry_server 203.0.113.9 80\n" }
     text += realServer("198.51.100.72", weight: 1) + realServer("198.51.100.80", weight: 2)
     if extraRealServer { text += realServer("198.51.100.99", weight: 1) }
     text += "}\n"
-    if extraService { text += "virtual_server 192.0.2.95 80 {\n    lb_kind DR\n" + realServer("198.51.100.72", weight: 1) + "}\n" }
+    if extraService { text += "virtual_server 192.0.2.95 80 {\n    protocol TCP\n    lb_kind DR\n" + realServer("198.51.100.72", weight: 1) + "}\n" }
     return text
 }
 

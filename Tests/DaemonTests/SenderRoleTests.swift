@@ -31,6 +31,7 @@ private let syncedConfig = """
         }
     }
     virtual_server 192.0.2.93 80 {
+        protocol TCP
         lb_kind DR
         real_server 198.51.100.72 80 {
             TCP_CHECK {
@@ -86,6 +87,7 @@ private let syncedConfig = """
                 notify "\(script)"
             }
             virtual_server 192.0.2.93 80 {
+                protocol TCP
                 quorum_up "\(script) quorum-up"
                 quorum_down "\(script) quorum-down"
                 real_server 198.51.100.72 80 {
