@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "vrrpd", targets: ["vrrpd"]),
         .executable(name: "ipvsd", targets: ["ipvsd"]),
         .executable(name: "checkd", targets: ["checkd"]),
+        .executable(name: "tandemctl", targets: ["tandemctl"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -66,6 +67,14 @@ let package = Package(
         .executableTarget(name: "ipvsd", dependencies: ["DaemonKit", "IPVS"]),
         .executableTarget(name: "checkd", dependencies: ["DaemonKit", "Health"]),
 
+        // Does a set of nodes' configurations make a working pair? Pure, like the model it compares.
+        .target(name: "PairLint", dependencies: ["KeepalivedConfig", "Vocabulary"]),
+        // The operator's command (not a daemon): `tandemctl lint`; DaemonKit only for the version.
+        .executableTarget(
+            name: "tandemctl",
+            dependencies: ["PairLint", "KeepalivedConfig", "DaemonKit",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+
         // What the test targets share: fixtures, real backends, daemons as processes, network namespaces.
         .target(name: "TestSupport", dependencies: ["Platform", "Vocabulary", .product(name: "Logging", package: "swift-log")],
                 path: "Tests/TestSupport"),
@@ -80,6 +89,10 @@ let package = Package(
         // Runs the built daemons as processes: depending on them makes `swift test` build them first.
         .testTarget(name: "DaemonTests",
                     dependencies: ["DaemonKit", "KeepalivedConfig", "Health", "TestSupport", "vrrpd", "ipvsd", "checkd"]),
+        .testTarget(name: "PairLintTests", dependencies: ["PairLint", "KeepalivedConfig", "Vocabulary"],
+                    exclude: ["Fixtures"]),
+        // Runs the built tandemctl: depending on it makes `swift test` build it first.
+        .testTarget(name: "TandemctlTests", dependencies: ["tandemctl", "PairLint", "DaemonKit", "TestSupport"]),
         // vrrpd's engine in process, on fakes of its I/O: elections on a manual clock, no root, no sockets.
         .testTarget(
             name: "VRRPDaemonTests",

@@ -1,0 +1,90 @@
+function __tandemctl_should_offer_completions_for_flags_or_options -a expected_commands
+    set -l non_repeating_flags_or_options $argv[2..]
+    set -l non_repeating_flags_or_options_absent 0
+    set -l positional_index 0
+    set -l commands
+    __tandemctl_parse_tokens
+    test "$commands" = "$expected_commands"; and return $non_repeating_flags_or_options_absent
+end
+
+function __tandemctl_should_offer_completions_for_positional -a expected_commands positional_index_comparison expected_positional_index
+    set -l non_repeating_flags_or_options
+    set -l non_repeating_flags_or_options_absent 0
+    set -l positional_index 0
+    set -l commands
+    __tandemctl_parse_tokens
+    test "$commands" = "$expected_commands" -a \( "$positional_index" "$positional_index_comparison" "$expected_positional_index" \)
+end
+
+function __tandemctl_parse_tokens -S
+    set -l unparsed_tokens (__tandemctl_tokens -pc)
+    switch $unparsed_tokens[1]
+    case 'tandemctl'
+        __tandemctl_parse_subcommand 0 'version' 'h/help'
+        switch $unparsed_tokens[1]
+        case 'lint'
+            __tandemctl_parse_subcommand -r 1 'json' 'version' 'h/help'
+        case 'help'
+            __tandemctl_parse_subcommand -r 1 'version'
+        end
+    end
+end
+
+function __tandemctl_tokens
+    if test (string split -m 1 -f 1 -- . "$FISH_VERSION") -gt 3
+        commandline --tokens-raw $argv
+    else
+        commandline -o $argv
+    end
+end
+
+function __tandemctl_parse_subcommand -S -a positional_count
+    argparse -s r -- $argv
+    set -l option_specs $argv[2..]
+    set -l is_repeating_positional $_flag_r
+    set -el _flag_r
+    set -a commands $unparsed_tokens[1]
+    set positional_index 0
+    while true
+        set -e unparsed_tokens[1]
+        argparse -sn "$commands" $option_specs -- $unparsed_tokens 2> /dev/null
+        set unparsed_tokens $argv
+        set positional_index (math $positional_index + 1)
+        for non_repeating_flag_or_option in $non_repeating_flags_or_options
+            if set -ql "_flag_$(string replace -a - _ -- $non_repeating_flag_or_option)"
+                set non_repeating_flags_or_options_absent 1
+                break
+            end
+        end
+        test (count $unparsed_tokens) -eq 0 -o \( -z "$is_repeating_positional" -a "$positional_index" -gt "$positional_count" \) && break
+    end
+end
+
+function __tandemctl_complete_directories
+    set -l token (commandline -t)
+    string match -- '*/' $token
+    set -l subdirs $token*/
+    printf %s\n $subdirs
+end
+
+function __tandemctl_custom_completion
+    set -x SAP_SHELL fish
+    set -x SAP_SHELL_VERSION $FISH_VERSION
+    set -l tokens (__tandemctl_tokens -p)
+    if test -z "$(__tandemctl_tokens -t)"
+        set -l index (count (__tandemctl_tokens -pc))
+        set tokens $tokens[..$index] \'\' $tokens[(math $index + 1)..]
+    end
+    command $tokens[1] $argv $tokens
+end
+
+complete -c 'tandemctl' -f
+complete -c 'tandemctl' -n '__tandemctl_should_offer_completions_for_flags_or_options "tandemctl" version' -l 'version' -d 'Show the version.'
+complete -c 'tandemctl' -n '__tandemctl_should_offer_completions_for_flags_or_options "tandemctl" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'tandemctl' -n '__tandemctl_should_offer_completions_for_positional "tandemctl" -eq 1' -fa 'lint' -d 'Check that the keepalived.conf files of two or more nodes make a working pair.'
+complete -c 'tandemctl' -n '__tandemctl_should_offer_completions_for_positional "tandemctl" -eq 1' -fa 'help' -d 'Show subcommand help information.'
+complete -c 'tandemctl' -n '__tandemctl_should_offer_completions_for_positional "tandemctl lint" -ge 1' -fa '(for p in (string match -e -- \'*/\' (commandline -t);or printf \n)*.\'conf\';printf %s\n $p;end;__fish_complete_directories (commandline -t) \'\')'
+complete -c 'tandemctl' -n '__tandemctl_should_offer_completions_for_flags_or_options "tandemctl lint" json' -l 'json' -d 'Print one JSON object (schema tandem.lint/1, described in docs/json/lint.md) instead of lines.'
+complete -c 'tandemctl' -n '__tandemctl_should_offer_completions_for_flags_or_options "tandemctl lint" version' -l 'version' -d 'Show the version.'
+complete -c 'tandemctl' -n '__tandemctl_should_offer_completions_for_flags_or_options "tandemctl lint" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'tandemctl' -n '__tandemctl_should_offer_completions_for_flags_or_options "tandemctl help" version' -l 'version' -d 'Show the version.'
