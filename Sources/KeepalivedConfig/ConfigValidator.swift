@@ -103,15 +103,21 @@ struct ConfigValidator {
             log.error(instance.location, "vrrp_instance \(name): VRRP version 3 advert_int is at least 0.01 seconds")
         }
         switch instance.authentication {
-        case .password(let password), .ah(let password):
+        case .ah(let location):
+            if version == 3 {
+                // keepalived (vrrp_complete_instance) drops authentication of any kind for version 3.
+                log.warning(instance.location, "vrrp_instance \(name): VRRP version 3 has no authentication (RFC 5798 §9); it is ignored")
+                instance.authentication = .none
+            } else {
+                log.error(location, "auth_type AH is not supported: tandem does not implement IPsec AH and will not send the key in clear instead; use auth_type PASS or no authentication (on every node)")
+            }
+        case .password(let password):
             if version == 3 {
                 log.warning(instance.location, "vrrp_instance \(name): VRRP version 3 has no authentication (RFC 5798 §9); it is ignored")
                 instance.authentication = .none
             } else if password.utf8.count > 8 {
                 log.warning(instance.location, "vrrp_instance \(name): auth_pass has \(password.utf8.count) characters but VRRP carries 8; only '\(String(decoding: password.utf8.prefix(8), as: UTF8.self))' is used, so both nodes must agree on those")
-                if case .password = instance.authentication {
-                    instance.authentication = .password(String(decoding: password.utf8.prefix(8), as: UTF8.self))
-                }
+                instance.authentication = .password(String(decoding: password.utf8.prefix(8), as: UTF8.self))
             }
         case .none:
             break
@@ -122,10 +128,10 @@ struct ConfigValidator {
         for peer in instance.unicastPeers where peer.family != instance.family {
             log.error(instance.location, "vrrp_instance \(name): unicast_peer \(peer) is not of the virtual addresses' family")
         }
-        if instance.priority == 255 && instance.nopreempt {
+        if instance.basePriority == 255 && instance.nopreempt {
             log.warning(instance.location, "vrrp_instance \(name): an address owner (priority 255) always preempts; nopreempt is ignored")
         }
-        if instance.nopreempt && instance.initialState == .master {
+        if instance.nopreempt && instance.startState == .master {
             log.warning(instance.location, "vrrp_instance \(name): nopreempt needs 'state BACKUP' to have an effect, as in keepalived")
         }
         if let interface = instance.interface { checkInterface(interface, at: instance.location, log: &log) }

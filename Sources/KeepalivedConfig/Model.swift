@@ -138,17 +138,20 @@ public enum ConfiguredAuthentication: Hashable, Sendable {
     case none
     /// VRRPv2 simple text password, at most 8 bytes on the wire.
     case password(String)
-    /// IPSEC AH (RFC 2402), which keepalived still accepts for v2.
-    case ah(String)
+    /// `auth_type AH` (IPsec AH, RFC 2402), which tandem does not implement. Only where it was written is kept, so
+    /// the validator can refuse it there; the key is dropped so nothing can ever send it.
+    case ah(location: ConfigLocation)
 }
 
 /// `vrrp_instance NAME { ... }`.
 public struct VRRPInstanceDefinition: Sendable {
     public var name: String
-    public var initialState: VRRPStartState = .backup
+    /// `state`, nil when not given (see `startState`).
+    public var initialState: VRRPStartState?
     public var interface: String?
     public var virtualRouterID: Int?
-    public var priority: Int = 100
+    /// `priority`, nil when not given (see `basePriority`).
+    public var priority: Int?
     public var advertInterval: Duration = .seconds(1)
     public var version: Int?
     public var authentication: ConfiguredAuthentication = .none
@@ -170,6 +173,12 @@ public struct VRRPInstanceDefinition: Sendable {
     public var garpMasterRefresh: Duration = .zero
     public var garpMasterRefreshRepeat: Int = 1
     public var location: ConfigLocation
+
+    /// keepalived's vrrp_complete_instance: without `priority`, `state MASTER` makes the address owner (255) and
+    /// anything else 100.
+    public var basePriority: Int { priority ?? (initialState == .master ? 255 : 100) }
+    /// keepalived's vrrp_complete_instance: without `state`, the address owner starts as MASTER, others as BACKUP.
+    public var startState: VRRPStartState { initialState ?? (basePriority == 255 ? .master : .backup) }
 
     /// The VRRP version in force: the instance's, else global_defs' vrrp_version, else 2.
     public func effectiveVersion(_ global: GlobalDefinitions) -> Int { version ?? global.vrrpVersion }

@@ -46,8 +46,14 @@ enum VRRPReader {
         return table
     }()
 
-    static let authenticationTable: KeywordTable<(type: String?, password: String?)> = {
-        var table = KeywordTable<(type: String?, password: String?)>("authentication")
+    struct AuthenticationBlock {
+        var type: String?
+        var typeLocation: ConfigLocation?
+        var password: String?
+    }
+
+    static let authenticationTable: KeywordTable<AuthenticationBlock> = {
+        var table = KeywordTable<AuthenticationBlock>("authentication")
         table.add("auth_type", arity: .exactly(1)) { auth, s, values in
             let type = s.arguments[0].word ?? ""
             guard type == "PASS" || type == "AH" else {
@@ -55,6 +61,7 @@ enum VRRPReader {
                 return
             }
             auth.type = type
+            auth.typeLocation = s.arguments[0].location
         }
         table.add("auth_pass", arity: .exactly(1)) { auth, s, _ in auth.password = s.arguments[0].word }
         return table
@@ -65,6 +72,11 @@ enum VRRPReader {
         table.add("state", arity: .exactly(1)) { instance, s, values in
             guard let state = VRRPStartState(rawValue: s.arguments[0].word ?? "") else {
                 values.log.error(s.arguments[0].location, "state must be MASTER or BACKUP, not '\(s.arguments[0].word ?? "")'")
+                return
+            }
+            // keepalived keeps an earlier MASTER over a later BACKUP (vrrp_state_handler).
+            if state == .backup, instance.initialState == .master {
+                values.log.warning(s.arguments[0].location, "state was already set to MASTER; this BACKUP is ignored, as keepalived does")
                 return
             }
             instance.initialState = state
@@ -85,11 +97,11 @@ enum VRRPReader {
             instance.version = values.integer(s.arguments[0], "version", in: 2...3)
         }
         table.add("authentication", arity: .exactly(0), block: true) { instance, s, values in
-            var auth: (type: String?, password: String?) = (nil, nil)
+            var auth = AuthenticationBlock()
             authenticationTable.apply(s.block ?? [], to: &auth, values: &values)
             switch (auth.type, auth.password) {
             case ("PASS", let password?): instance.authentication = .password(password)
-            case ("AH", let password?): instance.authentication = .ah(password)
+            case ("AH", _?): instance.authentication = .ah(location: auth.typeLocation ?? s.location)
             case (nil, nil): instance.authentication = .none
             case (_, nil): values.log.error(s.location, "authentication needs auth_pass")
             case (nil, _): values.log.error(s.location, "authentication needs auth_type PASS or AH")

@@ -51,13 +51,16 @@ struct InstancePlan: Equatable {
 
         let authentication: VRRPAuthentication
         switch instance.authentication {
-        case .password(let text), .ah(let text): authentication = .password(text)
+        case .password(let text): authentication = .password(text)
         case .none: authentication = .none
+        case .ah:
+            // The validator refuses AH for version 2; this guards against ever sending its key as a PASS password.
+            return .failure(PlanError("vrrp_instance \(instance.name): auth_type AH is not supported; use PASS or no authentication"))
         }
         let machine = VRRPInstanceConfig(
             name: instance.name, vrid: UInt8(vrid), version: instance.effectiveVersion(config.global) == 3 ? .v3 : .v2,
-            priority: UInt8(instance.priority), advertInterval: instance.advertInterval,
-            initialState: instance.initialState == .master ? .master : .backup,
+            priority: UInt8(instance.basePriority), advertInterval: instance.advertInterval,
+            initialState: instance.startState == .master ? .master : .backup,
             preempt: !instance.nopreempt, preemptDelay: instance.preemptDelay,
             virtualAddresses: addresses.map(\.address), primaryAddress: source,
             authentication: authentication, unicastPeers: peers, gratuitous: gratuitous

@@ -1,10 +1,12 @@
 /// One vrrp_instance block of keepalived.conf.
 struct Instance {
     var name = "VI_1"
-    var state = "BACKUP"
+    /// nil: no `state` line.
+    var state: String? = "BACKUP"
     var interface = "eth0"
     var vrid = 51
-    var priority = 100
+    /// nil: no `priority` line.
+    var priority: Int? = 100
     var advertInterval = "1"
     var version = 2
     var vips = ["192.0.2.100/24"]
@@ -14,11 +16,10 @@ struct Instance {
     var trackScripts: [String] = []
 
     var text: String {
-        var lines = [
-            "vrrp_instance \(name) {", "    state \(state)", "    interface \(interface)",
-            "    virtual_router_id \(vrid)", "    priority \(priority)", "    advert_int \(advertInterval)",
-            "    version \(version)",
-        ]
+        var lines = ["vrrp_instance \(name) {"] + [state.map { "    state \($0)" }].compactMap { $0 }
+            + ["    interface \(interface)", "    virtual_router_id \(vrid)"]
+            + [priority.map { "    priority \($0)" }].compactMap { $0 }
+            + ["    advert_int \(advertInterval)", "    version \(version)"]
         if version == 2 { lines += ["    authentication {", "        auth_type PASS", "        auth_pass secret", "    }"] }
         lines += ["    virtual_ipaddress {"] + vips.map { "        \($0)" } + ["    }"]
         if let unicast {

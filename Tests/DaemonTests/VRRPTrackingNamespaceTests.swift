@@ -1,0 +1,91 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// keepalived.conf keywords whose effect is checked against Debian's keepalived on a real (virtual) network: each
+/// scenario runs twice, the configuration under test once on vrrpd and once on keepalived, with the other
+/// implementation as the peer, and must end the same way. Nodes a (192.0.2.1) and b (.2) share eth0; each also
+/// has an eth1 (198.51.100.1, .2) that only tracking looks at.
+@Suite(.serialized,
+       .enabled(if: NetworkLab.available, "needs root and network namespaces (\(NetworkLab.unavailableReason ?? ""))"),
+       .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/sbin/keepalived"), "needs Debian's keepalived"))
+struct VRRPTrackingNamespaceTests {
+    static let vip = "192.0.2.100"
+
+    /// Which implementation runs the configuration under test on node a; the other runs node b.
+    enum UnderTest: String, CaseIterable { case vrrpd, keepalived }
+
+    static func instance(state: String, priority: Int?, extra: [String] = []) -> String {
+        (["vrrp_instance VI_1 {", "    state \(state)", "    interface eth0", "    virtual_router_id 51"]
+            + [priority.map { "    priority \($0)" }].compactMap { $0 }
+            + ["    advert_int 1", "    authentication {", "        auth_type PASS", "        auth_pass secret", "    }",
+               "    virtual_ipaddress {", "        \(vip)", "    }"]
+            + extra.map { "    \($0)" } + ["}"]).joined(separator: "\n") + "\n"
+    }
+
+    final class Pair {
+        let setup: VRRPNamespaceTests.Setup
+        let underTest: UnderTest
+        private var daemons: [String: DaemonProcess] = [:]
+
+        init(_ underTest: UnderTest) throws {
+            self.underTest = underTest
+            setup = try VRRPNamespaceTests.Setup()
+            try setup.lab.addInterface("a", "eth1", addresses: ["198.51.100.1/24"])
+            try setup.lab.addInterface("b", "eth1", addresses: ["198.51.100.2/24"])
+        }
+
+        /// Starts node a (the configuration under test) or b (the peer) on `config`.
+        @discardableResult
+        func start(_ node: String, _ config: String) throws -> DaemonProcess {
+            let ours = (node == "a") == (underTest == .vrrpd)
+            let file = setup.files.file("\(node)-\(ours ? "vrrpd" : "keepalived").conf")
+            try config.write(to: file, atomically: true, encoding: .utf8)
+            let log = setup.files.file("\(node).log")
+            let daemon = ours
+                ? try setup.lab.spawn(node, DaemonProcess.binary("vrrpd").path,
+                                      ["-l", "-D", "-f", file.path, "--runtime-dir", setup.files.file("run-\(node)").path],
+                                      logFile: log)
+                : try setup.lab.spawn(node, "/usr/sbin/keepalived",
+                                      ["--vrrp", "--dont-fork", "--log-console", "--log-detail", "--use-file", file.path,
+                                       "--pid", setup.files.file("\(node)-k.pid").path,
+                                       "--vrrp_pid", setup.files.file("\(node)-kv.pid").path],
+                                      logFile: log)
+            daemons[node] = daemon
+            return daemon
+        }
+
+        func owns(_ node: String) -> Bool { setup.owns(node, VRRPTrackingNamespaceTests.vip) }
+
+        func link(_ node: String, _ interface: String, up: Bool) throws {
+            try setup.lab.run("ip -n \(setup.lab.namespace(node)) link set \(interface) \(up ? "up" : "down")")
+        }
+
+        var logs: String {
+            daemons.keys.sorted().map { "\($0) (\(($0 == "a") == (underTest == .vrrpd) ? "vrrpd" : "keepalived")):\n\(daemons[$0]!.log)" }
+                .joined(separator: "\n")
+        }
+
+        /// Ends what this pair started, by PID; the lab removes its namespaces.
+        func stop() {
+            for daemon in daemons.values { _ = daemon.terminate() }
+        }
+    }
+
+    /// `state MASTER` without `priority` is the address owner (255) in keepalived 2.2.7: it takes the VIP from a
+    /// master at 254 the moment it starts, where a default of 100 would leave it a backup.
+    @Test(arguments: UnderTest.allCases)
+    func stateMasterWithoutPriorityPreemptsAt255(_ underTest: UnderTest) throws {
+        let pair = try Pair(underTest)
+        defer { pair.stop() }
+        let lab = pair.setup.lab
+        try pair.start("b", Self.instance(state: "BACKUP", priority: 254))
+        #expect(lab.waitUntil(timeout: .seconds(8)) { pair.owns("b") } != nil, "b never became master: \(pair.logs)")
+
+        let a = try pair.start("a", Self.instance(state: "MASTER", priority: nil))
+        #expect(lab.waitUntil(timeout: .seconds(4)) { pair.owns("a") && !pair.owns("b") } != nil,
+                "\(underTest) with no priority did not preempt 254: \(pair.logs)")
+        #expect(lab.holds(for: .seconds(2)) { pair.owns("a") && !pair.owns("b") }, "\(pair.logs)")
+        if underTest == .vrrpd { #expect(a.log.contains("INITIALIZE → MASTER (addressOwner)"), "\(a.log)") }
+    }
+}
