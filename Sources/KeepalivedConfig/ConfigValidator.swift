@@ -122,8 +122,8 @@ struct ConfigValidator {
         case .none:
             break
         }
-        if let source = instance.unicastSourceIP, source.family != instance.family {
-            log.error(instance.location, "vrrp_instance \(name): unicast_src_ip \(source) is not of the virtual addresses' family")
+        if let source = instance.sourceIP, source.family != instance.family {
+            log.error(instance.location, "vrrp_instance \(name): the source address \(source) (mcast_src_ip / unicast_src_ip) is not of the virtual addresses' family")
         }
         for peer in instance.unicastPeers where peer.family != instance.family {
             log.error(instance.location, "vrrp_instance \(name): unicast_peer \(peer) is not of the virtual addresses' family")
@@ -135,7 +135,7 @@ struct ConfigValidator {
             log.warning(instance.location, "vrrp_instance \(name): nopreempt needs 'state BACKUP' to have an effect, as in keepalived")
         }
         if let interface = instance.interface { checkInterface(interface, at: instance.location, log: &log) }
-        for address in instance.virtualIPAddresses {
+        for address in instance.virtualIPAddresses + instance.excludedVirtualIPAddresses {
             if let device = address.device { checkInterface(device, at: address.location, log: &log) }
             if let label = address.label {
                 let device = address.device ?? instance.interface ?? ""

@@ -117,6 +117,8 @@ public struct VirtualIPAddress: Hashable, Sendable {
     public var label: String?
     public var broadcast: IPAddress?
     public var scope: String?
+    /// `no_track`: the address's interface going down does not put the instance in FAULT.
+    public var noTrack = false
     public var location: ConfigLocation
 }
 
@@ -156,8 +158,11 @@ public struct VRRPInstanceDefinition: Sendable {
     public var version: Int?
     public var authentication: ConfiguredAuthentication = .none
     public var virtualIPAddresses: [VirtualIPAddress] = []
+    /// `virtual_ipaddress_excluded`: added and removed with the VIPs, of either family, never in adverts.
     public var excludedVirtualIPAddresses: [VirtualIPAddress] = []
-    public var unicastSourceIP: IPAddress?
+    /// `mcast_src_ip` or `unicast_src_ip` (one setting in keepalived; the last written wins): the adverts' source
+    /// address, also compared on equal priority. nil: the interface's primary address.
+    public var sourceIP: IPAddress?
     public var unicastPeers: [IPAddress] = []
     public var nopreempt = false
     public var preemptDelay: Duration = .zero

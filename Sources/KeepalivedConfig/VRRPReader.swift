@@ -114,8 +114,8 @@ enum VRRPReader {
         table.add("virtual_ipaddress_excluded", arity: .exactly(0), block: true) { instance, s, values in
             instance.excludedVirtualIPAddresses += VirtualAddressListReader.read(s, values: &values)
         }
-        table.add("unicast_src_ip", arity: .exactly(1)) { instance, s, values in
-            instance.unicastSourceIP = values.address(s.arguments[0], "unicast_src_ip")
+        table.add("mcast_src_ip", "unicast_src_ip", arity: .exactly(1)) { instance, s, values in
+            if let source = values.address(s.arguments[0], s.name) { instance.sourceIP = source }
         }
         table.add("unicast_peer", arity: .exactly(0), block: true) { instance, s, values in
             // Each line is an address, optionally followed by per-peer options keepalived has (min_ttl, max_ttl).
@@ -221,7 +221,10 @@ enum VirtualAddressListReader {
                     case "scope": entry.scope = value.word
                     default: entry.broadcast = values.address(value, "brd")
                     }
-                case "no_track", "home", "nodad", "noprefixroute", "autojoin", "-":
+                case "no_track":
+                    tokens.removeFirst()
+                    entry.noTrack = true
+                case "home", "nodad", "noprefixroute", "autojoin", "-":
                     tokens.removeFirst()
                 default:
                     if IPAddress(String(name.split(separator: "/").first ?? "")) != nil { break options }

@@ -8,12 +8,12 @@ struct InstancePlan: Equatable {
     var name: String
     var interface: String
     var machine: VRRPInstanceConfig
-    /// Each VIP with its prefix length, label and device, as `ip addr add` would take it.
+    /// Each VIP, then each excluded address, with its prefix length, label and device, as `ip addr add` takes it.
     var addresses: [VirtualAddress]
     /// Where adverts are sent: the unicast peers, or the multicast group.
     var destinations: [IPAddress]
     var multicastGroup: IPAddress?
-    /// The address adverts leave from (unicast_src_ip, or the interface's primary address).
+    /// The address adverts leave from (mcast_src_ip / unicast_src_ip, or the interface's primary address).
     var source: IPAddress
     var trackedScripts: [VRRPTrackedScript]
     var trackedInterfaces: [String]
@@ -32,12 +32,15 @@ struct InstancePlan: Equatable {
         guard let interface = instance.interface, let vrid = instance.virtualRouterID else {
             return .failure(PlanError("vrrp_instance \(instance.name) has no interface or virtual_router_id"))
         }
-        let addresses = instance.virtualIPAddresses.map { vip in
+        func planned(_ vip: VirtualIPAddress) -> VirtualAddress {
             VirtualAddress(address: vip.address, prefixLength: vip.prefixLength, label: vip.label, device: vip.device)
         }
+        let advertised = instance.virtualIPAddresses.map(planned)
+        let excluded = instance.excludedVirtualIPAddresses.map(planned)
+        let addresses = advertised + excluded
         let family = instance.family
         let peers = instance.unicastPeers
-        guard let source = instance.unicastSourceIP ?? primaryAddress(interface, family, addresses.map(\.address)) else {
+        guard let source = instance.sourceIP ?? primaryAddress(interface, family, addresses.map(\.address)) else {
             return .failure(PlanError("vrrp_instance \(instance.name): \(interface) has no \(family == .ipv4 ? "IPv4" : "IPv6") address to send adverts from"))
         }
         let group = family == .ipv4 ? config.global.vrrpMulticastGroup4 : config.global.vrrpMulticastGroup6
@@ -62,7 +65,7 @@ struct InstancePlan: Equatable {
             priority: UInt8(instance.basePriority), advertInterval: instance.advertInterval,
             initialState: instance.startState == .master ? .master : .backup,
             preempt: !instance.nopreempt, preemptDelay: instance.preemptDelay,
-            virtualAddresses: addresses.map(\.address), primaryAddress: source,
+            virtualAddresses: advertised.map(\.address), excludedAddresses: excluded.map(\.address), primaryAddress: source,
             authentication: authentication, unicastPeers: peers, gratuitous: gratuitous
         ).normalized
 

@@ -251,7 +251,7 @@ final class VRRPEngine {
             case .sendAdvertisement(let advert):
                 for destination in member.plan.destinations {
                     let message = advert.encodeMessage(source: member.plan.source, destination: destination)
-                    do { try member.transport.send(message, to: destination) } catch {
+                    do { try member.transport.send(message, from: member.plan.source, to: destination) } catch {
                         logger.debug("\(member.plan.name): advert to \(destination) not sent: \(error)")
                     }
                 }

@@ -88,4 +88,24 @@ struct VRRPTrackingNamespaceTests {
         #expect(lab.holds(for: .seconds(2)) { pair.owns("a") && !pair.owns("b") }, "\(pair.logs)")
         if underTest == .vrrpd { #expect(a.log.contains("INITIALIZE → MASTER (addressOwner)"), "\(a.log)") }
     }
+
+    /// mcast_src_ip is the adverts' IPv4 source, whether it is one of a's addresses (.51) or not (.77): keepalived
+    /// writes its own IP header, vrrpd names the source with IP_PKTINFO on a socket with IP_TRANSPARENT.
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/tshark"), "needs tshark"),
+          arguments: UnderTest.allCases, ["192.0.2.51", "192.0.2.77"])
+    func advertsLeaveFromMcastSrcIP(_ underTest: UnderTest, _ source: String) throws {
+        let pair = try Pair(underTest)
+        defer { pair.stop() }
+        let lab = pair.setup.lab
+        try lab.run("ip -n \(lab.namespace("a")) addr add 192.0.2.51/24 dev eth0")
+        try pair.start("a", Self.instance(state: "MASTER", priority: 150, extra: ["mcast_src_ip \(source)"]))
+        #expect(lab.waitUntil(timeout: .seconds(8)) { pair.owns("a") } != nil, "\(pair.logs)")
+        let capture = pair.setup.files.file("mcast-src.pcap").path
+        let captured = lab.exec("b", "tshark -q -i eth0 -f 'ip proto 112' -a duration:3 -w \(capture)")
+        #expect(captured.status == 0, "\(captured.output)")
+        let sources = NetworkLab.sh("tshark -r \(capture) -T fields -e ip.src 2>/dev/null").output
+            .split(separator: "\n").map(String.init)
+        #expect(sources.count >= 2, "\(underTest) sent \(sources.count) adverts in 3 s: \(pair.logs)")
+        #expect(sources.allSatisfy { $0 == source }, "\(underTest): \(sources)")
+    }
 }

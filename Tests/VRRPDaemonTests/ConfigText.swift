@@ -14,6 +14,8 @@ struct Instance {
     var preemptDelay: Int?
     var unicast: (source: String, peers: [String])?
     var trackScripts: [String] = []
+    /// Further lines inside the block, as written (track_interface, mcast_src_ip, ...).
+    var extra: [String] = []
 
     var text: String {
         var lines = ["vrrp_instance \(name) {"] + [state.map { "    state \($0)" }].compactMap { $0 }
@@ -28,6 +30,7 @@ struct Instance {
         if nopreempt { lines.append("    nopreempt") }
         if let preemptDelay { lines.append("    preempt_delay \(preemptDelay)") }
         if !trackScripts.isEmpty { lines += ["    track_script {"] + trackScripts.map { "        \($0)" } + ["    }"] }
+        lines += extra.map { "    \($0)" }
         return (lines + ["}"]).joined(separator: "\n") + "\n"
     }
 }
