@@ -16,6 +16,7 @@ struct ConfigValidator {
         }
         validateRouterIDs(config, log: &log)
         validateSyncGroups(config, log: &log)
+        TrackingRules.apply(&config, log: &log)
         log.scope = .global
         if let daemon = config.global.lvsSyncDaemon {
             if config.vrrpInstance(named: daemon.vrrpInstance) == nil {
@@ -180,6 +181,7 @@ struct ConfigValidator {
                 }
                 owner[member] = group.name
             }
+            for track in group.trackInterfaces { checkInterface(track.name, at: track.location, log: &log) }
             if group.members.count == 1 {
                 log.warning(group.location, "vrrp_sync_group \(group.name) has one member, so it syncs nothing")
             }

@@ -101,6 +101,11 @@ public enum VRRPStartState: String, Sendable, Hashable {
 public struct VRRPSyncGroup: Sendable {
     public var name: String
     public var members: [String] = []
+    /// `track_interface` / `track_script` of the group: every member tracks them.
+    public var trackInterfaces: [TrackInterfaceReference] = []
+    public var trackScripts: [TrackScriptReference] = []
+    /// `sync_group_tracking_weight` (or the older `global_tracking`): members keep their own weighted tracking.
+    public var trackingWeight = false
     public var notifyMaster: ScriptCommand?
     public var notifyBackup: ScriptCommand?
     public var notifyFault: ScriptCommand?
@@ -126,14 +131,22 @@ public struct TrackScriptReference: Hashable, Sendable {
     public var name: String
     /// `track_script { NAME weight N }` overrides the script's own weight.
     public var weight: Int?
+    /// `weight N reverse` (true) or `weight N noreverse` (false) overrides the script's own `reverse`.
+    public var reverse: Bool?
     public var location: ConfigLocation
+    /// Listed in the instance's vrrp_sync_group rather than in the instance (copied to each member).
+    public var fromSyncGroup = false
 }
 
 public struct TrackInterfaceReference: Hashable, Sendable {
     public var name: String
-    /// nil: the interface going down puts the instance in FAULT; a weight changes priority instead.
-    public var weight: Int?
+    /// 0: the interface going down puts the instance in FAULT; otherwise the priority moves by the weight.
+    public var weight: Int
+    /// `weight N reverse`: the weight applies in the opposite state (and weight 0 faults while the link is up).
+    public var reverse: Bool
     public var location: ConfigLocation
+    /// Listed in the instance's vrrp_sync_group rather than in the instance (copied to each member).
+    public var fromSyncGroup = false
 }
 
 public enum ConfiguredAuthentication: Hashable, Sendable {
@@ -168,6 +181,8 @@ public struct VRRPInstanceDefinition: Sendable {
     public var preemptDelay: Duration = .zero
     public var trackScripts: [TrackScriptReference] = []
     public var trackInterfaces: [TrackInterfaceReference] = []
+    /// `dont_track_primary`: the instance's own interface going down does not put it in FAULT.
+    public var dontTrackPrimary = false
     public var notifyMaster: ScriptCommand?
     public var notifyBackup: ScriptCommand?
     public var notifyFault: ScriptCommand?

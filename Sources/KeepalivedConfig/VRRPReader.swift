@@ -42,7 +42,14 @@ enum VRRPReader {
         table.add("notify_fault", arity: .rest(minimum: 1)) { group, s, values in group.notifyFault = values.script(s) }
         table.add("notify_stop", arity: .rest(minimum: 1)) { group, s, values in group.notifyStop = values.script(s) }
         table.add("notify", arity: .rest(minimum: 1)) { group, s, values in group.notify = values.script(s) }
-        table.add("smtp_alert", "global_tracking", "sync_group_tracking_weight", arity: .between(0, 1)) { _, _, _ in }
+        table.add("track_interface", arity: .exactly(0), block: true) { group, s, values in
+            group.trackInterfaces += trackInterfaces(s, values: &values).map { var entry = $0; entry.fromSyncGroup = true; return entry }
+        }
+        table.add("track_script", arity: .exactly(0), block: true) { group, s, values in
+            group.trackScripts += trackScripts(s, values: &values).map { var entry = $0; entry.fromSyncGroup = true; return entry }
+        }
+        table.add("sync_group_tracking_weight", "global_tracking", arity: .exactly(0)) { group, _, _ in group.trackingWeight = true }
+        table.add("smtp_alert", arity: .between(0, 1)) { _, _, _ in }
         return table
     }()
 
@@ -134,15 +141,12 @@ enum VRRPReader {
             }
         }
         table.add("track_script", arity: .exactly(0), block: true) { instance, s, values in
-            for (name, weight) in weightedNames(s, values: &values) {
-                instance.trackScripts.append(TrackScriptReference(name: name.word ?? "", weight: weight, location: name.location))
-            }
+            instance.trackScripts += trackScripts(s, values: &values)
         }
         table.add("track_interface", arity: .exactly(0), block: true) { instance, s, values in
-            for (name, weight) in weightedNames(s, values: &values) {
-                instance.trackInterfaces.append(TrackInterfaceReference(name: name.word ?? "", weight: weight, location: name.location))
-            }
+            instance.trackInterfaces += trackInterfaces(s, values: &values)
         }
+        table.add("dont_track_primary", arity: .exactly(0)) { instance, _, _ in instance.dontTrackPrimary = true }
         table.add("notify_master", arity: .rest(minimum: 1)) { instance, s, values in instance.notifyMaster = values.script(s) }
         table.add("notify_backup", arity: .rest(minimum: 1)) { instance, s, values in instance.notifyBackup = values.script(s) }
         table.add("notify_fault", arity: .rest(minimum: 1)) { instance, s, values in instance.notifyFault = values.script(s) }
@@ -169,24 +173,17 @@ enum VRRPReader {
         return table
     }()
 
-    /// `NAME [weight N [reverse]]` items of track_script / track_interface, however they are laid out on lines.
-    static func weightedNames(_ s: Statement, values: inout ValueParser) -> [(Token, Int?)] {
-        var result: [(Token, Int?)] = []
-        var tokens = ListReader.tokens(of: s)[...]
-        while let name = tokens.popFirst() {
-            var weight: Int?
-            if tokens.first?.word == "weight", !(tokens.first?.quoted ?? true) {
-                let keyword = tokens.removeFirst()
-                if let value = tokens.popFirst() {
-                    weight = values.integer(value, "weight of \(name.word ?? "")", in: -254...254)
-                } else {
-                    values.log.error(keyword.location, "weight needs a number")
-                }
-                if tokens.first?.word == "reverse" { tokens.removeFirst() }
-            }
-            result.append((name, weight))
+    static func trackScripts(_ s: Statement, values: inout ValueParser) -> [TrackScriptReference] {
+        TrackListReader.read(s, "track_script", values: &values).map {
+            TrackScriptReference(name: $0.name.word ?? "", weight: $0.weight, reverse: $0.reverse, location: $0.name.location)
         }
-        return result
+    }
+
+    static func trackInterfaces(_ s: Statement, values: inout ValueParser) -> [TrackInterfaceReference] {
+        TrackListReader.read(s, "track_interface", values: &values).map {
+            TrackInterfaceReference(name: $0.name.word ?? "", weight: $0.weight ?? 0, reverse: $0.reverse ?? false,
+                                    location: $0.name.location)
+        }
     }
 }
 

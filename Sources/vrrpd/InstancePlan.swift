@@ -16,7 +16,8 @@ struct InstancePlan: Equatable {
     /// The address adverts leave from (mcast_src_ip / unicast_src_ip, or the interface's primary address).
     var source: IPAddress
     var trackedScripts: [VRRPTrackedScript]
-    var trackedInterfaces: [String]
+    /// Every interface whose state counts, each once; `isUp` is filled in from the links when tracking is computed.
+    var trackedInterfaces: [VRRPTrackedInterface]
 
     struct VirtualAddress: Equatable {
         var address: IPAddress
@@ -72,13 +73,35 @@ struct InstancePlan: Equatable {
         let scripts = instance.trackScripts.compactMap { reference -> VRRPTrackedScript? in
             guard let script = config.vrrpScript(named: reference.name) else { return nil }
             return VRRPTrackedScript(name: script.name, scriptWeight: script.weight, scriptReverse: script.weightReversed,
-                                     instanceWeight: reference.weight)
+                                     instanceWeight: reference.weight, instanceReverse: reference.reverse)
         }
         return .success(InstancePlan(
             name: instance.name, interface: interface, machine: machine, addresses: addresses,
             destinations: peers.isEmpty ? [multicast].compactMap { $0 } : peers, multicastGroup: multicast,
-            source: source, trackedScripts: scripts,
-            trackedInterfaces: instance.trackInterfaces.map(\.name)))
+            source: source, trackedScripts: scripts, trackedInterfaces: trackedInterfaces(instance, interface)))
+    }
+
+    /// keepalived's list (vrrp_complete_instance): the track_interface entries (the configuration has already
+    /// dropped one naming the own interface and applied the sync group's), then, unweighted, the own interface
+    /// unless `dont_track_primary` and the interface of each address without `no_track`. An interface listed
+    /// twice is tracked once, and unweighted if any entry is.
+    private static func trackedInterfaces(_ instance: VRRPInstanceDefinition, _ interface: String) -> [VRRPTrackedInterface] {
+        var tracked = instance.trackInterfaces.map { VRRPTrackedInterface(name: $0.name, weight: $0.weight, reverse: $0.reverse) }
+        func trackUnweighted(_ name: String) {
+            if let index = tracked.firstIndex(where: { $0.name == name }) {
+                // keepalived (add_vrrp_to_interface) rewrites only a weighted entry; `weight 0 reverse` stays.
+                if tracked[index].weight != 0 { tracked[index] = VRRPTrackedInterface(name: name) }
+            } else {
+                tracked.append(VRRPTrackedInterface(name: name))
+            }
+        }
+        if !instance.dontTrackPrimary { trackUnweighted(interface) }
+        for address in instance.virtualIPAddresses + instance.excludedVirtualIPAddresses where !address.noTrack {
+            let device = address.device ?? interface
+            if device == interface && instance.dontTrackPrimary { continue }
+            trackUnweighted(device)
+        }
+        return tracked
     }
 
     func details(of address: IPAddress) -> VirtualAddress {

@@ -72,6 +72,29 @@ struct VRRPTrackingNamespaceTests {
         }
     }
 
+    /// a (150) tracks its eth1; b (100) is a plain backup. a's eth1 goes down: unweighted, a goes to FAULT;
+    /// with weight -60, a advertises 90. Either way b takes the VIP, and gives it back when eth1 returns.
+    @Test(arguments: UnderTest.allCases, ["eth1", "eth1 weight -60"])
+    func aTrackedInterfaceGoingDownMovesTheVIP(_ underTest: UnderTest, _ entry: String) throws {
+        let pair = try Pair(underTest)
+        defer { pair.stop() }
+        try pair.start("a", Self.instance(state: "MASTER", priority: 150, extra: ["track_interface {", "    \(entry)", "}"]))
+        try pair.start("b", Self.instance(state: "BACKUP", priority: 100))
+        let lab = pair.setup.lab
+        #expect(lab.waitUntil(timeout: .seconds(10)) { pair.owns("a") } != nil, "a never became master: \(pair.logs)")
+        #expect(lab.holds(for: .seconds(2)) { pair.owns("a") && !pair.owns("b") }, "split brain: \(pair.logs)")
+
+        try pair.link("a", "eth1", up: false)
+        // FAULT sends priority 0 (b answers after Skew_Time); 90 is ignored by b, whose down timer then runs out.
+        #expect(lab.waitUntil(timeout: .seconds(6)) { pair.owns("b") && !pair.owns("a") } != nil,
+                "\(entry) down on \(underTest): the VIP did not move: \(pair.logs)")
+        #expect(lab.holds(for: .seconds(3)) { pair.owns("b") && !pair.owns("a") }, "it came back while eth1 was down: \(pair.logs)")
+
+        try pair.link("a", "eth1", up: true)
+        #expect(lab.waitUntil(timeout: .seconds(10)) { pair.owns("a") && !pair.owns("b") } != nil,
+                "\(entry) up on \(underTest): a did not take the VIP back: \(pair.logs)")
+    }
+
     /// `state MASTER` without `priority` is the address owner (255) in keepalived 2.2.7: it takes the VIP from a
     /// master at 254 the moment it starts, where a default of 100 would leave it a backup.
     @Test(arguments: UnderTest.allCases)

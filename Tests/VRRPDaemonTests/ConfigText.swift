@@ -36,17 +36,19 @@ struct Instance {
 }
 
 /// A vrrp_script block; checkd runs it, so only its name and weight matter here.
-func vrrpScript(_ name: String, weight: Int = 0) -> String {
+func vrrpScript(_ name: String, weight: Int = 0, reverse: Bool = false) -> String {
     """
     vrrp_script \(name) {
         script "/bin/true"
         interval 1
-        weight \(weight)
+        weight \(weight)\(reverse ? " reverse" : "")
     }
 
     """
 }
 
-func syncGroup(_ name: String, _ members: [String]) -> String {
-    "vrrp_sync_group \(name) {\n    group {\n" + members.map { "        \($0)\n" }.joined() + "    }\n}\n"
+/// `extra` lines go inside the group block, after its members.
+func syncGroup(_ name: String, _ members: [String], extra: [String] = []) -> String {
+    "vrrp_sync_group \(name) {\n    group {\n" + members.map { "        \($0)\n" }.joined() + "    }\n"
+        + extra.map { "    \($0)\n" }.joined() + "}\n"
 }
