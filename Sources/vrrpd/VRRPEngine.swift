@@ -207,8 +207,9 @@ final class VRRPEngine {
     }
 
     private func linksChanged(_ changes: LinkChanges) {
-        // Every tracked interface is looked at again by name, so one deleted and re-created counts too.
-        for index in units.indices { execute(updateTracking(unit: index), unit: index) }
+        // Every tracked interface is looked at again by name, whichever changed, so one deleted and re-created
+        // under the same name counts too.
+        applyTracking()
     }
 
     /// New results from checkd: recompute each tracking instance's priority and fault.
