@@ -148,6 +148,54 @@ int tandem_send_ipv6(int fd, const uint8_t *payload, unsigned long length, const
     return sent == (ssize_t)length ? 0 : -1;
 }
 
+int tandem_send_ipv6_from(int fd, const uint8_t *payload, unsigned long length, const uint8_t source[16],
+                          const uint8_t destination[16], int ifindex) {
+    struct sockaddr_in6 to;
+    memset(&to, 0, sizeof(to));
+    to.sin6_family = AF_INET6;
+    memcpy(&to.sin6_addr, destination, 16);
+    if (IN6_IS_ADDR_LINKLOCAL(&to.sin6_addr) || IN6_IS_ADDR_MULTICAST(&to.sin6_addr)) to.sin6_scope_id = (uint32_t)ifindex;
+    struct iovec iov = { .iov_base = (void *)payload, .iov_len = length };
+    char control[CMSG_SPACE(sizeof(struct in6_pktinfo))];
+    memset(control, 0, sizeof(control));
+    struct msghdr msg = { .msg_name = &to, .msg_namelen = sizeof(to), .msg_iov = &iov, .msg_iovlen = 1,
+                          .msg_control = control, .msg_controllen = sizeof(control) };
+    struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
+    cmsg->cmsg_level = IPPROTO_IPV6;
+    cmsg->cmsg_type = IPV6_PKTINFO;
+    cmsg->cmsg_len = CMSG_LEN(sizeof(struct in6_pktinfo));
+    struct in6_pktinfo info;
+    memset(&info, 0, sizeof(info));
+    memcpy(&info.ipi6_addr, source, 16);
+    info.ipi6_ifindex = (unsigned)ifindex;
+    memcpy(CMSG_DATA(cmsg), &info, sizeof(info));
+    ssize_t sent = sendmsg(fd, &msg, 0);
+    return sent == (ssize_t)length ? 0 : -1;
+}
+
+int tandem_send_ipv4_from(int fd, const uint8_t *payload, unsigned long length, const uint8_t source[4],
+                          const uint8_t destination[4]) {
+    struct sockaddr_in to;
+    memset(&to, 0, sizeof(to));
+    to.sin_family = AF_INET;
+    memcpy(&to.sin_addr, destination, 4);
+    struct iovec iov = { .iov_base = (void *)payload, .iov_len = length };
+    char control[CMSG_SPACE(sizeof(struct in_pktinfo))];
+    memset(control, 0, sizeof(control));
+    struct msghdr msg = { .msg_name = &to, .msg_namelen = sizeof(to), .msg_iov = &iov, .msg_iovlen = 1,
+                          .msg_control = control, .msg_controllen = sizeof(control) };
+    struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
+    cmsg->cmsg_level = IPPROTO_IP;
+    cmsg->cmsg_type = IP_PKTINFO;
+    cmsg->cmsg_len = CMSG_LEN(sizeof(struct in_pktinfo));
+    struct in_pktinfo info;
+    memset(&info, 0, sizeof(info));
+    memcpy(&info.ipi_spec_dst, source, 4);
+    memcpy(CMSG_DATA(cmsg), &info, sizeof(info));
+    ssize_t sent = sendmsg(fd, &msg, 0);
+    return sent == (ssize_t)length ? 0 : -1;
+}
+
 int tandem_na_socket(void) {
     int fd = socket(AF_INET6, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_ICMPV6);
     if (fd < 0) return -1;

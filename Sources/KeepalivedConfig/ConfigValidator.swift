@@ -16,6 +16,7 @@ struct ConfigValidator {
         }
         validateRouterIDs(config, log: &log)
         validateSyncGroups(config, log: &log)
+        TrackingRules.apply(&config, log: &log)
         log.scope = .global
         if let daemon = config.global.lvsSyncDaemon {
             if config.vrrpInstance(named: daemon.vrrpInstance) == nil {
@@ -103,33 +104,39 @@ struct ConfigValidator {
             log.error(instance.location, "vrrp_instance \(name): VRRP version 3 advert_int is at least 0.01 seconds")
         }
         switch instance.authentication {
-        case .password(let password), .ah(let password):
+        case .ah(let location):
+            if version == 3 {
+                // keepalived (vrrp_complete_instance) drops authentication of any kind for version 3.
+                log.warning(instance.location, "vrrp_instance \(name): VRRP version 3 has no authentication (RFC 5798 §9); it is ignored")
+                instance.authentication = .none
+            } else {
+                log.error(location, "auth_type AH is not supported: tandem does not implement IPsec AH and will not send the key in clear instead; use auth_type PASS or no authentication (on every node)")
+            }
+        case .password(let password):
             if version == 3 {
                 log.warning(instance.location, "vrrp_instance \(name): VRRP version 3 has no authentication (RFC 5798 §9); it is ignored")
                 instance.authentication = .none
             } else if password.utf8.count > 8 {
                 log.warning(instance.location, "vrrp_instance \(name): auth_pass has \(password.utf8.count) characters but VRRP carries 8; only '\(String(decoding: password.utf8.prefix(8), as: UTF8.self))' is used, so both nodes must agree on those")
-                if case .password = instance.authentication {
-                    instance.authentication = .password(String(decoding: password.utf8.prefix(8), as: UTF8.self))
-                }
+                instance.authentication = .password(String(decoding: password.utf8.prefix(8), as: UTF8.self))
             }
         case .none:
             break
         }
-        if let source = instance.unicastSourceIP, source.family != instance.family {
-            log.error(instance.location, "vrrp_instance \(name): unicast_src_ip \(source) is not of the virtual addresses' family")
+        if let source = instance.sourceIP, source.family != instance.family {
+            log.error(instance.location, "vrrp_instance \(name): the source address \(source) (mcast_src_ip / unicast_src_ip) is not of the virtual addresses' family")
         }
         for peer in instance.unicastPeers where peer.family != instance.family {
             log.error(instance.location, "vrrp_instance \(name): unicast_peer \(peer) is not of the virtual addresses' family")
         }
-        if instance.priority == 255 && instance.nopreempt {
+        if instance.basePriority == 255 && instance.nopreempt {
             log.warning(instance.location, "vrrp_instance \(name): an address owner (priority 255) always preempts; nopreempt is ignored")
         }
-        if instance.nopreempt && instance.initialState == .master {
+        if instance.nopreempt && instance.startState == .master {
             log.warning(instance.location, "vrrp_instance \(name): nopreempt needs 'state BACKUP' to have an effect, as in keepalived")
         }
         if let interface = instance.interface { checkInterface(interface, at: instance.location, log: &log) }
-        for address in instance.virtualIPAddresses {
+        for address in instance.virtualIPAddresses + instance.excludedVirtualIPAddresses {
             if let device = address.device { checkInterface(device, at: address.location, log: &log) }
             if let label = address.label {
                 let device = address.device ?? instance.interface ?? ""
@@ -174,6 +181,7 @@ struct ConfigValidator {
                 }
                 owner[member] = group.name
             }
+            for track in group.trackInterfaces { checkInterface(track.name, at: track.location, log: &log) }
             if group.members.count == 1 {
                 log.warning(group.location, "vrrp_sync_group \(group.name) has one member, so it syncs nothing")
             }

@@ -166,7 +166,7 @@ enum UnsupportedKeywords {
              "dynamic_interfaces", "smtp_helo_name", "smtp_alert", "smtp_alert_vrrp",
              "smtp_alert_checker", "snmp_socket", "enable_snmp_vrrp",
              "enable_snmp_checker", "enable_traps", "enable_dbus", "script_pre_exec", "lvs_id",
-             "dont_track_primary", "track_src_ip", "mcast_src_ip", "accept", "no_accept", "strict_mode",
+             "track_src_ip", "accept", "no_accept", "strict_mode",
              "smtp_alert_rs", "snmp_name", "ha_suspend", "persistence_engine", "ip_family",
              "virtual_routes", "virtual_rules", "static_ipaddress", "static_routes", "static_rules",
              "vrrp_garp_lower_prio_delay", "vrrp_garp_lower_prio_repeat", "vrrp_lower_prio_no_advert",
@@ -174,6 +174,8 @@ enum UnsupportedKeywords {
              "garp_lower_prio_delay", "garp_lower_prio_repeat", "use_vmac", "vmac_xmit_base",
              "native_ipv6", "debug", "kernel_rx_buf_size", "enable_sni", "fast_recovery":
             return "keepalived option without effect in tandem"
+        case "dont_track_primary":
+            return "keepalived takes it only inside a vrrp_instance"
         default:
             return nil
         }

@@ -104,6 +104,11 @@ public enum VRRPStartState: String, Sendable, Hashable {
 public struct VRRPSyncGroup: Sendable {
     public var name: String
     public var members: [String] = []
+    /// `track_interface` / `track_script` of the group: every member tracks them.
+    public var trackInterfaces: [TrackInterfaceReference] = []
+    public var trackScripts: [TrackScriptReference] = []
+    /// `sync_group_tracking_weight` (or the older `global_tracking`): members keep their own weighted tracking.
+    public var trackingWeight = false
     public var notifyMaster: ScriptCommand?
     public var notifyBackup: ScriptCommand?
     public var notifyFault: ScriptCommand?
@@ -120,6 +125,8 @@ public struct VirtualIPAddress: Hashable, Sendable {
     public var label: String?
     public var broadcast: IPAddress?
     public var scope: String?
+    /// `no_track`: the address's interface going down does not put the instance in FAULT.
+    public var noTrack = false
     public var location: ConfigLocation
 }
 
@@ -127,42 +134,58 @@ public struct TrackScriptReference: Hashable, Sendable {
     public var name: String
     /// `track_script { NAME weight N }` overrides the script's own weight.
     public var weight: Int?
+    /// `weight N reverse` (true) or `weight N noreverse` (false) overrides the script's own `reverse`.
+    public var reverse: Bool?
     public var location: ConfigLocation
+    /// Listed in the instance's vrrp_sync_group rather than in the instance (copied to each member).
+    public var fromSyncGroup = false
 }
 
 public struct TrackInterfaceReference: Hashable, Sendable {
     public var name: String
-    /// nil: the interface going down puts the instance in FAULT; a weight changes priority instead.
-    public var weight: Int?
+    /// 0: the interface going down puts the instance in FAULT; otherwise the priority moves by the weight.
+    public var weight: Int
+    /// `weight N reverse`: the weight applies in the opposite state (and weight 0 faults while the link is up).
+    public var reverse: Bool
     public var location: ConfigLocation
+    /// Listed in the instance's vrrp_sync_group rather than in the instance (copied to each member).
+    public var fromSyncGroup = false
 }
 
 public enum ConfiguredAuthentication: Hashable, Sendable {
     case none
     /// VRRPv2 simple text password, at most 8 bytes on the wire.
     case password(String)
-    /// IPSEC AH (RFC 2402), which keepalived still accepts for v2.
-    case ah(String)
+    /// `auth_type AH` (IPsec AH, RFC 2402), which tandem does not implement. Only where it was written is kept, so
+    /// the validator can refuse it there; the key is dropped so nothing can ever send it.
+    case ah(location: ConfigLocation)
 }
 
 /// `vrrp_instance NAME { ... }`.
 public struct VRRPInstanceDefinition: Sendable {
     public var name: String
-    public var initialState: VRRPStartState = .backup
+    /// `state`, nil when not given (see `startState`).
+    public var initialState: VRRPStartState?
     public var interface: String?
     public var virtualRouterID: Int?
-    public var priority: Int = 100
+    /// `priority`, nil when not given (see `basePriority`).
+    public var priority: Int?
     public var advertInterval: Duration = .seconds(1)
     public var version: Int?
     public var authentication: ConfiguredAuthentication = .none
     public var virtualIPAddresses: [VirtualIPAddress] = []
+    /// `virtual_ipaddress_excluded`: added and removed with the VIPs, of either family, never in adverts.
     public var excludedVirtualIPAddresses: [VirtualIPAddress] = []
-    public var unicastSourceIP: IPAddress?
+    /// `mcast_src_ip` or `unicast_src_ip` (one setting in keepalived; the last written wins): the adverts' source
+    /// address, also compared on equal priority. nil: the interface's primary address.
+    public var sourceIP: IPAddress?
     public var unicastPeers: [IPAddress] = []
     public var nopreempt = false
     public var preemptDelay: Duration = .zero
     public var trackScripts: [TrackScriptReference] = []
     public var trackInterfaces: [TrackInterfaceReference] = []
+    /// `dont_track_primary`: the instance's own interface going down does not put it in FAULT.
+    public var dontTrackPrimary = false
     public var notifyMaster: ScriptCommand?
     public var notifyBackup: ScriptCommand?
     public var notifyFault: ScriptCommand?
@@ -173,6 +196,12 @@ public struct VRRPInstanceDefinition: Sendable {
     public var garpMasterRefresh: Duration = .zero
     public var garpMasterRefreshRepeat: Int = 1
     public var location: ConfigLocation
+
+    /// keepalived's vrrp_complete_instance: without `priority`, `state MASTER` makes the address owner (255) and
+    /// anything else 100.
+    public var basePriority: Int { priority ?? (initialState == .master ? 255 : 100) }
+    /// keepalived's vrrp_complete_instance: without `state`, the address owner starts as MASTER, others as BACKUP.
+    public var startState: VRRPStartState { initialState ?? (basePriority == 255 ? .master : .backup) }
 
     /// The VRRP version in force: the instance's, else global_defs' vrrp_version, else 2.
     public func effectiveVersion(_ global: GlobalDefinitions) -> Int { version ?? global.vrrpVersion }

@@ -42,12 +42,25 @@ enum VRRPReader {
         table.add("notify_fault", arity: .rest(minimum: 1)) { group, s, values in group.notifyFault = values.script(s) }
         table.add("notify_stop", arity: .rest(minimum: 1)) { group, s, values in group.notifyStop = values.script(s) }
         table.add("notify", arity: .rest(minimum: 1)) { group, s, values in group.notify = values.script(s) }
-        table.add("smtp_alert", "global_tracking", "sync_group_tracking_weight", arity: .between(0, 1)) { _, _, _ in }
+        table.add("track_interface", arity: .exactly(0), block: true) { group, s, values in
+            group.trackInterfaces += trackInterfaces(s, values: &values).map { var entry = $0; entry.fromSyncGroup = true; return entry }
+        }
+        table.add("track_script", arity: .exactly(0), block: true) { group, s, values in
+            group.trackScripts += trackScripts(s, values: &values).map { var entry = $0; entry.fromSyncGroup = true; return entry }
+        }
+        table.add("sync_group_tracking_weight", "global_tracking", arity: .exactly(0)) { group, _, _ in group.trackingWeight = true }
+        table.add("smtp_alert", arity: .between(0, 1)) { _, _, _ in }
         return table
     }()
 
-    static let authenticationTable: KeywordTable<(type: String?, password: String?)> = {
-        var table = KeywordTable<(type: String?, password: String?)>("authentication")
+    struct AuthenticationBlock {
+        var type: String?
+        var typeLocation: ConfigLocation?
+        var password: String?
+    }
+
+    static let authenticationTable: KeywordTable<AuthenticationBlock> = {
+        var table = KeywordTable<AuthenticationBlock>("authentication")
         table.add("auth_type", arity: .exactly(1)) { auth, s, values in
             let type = s.arguments[0].word ?? ""
             guard type == "PASS" || type == "AH" else {
@@ -55,6 +68,7 @@ enum VRRPReader {
                 return
             }
             auth.type = type
+            auth.typeLocation = s.arguments[0].location
         }
         table.add("auth_pass", arity: .exactly(1)) { auth, s, _ in auth.password = s.arguments[0].word }
         return table
@@ -65,6 +79,11 @@ enum VRRPReader {
         table.add("state", arity: .exactly(1)) { instance, s, values in
             guard let state = VRRPStartState(rawValue: s.arguments[0].word ?? "") else {
                 values.log.error(s.arguments[0].location, "state must be MASTER or BACKUP, not '\(s.arguments[0].word ?? "")'")
+                return
+            }
+            // keepalived keeps an earlier MASTER over a later BACKUP (vrrp_state_handler).
+            if state == .backup, instance.initialState == .master {
+                values.log.warning(s.arguments[0].location, "state was already set to MASTER; this BACKUP is ignored, as keepalived does")
                 return
             }
             instance.initialState = state
@@ -85,11 +104,11 @@ enum VRRPReader {
             instance.version = values.integer(s.arguments[0], "version", in: 2...3)
         }
         table.add("authentication", arity: .exactly(0), block: true) { instance, s, values in
-            var auth: (type: String?, password: String?) = (nil, nil)
+            var auth = AuthenticationBlock()
             authenticationTable.apply(s.block ?? [], to: &auth, values: &values)
             switch (auth.type, auth.password) {
             case ("PASS", let password?): instance.authentication = .password(password)
-            case ("AH", let password?): instance.authentication = .ah(password)
+            case ("AH", _?): instance.authentication = .ah(location: auth.typeLocation ?? s.location)
             case (nil, nil): instance.authentication = .none
             case (_, nil): values.log.error(s.location, "authentication needs auth_pass")
             case (nil, _): values.log.error(s.location, "authentication needs auth_type PASS or AH")
@@ -102,8 +121,8 @@ enum VRRPReader {
         table.add("virtual_ipaddress_excluded", arity: .exactly(0), block: true) { instance, s, values in
             instance.excludedVirtualIPAddresses += VirtualAddressListReader.read(s, values: &values)
         }
-        table.add("unicast_src_ip", arity: .exactly(1)) { instance, s, values in
-            instance.unicastSourceIP = values.address(s.arguments[0], "unicast_src_ip")
+        table.add("mcast_src_ip", "unicast_src_ip", arity: .exactly(1)) { instance, s, values in
+            if let source = values.address(s.arguments[0], s.name) { instance.sourceIP = source }
         }
         table.add("unicast_peer", arity: .exactly(0), block: true) { instance, s, values in
             // Each line is an address, optionally followed by per-peer options keepalived has (min_ttl, max_ttl).
@@ -122,15 +141,12 @@ enum VRRPReader {
             }
         }
         table.add("track_script", arity: .exactly(0), block: true) { instance, s, values in
-            for (name, weight) in weightedNames(s, values: &values) {
-                instance.trackScripts.append(TrackScriptReference(name: name.word ?? "", weight: weight, location: name.location))
-            }
+            instance.trackScripts += trackScripts(s, values: &values)
         }
         table.add("track_interface", arity: .exactly(0), block: true) { instance, s, values in
-            for (name, weight) in weightedNames(s, values: &values) {
-                instance.trackInterfaces.append(TrackInterfaceReference(name: name.word ?? "", weight: weight, location: name.location))
-            }
+            instance.trackInterfaces += trackInterfaces(s, values: &values)
         }
+        table.add("dont_track_primary", arity: .exactly(0)) { instance, _, _ in instance.dontTrackPrimary = true }
         table.add("notify_master", arity: .rest(minimum: 1)) { instance, s, values in instance.notifyMaster = values.script(s) }
         table.add("notify_backup", arity: .rest(minimum: 1)) { instance, s, values in instance.notifyBackup = values.script(s) }
         table.add("notify_fault", arity: .rest(minimum: 1)) { instance, s, values in instance.notifyFault = values.script(s) }
@@ -157,24 +173,17 @@ enum VRRPReader {
         return table
     }()
 
-    /// `NAME [weight N [reverse]]` items of track_script / track_interface, however they are laid out on lines.
-    static func weightedNames(_ s: Statement, values: inout ValueParser) -> [(Token, Int?)] {
-        var result: [(Token, Int?)] = []
-        var tokens = ListReader.tokens(of: s)[...]
-        while let name = tokens.popFirst() {
-            var weight: Int?
-            if tokens.first?.word == "weight", !(tokens.first?.quoted ?? true) {
-                let keyword = tokens.removeFirst()
-                if let value = tokens.popFirst() {
-                    weight = values.integer(value, "weight of \(name.word ?? "")", in: -254...254)
-                } else {
-                    values.log.error(keyword.location, "weight needs a number")
-                }
-                if tokens.first?.word == "reverse" { tokens.removeFirst() }
-            }
-            result.append((name, weight))
+    static func trackScripts(_ s: Statement, values: inout ValueParser) -> [TrackScriptReference] {
+        TrackListReader.read(s, "track_script", values: &values).map {
+            TrackScriptReference(name: $0.name.word ?? "", weight: $0.weight, reverse: $0.reverse, location: $0.name.location)
         }
-        return result
+    }
+
+    static func trackInterfaces(_ s: Statement, values: inout ValueParser) -> [TrackInterfaceReference] {
+        TrackListReader.read(s, "track_interface", values: &values).map {
+            TrackInterfaceReference(name: $0.name.word ?? "", weight: $0.weight ?? 0, reverse: $0.reverse ?? false,
+                                    location: $0.name.location)
+        }
     }
 }
 
@@ -209,7 +218,10 @@ enum VirtualAddressListReader {
                     case "scope": entry.scope = value.word
                     default: entry.broadcast = values.address(value, "brd")
                     }
-                case "no_track", "home", "nodad", "noprefixroute", "autojoin", "-":
+                case "no_track":
+                    tokens.removeFirst()
+                    entry.noTrack = true
+                case "home", "nodad", "noprefixroute", "autojoin", "-":
                     tokens.removeFirst()
                 default:
                     if IPAddress(String(name.split(separator: "/").first ?? "")) != nil { break options }

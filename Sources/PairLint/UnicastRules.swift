@@ -26,7 +26,7 @@ enum UnicastRules {
             compareMulticastGroups(&pair, a, b)
             return
         }
-        if let source = a.unicastSourceIP, source == b.unicastSourceIP {
+        if let source = a.sourceIP, source == b.sourceIP {
             pair.report(.error, .unicastSourceSame, subject,
                         "\(subject) has unicast_src_ip \(source) on both nodes (a copied file?): each node must send from its own address, the one the other lists in unicast_peer",
                         at: pair.a.line("unicast_src_ip", in: a.location), other: pair.b.line("unicast_src_ip", in: b.location))
@@ -41,7 +41,7 @@ enum UnicastRules {
     /// sender uses its interface's primary address, which the file does not say, so there is nothing to check.
     private static func checkPeerList(_ pair: inout NodePair, sender: VRRPInstanceDefinition,
                                       receiver: VRRPInstanceDefinition) {
-        guard let source = sender.unicastSourceIP, !receiver.unicastPeers.contains(source) else { return }
+        guard let source = sender.sourceIP, !receiver.unicastPeers.contains(source) else { return }
         let peers = receiver.unicastPeers.map(\.description).joined(separator: ", ")
         pair.report(.error, .unicastPeerMissing, sender.subject,
                     "\(sender.subject) sends from unicast_src_ip \(source), which is not in the other node's unicast_peer list (\(peers))\(renamed(sender, receiver)): that node drops these adverts and becomes MASTER too",

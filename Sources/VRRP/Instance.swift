@@ -216,7 +216,7 @@ public struct VRRPInstance: Sendable {
         sendAdvert(now, &out)
         let g = config.gratuitous
         if g.lowerPriorityRepeat > 0 && addressesSet {
-            out.append(.sendGratuitous(config.virtualAddresses, repeat: g.lowerPriorityRepeat))
+            out.append(.sendGratuitous(config.installedAddresses, repeat: g.lowerPriorityRepeat))
             if g.lowerPriorityDelay > .zero { lowerPriorityGarpDeadline = now + g.lowerPriorityDelay }
         }
     }
@@ -244,15 +244,15 @@ public struct VRRPInstance: Sendable {
         let g = config.gratuitous
         if let d = garpDelayDeadline, d <= now {
             garpDelayDeadline = nil
-            if g.masterRepeat > 0 { out.append(.sendGratuitous(config.virtualAddresses, repeat: g.masterRepeat)) }
+            if g.masterRepeat > 0 { out.append(.sendGratuitous(config.installedAddresses, repeat: g.masterRepeat)) }
         }
         if let d = lowerPriorityGarpDeadline, d <= now {
             lowerPriorityGarpDeadline = nil
-            if g.lowerPriorityRepeat > 0 { out.append(.sendGratuitous(config.virtualAddresses, repeat: g.lowerPriorityRepeat)) }
+            if g.lowerPriorityRepeat > 0 { out.append(.sendGratuitous(config.installedAddresses, repeat: g.lowerPriorityRepeat)) }
         }
         if let d = garpRefreshDeadline, d <= now {
             garpRefreshDeadline = now + g.masterRefresh
-            if g.masterRefreshRepeat > 0 { out.append(.sendGratuitous(config.virtualAddresses, repeat: g.masterRefreshRepeat)) }
+            if g.masterRefreshRepeat > 0 { out.append(.sendGratuitous(config.installedAddresses, repeat: g.masterRefreshRepeat)) }
         }
     }
 
@@ -269,9 +269,9 @@ public struct VRRPInstance: Sendable {
         sendAdvert(now, &out)
         if !addressesSet {
             addressesSet = true
-            out.append(.addVirtualAddresses(config.virtualAddresses))
+            out.append(.addVirtualAddresses(config.installedAddresses))
             let g = config.gratuitous
-            if g.masterRepeat > 0 { out.append(.sendGratuitous(config.virtualAddresses, repeat: g.masterRepeat)) }
+            if g.masterRepeat > 0 { out.append(.sendGratuitous(config.installedAddresses, repeat: g.masterRepeat)) }
             // keepalived: second burst after garp_master_delay; refreshes from garp_master_delay + garp_master_refresh.
             if g.masterDelay > .zero { garpDelayDeadline = now + g.masterDelay }
             if g.masterRefresh > .zero { garpRefreshDeadline = now + g.masterDelay + g.masterRefresh }
@@ -299,7 +299,7 @@ public struct VRRPInstance: Sendable {
         lowerPriorityGarpDeadline = nil
         guard addressesSet else { return }
         addressesSet = false
-        out.append(.removeVirtualAddresses(config.virtualAddresses))
+        out.append(.removeVirtualAddresses(config.installedAddresses))
     }
 
     private mutating func clearTimers() {

@@ -47,6 +47,8 @@ public struct VRRPInstanceConfig: Hashable, Sendable {
     public var preemptDelay: Duration
     /// `virtual_ipaddress` entries, all of the instance's family.
     public var virtualAddresses: [IPAddress]
+    /// `virtual_ipaddress_excluded` entries, of either family: held with the VIPs but never advertised.
+    public var excludedAddresses: [IPAddress]
     /// Our primary address: the advert source, compared on equal priority.
     public var primaryAddress: IPAddress
     /// v2 `authentication` (ignored for v3).
@@ -62,7 +64,7 @@ public struct VRRPInstanceConfig: Hashable, Sendable {
     public init(name: String, vrid: UInt8, version: VRRPVersion = .v2, priority: UInt8 = 100,
                 advertInterval: Duration = .seconds(1), initialState: VRRPInitialState = .backup,
                 preempt: Bool = true, preemptDelay: Duration = .zero,
-                virtualAddresses: [IPAddress], primaryAddress: IPAddress,
+                virtualAddresses: [IPAddress], excludedAddresses: [IPAddress] = [], primaryAddress: IPAddress,
                 authentication: VRRPAuthentication = .none, unicastPeers: [IPAddress] = [],
                 gratuitous: VRRPGratuitousConfig = .init(), downTimerAdverts: UInt64 = 3) {
         self.name = name
@@ -74,6 +76,7 @@ public struct VRRPInstanceConfig: Hashable, Sendable {
         self.preempt = preempt
         self.preemptDelay = preemptDelay
         self.virtualAddresses = virtualAddresses
+        self.excludedAddresses = excludedAddresses
         self.primaryAddress = primaryAddress
         self.authentication = authentication
         self.unicastPeers = unicastPeers
@@ -83,6 +86,9 @@ public struct VRRPInstanceConfig: Hashable, Sendable {
 
     /// The address family, from the primary address.
     public var family: IPAddressFamily { primaryAddress.family }
+
+    /// What a Master holds and announces: the VIPs, then the excluded ones (keepalived's vip and evip lists).
+    public var installedAddresses: [IPAddress] { virtualAddresses + excludedAddresses }
 
     /// True for priority 255.
     public var isAddressOwner: Bool { priority == 255 }

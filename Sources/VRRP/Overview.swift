@@ -14,8 +14,9 @@
 //     }
 //
 // Timer: keep one timer per instance (or per sync group) at `nextDeadline`; when it fires, `handle(.timerFired, at:)`.
-// Link, tracking: `.interfaceDown/.interfaceUp`; run `vrrpTracking(basePriority:scripts:)` on every script result
-// and send `.trackDown/.trackUp` when `isDown` changes and `.priorityChanged` when the priority changes.
+// Link, tracking: run `vrrpTracking(basePriority:scripts:interfaces:)` on every script result and link change, and
+// send `.interfaceDown/.interfaceUp` when `isInterfaceFault` changes, `.trackDown/.trackUp` when `isScriptFault`
+// changes and `.priorityChanged` when the priority changes (before `.startup` too, so the instance starts right).
 // Stop: `handle(.shutdown, at:)`, carry out the actions (priority-0 advert, remove addresses), then exit.
 //
 // perform(actions) executes each VRRPAction in order: encode `.sendAdvertisement` with

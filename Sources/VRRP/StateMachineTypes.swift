@@ -24,7 +24,7 @@ public enum VRRPTransitionReason: String, Hashable, Sendable {
     case preempted
     /// Master heard a higher priority (or equal priority from a higher address).
     case higherPriorityAdvert
-    /// The interface went down.
+    /// A tracked interface went down.
     case interfaceDown
     /// A weight-0 tracked script failed (or has not reported yet).
     case trackFault
@@ -46,11 +46,12 @@ public enum VRRPEvent: Hashable, Sendable {
     case timerFired
     /// Stop: a Master sends priority 0 and releases its addresses.
     case shutdown
-    /// The instance's interface lost its link (or address).
+    /// A tracked interface without weight is down (its own interface, unless `dont_track_primary`, or one of its
+    /// track_interface entries): `VRRPTrackingResult.isInterfaceFault`.
     case interfaceDown
-    /// The interface is usable again.
+    /// No unweighted tracked interface is down any more.
     case interfaceUp
-    /// A weight-0 tracked script is failing or pending (`VRRPTrackingResult.isDown`).
+    /// A weight-0 tracked script is failing or pending (`VRRPTrackingResult.isScriptFault`).
     case trackDown
     /// No weight-0 tracked script is failing or pending any more.
     case trackUp

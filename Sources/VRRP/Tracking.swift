@@ -1,4 +1,4 @@
-// Effective priority from tracked scripts, as keepalived's vrrp_track.c computes it.
+// Effective priority and fault from tracked scripts and interfaces, as keepalived's vrrp_track.c computes them.
 
 /// The last known result of a tracked script.
 public enum VRRPTrackStatus: Hashable, Sendable {
@@ -41,6 +41,24 @@ public struct VRRPTrackedScript: Hashable, Sendable {
     public var reverse: Bool { instanceReverse ?? scriptReverse }
 }
 
+/// One interface an instance tracks: its own (unless `dont_track_primary`), those its addresses live on, and its
+/// and its sync group's `track_interface` entries.
+public struct VRRPTrackedInterface: Hashable, Sendable {
+    public var name: String
+    /// 0: down (up, if reversed) puts the instance in FAULT; otherwise the priority moves, as a script's weight does.
+    public var weight: Int
+    public var reverse: Bool
+    /// Administratively up and running (keepalived's IFF_UP and IFF_RUNNING); a missing interface is down.
+    public var isUp: Bool
+
+    public init(name: String, weight: Int = 0, reverse: Bool = false, isUp: Bool = true) {
+        self.name = name
+        self.weight = min(max(weight, -253), 253)
+        self.reverse = reverse
+        self.isUp = isUp
+    }
+}
+
 /// What tracking makes of an instance: the priority to advertise and whether it must be in FAULT.
 public struct VRRPTrackingResult: Hashable, Sendable {
     /// Effective priority: base + weights, clamped to 1...254; 255 for an address owner.
@@ -49,34 +67,48 @@ public struct VRRPTrackingResult: Hashable, Sendable {
     public var faultingScripts: [String]
     /// Names of weight-0 scripts with no result yet: keepalived holds the instance out of BACKUP/MASTER until they report.
     public var pendingScripts: [String]
-    /// True when the instance may not run (send `.trackDown` to the state machine).
-    public var isDown: Bool { !faultingScripts.isEmpty || !pendingScripts.isEmpty }
+    /// Names of weight-0 tracked interfaces whose state puts the instance in FAULT.
+    public var faultingInterfaces: [String]
+    /// True when a script holds the instance in FAULT (send `.trackDown` to the state machine).
+    public var isScriptFault: Bool { !faultingScripts.isEmpty || !pendingScripts.isEmpty }
+    /// True when an interface holds the instance in FAULT (send `.interfaceDown`).
+    public var isInterfaceFault: Bool { !faultingInterfaces.isEmpty }
 }
 
-/// Computes the effective priority and fault state from a base priority and the tracked scripts' results.
+/// Computes the effective priority and fault state from a base priority, the tracked scripts' results and the
+/// tracked interfaces' states (keepalived/vrrp/vrrp_track.c and process_if_status_change).
 ///
-/// weight > 0 adds while the script succeeds; weight < 0 adds (lowers) while it fails; `reverse` swaps
-/// success and failure; weight 0 faults the instance while failing (succeeding, if reversed). A script with
-/// no result contributes nothing (keepalived counts a weighted script only once it has exited).
-public func vrrpTracking(basePriority: UInt8, scripts: [VRRPTrackedScript]) -> VRRPTrackingResult {
+/// Scripts and interfaces follow one rule, with "good" meaning the script succeeds or the link is up: weight > 0
+/// adds while good; weight < 0 adds (lowers) while not good; `reverse` negates the weight; weight 0 faults the
+/// instance while not good (while good, if reversed). A script with no result contributes nothing (keepalived
+/// counts a weighted script only once it has exited).
+public func vrrpTracking(basePriority: UInt8, scripts: [VRRPTrackedScript],
+                         interfaces: [VRRPTrackedInterface] = []) -> VRRPTrackingResult {
     var total = Int(basePriority)
-    var faulting: [String] = []
+    var faultingScripts: [String] = []
     var pending: [String] = []
+    var faultingInterfaces: [String] = []
+
+    /// What one tracked object adds, or whether it faults the instance.
+    func count(weight: Int, reverse: Bool, good: Bool) -> (add: Int, faults: Bool) {
+        if weight == 0 { return (0, good == reverse) }
+        let active = weight > 0 ? good : !good
+        return (active ? (reverse ? -weight : weight) : 0, false)
+    }
+
     for s in scripts {
         guard s.status != .unknown else {
             if s.weight == 0 { pending.append(s.name) }
             continue
         }
-        // "Good" is success, or failure when reversed.
-        let good = (s.status == .ok) != s.reverse
-        if s.weight == 0 {
-            if !good { faulting.append(s.name) }
-        } else if s.weight > 0 {
-            // keepalived: reverse turns "+w while OK" into "−w while OK".
-            if s.status == .ok { total += s.reverse ? -s.weight : s.weight }
-        } else {
-            if s.status == .failed { total += s.reverse ? -s.weight : s.weight }
-        }
+        let (add, faults) = count(weight: s.weight, reverse: s.reverse, good: s.status == .ok)
+        total += add
+        if faults { faultingScripts.append(s.name) }
+    }
+    for i in interfaces {
+        let (add, faults) = count(weight: i.weight, reverse: i.reverse, good: i.isUp)
+        total += add
+        if faults { faultingInterfaces.append(i.name) }
     }
     let priority: UInt8
     if basePriority == 255 {
@@ -84,5 +116,6 @@ public func vrrpTracking(basePriority: UInt8, scripts: [VRRPTrackedScript]) -> V
     } else {
         priority = UInt8(min(max(total, 1), 254))
     }
-    return VRRPTrackingResult(effectivePriority: priority, faultingScripts: faulting, pendingScripts: pending)
+    return VRRPTrackingResult(effectivePriority: priority, faultingScripts: faultingScripts, pendingScripts: pending,
+                              faultingInterfaces: faultingInterfaces)
 }

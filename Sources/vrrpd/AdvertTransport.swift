@@ -4,8 +4,9 @@ import Vocabulary
 
 /// One instance's VRRP socket: its adverts out, and every advert that reached it in, checked by its own filter.
 protocol AdvertTransport: AnyObject {
-    /// Sends one VRRP message (what follows the IP header) to a multicast group or unicast peer.
-    func send(_ message: [UInt8], to destination: IPAddress) throws
+    /// Sends one VRRP message (what follows the IP header) from `source` (the address its checksum was computed
+    /// with: mcast_src_ip / unicast_src_ip or the interface's primary) to a multicast group or unicast peer.
+    func send(_ message: [UInt8], from source: IPAddress, to destination: IPAddress) throws
     /// Decodes and checks every datagram waiting, in arrival order.
     func drain(_ filter: VRRPReceiveFilter) -> [VRRPReceiveOutcome]
     /// Calls `handler` whenever datagrams are waiting, until `close()`. Without it the instance hears no master
@@ -38,7 +39,7 @@ final class RawSocketNetwork: AdvertNetwork {
             return RawSocketTransport(.ipv4(try VRRPSocket(interface: link, multicastGroup: multicastGroup?.bytes,
                                                            source: source?.bytes)), loop: loop)
         case .ipv6:
-            // VRRPSocket6 binds no source address: the kernel chooses it.
+            // VRRPSocket6 binds no address; each advert names its source instead.
             return RawSocketTransport(.ipv6(try VRRPSocket6(interface: link, multicastGroup: multicastGroup?.bytes)), loop: loop)
         }
     }
@@ -65,10 +66,10 @@ final class RawSocketTransport: AdvertTransport {
         self.loop = loop
     }
 
-    func send(_ message: [UInt8], to destination: IPAddress) throws {
+    func send(_ message: [UInt8], from source: IPAddress, to destination: IPAddress) throws {
         switch socket {
-        case .ipv4(let socket): try socket.send(message, to: destination.bytes)
-        case .ipv6(let socket): try socket.send(message, to: destination.bytes)
+        case .ipv4(let socket): try socket.send(message, from: source.bytes, to: destination.bytes)
+        case .ipv6(let socket): try socket.send(message, from: source.bytes, to: destination.bytes)
         case nil: throw TransportClosed()
         }
     }

@@ -8,15 +8,16 @@ struct InstancePlan: Equatable {
     var name: String
     var interface: String
     var machine: VRRPInstanceConfig
-    /// Each VIP with its prefix length, label and device, as `ip addr add` would take it.
+    /// Each VIP, then each excluded address, with its prefix length, label and device, as `ip addr add` takes it.
     var addresses: [VirtualAddress]
     /// Where adverts are sent: the unicast peers, or the multicast group.
     var destinations: [IPAddress]
     var multicastGroup: IPAddress?
-    /// The address adverts leave from (unicast_src_ip, or the interface's primary address).
+    /// The address adverts leave from (mcast_src_ip / unicast_src_ip, or the interface's primary address).
     var source: IPAddress
     var trackedScripts: [VRRPTrackedScript]
-    var trackedInterfaces: [String]
+    /// Every interface whose state counts, each once; `isUp` is filled in from the links when tracking is computed.
+    var trackedInterfaces: [VRRPTrackedInterface]
 
     struct VirtualAddress: Equatable {
         var address: IPAddress
@@ -32,12 +33,15 @@ struct InstancePlan: Equatable {
         guard let interface = instance.interface, let vrid = instance.virtualRouterID else {
             return .failure(PlanError("vrrp_instance \(instance.name) has no interface or virtual_router_id"))
         }
-        let addresses = instance.virtualIPAddresses.map { vip in
+        func planned(_ vip: VirtualIPAddress) -> VirtualAddress {
             VirtualAddress(address: vip.address, prefixLength: vip.prefixLength, label: vip.label, device: vip.device)
         }
+        let advertised = instance.virtualIPAddresses.map(planned)
+        let excluded = instance.excludedVirtualIPAddresses.map(planned)
+        let addresses = advertised + excluded
         let family = instance.family
         let peers = instance.unicastPeers
-        guard let source = instance.unicastSourceIP ?? primaryAddress(interface, family, addresses.map(\.address)) else {
+        guard let source = instance.sourceIP ?? primaryAddress(interface, family, addresses.map(\.address)) else {
             return .failure(PlanError("vrrp_instance \(instance.name): \(interface) has no \(family == .ipv4 ? "IPv4" : "IPv6") address to send adverts from"))
         }
         let group = family == .ipv4 ? config.global.vrrpMulticastGroup4 : config.global.vrrpMulticastGroup6
@@ -51,28 +55,53 @@ struct InstancePlan: Equatable {
 
         let authentication: VRRPAuthentication
         switch instance.authentication {
-        case .password(let text), .ah(let text): authentication = .password(text)
+        case .password(let text): authentication = .password(text)
         case .none: authentication = .none
+        case .ah:
+            // The validator refuses AH for version 2; this guards against ever sending its key as a PASS password.
+            return .failure(PlanError("vrrp_instance \(instance.name): auth_type AH is not supported; use PASS or no authentication"))
         }
         let machine = VRRPInstanceConfig(
             name: instance.name, vrid: UInt8(vrid), version: instance.effectiveVersion(config.global) == 3 ? .v3 : .v2,
-            priority: UInt8(instance.priority), advertInterval: instance.advertInterval,
-            initialState: instance.initialState == .master ? .master : .backup,
+            priority: UInt8(instance.basePriority), advertInterval: instance.advertInterval,
+            initialState: instance.startState == .master ? .master : .backup,
             preempt: !instance.nopreempt, preemptDelay: instance.preemptDelay,
-            virtualAddresses: addresses.map(\.address), primaryAddress: source,
+            virtualAddresses: advertised.map(\.address), excludedAddresses: excluded.map(\.address), primaryAddress: source,
             authentication: authentication, unicastPeers: peers, gratuitous: gratuitous
         ).normalized
 
         let scripts = instance.trackScripts.compactMap { reference -> VRRPTrackedScript? in
             guard let script = config.vrrpScript(named: reference.name) else { return nil }
             return VRRPTrackedScript(name: script.name, scriptWeight: script.weight, scriptReverse: script.weightReversed,
-                                     instanceWeight: reference.weight)
+                                     instanceWeight: reference.weight, instanceReverse: reference.reverse)
         }
         return .success(InstancePlan(
             name: instance.name, interface: interface, machine: machine, addresses: addresses,
             destinations: peers.isEmpty ? [multicast].compactMap { $0 } : peers, multicastGroup: multicast,
-            source: source, trackedScripts: scripts,
-            trackedInterfaces: instance.trackInterfaces.map(\.name)))
+            source: source, trackedScripts: scripts, trackedInterfaces: trackedInterfaces(instance, interface)))
+    }
+
+    /// keepalived's list (vrrp_complete_instance): the track_interface entries (the configuration has already
+    /// dropped one naming the own interface and applied the sync group's), then, unweighted, the own interface
+    /// unless `dont_track_primary` and the interface of each address without `no_track`. An interface listed
+    /// twice is tracked once, and unweighted if any entry is.
+    private static func trackedInterfaces(_ instance: VRRPInstanceDefinition, _ interface: String) -> [VRRPTrackedInterface] {
+        var tracked = instance.trackInterfaces.map { VRRPTrackedInterface(name: $0.name, weight: $0.weight, reverse: $0.reverse) }
+        func trackUnweighted(_ name: String) {
+            if let index = tracked.firstIndex(where: { $0.name == name }) {
+                // keepalived (add_vrrp_to_interface) rewrites only a weighted entry; `weight 0 reverse` stays.
+                if tracked[index].weight != 0 { tracked[index] = VRRPTrackedInterface(name: name) }
+            } else {
+                tracked.append(VRRPTrackedInterface(name: name))
+            }
+        }
+        if !instance.dontTrackPrimary { trackUnweighted(interface) }
+        for address in instance.virtualIPAddresses + instance.excludedVirtualIPAddresses where !address.noTrack {
+            let device = address.device ?? interface
+            if device == interface && instance.dontTrackPrimary { continue }
+            trackUnweighted(device)
+        }
+        return tracked
     }
 
     func details(of address: IPAddress) -> VirtualAddress {

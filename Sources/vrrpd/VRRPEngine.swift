@@ -14,7 +14,9 @@ final class VRRPEngine {
         let interface: InterfaceID
         let transport: any AdvertTransport
         let filter: VRRPReceiveFilter
-        var trackDown = false
+        /// What the state machine was last told: an unweighted tracked interface is down; a script holds it down.
+        var interfaceFault = false
+        var scriptFault = false
     }
 
     /// A lone instance or a sync group, with its members' I/O and its timer.
@@ -111,10 +113,16 @@ final class VRRPEngine {
         let machine: VRRPUnit = isGroup ? .group(VRRPSyncGroup(name: name, members: instances)) : .single(instances[0])
         units.append(Unit(name: name, machine: machine, members: members, timer: nil))
         let index = units.count - 1
-        var actions = units[index].machine.start(at: clock.now)
-        for (memberIndex, member) in members.enumerated() where !links.isUsable(member.interface) {
-            actions += units[index].machine.handle(.interfaceDown, member: memberIndex, at: clock.now)
+        for member in members {
+            for tracked in member.plan.trackedInterfaces where links.interface(named: tracked.name) == nil {
+                logger.warning("\(member.plan.name): tracked interface \(tracked.name) does not exist; it counts as down until it appears",
+                               metadata: ["VRRP_INSTANCE": "\(member.plan.name)"])
+            }
         }
+        // Tracking first, as keepalived's initialise_tracking_priorities: an instance with a tracked fault starts
+        // in FAULT, and a weighted one starts at its tracked priority.
+        var actions = updateTracking(unit: index)
+        actions += units[index].machine.start(at: clock.now)
         execute(actions, unit: index)
         logger.info("\(name) started on \(Set(plans.map(\.interface)).sorted().joined(separator: ", "))",
                     metadata: ["VRRP_INSTANCE": "\(name)"])
@@ -199,17 +207,9 @@ final class VRRPEngine {
     }
 
     private func linksChanged(_ changes: LinkChanges) {
-        for index in units.indices {
-            var actions: [VRRPMemberAction] = []
-            for (memberIndex, member) in units[index].members.enumerated() {
-                let relevant = changes.overrun || changes.interfaces.contains(member.interface.index)
-                guard relevant else { continue }
-                let event: VRRPEvent = links.isUsable(member.interface) ? .interfaceUp : .interfaceDown
-                logger.debug("\(member.interface.name) is \(event == .interfaceUp ? "up" : "down")")
-                actions += units[index].machine.handle(event, member: memberIndex, at: clock.now)
-            }
-            execute(actions, unit: index)
-        }
+        // Every tracked interface is looked at again by name, whichever changed, so one deleted and re-created
+        // under the same name counts too.
+        applyTracking()
     }
 
     /// New results from checkd: recompute each tracking instance's priority and fault.
@@ -219,27 +219,47 @@ final class VRRPEngine {
     }
 
     private func applyTracking() {
-        for index in units.indices {
-            var actions: [VRRPMemberAction] = []
-            for memberIndex in units[index].members.indices {
-                let member = units[index].members[memberIndex]
-                guard !member.plan.trackedScripts.isEmpty else { continue }
-                let scripts = member.plan.trackedScripts.map { script -> VRRPTrackedScript in
-                    var script = script
-                    script.status = trackResults[script.name].map { $0 ? .ok : .failed } ?? .unknown
-                    return script
-                }
-                let result = vrrpTracking(basePriority: member.plan.machine.priority, scripts: scripts)
-                if result.isDown != member.trackDown {
-                    units[index].members[memberIndex].trackDown = result.isDown
-                    actions += units[index].machine.handle(result.isDown ? .trackDown : .trackUp, member: memberIndex, at: clock.now)
-                }
-                if units[index].machine.members[memberIndex].effectivePriority != result.effectivePriority {
-                    actions += units[index].machine.handle(.priorityChanged(result.effectivePriority), member: memberIndex, at: clock.now)
-                }
+        for index in units.indices { execute(updateTracking(unit: index), unit: index) }
+    }
+
+    /// The events that bring each member's state machine in line with its tracked scripts and interfaces now.
+    private func updateTracking(unit index: Int) -> [VRRPMemberAction] {
+        var actions: [VRRPMemberAction] = []
+        for memberIndex in units[index].members.indices {
+            let member = units[index].members[memberIndex]
+            let scripts = member.plan.trackedScripts.map { script -> VRRPTrackedScript in
+                var script = script
+                script.status = trackResults[script.name].map { $0 ? .ok : .failed } ?? .unknown
+                return script
             }
-            execute(actions, unit: index)
+            let interfaces = member.plan.trackedInterfaces.map { tracked -> VRRPTrackedInterface in
+                var tracked = tracked
+                tracked.isUp = links.interface(named: tracked.name).map { links.isUsable($0) } ?? false
+                return tracked
+            }
+            let result = vrrpTracking(basePriority: member.plan.machine.priority, scripts: scripts, interfaces: interfaces)
+            let name = member.plan.name
+            let current = units[index].machine.members[memberIndex].effectivePriority
+            if current != result.effectivePriority && !member.plan.machine.isAddressOwner {
+                logger.info("\(name): effective priority \(current) → \(result.effectivePriority)", metadata: ["VRRP_INSTANCE": "\(name)"])
+                actions += units[index].machine.handle(.priorityChanged(result.effectivePriority), member: memberIndex, at: clock.now)
+            }
+            if result.isInterfaceFault != member.interfaceFault {
+                units[index].members[memberIndex].interfaceFault = result.isInterfaceFault
+                let faulting = interfaces.filter { result.faultingInterfaces.contains($0.name) }
+                    .map { "\($0.name) is \($0.isUp ? "up (weight 0 reverse)" : "down")" }
+                let what = faulting.isEmpty ? "no tracked interface holds it in FAULT any more"
+                                            : "tracked interface \(faulting.joined(separator: ", ")): FAULT"
+                logger.info("\(name): \(what)", metadata: ["VRRP_INSTANCE": "\(name)"])
+                actions += units[index].machine.handle(result.isInterfaceFault ? .interfaceDown : .interfaceUp,
+                                                       member: memberIndex, at: clock.now)
+            }
+            if result.isScriptFault != member.scriptFault {
+                units[index].members[memberIndex].scriptFault = result.isScriptFault
+                actions += units[index].machine.handle(result.isScriptFault ? .trackDown : .trackUp, member: memberIndex, at: clock.now)
+            }
         }
+        return actions
     }
 
     // MARK: Actions
@@ -251,7 +271,7 @@ final class VRRPEngine {
             case .sendAdvertisement(let advert):
                 for destination in member.plan.destinations {
                     let message = advert.encodeMessage(source: member.plan.source, destination: destination)
-                    do { try member.transport.send(message, to: destination) } catch {
+                    do { try member.transport.send(message, from: member.plan.source, to: destination) } catch {
                         logger.debug("\(member.plan.name): advert to \(destination) not sent: \(error)")
                     }
                 }

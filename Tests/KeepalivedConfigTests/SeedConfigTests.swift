@@ -25,7 +25,7 @@ import Testing
         #expect(instance.authentication == .password("1111"))
         #expect(instance.virtualIPAddresses.map(\.address.description) == ["10.18.14.93", "10.18.14.94"])
         #expect(instance.virtualIPAddresses.allSatisfy { $0.prefixLength == 32 })
-        #expect(instance.unicastSourceIP?.description == "10.18.14.54")
+        #expect(instance.sourceIP?.description == "10.18.14.54")
         #expect(instance.unicastPeers.map(\.description) == ["10.18.14.64"])
         #expect(config.virtualServers.map(\.address.description) == ["10.18.14.93:80", "10.18.14.94:81", "10.18.14.94:82"])
         let web = config.virtualServers[0]

@@ -55,4 +55,35 @@ import VRRP
         #expect(lan.run(until: { b.state("VI_1") == .master }, within: 1) == lan.wire.latency + .microseconds(609_375))
         #expect(b.holds(vip))
     }
+
+    /// `track_script { chk weight 20 reverse }`: the 20 comes off while the script succeeds (keepalived's
+    /// weight_multiplier −1), so a passing check puts a (110) below b (100).
+    @Test func reverseOnTheInstancesTrackScriptTakesTheWeightOffWhileItPasses() throws {
+        let lan = FakeLAN()
+        let a = lan.host("a", eth0: "192.0.2.1")
+        let b = lan.host("b", eth0: "192.0.2.2")
+        let engine = try a.start(vrrpScript("chk", weight: 5)
+            + Instance(state: "MASTER", priority: 110, trackScripts: ["chk weight 20 reverse"]).text)
+        try b.start(Instance(priority: 100).text)
+        engine.updateTrackResults(["chk": true])
+        #expect(a.priority("VI_1") == 90)
+        #expect(lan.run(until: { b.state("VI_1") == .master && a.state("VI_1") == .backup }, within: 8) != nil, "\(a.log.text)")
+        #expect(lan.wire.adverts(from: "a").allSatisfy { $0.priority == 90 })
+
+        engine.updateTrackResults(["chk": false])
+        #expect(a.priority("VI_1") == 110)
+        #expect(lan.run(until: { a.state("VI_1") == .master && b.state("VI_1") == .backup }, within: 6) != nil)
+    }
+
+    /// The vrrp_script's own `weight -30 reverse` applies when the instance gives no weight: +30 while failing.
+    @Test func theScriptsOwnReverseIsInherited() throws {
+        let lan = FakeLAN()
+        let a = lan.host("a", eth0: "192.0.2.1")
+        let engine = try a.start(vrrpScript("chk", weight: -30, reverse: true)
+            + Instance(state: "MASTER", priority: 100, trackScripts: ["chk"]).text)
+        engine.updateTrackResults(["chk": false])
+        #expect(a.priority("VI_1") == 130)
+        engine.updateTrackResults(["chk": true])
+        #expect(a.priority("VI_1") == 100)
+    }
 }

@@ -71,12 +71,11 @@ final class FakeAdvertTransport: AdvertTransport {
         return host.interfaces.assigned(on: interface).contains { $0.address == destination }
     }
 
-    func send(_ message: [UInt8], to destination: IPAddress) throws {
-        guard isOpen else { throw FakeNetworkError(description: "sendto: Bad file descriptor") }
-        guard host.interfaces.isUp(interface) else { throw FakeNetworkError(description: "sendto: Network is down") }
-        // As the kernel would: the bound address, else the interface's primary one.
-        guard let source = boundSource ?? host.interfaces.assigned(on: interface).first(where: { $0.address.family == family })?.address
-        else { throw FakeNetworkError(description: "sendto: Cannot assign requested address") }
+    /// As the kernel does with IP_PKTINFO / IPV6_PKTINFO: the datagram leaves from the source named.
+    func send(_ message: [UInt8], from source: IPAddress, to destination: IPAddress) throws {
+        guard isOpen else { throw FakeNetworkError(description: "sendmsg: Bad file descriptor") }
+        guard host.interfaces.isUp(interface) else { throw FakeNetworkError(description: "sendmsg: Network is down") }
+        guard source.family == family else { throw FakeNetworkError(description: "sendmsg: Invalid argument") }
         host.wire.carry(message, from: self, source: source, to: destination)
     }
 

@@ -26,14 +26,14 @@ import Testing
 
     @Test func weightZeroFailingIsAFault() {
         let r = vrrpTracking(basePriority: 100, scripts: [script(0, .failed), script(10, .ok)])
-        #expect(r.faultingScripts == ["s0"] && r.isDown)
+        #expect(r.faultingScripts == ["s0"] && r.isScriptFault)
         #expect(r.effectivePriority == 110)
-        #expect(!vrrpTracking(basePriority: 100, scripts: [script(0, .ok)]).isDown)
+        #expect(!vrrpTracking(basePriority: 100, scripts: [script(0, .ok)]).isScriptFault)
     }
 
     @Test func unknownResultsArePendingNotCounted() {
         let r = vrrpTracking(basePriority: 100, scripts: [script(0, .unknown), script(-50, .unknown)])
-        #expect(r.pendingScripts == ["s0"] && r.isDown && r.faultingScripts.isEmpty)
+        #expect(r.pendingScripts == ["s0"] && r.isScriptFault && r.faultingScripts.isEmpty)
         #expect(r.effectivePriority == 100)
     }
 
@@ -54,6 +54,6 @@ import Testing
 
     @Test func ownerPriorityNeverMovesButCanFault() {
         #expect(vrrpTracking(basePriority: 255, scripts: [script(-100, .failed)]).effectivePriority == 255)
-        #expect(vrrpTracking(basePriority: 255, scripts: [script(0, .failed)]).isDown)
+        #expect(vrrpTracking(basePriority: 255, scripts: [script(0, .failed)]).isScriptFault)
     }
 }

@@ -39,6 +39,16 @@ long tandem_recv_ipv6(int fd, uint8_t *buffer, unsigned long length, uint8_t sou
 /// Sends a payload to `destination` (link-scoped on `ifindex` when link-local or multicast). 0 or -1 with errno.
 int tandem_send_ipv6(int fd, const uint8_t *payload, unsigned long length, const uint8_t destination[16], int ifindex);
 
+/// Sends a payload from `source` (IPV6_PKTINFO) to `destination`, link-scoped on `ifindex` as
+/// tandem_send_ipv6 does. 0 or -1 with errno.
+int tandem_send_ipv6_from(int fd, const uint8_t *payload, unsigned long length, const uint8_t source[16],
+                          const uint8_t destination[16], int ifindex);
+
+/// Sends a payload on a raw IPv4 socket from `source` (IP_PKTINFO's ipi_spec_dst) to `destination`.
+/// 0 or -1 with errno.
+int tandem_send_ipv4_from(int fd, const uint8_t *payload, unsigned long length, const uint8_t source[4],
+                          const uint8_t destination[4]);
+
 /// Opens the ICMPv6 socket unsolicited neighbour advertisements go out on (hop limit 255); fd or -1.
 int tandem_na_socket(void);
 

@@ -30,6 +30,11 @@ public final class VRRPSocket {
             try setInt(Int32(IPPROTO_IP), IP_TTL, 255, "IP_TTL")
             try setInt(Int32(IPPROTO_IP), IP_MULTICAST_TTL, 255, "IP_MULTICAST_TTL")
             try setInt(Int32(IPPROTO_IP), IP_MULTICAST_LOOP, 0, "IP_MULTICAST_LOOP")
+            // keepalived writes its own IPv4 header, so mcast_src_ip / unicast_src_ip need not be an address of
+            // this host; IP_TRANSPARENT lets the kernel take such a source too. Without CAP_NET_ADMIN or
+            // CAP_NET_RAW it fails, and then only local sources work.
+            var on: Int32 = 1
+            _ = setsockopt(fd.rawValue, Int32(IPPROTO_IP), IP_TRANSPARENT, &on, socklen_t(MemoryLayout<Int32>.size))
             if let multicastGroup, tandem_ipv4_multicast(fd.rawValue, multicastGroup, interface.index, 1) != 0 {
                 throw SystemError.current("IP_ADD_MEMBERSHIP on \(interface.name)")
             }
@@ -53,17 +58,12 @@ public final class VRRPSocket {
         fd.close()
     }
 
-    /// Sends one VRRP message (the payload after the IP header) to `destination`.
-    public func send(_ message: [UInt8], to destination: [UInt8]) throws {
-        var address = Self.socketAddress(destination)
-        let sent = message.withUnsafeBytes { bytes in
-            withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    sendto(fd.rawValue, bytes.baseAddress, bytes.count, 0, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-                }
-            }
+    /// Sends one VRRP message (the payload after the IP header) from `source` (IP_PKTINFO, as the bound
+    /// address would) to `destination`.
+    public func send(_ message: [UInt8], from source: [UInt8], to destination: [UInt8]) throws {
+        guard tandem_send_ipv4_from(fd.rawValue, message, UInt(message.count), source, destination) == 0 else {
+            throw SystemError.current("sendmsg(VRRP)")
         }
-        guard sent == message.count else { throw SystemError.current("sendto(VRRP)") }
     }
 
     /// The next whole IPv4 datagram waiting, or nil when none is.

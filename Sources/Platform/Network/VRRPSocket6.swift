@@ -53,10 +53,11 @@ public final class VRRPSocket6 {
         fd.close()
     }
 
-    /// Sends one VRRP message (its checksum already covers the pseudo-header) to `destination`.
-    public func send(_ message: [UInt8], to destination: [UInt8]) throws {
-        guard tandem_send_ipv6(fd.rawValue, message, UInt(message.count), destination, interface.index) == 0 else {
-            throw SystemError.current("sendto(VRRPv6)")
+    /// Sends one VRRP message from `source` to `destination`. The checksum already covers the pseudo-header, so
+    /// the source is named (IPV6_PKTINFO), never left to the kernel's choice; it must be an address of this host.
+    public func send(_ message: [UInt8], from source: [UInt8], to destination: [UInt8]) throws {
+        guard tandem_send_ipv6_from(fd.rawValue, message, UInt(message.count), source, destination, interface.index) == 0 else {
+            throw SystemError.current("sendmsg(VRRPv6)")
         }
     }
 
