@@ -76,8 +76,10 @@ let package = Package(
                            .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         // What the test targets share: fixtures, real backends, daemons as processes, network namespaces.
-        .target(name: "TestSupport", dependencies: ["Platform", "Vocabulary", .product(name: "Logging", package: "swift-log")],
-                path: "Tests/TestSupport"),
+        .target(
+            name: "TestSupport",
+            dependencies: ["KeepalivedConfig", "Platform", "Vocabulary", .product(name: "Logging", package: "swift-log")],
+            path: "Tests/TestSupport"),
 
         .testTarget(name: "VocabularyTests", dependencies: ["Vocabulary"]),
         .testTarget(name: "KeepalivedConfigTests", dependencies: ["KeepalivedConfig", "TestSupport"], exclude: ["Fixtures"]),

@@ -94,16 +94,3 @@ public struct IPVSSyncDaemon: Hashable, Sendable {
         self.ttl = ttl
     }
 }
-
-/// Protocol timeouts in seconds (SET_CONFIG / GET_CONFIG); nil or 0 leaves the kernel's value.
-public struct IPVSTimeouts: Hashable, Sendable {
-    public var tcp: UInt32?
-    public var tcpFin: UInt32?
-    public var udp: UInt32?
-
-    public init(tcp: UInt32? = nil, tcpFin: UInt32? = nil, udp: UInt32? = nil) {
-        self.tcp = tcp
-        self.tcpFin = tcpFin
-        self.udp = udp
-    }
-}

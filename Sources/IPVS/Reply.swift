@@ -1,3 +1,4 @@
+import Vocabulary
 // Splits a receive buffer into netlink messages and decodes each into a typed IPVS reply.
 
 /// What one netlink message from the kernel says.
@@ -11,7 +12,7 @@ public enum IPVSReply: Hashable, Sendable {
     /// The GET_INFO answer (IPVS_CMD_SET_INFO).
     case info(IPVSInfo)
     /// The GET_CONFIG answer (IPVS_CMD_SET_CONFIG).
-    case timeouts(IPVSTimeouts)
+    case timeouts(LVSTimeouts)
     /// NLMSG_ERROR with errno 0: the request succeeded.
     case ack
     /// NLMSG_ERROR with an errno (positive, e.g. 17 EEXIST), or a dump ended by an error;
@@ -135,7 +136,7 @@ private func decodeGeneric(_ bytes: [UInt8], _ payload: Range<Int>) throws(IPVSD
                 top.u32(InfoAttribute.connectionTableSize, "info.connectionTableSize"), "info.connectionTableSize")))
     case IPVSCommandNumber.setConfig:
         let top = try Attributes(bytes, in: attributesRange, max: CommandAttribute.max)
-        return .timeouts(IPVSTimeouts(
+        return .timeouts(LVSTimeouts(
             tcp: try top.u32(CommandAttribute.timeoutTCP, "timeouts.tcp"),
             tcpFin: try top.u32(CommandAttribute.timeoutTCPFin, "timeouts.tcpFin"),
             udp: try top.u32(CommandAttribute.timeoutUDP, "timeouts.udp")))

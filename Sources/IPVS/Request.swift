@@ -46,7 +46,7 @@ public enum IPVSRequest: Hashable, Sendable {
     case dumpSyncDaemons
     /// SET_CONFIG: protocol timeouts (absent or 0 values are left unchanged by the kernel).
     /// `ipvsadm --set 900 120 300` (tcp, tcpfin, udp; 0 keeps one).
-    case setTimeouts(IPVSTimeouts)
+    case setTimeouts(LVSTimeouts)
     /// GET_CONFIG: protocol timeouts.
     /// `ipvsadm -L --timeout`.
     case getTimeouts

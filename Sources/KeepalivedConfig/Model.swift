@@ -452,19 +452,3 @@ extension TransportProtocol {
         self = match
     }
 }
-
-/// The kernel's IPVS connection timeouts that `lvs_timeouts` sets, in seconds.
-public struct LVSTimeouts: Hashable, Sendable {
-    public var tcp: UInt32?
-    public var tcpFin: UInt32?
-    public var udp: UInt32?
-
-    public init(tcp: UInt32? = nil, tcpFin: UInt32? = nil, udp: UInt32? = nil) {
-        self.tcp = tcp
-        self.tcpFin = tcpFin
-        self.udp = udp
-    }
-
-    /// keepalived sets none unless one is given and not 0.
-    public var isEmpty: Bool { [tcp, tcpFin, udp].allSatisfy { ($0 ?? 0) == 0 } }
-}

@@ -3,6 +3,7 @@ import Testing
 import KeepalivedConfig
 import TestSupport
 @testable import ipvsd
+import Vocabulary
 
 /// `lvs_timeouts` reaches the kernel at start and on reload, as keepalived's checker sets it (`ipvsadm --set`).
 @Suite(.serialized) struct ConnectionTimeoutsTests {
@@ -23,9 +24,9 @@ import TestSupport
         let kernel = FakeIPVSKernel()
         let directory = try TemporaryDirectory()
         let ipvsd = try IPVSDaemonInProcess(Self.config("lvs_timeouts tcp 7200 udp 60"), kernel: kernel, directory: directory)
-        #expect(kernel.timeouts == IPVSTimeouts(tcp: 7200, tcpFin: 120, udp: 60), "tcpfin left as the kernel had it")
+        #expect(kernel.timeouts == LVSTimeouts(tcp: 7200, tcpFin: 120, udp: 60), "tcpfin left as the kernel had it")
         try ipvsd.service.reload(try ipvsdConfiguration(Self.config("lvs_timeouts tcpfin 30")))
-        #expect(kernel.timeouts == IPVSTimeouts(tcp: 7200, tcpFin: 30, udp: 60))
+        #expect(kernel.timeouts == LVSTimeouts(tcp: 7200, tcpFin: 30, udp: 60))
     }
 
     @Test func withoutLvsTimeoutsNothingIsSent() throws {
@@ -33,7 +34,7 @@ import TestSupport
         let directory = try TemporaryDirectory()
         _ = try IPVSDaemonInProcess(Self.config("router_id lb01"), kernel: kernel, directory: directory)
         #expect(!kernel.commands.contains(IPVSCommandNumber.setConfig))
-        #expect(kernel.timeouts == IPVSTimeouts(tcp: 900, tcpFin: 120, udp: 300))
+        #expect(kernel.timeouts == LVSTimeouts(tcp: 900, tcpFin: 120, udp: 300))
     }
 
     @Test func badOptionsAreWarnedAndTheRestKept() throws {

@@ -10,7 +10,7 @@ final class FakeIPVSKernel: GenericNetlinkTransport {
     var table = IPVSTable()
     var syncDaemons: [IPVSSyncState: IPVSSyncDaemon] = [:]
     /// The connection timeouts SET_CONFIG set; an absent attribute leaves one as it was, as in ip_vs_genl.
-    var timeouts = IPVSTimeouts(tcp: 900, tcpFin: 120, udp: 300)
+    var timeouts = LVSTimeouts(tcp: 900, tcpFin: 120, udp: 300)
     /// Every request's command number, in order (to prove what was and was not sent).
     private(set) var commands: [UInt8] = []
     /// Requests that change the table (NEW/SET/DEL service or destination, FLUSH).

@@ -12,18 +12,8 @@ import Vocabulary
 import Wire
 @testable import ipvsd
 
-struct ConfigurationRefused: Error, CustomStringConvertible {
-    var description: String
-}
-
 /// The configuration as ipvsd reads it.
-func ipvsdConfiguration(_ text: String) throws -> KeepalivedConfiguration {
-    let result = ConfigLoader.parse(text)
-    guard let configuration = result.configuration(for: [.virtualServers]) else {
-        throw ConfigurationRefused(description: result.errors.map { "\($0)" }.joined(separator: "\n"))
-    }
-    return configuration
-}
+func ipvsdConfiguration(_ text: String) throws -> KeepalivedConfiguration { try configuration(text, as: [.virtualServers]) }
 
 /// One ipvsd process's life: started on `kernel` with `directory` as its runtime directory (kept across
 /// restarts, as /run/tandem is), stopped when released.

@@ -103,7 +103,7 @@ private let rs9 = IPVSDestinationKey(address: IPAddress("203.0.113.9")!, port: 4
 
 @Test func capturedConfigAndDaemonRepliesDecodeToWhatIpvsadmListed() throws {
     // "Timeout (tcp tcpfin udp): 900 120 300"
-    #expect(try replies(configReply) == [.timeouts(IPVSTimeouts(tcp: 900, tcpFin: 120, udp: 300))])
+    #expect(try replies(configReply) == [.timeouts(LVSTimeouts(tcp: 900, tcpFin: 120, udp: 300))])
     // "master sync daemon (mcast=eth0, syncid=5, maxlen=1472, group=224.0.0.81, port=8848, ttl=1)"
     #expect(try replies(daemonDump) == [.syncDaemon(IPVSSyncDaemon(
         state: .master, interface: "eth0", syncID: 5, maxPayload: 1472,

@@ -128,7 +128,7 @@ private func statsFrom(base: UInt64) -> IPVSStats {
     let replies = try IPVSReplyMessage.decode(info + config + daemon, familyID: testFamily).map(\.reply)
     #expect(replies == [
         .info(IPVSInfo(version: 0x010201, connectionTableSize: 4096)),
-        .timeouts(IPVSTimeouts(tcp: 900, tcpFin: 120, udp: 300)),
+        .timeouts(LVSTimeouts(tcp: 900, tcpFin: 120, udp: 300)),
         .syncDaemon(IPVSSyncDaemon(state: .backup, interface: "eth1", syncID: 7, maxPayload: 1472,
                                    group: IPAddress("ff02::81")!, port: 8848, ttl: 1)),
     ])

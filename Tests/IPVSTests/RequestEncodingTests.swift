@@ -182,14 +182,14 @@ private func encoded(_ r: IPVSRequest, seq: UInt32, pid: UInt32 = 0) throws -> [
 }
 
 @Test func setTimeouts() throws {
-    #expect(try encoded(.setTimeouts(IPVSTimeouts(tcp: 900, tcpFin: 120, udp: 300)), seq: 12) == hex("""
+    #expect(try encoded(.setTimeouts(LVSTimeouts(tcp: 900, tcpFin: 120, udp: 300)), seq: 12) == hex("""
         2c 00 00 00  1c 00 05 00  0c 00 00 00  00 00 00 00  0c 01 00 00   # IPVS_CMD_SET_CONFIG, len 44
         08 00 04 00  84 03 00 00                                          # CMD_ATTR_TIMEOUT_TCP 900
         08 00 05 00  78 00 00 00                                          # TIMEOUT_TCP_FIN 120
         08 00 06 00  2c 01 00 00                                          # TIMEOUT_UDP 300
         """))
     // Only what is given is sent: the kernel keeps the others.
-    #expect(try encoded(.setTimeouts(IPVSTimeouts(udp: 60)), seq: 1).count == 28)
+    #expect(try encoded(.setTimeouts(LVSTimeouts(udp: 60)), seq: 1).count == 28)
 }
 
 @Test func namesTheKernelWouldRefuseAreRefusedBeforeSending() {

@@ -1,5 +1,6 @@
 import Glibc
 import KeepalivedConfig
+import TestSupport
 import Logging
 import VRRP
 import Vocabulary
@@ -10,15 +11,5 @@ func ip(_ text: String) -> IPAddress {
     return address
 }
 
-struct ConfigurationRefused: Error, CustomStringConvertible {
-    var description: String
-}
-
 /// keepalived.conf text as vrrpd reads it.
-func parseConfiguration(_ text: String) throws -> KeepalivedConfiguration {
-    let result = ConfigLoader.parse(text)
-    guard let configuration = result.configuration(for: [.vrrp]) else {
-        throw ConfigurationRefused(description: result.errors.map { "\($0)" }.joined(separator: "\n"))
-    }
-    return configuration
-}
+func parseConfiguration(_ text: String) throws -> KeepalivedConfiguration { try configuration(text, as: [.vrrp]) }
