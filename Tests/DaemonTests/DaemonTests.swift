@@ -24,7 +24,7 @@ enum Inputs {
 
 @Suite struct ConfigTestFlagTests {
     @Test func inputsArePresent() {
-        #expect(Inputs.files.count == 23, "\(Inputs.files)")
+        #expect(Inputs.files.count == 26, "\(Inputs.files)")
     }
 
     @Test(arguments: Inputs.roles, Inputs.files)
