@@ -10,8 +10,8 @@ public enum ConfigCheck {
     public static let hostFacts = HostFacts(interfaceExists: { if_nametoindex($0) != 0 })
 
     /// Prints findings and a verdict to stderr and stdout; returns the exit status (0 usable, 1 not).
-    public static func run(role: DaemonRole, path: String) -> Int32 {
-        let result = ConfigLoader.load(path: path, host: hostFacts)
+    public static func run(role: DaemonRole, path: String, configID: String? = nil) -> Int32 {
+        let result = ConfigLoader.load(path: path, configID: configID, host: hostFacts)
         let findings = result.diagnostics(for: role.configScopes)
         for finding in findings {
             printError(finding.description)

@@ -45,7 +45,9 @@ public enum DaemonMain {
     /// Runs the daemon and returns its exit status.
     public static func run(role: DaemonRole, options: DaemonOptions,
                            makeService: (DaemonContext) throws -> DaemonService) -> Int32 {
-        if options.configTest { return ConfigCheck.run(role: role, path: options.configFile) }
+        if options.configTest {
+            return ConfigCheck.run(role: role, path: options.configFile, configID: options.configID)
+        }
 
         LoggingSetup.bootstrap(identifier: role.name, console: options.logConsole, detail: options.logDetail)
         var logger = Logger(label: "tandem.\(role.name)")
@@ -53,7 +55,7 @@ public enum DaemonMain {
         let notifier = SystemdNotifier()
         let progress = SystemdProgress(notifier: notifier)
 
-        guard let configuration = loadConfiguration(role: role, path: options.configFile, logger: logger,
+        guard let configuration = loadConfiguration(role: role, options: options, logger: logger,
                                                     progress: progress) else {
             logger.critical("not starting: \(options.configFile) has errors in the part \(role.name) reads",
                             metadata: ["MESSAGE_ID": "\(MessageID.configError)"])
@@ -80,7 +82,7 @@ public enum DaemonMain {
                     notifier.ready(status: "running")
                     progress.phase = .running
                 }
-                guard let next = loadConfiguration(role: role, path: options.configFile, logger: logger,
+                guard let next = loadConfiguration(role: role, options: options, logger: logger,
                                                        progress: progress) else {
                     logger.error("reload refused: \(options.configFile) has errors; the running configuration stays",
                                  metadata: ["MESSAGE_ID": "\(MessageID.configError)"])
@@ -114,9 +116,10 @@ public enum DaemonMain {
     }
 
     /// Reads the configuration, logging each finding about this daemon's part; nil when that part has errors.
-    static func loadConfiguration(role: DaemonRole, path: String, logger: Logger,
+    static func loadConfiguration(role: DaemonRole, options: DaemonOptions, logger: Logger,
                                   progress: SystemdProgress) -> KeepalivedConfiguration? {
-        let result = ConfigLoader.load(path: path, host: ConfigCheck.hostFacts, advanced: progress.advanced)
+        let result = ConfigLoader.load(path: options.configFile, configID: options.configID,
+                                       host: ConfigCheck.hostFacts, advanced: progress.advanced)
         for finding in result.diagnostics(for: role.configScopes) {
             let metadata: Logger.Metadata = [
                 "MESSAGE_ID": "\(MessageID.configError)", "CONFIG_FILE": "\(finding.location.file)",

@@ -9,6 +9,10 @@ public struct DaemonOptions: ParsableArguments, Sendable {
           help: "Check the configuration's syntax and meaning, touching nothing; exit 0 when it is usable.")
     public var configTest = false
 
+    @Option(name: [.customShort("i"), .customLong("config-id")],
+            help: "keepalived's config id: lines starting @ID apply only with this id, @^ID only without it (default: the host name up to its first dot).")
+    public var configID: String?
+
     @Flag(name: [.customShort("l"), .customLong("log-console")], help: "Log to the console (stderr) too.")
     public var logConsole = false
 

@@ -32,15 +32,20 @@ public struct ConfigLoadResult: Sendable {
     }
 }
 
-/// Reads keepalived.conf: lexes, splices includes, builds statements, reads each block into the typed model and
-/// validates the whole. Nothing here touches the network or changes the system.
+/// Reads keepalived.conf: runs keepalived's line reader (conditions, definitions, repetitions), lexes, splices
+/// includes, builds statements, reads each block into the typed model and validates the whole. Nothing here
+/// touches the network or changes the system.
 public enum ConfigLoader {
+    /// keepalived's default config id, which `@ID` lines are compared with when no `-i` is given: the host name
+    /// up to its first dot.
+    public static var hostConfigID: String { LinePreprocessor.hostConfigID }
+
     /// `advanced` is called after each top-level statement: a daemon reading a file of thousands of virtual
-    /// servers tells systemd it is not hung.
-    public static func load(path: String, source: ConfigSource = DiskConfigSource(),
+    /// servers tells systemd it is not hung. `configID` is keepalived's `-i`: nil takes the host name, as keepalived.
+    public static func load(path: String, configID: String? = nil, source: ConfigSource = DiskConfigSource(),
                             host: HostFacts = HostFacts(), advanced: () -> Void = {}) -> ConfigLoadResult {
         var log = DiagnosticLog()
-        var expander = IncludeExpander(source: source)
+        var expander = IncludeExpander(source: source, configID: configID ?? hostConfigID)
         guard expander.start(file: path, log: &log) else {
             return ConfigLoadResult(configuration: nil, partialConfiguration: nil, diagnostics: log.all)
         }
@@ -48,10 +53,19 @@ public enum ConfigLoader {
     }
 
     /// Reads configuration text held in memory; `include` still resolves through `source`.
-    public static func parse(_ text: String, name: String = "keepalived.conf",
+    public static func parse(_ text: String, name: String = "keepalived.conf", configID: String? = nil,
                              source: ConfigSource = InMemoryConfigSource([:]),
                              host: HostFacts = HostFacts()) -> ConfigLoadResult {
-        var expander = IncludeExpander(source: source)
+        parse(text, name: name, configID: configID, source: source, host: host,
+              maximumGeneratedLines: LinePreprocessor.defaultMaximumGeneratedLines)
+    }
+
+    /// With a bound of its own on the lines repetitions and definitions may generate: the fuzzer needs every
+    /// input read in moments, not a million generated lines.
+    static func parse(_ text: String, name: String, configID: String?, source: ConfigSource, host: HostFacts,
+                      maximumGeneratedLines: Int) -> ConfigLoadResult {
+        var expander = IncludeExpander(source: source, configID: configID ?? hostConfigID,
+                                       maximumGeneratedLines: maximumGeneratedLines)
         expander.start(text: text, named: name)
         return read(expander, log: DiagnosticLog(), host: host, advanced: {})
     }

@@ -8,6 +8,23 @@ public protocol ConfigSource {
     func read(_ path: String) -> Result<String, ConfigSourceError>
     /// The paths a shell-style pattern matches, sorted; empty when none.
     func glob(_ pattern: String) -> [String]
+    /// The absolute directory of a file, which `${_PWD}` stands for while it is read (keepalived changes into the
+    /// directory of each file it opens, and into none for a name without a `/`).
+    func directory(of path: String) -> String
+}
+
+extension ConfigSource {
+    /// Without a file system: the directory as written, relative names taken from `/`.
+    public func directory(of path: String) -> String {
+        Self.absoluteDirectory(of: path, workingDirectory: "/")
+    }
+
+    static func absoluteDirectory(of path: String, workingDirectory: String) -> String {
+        let directory = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? ""
+        if path.hasPrefix("/") { return directory.isEmpty ? "/" : directory }
+        let base = workingDirectory.hasSuffix("/") ? String(workingDirectory.dropLast()) : workingDirectory
+        return directory.isEmpty ? (base.isEmpty ? "/" : base) : base + "/" + directory
+    }
 }
 
 public struct ConfigSourceError: Error, Sendable, CustomStringConvertible {
@@ -48,6 +65,21 @@ public struct DiskConfigSource: ConfigSource {
             }
         }
         return .success(String(decoding: bytes, as: UTF8.self))
+    }
+
+    /// As keepalived's getcwd() after its chdir(): symbolic links resolved.
+    public func directory(of path: String) -> String {
+        let directory = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
+        if let resolved = realpath(directory.isEmpty ? "/" : directory, nil) {
+            defer { free(resolved) }
+            return String(cString: resolved)
+        }
+        var working = "/"
+        if let current = getcwd(nil, 0) {
+            defer { free(current) }
+            working = String(cString: current)
+        }
+        return Self.absoluteDirectory(of: path, workingDirectory: working)
     }
 
     public func glob(_ pattern: String) -> [String] {

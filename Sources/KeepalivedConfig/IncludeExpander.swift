@@ -1,113 +1,87 @@
-/// The token stream of a configuration: the main file with every `include PATTERN...` line replaced by the
-/// files it names, as keepalived does. A pattern is a shell glob, relative to the directory of the file that
-/// includes it; a plain path that does not exist is an error, a glob that matches nothing only a warning (a
-/// conf.d directory may well be empty).
+/// The token stream of a configuration: each line as keepalived's line reader leaves it (conditions, definitions,
+/// repetitions, substitution: LinePreprocessor), with every `include PATTERN...` line replaced by the files it
+/// names, as keepalived does. A pattern is a shell glob, relative to the directory of the file that includes it; a
+/// plain path that does not exist is an error, a glob that matches nothing only a warning (a conf.d directory may
+/// well be empty).
 ///
-/// Tokens are pulled one at a time through a stack of open files, so memory stays proportional to one file's text
-/// and the include depth, not to the number of tokens (a 10,000-service configuration has over a million).
+/// Tokens are made one line at a time, so memory stays proportional to the files' text and the include depth, not
+/// to the number of tokens (a 10,000-service configuration has over a million).
 struct IncludeExpander {
-    /// keepalived limits nesting too; this also stops a file that includes itself.
-    static let maximumDepth = 8
+    private var files: FileStack
+    private var preprocessor: LinePreprocessor
+    private var lexer: Lexer?
 
-    /// One open file: its lexer, and the files an include line of it named that are still to be read.
-    private struct OpenFile {
-        var path: String
-        var lexer: Lexer
-        var atLineStart = true
-        var waiting: [(path: String, includedAt: ConfigLocation)] = []
+    init(source: ConfigSource, configID: String,
+         maximumGeneratedLines: Int = LinePreprocessor.defaultMaximumGeneratedLines) {
+        files = FileStack(source: source)
+        preprocessor = LinePreprocessor(configID: configID, maximumGeneratedLines: maximumGeneratedLines)
     }
 
-    let source: ConfigSource
-    private(set) var filesRead: [String] = []
-    private var open: [OpenFile] = []
-
-    init(source: ConfigSource) { self.source = source }
+    /// The files read so far, in the order they were first read.
+    var filesRead: [String] { files.filesRead }
 
     /// Starts with a file from the source; false (and an error logged) when it cannot be read.
     mutating func start(file path: String, log: inout DiagnosticLog) -> Bool {
-        push(path, includedFrom: nil, log: &log)
+        files.start(file: path, log: &log)
     }
 
     /// Starts with text held in memory.
     mutating func start(text: String, named name: String) {
-        filesRead.append(name)
-        open = [OpenFile(path: name, lexer: Lexer(file: name, text: text))]
+        files.start(text: text, named: name)
     }
 
     /// The next token of the spliced stream, or nil at the end of the main file.
     mutating func next(log: inout DiagnosticLog) -> Token? {
-        while !open.isEmpty {
-            let top = open.count - 1
-            if !open[top].waiting.isEmpty {
-                let file = open[top].waiting.removeFirst()
-                _ = push(file.path, includedFrom: file.includedAt, log: &log)
+        while true {
+            if let token = lexer?.next(log: &log) { return token }
+            lexer = nil
+            guard let line = preprocessor.next(from: &files, log: &log) else { return nil }
+            var lineLexer: Lexer
+            var rewrittenInclude = false
+            switch line {
+            case .raw(let raw):
+                lineLexer = Lexer(file: raw.file, line: raw.number, bytes: raw.bytes)
+            case .rewritten(let text, let fromRewrittenInclude):
+                lineLexer = Lexer(text)
+                rewrittenInclude = fromRewrittenInclude
+            }
+            guard let first = lineLexer.next(log: &log) else { continue }
+            if !first.quoted, first.word == "include" {
+                if rewrittenInclude {
+                    log.warning(first.location, "keepalived 2.2.7 reads a file included by a line that is conditional, substituted or generated twice (tandem reads it once); write the line as an include line")
+                }
+                readInclude(at: first.location, from: &lineLexer, log: &log)
                 continue
             }
-            guard let token = open[top].lexer.next(log: &log) else {
-                open.removeLast()
-                continue
-            }
-            if open[top].atLineStart, !token.quoted, token.word == "include" {
-                readInclude(at: token.location, log: &log)
-                continue   // the include line itself, up to its end, is consumed
-            }
-            open[top].atLineStart = token.kind == .endOfLine
-            return token
+            lexer = lineLexer
+            return first
         }
-        return nil
     }
 
     /// Reads the patterns of an include line and queues the files they match, in order.
-    private mutating func readInclude(at location: ConfigLocation, log: inout DiagnosticLog) {
-        let top = open.count - 1
+    private mutating func readInclude(at location: ConfigLocation, from line: inout Lexer, log: inout DiagnosticLog) {
         var patterns: [Token] = []
-        while let token = open[top].lexer.next(log: &log), token.kind != .endOfLine {
+        while let token = line.next(log: &log), token.kind != .endOfLine {
             patterns.append(token)
         }
         if patterns.isEmpty {
             log.error(location, "include needs a file name or a pattern")
         }
+        let including = files.chain.last ?? ""
+        var matched: [(path: String, includedAt: ConfigLocation)] = []
         for pattern in patterns {
             guard let text = pattern.word else {
                 log.error(pattern.location, "include takes file names, not braces")
                 continue
             }
-            let resolved = text.hasPrefix("/") ? text : Self.directory(of: open[top].path) + text
+            let resolved = text.hasPrefix("/") ? text : FileStack.directory(of: including) + text
             let isGlob = resolved.contains { "*?[".contains($0) }
-            let matches = isGlob ? source.glob(resolved) : [resolved]
+            let matches = isGlob ? files.source.glob(resolved) : [resolved]
             if matches.isEmpty {
                 log.warning(pattern.location, "include \(text) matches no file")
             }
-            open[top].waiting += matches.map { ($0, pattern.location) }
+            matched += matches.map { ($0, pattern.location) }
         }
-    }
-
-    /// Opens an included (or the main) file on top of the stack, unless that would loop or nest too deep.
-    private mutating func push(_ path: String, includedFrom: ConfigLocation?, log: inout DiagnosticLog) -> Bool {
-        if let includedFrom {
-            let chain = open.map(\.path)
-            if chain.contains(path) {
-                log.error(includedFrom, "include \(path) includes itself (through \(chain.joined(separator: " → ")))")
-                return false
-            }
-            if chain.count >= Self.maximumDepth {
-                log.error(includedFrom, "include \(path) is nested more than \(Self.maximumDepth) deep")
-                return false
-            }
-        }
-        switch source.read(path) {
-        case .success(let text):
-            filesRead.append(path)
-            open.append(OpenFile(path: path, lexer: Lexer(file: path, text: text)))
-            return true
-        case .failure(let problem):
-            log.error(includedFrom ?? ConfigLocation(file: path, line: 0, column: 0), problem.description)
-            return false
-        }
-    }
-
-    static func directory(of path: String) -> String {
-        guard let slash = path.lastIndex(of: "/") else { return "" }
-        return String(path[...slash])
+        files.include(matched)
     }
 }

@@ -1,72 +1,71 @@
-/// Splits one file's text into tokens, one at a time, so a large configuration is never held as a token array.
+/// Splits one line of a file into tokens, one at a time, so a large configuration is never held as a token array.
 ///
 /// keepalived's rules: words are separated by white space; `{` and `}` stand alone even when written against a
 /// word; `#` or `!` at the start of a word starts a comment that runs to the end of the line; a double-quoted
-/// string is one word (`\"` and `\\` escape inside it). Columns count Unicode scalars from 1. The last token of
-/// a file is always an end of line, so whatever follows an included file starts on a fresh line.
+/// string is one word (`\"` and `\\` escape inside it). Columns count Unicode scalars from 1. Every line ends
+/// with an end-of-line token, so whatever follows an included file starts on a fresh line.
+///
+/// The line is read as UTF-8 bytes: every byte the rules look at is ASCII, and a word is made with one copy.
 public struct Lexer {
     public let file: String
-    private var scalars: String.UnicodeScalarView.Iterator
-    private var pending: Unicode.Scalar?
-    private var line = 1
+    private let bytes: ArraySlice<UInt8>
+    private var position: Int
+    private let line: Int
     private var column = 1
+    /// A line keepalived's reader rewrote, which knows where each of its bytes was written.
+    private let rewritten: SourceLine?
     private var finished = false
 
-    public init(file: String, text: String) {
+    /// A line as the file has it, without its line end.
+    init(file: String, line: Int, bytes: ArraySlice<UInt8>) {
         self.file = file
-        scalars = text.unicodeScalars.makeIterator()
-        pending = scalars.next()
+        self.line = line
+        self.bytes = bytes
+        position = bytes.startIndex
+        rewritten = nil
     }
 
-    /// Every token of a text at once; for tests and small inputs.
-    public static func tokenize(_ text: String, file: String, log: inout DiagnosticLog) -> [Token] {
-        var lexer = Lexer(file: file, text: text)
-        var tokens: [Token] = []
-        while let token = lexer.next(log: &log) { tokens.append(token) }
-        return tokens
+    /// A line rewritten by definitions, conditions or a ~SEQ. Its comments are already gone, as keepalived takes
+    /// them out before it substitutes, so a `#` or `!` still in it (from `\#`) is text.
+    init(_ rewritten: SourceLine) {
+        file = rewritten.end.file
+        line = rewritten.end.line
+        bytes = rewritten.bytes[...]
+        position = bytes.startIndex
+        self.rewritten = rewritten
     }
 
-    private var location: ConfigLocation { ConfigLocation(file: file, line: line, column: column) }
+    private var location: ConfigLocation {
+        rewritten?.origin(at: position) ?? ConfigLocation(file: file, line: line, column: column)
+    }
 
-    /// Reads the next scalar, keeping line and column current.
+    /// Moves past one byte; the column moves at the first byte of each scalar.
     private mutating func advance() {
-        guard let current = pending else { return }
-        if current == "\n" {
-            line += 1
-            column = 1
-        } else {
-            column += 1
-        }
-        pending = scalars.next()
+        position += 1
+        if position == bytes.endIndex || bytes[position] & 0xC0 != 0x80 { column += 1 }
     }
 
-    /// The next token, or nil after the final end of line.
+    /// The next token, or nil after the line's end.
     public mutating func next(log: inout DiagnosticLog) -> Token? {
-        while let scalar = pending {
-            switch scalar {
-            case "\n":
-                defer { advance() }
-                return Token(.endOfLine, at: location)
-            case " ", "\t", "\r", "\u{0B}", "\u{0C}":
+        while position < bytes.endIndex {
+            switch bytes[position] {
+            case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\r"), UInt8(ascii: "\n"), 0x0B, 0x0C:
                 advance()
-            case "{":
+            case UInt8(ascii: "{"):
                 defer { advance() }
                 return Token(.openBrace, at: location)
-            case "}":
+            case UInt8(ascii: "}"):
                 defer { advance() }
                 return Token(.closeBrace, at: location)
-            case "#", "!":
-                while let next = pending, next != "\n" { advance() }
-            case "\"":
+            case UInt8(ascii: "#") where rewritten == nil, UInt8(ascii: "!") where rewritten == nil:
+                position = bytes.endIndex
+            case UInt8(ascii: "\""):
                 return quotedWord(log: &log)
             default:
                 let start = location
-                var text = String.UnicodeScalarView()
-                while let next = pending, !Lexer.endsWord(next) {
-                    text.append(next)
-                    advance()
-                }
-                return Token(.word(String(text)), at: start)
+                let first = position
+                while position < bytes.endIndex, !Lexer.endsWord(bytes[position]) { advance() }
+                return Token(.word(String(decoding: bytes[first..<position], as: UTF8.self)), at: start)
             }
         }
         if finished { return nil }
@@ -77,36 +76,38 @@ public struct Lexer {
     private mutating func quotedWord(log: inout DiagnosticLog) -> Token {
         let start = location
         advance()
-        var text = String.UnicodeScalarView()
+        var text: [UInt8] = []
         var closed = false
-        while let next = pending, next != "\n" {
-            if next == "\"" {
+        while position < bytes.endIndex {
+            let byte = bytes[position]
+            if byte == UInt8(ascii: "\"") {
                 closed = true
                 advance()
                 break
             }
-            if next == "\\" {
+            if byte == UInt8(ascii: "\\") {
                 advance()
-                if let escaped = pending, escaped == "\"" || escaped == "\\" {
-                    text.append(escaped)
+                if position < bytes.endIndex, bytes[position] == UInt8(ascii: "\"") || bytes[position] == UInt8(ascii: "\\") {
+                    text.append(bytes[position])
                     advance()
                 } else {
-                    text.append("\\")
+                    text.append(byte)
                 }
                 continue
             }
-            text.append(next)
+            text.append(byte)
             advance()
         }
         if !closed {
             log.error(start, "unterminated quoted string: add the closing \" on the same line")
         }
-        return Token(.word(String(text)), at: start, quoted: true)
+        return Token(.word(String(decoding: text, as: UTF8.self)), at: start, quoted: true)
     }
 
-    static func endsWord(_ scalar: Unicode.Scalar) -> Bool {
-        switch scalar {
-        case " ", "\t", "\r", "\n", "\u{0B}", "\u{0C}", "{", "}", "\"": return true
+    static func endsWord(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\r"), UInt8(ascii: "\n"), 0x0B, 0x0C,
+             UInt8(ascii: "{"), UInt8(ascii: "}"), UInt8(ascii: "\""): return true
         default: return false
         }
     }

@@ -9,17 +9,18 @@ public struct StatementIndex: Sendable {
 
     /// Reads `path` as ConfigLoader.load does; a file that cannot be read gives an empty index (the loader
     /// reports why).
-    public static func load(path: String, source: ConfigSource = DiskConfigSource()) -> StatementIndex {
+    public static func load(path: String, configID: String? = nil,
+                            source: ConfigSource = DiskConfigSource()) -> StatementIndex {
         var log = DiagnosticLog()
-        var expander = IncludeExpander(source: source)
+        var expander = IncludeExpander(source: source, configID: configID ?? ConfigLoader.hostConfigID)
         guard expander.start(file: path, log: &log) else { return StatementIndex() }
         return StatementIndex(expander)
     }
 
     /// Reads text held in memory, as ConfigLoader.parse does.
-    public static func parse(_ text: String, name: String = "keepalived.conf",
+    public static func parse(_ text: String, name: String = "keepalived.conf", configID: String? = nil,
                              source: ConfigSource = InMemoryConfigSource([:])) -> StatementIndex {
-        var expander = IncludeExpander(source: source)
+        var expander = IncludeExpander(source: source, configID: configID ?? ConfigLoader.hostConfigID)
         expander.start(text: text, named: name)
         return StatementIndex(expander)
     }

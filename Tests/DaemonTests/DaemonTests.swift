@@ -25,7 +25,7 @@ enum Inputs {
 
 @Suite struct ConfigTestFlagTests {
     @Test func inputsArePresent() {
-        #expect(Inputs.files.count == 23, "\(Inputs.files)")
+        #expect(Inputs.files.count == 26, "\(Inputs.files)")
     }
 
     @Test(arguments: Inputs.roles, Inputs.files)
@@ -73,6 +73,25 @@ enum Inputs {
             #expect(result.status == 1)
             #expect(result.output.contains("\(config.path):1:13: error: unbalanced brace"), "\(daemon): \(result.output)")
         }
+    }
+
+    /// `-i`/`--config-id` chooses the `@ID` lines, as keepalived's does, in all three daemons; without it the host
+    /// name is the id.
+    @Test func theConfigIDChoosesTheConditionalLines() throws {
+        let directory = try TemporaryDirectory()
+        let config = directory.file("keepalived.conf")
+        try "global_defs {\n    @good router_id good\n}\n@broken }\n".write(to: config, atomically: true, encoding: .utf8)
+        for daemon in Inputs.roles {
+            let good = try DaemonProcess.run(daemon, ["-t", "-i", "good", "-f", config.path])
+            #expect(good.status == 0, "\(daemon): \(good.output)")
+            let broken = try DaemonProcess.run(daemon, ["--config-id", "broken", "-t", "-f", config.path])
+            #expect(broken.status == 1)
+            #expect(broken.output.contains("\(config.path):4:9: error: unbalanced brace"), "\(daemon): \(broken.output)")
+            let host = try DaemonProcess.run(daemon, ["-t", "-f", config.path])
+            #expect(host.status == 0, "\(daemon): \(host.output)")
+        }
+        let help = try DaemonProcess.run("vrrpd", ["--help"])
+        #expect(help.output.contains("-i, --config-id"), "\(help.output)")
     }
 
     @Test func aMissingFileIsReported() throws {

@@ -22,9 +22,10 @@ enum Fixtures {
 
     static func load(_ path: String) -> ConfigLoadResult { ConfigLoader.load(path: path) }
 
-    /// Parses text named "t.conf"; diagnostics then read "t.conf:LINE:COLUMN: ...".
-    static func parse(_ text: String, files: [String: String] = [:]) -> ConfigLoadResult {
-        ConfigLoader.parse(text, name: "t.conf", source: InMemoryConfigSource(files))
+    /// Parses text named "t.conf"; diagnostics then read "t.conf:LINE:COLUMN: ...". The config id is fixed, so
+    /// `@ID` lines do not depend on the machine's name.
+    static func parse(_ text: String, files: [String: String] = [:], configID: String = "node") -> ConfigLoadResult {
+        ConfigLoader.parse(text, name: "t.conf", configID: configID, source: InMemoryConfigSource(files))
     }
 }
 

@@ -4,7 +4,7 @@ import Testing
 /// The seed documents' configurations must read unchanged: they are what our users run today.
 @Suite struct SeedConfigTests {
     @Test func fixturesArePresent() {
-        #expect(Fixtures.seedFiles.count == 11, "seed fixtures: \(Fixtures.seedFiles)")
+        #expect(Fixtures.seedFiles.count == 14, "seed fixtures: \(Fixtures.seedFiles)")
     }
 
     @Test(arguments: Fixtures.seedFiles)

@@ -1,6 +1,7 @@
 // Randomised disturbances on a three-router link, then a heal: the invariants must hold throughout and the
 // election must settle on a single Master of the highest priority. (With equal priorities the address only
 // breaks a tie between two Masters: a Backup accepts an equal-priority Master, RFC §6.4.2, so it may stay.)
+import Vocabulary
 import Testing
 @testable import VRRP
 import TestSupport

@@ -1,4 +1,5 @@
-/// SplitMix64 (Steele, Lea, Flood 2014): small, fast, and good enough to drive property tests reproducibly.
+/// SplitMix64 (Steele, Lea, Flood 2014): small, fast and reproducible from its seed: the config's `${_RANDOM}`
+/// gives every daemon the same values, and property tests replay.
 public struct SplitMix64: RandomNumberGenerator {
     private var state: UInt64
 
