@@ -9,7 +9,21 @@ let runningAsRoot = getuid() == 0
 /// Runs `body` in a forked child and returns its exit status (0 = success), or -1 when it did not
 /// exit within `timeout` (then the child is killed by its pid). The child must only make system
 /// calls and plain Swift computations: it never returns into the test runner.
-func runInChild(timeout: Duration = .seconds(10), _ body: () -> Int32) -> Int32 {
+///
+/// The test runner has many threads, and a forked child inherits every lock another thread held at that instant
+/// (the Swift runtime's among them) with no thread left to release it: rarely, a child hangs before its first
+/// system call. A hang is therefore tried again, twice; a child that fails or hangs every time still fails the test.
+func runInChild(timeout: Duration = .seconds(10), attempts: Int = 3, _ body: () -> Int32) -> Int32 {
+    var status: Int32 = -1
+    for attempt in 1...max(1, attempts) {
+        status = runInChildOnce(timeout: timeout, body)
+        guard status == -1 else { return status }
+        print("runInChild: the child hung (attempt \(attempt) of \(attempts)); a fork of a multi-threaded process can inherit a held lock")
+    }
+    return status
+}
+
+private func runInChildOnce(timeout: Duration, _ body: () -> Int32) -> Int32 {
     let pid = fork()
     if pid == 0 {
         _exit(body())
