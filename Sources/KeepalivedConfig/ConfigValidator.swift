@@ -190,7 +190,7 @@ struct ConfigValidator {
 
     private func validateVirtualServer(_ server: inout VirtualServer, config: KeepalivedConfiguration,
                                        log: inout DiagnosticLog) {
-        VirtualServerCompletion.complete(&server, groups: config.virtualServerGroups, log: &log)
+        VirtualServerCompletion.complete(&server, in: config, log: &log)
         var virtualPort: UInt16?
         var family: IPAddressFamily?
         switch server.address {

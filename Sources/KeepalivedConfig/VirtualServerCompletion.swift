@@ -30,14 +30,16 @@ extension VirtualServerReader {
 
 enum VirtualServerCompletion {
     /// Fills in keepalived's defaults and resets what the kernel would refuse, each with keepalived's warning.
-    static func complete(_ server: inout VirtualServer, groups: [VirtualServerGroup], log: inout DiagnosticLog) {
-        let group = server.groupName.flatMap { name in groups.first { $0.name == name } }
+    static func complete(_ server: inout VirtualServer, in configuration: KeepalivedConfiguration,
+                         log: inout DiagnosticLog) {
+        var group: VirtualServerGroup?
         let hasAddresses: Bool
         let hasMarks: Bool
         switch server.address {
         case .address: (hasAddresses, hasMarks) = (true, false)
         case .firewallMark: (hasAddresses, hasMarks) = (false, true)
-        case .group:
+        case .group(let name):
+            group = configuration.virtualServerGroup(named: name)
             hasAddresses = group?.entries.contains { if case .addressRange = $0 { true } else { false } } ?? false
             hasMarks = group?.entries.contains { if case .firewallMark = $0 { true } else { false } } ?? false
         }
@@ -68,8 +70,4 @@ enum VirtualServerCompletion {
             return group?.entries.contains { if case .addressRange(_, _, 0) = $0 { true } else { false } } ?? false
         }
     }
-}
-
-extension VirtualServer {
-    var groupName: String? { if case .group(let name) = address { name } else { nil } }
 }

@@ -106,7 +106,7 @@ struct InstancePlan: Equatable {
 
     func details(of address: IPAddress) -> VirtualAddress {
         addresses.first { $0.address == address }
-            ?? VirtualAddress(address: address, prefixLength: address.family == .ipv4 ? 32 : 128)
+            ?? VirtualAddress(address: address, prefixLength: address.maximumPrefixLength)
     }
 }
 
