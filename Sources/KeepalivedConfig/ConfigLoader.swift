@@ -121,8 +121,13 @@ public enum ConfigLoader {
             values.log.scope = .vrrp
             guard let name = named(s, "vrrp_instance", existing: config.vrrpInstances.map(\.name), values: &values) else { return }
             var instance = VRRPInstanceDefinition(name: name, location: s.location)
+            instance.garpMaster = config.global.garpMaster
             VRRPReader.instanceTable.apply(s.block ?? [], to: &instance, values: &values)
             config.vrrpInstances.append(instance)
+        }
+        table.add("garp_group", arity: .exactly(0), block: true) { config, s, values in
+            values.log.scope = .vrrp
+            config.garpGroups.append(GratuitousKeywords.group(s, existing: config.garpGroups, values: &values))
         }
         table.add("virtual_server_group", arity: .exactly(1), block: true) { config, s, values in
             values.log.scope = .virtualServers

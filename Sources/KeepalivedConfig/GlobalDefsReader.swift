@@ -51,6 +51,7 @@ enum GlobalDefsReader {
         table.add("lvs_sync_daemon", arity: .rest(minimum: 2)) { global, s, values in
             global.lvsSyncDaemon = syncDaemon(s, values: &values)
         }
+        GratuitousKeywords.addGlobal(to: &table)
         return table
     }()
 

@@ -159,8 +159,7 @@ enum EditDistance {
 enum UnsupportedKeywords {
     static func note(for keyword: String) -> String? {
         switch keyword {
-        case "vrrp_strict", "vrrp_skip_check_adv_addr", "vrrp_garp_interval", "vrrp_gna_interval",
-             "vrrp_garp_master_delay", "vrrp_garp_master_repeat", "vrrp_garp_master_refresh",
+        case "vrrp_strict", "vrrp_skip_check_adv_addr",
              "vrrp_iptables", "vrrp_check_unicast_src", "max_auto_priority", "vrrp_no_swap",
              "checker_no_swap", "vrrp_priority", "checker_priority", "default_interface",
              "dynamic_interfaces", "smtp_helo_name", "smtp_alert", "smtp_alert_vrrp",
@@ -169,9 +168,7 @@ enum UnsupportedKeywords {
              "track_src_ip", "accept", "no_accept", "strict_mode",
              "smtp_alert_rs", "snmp_name", "ha_suspend", "persistence_engine", "ip_family",
              "virtual_routes", "virtual_rules", "static_ipaddress", "static_routes", "static_rules",
-             "vrrp_garp_lower_prio_delay", "vrrp_garp_lower_prio_repeat", "vrrp_lower_prio_no_advert",
-             "lower_prio_no_advert", "higher_prio_send_advert", "vrrp_higher_prio_send_advert",
-             "garp_lower_prio_delay", "garp_lower_prio_repeat", "use_vmac", "vmac_xmit_base",
+             "use_vmac", "vmac_xmit_base",
              "native_ipv6", "debug", "kernel_rx_buf_size", "enable_sni", "fast_recovery":
             return "keepalived option without effect in tandem"
         case "dont_track_primary":

@@ -8,6 +8,8 @@ public struct KeepalivedConfiguration: Sendable {
     public var vrrpInstances: [VRRPInstanceDefinition] = []
     public var virtualServerGroups: [VirtualServerGroup] = []
     public var virtualServers: [VirtualServer] = []
+    /// `garp_group` blocks, in order.
+    public var garpGroups: [GARPGroup] = []
     /// Every file that was read, main file first (for reload and for messages).
     public var files: [String] = []
 
@@ -60,6 +62,19 @@ public struct GlobalDefinitions: Sendable {
     public var lvsFlushOnStop = false
     /// `vrrp_version`: the default for instances that do not say.
     public var vrrpVersion = 2
+    /// `vrrp_garp_master_*`: what instances read after this start from.
+    public var garpMaster = GARPMasterTiming()
+    /// `vrrp_garp_lower_prio_delay`/`_repeat`; nil: `garpMaster`'s delay and repeat.
+    public var garpLowerPriorityDelay: Duration?
+    public var garpLowerPriorityRepeat: Int?
+    /// `vrrp_garp_interval`, `vrrp_gna_interval`: the least time between two announcements on an interface
+    /// without a `garp_group` (zero: none).
+    public var garpInterval: Duration = .zero
+    public var gnaInterval: Duration = .zero
+    /// `vrrp_lower_prio_no_advert`: a MASTER hearing a lower priority does not answer with an advert.
+    public var lowerPriorityNoAdvert = false
+    /// `vrrp_higher_prio_send_advert`: a MASTER hearing a higher priority sends one advert before yielding.
+    public var higherPrioritySendAdvert = false
 
     public init() {}
 }
@@ -191,10 +206,14 @@ public struct VRRPInstanceDefinition: Sendable {
     public var notifyFault: ScriptCommand?
     public var notifyStop: ScriptCommand?
     public var notify: ScriptCommand?
-    public var garpMasterDelay: Duration = .seconds(5)
-    public var garpMasterRepeat: Int = 5
-    public var garpMasterRefresh: Duration = .zero
-    public var garpMasterRefreshRepeat: Int = 1
+    /// `garp_master_*`: global_defs' `vrrp_garp_master_*` as they stood when the instance was read, then its own.
+    public var garpMaster = GARPMasterTiming()
+    /// `garp_lower_prio_delay`/`_repeat`, `lower_prio_no_advert`, `higher_prio_send_advert` as written; nil:
+    /// global_defs' value applies (`garpLowerPriorityRepeat(_:)` and the others resolve them).
+    public var garpLowerPriorityDelaySetting: Duration?
+    public var garpLowerPriorityRepeatSetting: Int?
+    public var lowerPriorityNoAdvertSetting: Bool?
+    public var higherPrioritySendAdvertSetting: Bool?
     public var location: ConfigLocation
 
     /// keepalived's vrrp_complete_instance: without `priority`, `state MASTER` makes the address owner (255) and

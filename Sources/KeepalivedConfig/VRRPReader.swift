@@ -152,24 +152,7 @@ enum VRRPReader {
         table.add("notify_fault", arity: .rest(minimum: 1)) { instance, s, values in instance.notifyFault = values.script(s) }
         table.add("notify_stop", arity: .rest(minimum: 1)) { instance, s, values in instance.notifyStop = values.script(s) }
         table.add("notify", arity: .rest(minimum: 1)) { instance, s, values in instance.notify = values.script(s) }
-        table.add("garp_master_delay", arity: .exactly(1)) { instance, s, values in
-            if let delay = values.duration(s.arguments[0], "garp_master_delay", maximum: .seconds(3600)) {
-                instance.garpMasterDelay = delay
-            }
-        }
-        table.add("garp_master_repeat", arity: .exactly(1)) { instance, s, values in
-            if let count = values.integer(s.arguments[0], "garp_master_repeat", in: 0...Int(Int32.max)) {
-                instance.garpMasterRepeat = count
-            }
-        }
-        table.add("garp_master_refresh", arity: .exactly(1)) { instance, s, values in
-            if let refresh = values.duration(s.arguments[0], "garp_master_refresh") { instance.garpMasterRefresh = refresh }
-        }
-        table.add("garp_master_refresh_repeat", arity: .exactly(1)) { instance, s, values in
-            if let count = values.integer(s.arguments[0], "garp_master_refresh_repeat", in: 1...Int(Int32.max)) {
-                instance.garpMasterRefreshRepeat = count
-            }
-        }
+        GratuitousKeywords.addInstance(to: &table)
         return table
     }()
 

@@ -22,7 +22,8 @@ public struct VRRPInstance: Sendable {
     /// Advert timer (Master) or Master_Down timer (Backup).
     private var protocolDeadline: MonotonicInstant?
     private var garpDelayDeadline: MonotonicInstant?
-    private var garpRefreshDeadline: MonotonicInstant?
+    /// Not a timer of its own: keepalived looks at it only when it sends an advert.
+    private var garpRefreshDue: MonotonicInstant?
     private var lowerPriorityGarpDeadline: MonotonicInstant?
     /// keepalived's preempt_time: until then, lower-priority adverts are still accepted.
     private var preemptTime: MonotonicInstant?
@@ -52,7 +53,7 @@ public struct VRRPInstance: Sendable {
 
     /// When the shell must deliver `.timerFired` next; nil when no timer is pending.
     public var nextDeadline: MonotonicInstant? {
-        [protocolDeadline, garpDelayDeadline, garpRefreshDeadline, lowerPriorityGarpDeadline].compactMap { $0 }.min()
+        [protocolDeadline, garpDelayDeadline, lowerPriorityGarpDeadline].compactMap { $0 }.min()
     }
 
     /// True while an interface or tracking fault of this instance itself is present.
@@ -197,7 +198,9 @@ public struct VRRPInstance: Sendable {
         }
         let mine = config.primaryAddress
         if ad.priority > effectivePriority || (ad.priority == effectivePriority && source > mine) {
-            // RFC §6.4.3: a better Master exists; become Backup.
+            // RFC §6.4.3: a better Master exists; become Backup. higher_prio_send_advert: say so once first
+            // (keepalived's vrrp_state_master_rx), so a peer that missed us learns of us.
+            if config.gratuitous.higherPrioritySendAdvert { sendAdvert(now, &out) }
             if config.version == .v3 { masterAdvertInterval = ad.interval }
             master = (source, ad.priority)
             wantState = .backup
@@ -212,8 +215,9 @@ public struct VRRPInstance: Sendable {
         }
         // Lower priority (or equal and lower address). RFC §6.4.3 says discard; keepalived (followed here for
         // interop) re-asserts with an advert now, so the other side backs off at once, and a GARP burst so
-        // neighbours' caches point at us again (garp_lower_prio_repeat / garp_lower_prio_delay).
-        sendAdvert(now, &out)
+        // neighbours' caches point at us again (garp_lower_prio_repeat / garp_lower_prio_delay);
+        // lower_prio_no_advert keeps the advert back.
+        if !config.gratuitous.lowerPriorityNoAdvert { sendAdvert(now, &out) }
         let g = config.gratuitous
         if g.lowerPriorityRepeat > 0 && addressesSet {
             out.append(.sendGratuitous(config.installedAddresses, repeat: g.lowerPriorityRepeat))
@@ -236,6 +240,7 @@ public struct VRRPInstance: Sendable {
                 }
             case .master:
                 sendAdvert(now, &out)
+                refreshIfDue(now, &out)
             case .initialize, .fault:
                 protocolDeadline = nil
             }
@@ -250,10 +255,14 @@ public struct VRRPInstance: Sendable {
             lowerPriorityGarpDeadline = nil
             if g.lowerPriorityRepeat > 0 { out.append(.sendGratuitous(config.installedAddresses, repeat: g.lowerPriorityRepeat)) }
         }
-        if let d = garpRefreshDeadline, d <= now {
-            garpRefreshDeadline = now + g.masterRefresh
-            if g.masterRefreshRepeat > 0 { out.append(.sendGratuitous(config.installedAddresses, repeat: g.masterRefreshRepeat)) }
-        }
+    }
+
+    /// keepalived's vrrp_state_master_tx: after an advert, a refresh burst once garp_master_refresh has passed.
+    private mutating func refreshIfDue(_ now: MonotonicInstant, _ out: inout [VRRPAction]) {
+        guard addressesSet, let due = garpRefreshDue, due <= now else { return }
+        let g = config.gratuitous
+        garpRefreshDue = now + g.masterRefresh
+        if g.masterRefreshRepeat > 0 { out.append(.sendGratuitous(config.installedAddresses, repeat: g.masterRefreshRepeat)) }
     }
 
     // MARK: - Master entry and exit
@@ -272,9 +281,10 @@ public struct VRRPInstance: Sendable {
             out.append(.addVirtualAddresses(config.installedAddresses))
             let g = config.gratuitous
             if g.masterRepeat > 0 { out.append(.sendGratuitous(config.installedAddresses, repeat: g.masterRepeat)) }
-            // keepalived: second burst after garp_master_delay; refreshes from garp_master_delay + garp_master_refresh.
+            // keepalived (vrrp_state_become_master): second burst after garp_master_delay; the refresh is due
+            // garp_master_refresh after becoming MASTER.
             if g.masterDelay > .zero { garpDelayDeadline = now + g.masterDelay }
-            if g.masterRefresh > .zero { garpRefreshDeadline = now + g.masterDelay + g.masterRefresh }
+            if g.masterRefresh > .zero { garpRefreshDue = now + g.masterRefresh }
         }
         out.append(.stateChanged(from: old, to: .master, reason: reason))
     }
@@ -295,7 +305,7 @@ public struct VRRPInstance: Sendable {
     private mutating func releaseAddresses(_ out: inout [VRRPAction]) {
         // A burst still queued for addresses we no longer hold must not go out (keepalived empties its GARP queue).
         garpDelayDeadline = nil
-        garpRefreshDeadline = nil
+        garpRefreshDue = nil
         lowerPriorityGarpDeadline = nil
         guard addressesSet else { return }
         addressesSet = false
@@ -305,7 +315,7 @@ public struct VRRPInstance: Sendable {
     private mutating func clearTimers() {
         protocolDeadline = nil
         garpDelayDeadline = nil
-        garpRefreshDeadline = nil
+        garpRefreshDue = nil
         lowerPriorityGarpDeadline = nil
     }
 

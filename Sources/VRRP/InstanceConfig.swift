@@ -14,7 +14,8 @@ public struct VRRPGratuitousConfig: Hashable, Sendable {
     public var masterDelay: Duration = .seconds(5)
     /// `garp_master_repeat`: messages per VIP in each burst after becoming MASTER (default 5).
     public var masterRepeat: Int = 5
-    /// `garp_master_refresh`: period of refresh bursts while MASTER; zero means none (default).
+    /// `garp_master_refresh`: the least time between refresh bursts while MASTER, counted from becoming MASTER and
+    /// checked each time an advert is sent (keepalived's vrrp_state_master_tx); zero means none (default).
     public var masterRefresh: Duration = .zero
     /// `garp_master_refresh_repeat`: messages per VIP in each refresh burst (default 1).
     public var masterRefreshRepeat: Int = 1
@@ -22,6 +23,10 @@ public struct VRRPGratuitousConfig: Hashable, Sendable {
     public var lowerPriorityRepeat: Int = 5
     /// `garp_lower_prio_delay`: delay of the second such burst; zero disables it (default: masterDelay).
     public var lowerPriorityDelay: Duration = .seconds(5)
+    /// `lower_prio_no_advert`: a MASTER hearing a lower priority sends no advert in answer (default: it does).
+    public var lowerPriorityNoAdvert = false
+    /// `higher_prio_send_advert`: a MASTER hearing a higher priority sends one advert before it yields.
+    public var higherPrioritySendAdvert = false
 
     /// keepalived's defaults.
     public init() {}

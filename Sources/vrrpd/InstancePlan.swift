@@ -48,10 +48,14 @@ struct InstancePlan: Equatable {
         let multicast = peers.isEmpty ? group : nil
 
         var gratuitous = VRRPGratuitousConfig()
-        gratuitous.masterDelay = instance.garpMasterDelay
-        gratuitous.masterRepeat = instance.garpMasterRepeat
-        gratuitous.masterRefresh = instance.garpMasterRefresh
-        gratuitous.masterRefreshRepeat = instance.garpMasterRefreshRepeat
+        gratuitous.masterDelay = instance.garpMaster.delay
+        gratuitous.masterRepeat = instance.garpMaster.repeatCount
+        gratuitous.masterRefresh = instance.garpMaster.refresh
+        gratuitous.masterRefreshRepeat = instance.garpMaster.refreshRepeatCount
+        gratuitous.lowerPriorityRepeat = instance.garpLowerPriorityRepeat(config.global)
+        gratuitous.lowerPriorityDelay = instance.garpLowerPriorityDelay(config.global)
+        gratuitous.lowerPriorityNoAdvert = instance.lowerPriorityNoAdvert(config.global)
+        gratuitous.higherPrioritySendAdvert = instance.higherPrioritySendAdvert(config.global)
 
         let authentication: VRRPAuthentication
         switch instance.authentication {

@@ -34,6 +34,10 @@ final class VRRPEngine {
     private var units: [Unit] = []
     private(set) var drops = VRRPDropCounters()
     private var dropsLogged: UInt64 = 0
+    /// Spacing of gratuitous ARPs and NAs per interface, and the ones waiting for it.
+    private var spacing = AnnouncementSpacing(KeepalivedConfiguration())
+    private var pacer = AnnouncementPacer()
+    private var pacerTimer: ClockTimer?
     /// The last result checkd reported per vrrp_script.
     private var trackResults: [String: Bool] = [:]
     /// Called on every state change: instance, new state, priority.
@@ -55,6 +59,7 @@ final class VRRPEngine {
     /// Starts every unit of `config` not already running with the same plan, stops units no longer wanted or
     /// changed. An unchanged instance keeps its state and its VIPs.
     func apply(_ config: KeepalivedConfiguration) {
+        spacing = AnnouncementSpacing(config)
         var wanted: [(name: String, plans: [InstancePlan])] = []
         var grouped = Set<String>()
         for group in config.syncGroups {
@@ -167,6 +172,8 @@ final class VRRPEngine {
     func shutdown() {
         for unit in units { stop(unit, reason: "vrrpd is stopping") }
         units.removeAll()
+        if let timer = pacerTimer { clock.cancel(timer) }
+        pacerTimer = nil
         links.stopWatching()
     }
 
@@ -278,6 +285,8 @@ final class VRRPEngine {
             case .addVirtualAddresses(let addresses):
                 for address in addresses { changeAddress(address, of: member, add: true) }
             case .removeVirtualAddresses(let addresses):
+                pacer.drop(owner: member.plan.name, addresses: addresses)
+                reschedulePacer()
                 for address in addresses { changeAddress(address, of: member, add: false) }
             case .sendGratuitous(let addresses, let count):
                 announce(addresses, of: member, times: count)
@@ -322,19 +331,50 @@ final class VRRPEngine {
 
     private func announce(_ addresses: [IPAddress], of member: Member, times: Int) {
         var byDevice: [String: [IPAddress]] = [:]
+        var devices: [String] = []
         for address in addresses {
-            byDevice[member.plan.details(of: address).device ?? member.plan.interface, default: []].append(address)
+            let device = member.plan.details(of: address).device ?? member.plan.interface
+            if byDevice[device] == nil { devices.append(device) }
+            byDevice[device, default: []].append(address)
         }
-        for (device, list) in byDevice {
+        for device in devices {
+            let list = byDevice[device] ?? []
             guard let link = links.interface(named: device) else { continue }
+            let spaced = list.filter { spacing.interval(on: device, for: $0.family) > .zero }
+            let unspaced = list.filter { spacing.interval(on: device, for: $0.family) == .zero }
             for _ in 0..<max(times, 0) {
-                do {
-                    try environment.announcer.announce(list, on: link)
-                } catch {
-                    logger.warning("\(member.plan.name): announcing on \(device) failed: \(error)")
-                    break
+                if !unspaced.isEmpty { send(unspaced, on: link, device: device, of: member.plan.name) }
+                for address in spaced {
+                    let announcement = AnnouncementPacer.Announcement(address: address, interface: device, owner: member.plan.name)
+                    if pacer.request(announcement, interval: spacing.interval(on: device, for: address.family), at: clock.now) {
+                        send([address], on: link, device: device, of: member.plan.name)
+                    }
                 }
             }
+        }
+        reschedulePacer()
+    }
+
+    private func send(_ addresses: [IPAddress], on link: InterfaceID, device: String, of instance: String) {
+        do {
+            try environment.announcer.announce(addresses, on: link)
+        } catch {
+            logger.warning("\(instance): announcing on \(device) failed: \(error)")
+        }
+    }
+
+    /// Sends the spaced announcements that are due, then waits for the next.
+    private func reschedulePacer() {
+        if let timer = pacerTimer { clock.cancel(timer) }
+        pacerTimer = nil
+        guard let deadline = pacer.nextDeadline else { return }
+        pacerTimer = clock.schedule(at: deadline) { [unowned self] in
+            pacerTimer = nil
+            for announcement in pacer.due(at: clock.now) {
+                guard let link = links.interface(named: announcement.interface) else { continue }
+                send([announcement.address], on: link, device: announcement.interface, of: announcement.owner)
+            }
+            reschedulePacer()
         }
     }
 }

@@ -70,14 +70,15 @@ import Vocabulary
         g.masterRefreshRepeat = 2
         var (i, m) = master(config("A", host: 1, priority: 100, gratuitous: g))
         #expect(i.state == .master)
-        // Adverts every second; the second burst at +5 s; refresh at +5 +60 s, then every 60 s.
+        // Adverts every second; the second burst at +5 s; the refresh is due 60 s after becoming MASTER and goes
+        // with the advert sent then (keepalived's vrrp_state_master_tx), then every 60 s.
         var bursts: [(MonotonicInstant, Int)] = []
         var now = m
         while let d = i.nextDeadline, d <= m + .seconds(200) {
             now = d
             for case .sendGratuitous(_, let n) in i.handle(.timerFired, at: now) { bursts.append((now, n)) }
         }
-        #expect(bursts.map { $0.0 } == [m + .seconds(5), m + .seconds(65), m + .seconds(125), m + .seconds(185)])
+        #expect(bursts.map { $0.0 } == [m + .seconds(5), m + .seconds(60), m + .seconds(120), m + .seconds(180)])
         #expect(bursts.map { $0.1 } == [3, 2, 2, 2])
     }
 
@@ -107,6 +108,47 @@ import Vocabulary
         var later: [VRRPAction] = []
         while let d = i.nextDeadline, d <= now + .seconds(5) { later += i.handle(.timerFired, at: d) }
         #expect(later.contains(.sendGratuitous(vip, repeat: 5)))
+    }
+
+    @Test func refreshWaitsForTheNextAdvertAfterItIsDue() {
+        var g = VRRPGratuitousConfig()
+        g.masterDelay = .zero
+        g.masterRefresh = .milliseconds(2500)
+        var (i, m) = master(config("A", host: 1, priority: 100, gratuitous: g))
+        var bursts: [MonotonicInstant] = []
+        while let d = i.nextDeadline, d <= m + .seconds(6) {
+            for case .sendGratuitous in i.handle(.timerFired, at: d) { bursts.append(d) }
+        }
+        // Due at +2.5 s and +5.5 s (2.5 s after the first refresh at +3 s), sent with the adverts at +3 s and +6 s.
+        #expect(bursts == [m + .seconds(3), m + .seconds(6)])
+    }
+
+    @Test func lowerPriorityNoAdvertKeepsTheAnswerBackButNotTheBurst() {
+        var g = VRRPGratuitousConfig()
+        g.lowerPriorityNoAdvert = true
+        g.lowerPriorityRepeat = 2
+        var (i, m) = master(config("A", host: 1, priority: 150, gratuitous: g))
+        let a = i.handle(.advertisement(advert(100), from: .ipv4(192, 0, 2, 2)), at: m + .milliseconds(300))
+        #expect(a == [.sendGratuitous(vip, repeat: 2)])
+        // The advert timer is not restarted: the next advert is at its usual time.
+        #expect(i.nextDeadline == m + .seconds(1))
+        var h = VRRPGratuitousConfig()
+        h.lowerPriorityRepeat = 0
+        var (j, n) = master(config("B", host: 1, priority: 150, gratuitous: h))
+        #expect(j.handle(.advertisement(advert(100), from: .ipv4(192, 0, 2, 2)), at: n + .milliseconds(1))
+                == [.sendAdvertisement(advert(150))])
+    }
+
+    @Test func higherPrioritySendAdvertAnnouncesOnceBeforeYielding() {
+        var g = VRRPGratuitousConfig()
+        g.higherPrioritySendAdvert = true
+        var (i, m) = master(config("A", host: 1, priority: 100, gratuitous: g))
+        let a = i.handle(.advertisement(advert(200), from: .ipv4(192, 0, 2, 9)), at: m + .milliseconds(10))
+        #expect(a == [.sendAdvertisement(advert(100)), .removeVirtualAddresses(vip),
+                      .stateChanged(from: .master, to: .backup, reason: .higherPriorityAdvert)])
+        var (j, n) = master(config("B", host: 1, priority: 100))
+        let b = j.handle(.advertisement(advert(200), from: .ipv4(192, 0, 2, 9)), at: n + .milliseconds(10))
+        #expect(b == [.removeVirtualAddresses(vip), .stateChanged(from: .master, to: .backup, reason: .higherPriorityAdvert)])
     }
 
     @Test func masterAnswersPriorityZeroAtOnce() {
