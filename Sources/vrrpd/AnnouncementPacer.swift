@@ -4,8 +4,9 @@ import Vocabulary
 /// keepalived's per-interface garp_delay (`vrrp_garp_interval`, `vrrp_gna_interval`, `garp_group`): at most one
 /// gratuitous ARP, and separately one unsolicited NA, per interval on an interface. An address asked for while
 /// its interface must wait is marked pending once — asking again while it is pending adds nothing, as keepalived's
-/// per-address pending flag does — and pending addresses go out one per interval, oldest first. Pure: the engine
-/// gives it the time and sends what it returns.
+/// per-address pending flag does — and pending addresses go out one per interval in keepalived's order (its
+/// vrrp_arp_thread walks the instances in configuration order and each one's addresses in order), not in the
+/// order they were asked for. Pure: the engine gives it the time and sends what it returns.
 struct AnnouncementPacer {
     struct Channel: Hashable {
         var interface: String
@@ -17,6 +18,15 @@ struct AnnouncementPacer {
         var interface: String
         /// The instance whose address it is, so its pending ones go when it stops holding them.
         var owner: String
+        /// Where keepalived would come to it: the instance's place in the configuration, then the address's
+        /// place in the instance (VIPs, then excluded addresses).
+        var rank: Rank
+    }
+
+    struct Rank: Comparable {
+        var instance: Int
+        var address: Int
+        static func < (a: Rank, b: Rank) -> Bool { (a.instance, a.address) < (b.instance, b.address) }
     }
 
     private var nextAllowed: [Channel: MonotonicInstant] = [:]
@@ -28,14 +38,19 @@ struct AnnouncementPacer {
         let channel = Channel(interface: announcement.interface, family: announcement.address.family)
         intervals[channel] = interval
         if let allowed = nextAllowed[channel], now < allowed {
-            if !(pending[channel] ?? []).contains(announcement) { pending[channel, default: []].append(announcement) }
+            var queue = pending[channel] ?? []
+            if !queue.contains(announcement) {
+                queue.insert(announcement, at: queue.firstIndex { announcement.rank < $0.rank } ?? queue.endIndex)
+                pending[channel] = queue
+            }
             return false
         }
         nextAllowed[channel] = now + interval
         return true
     }
 
-    /// The pending announcements whose interface may send again, at most one per interface and family.
+    /// The pending announcements whose interface may send again, at most one per interface and family, first in
+    /// rank.
     mutating func due(at now: MonotonicInstant) -> [Announcement] {
         var ready: [Announcement] = []
         for (channel, queue) in pending where !queue.isEmpty {

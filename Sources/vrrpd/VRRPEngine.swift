@@ -38,6 +38,8 @@ final class VRRPEngine {
     private var spacing = AnnouncementSpacing(KeepalivedConfiguration())
     private var pacer = AnnouncementPacer()
     private var pacerTimer: ClockTimer?
+    /// Each vrrp_instance's place in the configuration, the order keepalived sends pending announcements in.
+    private var instanceOrder: [String: Int] = [:]
     /// The last result checkd reported per vrrp_script.
     private var trackResults: [String: Bool] = [:]
     /// Called on every state change: instance, new state, priority.
@@ -60,6 +62,7 @@ final class VRRPEngine {
     /// changed. An unchanged instance keeps its state and its VIPs.
     func apply(_ config: KeepalivedConfiguration) {
         spacing = AnnouncementSpacing(config)
+        instanceOrder = Dictionary(config.vrrpInstances.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { first, _ in first })
         var wanted: [(name: String, plans: [InstancePlan])] = []
         var grouped = Set<String>()
         for group in config.syncGroups {
@@ -345,7 +348,10 @@ final class VRRPEngine {
             for _ in 0..<max(times, 0) {
                 if !unspaced.isEmpty { send(unspaced, on: link, device: device, of: member.plan.name) }
                 for address in spaced {
-                    let announcement = AnnouncementPacer.Announcement(address: address, interface: device, owner: member.plan.name)
+                    let rank = AnnouncementPacer.Rank(instance: instanceOrder[member.plan.name] ?? Int.max,
+                                                      address: member.plan.addresses.firstIndex { $0.address == address } ?? Int.max)
+                    let announcement = AnnouncementPacer.Announcement(address: address, interface: device,
+                                                                      owner: member.plan.name, rank: rank)
                     if pacer.request(announcement, interval: spacing.interval(on: device, for: address.family), at: clock.now) {
                         send([address], on: link, device: device, of: member.plan.name)
                     }

@@ -8,7 +8,9 @@ import Vocabulary
     let a = IPAddress("192.0.2.10")!, b = IPAddress("192.0.2.11")!, v6 = IPAddress("2001:db8::10")!
 
     func announcement(_ address: IPAddress, _ interface: String = "eth0", owner: String = "VI_1") -> AnnouncementPacer.Announcement {
-        .init(address: address, interface: interface, owner: owner)
+        let order: [IPAddress] = [a, b, v6]
+        return .init(address: address, interface: interface, owner: owner,
+                     rank: .init(instance: owner == "VI_1" ? 0 : 1, address: order.firstIndex(of: address) ?? 9))
     }
 
     @Test func oneMessagePerIntervalAndARepeatWhilePendingAddsNothing() {
@@ -21,10 +23,11 @@ import Vocabulary
         }
         #expect(sentNow == [a])
         #expect(pacer.nextDeadline == t0 + interval)
-        // Pending: b and a once each (keepalived's per-address flag), one per interval, oldest first.
+        // Pending: b and a once each (keepalived's per-address flag), one per interval, in the instance's
+        // address order (a before b), whatever order they were asked for in.
         #expect(pacer.due(at: t0 + .milliseconds(50)).isEmpty)
-        #expect(pacer.due(at: t0 + interval).map(\.address) == [b])
-        #expect(pacer.due(at: t0 + .milliseconds(200)).map(\.address) == [a])
+        #expect(pacer.due(at: t0 + interval).map(\.address) == [a])
+        #expect(pacer.due(at: t0 + .milliseconds(200)).map(\.address) == [b])
         #expect(pacer.nextDeadline == nil)
         // The interface has waited long enough: the next goes at once.
         let goesAtOnce = pacer.request(announcement(b), interval: interval, at: t0 + .milliseconds(400))
