@@ -37,7 +37,7 @@ enum KeywordClasses {
     /// Keywords the preprocessor implements before any table sees the text.
     static let preprocessorKeywords: Set<String> = ["include"]
 
-    private static let gratuitousARP = "GARP/NA timing differs from keepalived's: tandem sends its own fixed GARP/NA burst on becoming master"
+    private static let gratuitousARP = "GARP/NA timing differs from keepalived's: this setting is not read, so keepalived's default GARP/NA timing (or the instance's garp_master_* keywords) applies"
     private static let ownProcess = "affects only keepalived's own process; tandem's daemons take scheduling, memory locking and limits from their systemd units (CPUSchedulingPolicy=, LimitRTTIME=, CPUAffinity=)"
     private static let processName = "tandem's daemons are named vrrpd, ipvsd and checkd"
     private static let noMail = "no mail is sent; use journald or notify scripts"
