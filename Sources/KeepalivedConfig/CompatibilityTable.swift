@@ -1,14 +1,14 @@
 /// The keyword compatibility table (docs/compatibility.md), generated from the reader tables and
 /// KeywordClasses so that it cannot drift from what the parser does.
 enum CompatibilityTable {
-    /// Every keyword a reader table implements, by keepalived block.
-    static var implemented: [String: Set<String>] {
-        var result: [String: Set<String>] = [:]
+    /// Every keyword of every reader table, by keepalived block, with the consequence when it is read without effect.
+    static var tableKeywords: [(block: String, keyword: String, noEffect: String?)] {
+        var result: [(block: String, keyword: String, noEffect: String?)] = []
         func add<T>(_ table: KeywordTable<T>, as block: String? = nil) {
-            result[block ?? table.keepalivedBlock, default: []].formUnion(table.entries.keys)
+            result += table.entries.map { (block ?? table.keepalivedBlock, $0.key, $0.value.noEffect) }
         }
         add(ConfigLoader.topLevelTable)
-        result["top", default: []].formUnion(KeywordClasses.preprocessorKeywords)
+        result += KeywordClasses.preprocessorKeywords.map { ("top", $0, nil) }
         add(GlobalDefsReader.table)
         add(VRRPReader.scriptTable)
         add(VRRPReader.syncGroupTable)
@@ -25,6 +25,20 @@ enum CompatibilityTable {
         return result
     }
 
+    /// Keywords a reader table implements with effect, by keepalived block.
+    static var implemented: [String: Set<String>] {
+        var result: [String: Set<String>] = [:]
+        for entry in tableKeywords where entry.noEffect == nil { result[entry.block, default: []].insert(entry.keyword) }
+        return result
+    }
+
+    /// Keywords a reader table reads without effect, with the consequence it warns about.
+    static var readWithoutEffect: [String: [String: String]] {
+        var result: [String: [String: String]] = [:]
+        for entry in tableKeywords { if let note = entry.noEffect { result[entry.block, default: [:]][entry.keyword] = note } }
+        return result
+    }
+
     struct Row: Equatable {
         var block: String
         var keyword: String
@@ -34,8 +48,11 @@ enum CompatibilityTable {
 
     /// One row per keepalived keyword; `kind` is nil for a keyword in no class.
     static func rows(keepalivedKeywords: [(block: String, keyword: String)]) -> [Row] {
-        let implemented = implemented
+        let implemented = implemented, withoutEffect = readWithoutEffect
         return keepalivedKeywords.map { block, keyword in
+            if let note = withoutEffect[block]?[keyword] {
+                return Row(block: block, keyword: keyword, kind: .warned, note: note)
+            }
             if implemented[block]?.contains(keyword) == true {
                 return Row(block: block, keyword: keyword, kind: .implemented, note: "")
             }

@@ -26,6 +26,9 @@ struct KeywordTable<Target>: Sendable {
     struct Entry: Sendable {
         var arity: Arity
         var wantsBlock: Bool
+        /// Set for a keyword that is read (its value is kept for `--dump-conf`-style output and tests) but has no
+        /// effect in tandem: the consequence, warned at every use and listed as `warned` in docs/compatibility.md.
+        var noEffect: String?
         var handler: Handler
     }
 
@@ -40,8 +43,9 @@ struct KeywordTable<Target>: Sendable {
         self.keepalivedBlock = keepalivedBlock ?? blockName
     }
 
-    mutating func add(_ names: String..., arity: Arity, block: Bool = false, _ handler: @escaping Handler) {
-        for name in names { entries[name] = Entry(arity: arity, wantsBlock: block, handler: handler) }
+    mutating func add(_ names: String..., arity: Arity, block: Bool = false, noEffect: String? = nil,
+                      _ handler: @escaping Handler) {
+        for name in names { entries[name] = Entry(arity: arity, wantsBlock: block, noEffect: noEffect, handler: handler) }
     }
 
     /// Runs every statement of a block through the table. A line that holds several statements
@@ -108,6 +112,9 @@ struct KeywordTable<Target>: Sendable {
             values.log.error(statement.location, "\(statement.name) does not take a { ... } block")
             _ = block
             return
+        }
+        if let consequence = entry.noEffect {
+            values.log.warning(statement.location, "\(statement.name) has no effect: \(consequence)")
         }
         entry.handler(&target, statement, &values)
     }

@@ -132,6 +132,17 @@ final class CompatibilityTableTests: XCTestCase {
         XCTAssertTrue(warnings.contains { $0.hasPrefix("t.conf:5:5:") && $0.contains("no fifo is written") }, "\(warnings)")
     }
 
+    /// A keyword a table reads only to keep its value is warned at each use and listed as warned, not implemented.
+    func testKeywordReadWithoutEffectIsWarned() throws {
+        let result = Fixtures.parse("global_defs {\n    smtp_server 192.0.2.25\n}\n")
+        XCTAssertEqual(result.warnings.map(\.description),
+                       ["t.conf:2:5: warning: smtp_server has no effect: no mail is sent; use journald or notify scripts"])
+        XCTAssertEqual(result.configuration?.global.smtpServer, "192.0.2.25")
+        let rows = CompatibilityTable.rows(keepalivedKeywords: [("global_defs", "smtp_server")])
+        XCTAssertEqual(rows.first?.kind, .warned)
+        XCTAssertNil(CompatibilityTable.implemented["global_defs"]?.contains("smtp_server") == true ? "" : nil)
+    }
+
     func testKeywordKeepalivedDoesNotKnowStillGetsASuggestion() {
         let result = Fixtures.parse("global_defs {\n    router_idd node1\n}\n")
         XCTAssertTrue(result.warnings.contains { $0.message.contains("did you mean 'router_id'?") },
