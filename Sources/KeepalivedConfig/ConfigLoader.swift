@@ -97,7 +97,7 @@ public enum ConfigLoader {
     }
 
     static let topLevelTable: KeywordTable<KeepalivedConfiguration> = {
-        var table = KeywordTable<KeepalivedConfiguration>("the configuration")
+        var table = KeywordTable<KeepalivedConfiguration>("the configuration", keepalivedBlock: "top")
         table.add("global_defs", arity: .exactly(0), block: true) { config, s, values in
             values.log.scope = .global
             GlobalDefsReader.table.apply(s.block ?? [], to: &config.global, values: &values)

@@ -8,19 +8,19 @@ enum GlobalDefsReader {
         table.add("lvs_timeouts", arity: .rest(minimum: 0)) { global, s, values in
             global.lvsTimeouts = lvsTimeouts(s, values: &values)
         }
-        table.add("notification_email", arity: .rest(minimum: 0), block: true) { global, s, _ in
+        table.add("notification_email", arity: .rest(minimum: 0), block: true, noEffect: KeywordClasses.noMail) { global, s, _ in
             global.notificationEmails = ListReader.words(of: s)
         }
-        table.add("notification_email_from", arity: .exactly(1)) { global, s, _ in
+        table.add("notification_email_from", arity: .exactly(1), noEffect: KeywordClasses.noMail) { global, s, _ in
             global.notificationEmailFrom = s.arguments[0].word
         }
-        table.add("smtp_server", arity: .between(1, 2)) { global, s, values in
+        table.add("smtp_server", arity: .between(1, 2), noEffect: KeywordClasses.noMail) { global, s, values in
             global.smtpServer = s.arguments[0].word
             if s.arguments.count > 1, let port = values.port(s.arguments[1], "smtp_server port") {
                 global.smtpPort = port
             }
         }
-        table.add("smtp_connect_timeout", arity: .exactly(1)) { global, s, values in
+        table.add("smtp_connect_timeout", arity: .exactly(1), noEffect: KeywordClasses.noMail) { global, s, values in
             if let timeout = values.duration(s.arguments[0], "smtp_connect_timeout", allowZero: false) {
                 global.smtpConnectTimeout = timeout
             }
@@ -39,7 +39,7 @@ enum GlobalDefsReader {
             global.scriptUser = s.arguments[0].word
             global.scriptGroup = s.arguments.count > 1 ? s.arguments[1].word : nil
         }
-        table.add("enable_script_security", arity: .between(0, 1)) { global, s, values in
+        table.add("enable_script_security", arity: .between(0, 1), noEffect: KeywordClasses.scriptSecurityUnchecked) { global, s, values in
             global.enableScriptSecurity = values.flag(s)
         }
         table.add("lvs_flush_on_stop", "lvs_flush_onstop", arity: .between(0, 1)) { global, s, values in

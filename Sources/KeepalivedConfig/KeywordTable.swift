@@ -26,16 +26,26 @@ struct KeywordTable<Target>: Sendable {
     struct Entry: Sendable {
         var arity: Arity
         var wantsBlock: Bool
+        /// Set for a keyword that is read (its value is kept for `--dump-conf`-style output and tests) but has no
+        /// effect in tandem: the consequence, warned at every use and listed as `warned` in docs/compatibility.md.
+        var noEffect: String?
         var handler: Handler
     }
 
     let blockName: String
+    /// Where keepalived puts this block (`top`, `vrrp_instance`, `virtual_server/real_server/TCP_CHECK`), to find
+    /// the KeywordClasses rule of a keyword this table does not implement.
+    let keepalivedBlock: String
     private(set) var entries: [String: Entry] = [:]
 
-    init(_ blockName: String) { self.blockName = blockName }
+    init(_ blockName: String, keepalivedBlock: String? = nil) {
+        self.blockName = blockName
+        self.keepalivedBlock = keepalivedBlock ?? blockName
+    }
 
-    mutating func add(_ names: String..., arity: Arity, block: Bool = false, _ handler: @escaping Handler) {
-        for name in names { entries[name] = Entry(arity: arity, wantsBlock: block, handler: handler) }
+    mutating func add(_ names: String..., arity: Arity, block: Bool = false, noEffect: String? = nil,
+                      _ handler: @escaping Handler) {
+        for name in names { entries[name] = Entry(arity: arity, wantsBlock: block, noEffect: noEffect, handler: handler) }
     }
 
     /// Runs every statement of a block through the table. A line that holds several statements
@@ -103,13 +113,23 @@ struct KeywordTable<Target>: Sendable {
             _ = block
             return
         }
+        if let consequence = entry.noEffect {
+            values.log.warning(statement.location, "\(statement.name) has no effect: \(consequence)")
+        }
         entry.handler(&target, statement, &values)
     }
 
     private func reportUnknown(_ statement: Statement, values: inout ValueParser) {
         let name = statement.name
-        if let note = UnsupportedKeywords.note(for: name) {
-            values.log.warning(statement.location, "\(name) is not supported (\(note)); ignored")
+        if let rule = KeywordClasses.rule(block: keepalivedBlock, keyword: name) {
+            switch rule.kind {
+            case .refused: values.log.error(statement.location, "\(name) is refused: \(rule.note)")
+            case .warned, .implemented: values.log.warning(statement.location, "\(name) is ignored: \(rule.note)")
+            }
+            return
+        }
+        if name == "dont_track_primary" {
+            values.log.warning(statement.location, "dont_track_primary is ignored: keepalived takes it only inside a vrrp_instance")
             return
         }
         var message = "unknown keyword '\(name)' in \(blockName)"
@@ -152,29 +172,5 @@ enum EditDistance {
             swap(&previous, &current)
         }
         return a.isEmpty ? b.count : previous[b.count]
-    }
-}
-
-/// keepalived keywords that tandem reads without acting on; naming them avoids a misleading "unknown".
-enum UnsupportedKeywords {
-    static func note(for keyword: String) -> String? {
-        switch keyword {
-        case "vrrp_strict", "vrrp_skip_check_adv_addr",
-             "vrrp_iptables", "vrrp_check_unicast_src", "max_auto_priority", "vrrp_no_swap",
-             "checker_no_swap", "vrrp_priority", "checker_priority", "default_interface",
-             "dynamic_interfaces", "smtp_helo_name", "smtp_alert", "smtp_alert_vrrp",
-             "smtp_alert_checker", "snmp_socket", "enable_snmp_vrrp",
-             "enable_snmp_checker", "enable_traps", "enable_dbus", "script_pre_exec", "lvs_id",
-             "track_src_ip", "accept", "no_accept", "strict_mode",
-             "smtp_alert_rs", "snmp_name", "ha_suspend", "persistence_engine", "ip_family",
-             "virtual_routes", "virtual_rules", "static_ipaddress", "static_routes", "static_rules",
-             "use_vmac", "vmac_xmit_base",
-             "native_ipv6", "debug", "kernel_rx_buf_size", "enable_sni", "fast_recovery":
-            return "keepalived option without effect in tandem"
-        case "dont_track_primary":
-            return "keepalived takes it only inside a vrrp_instance"
-        default:
-            return nil
-        }
     }
 }

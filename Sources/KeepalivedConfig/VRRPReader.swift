@@ -49,7 +49,6 @@ enum VRRPReader {
             group.trackScripts += trackScripts(s, values: &values).map { var entry = $0; entry.fromSyncGroup = true; return entry }
         }
         table.add("sync_group_tracking_weight", "global_tracking", arity: .exactly(0)) { group, _, _ in group.trackingWeight = true }
-        table.add("smtp_alert", arity: .between(0, 1)) { _, _, _ in }
         return table
     }()
 
@@ -60,7 +59,7 @@ enum VRRPReader {
     }
 
     static let authenticationTable: KeywordTable<AuthenticationBlock> = {
-        var table = KeywordTable<AuthenticationBlock>("authentication")
+        var table = KeywordTable<AuthenticationBlock>("authentication", keepalivedBlock: "vrrp_instance/authentication")
         table.add("auth_type", arity: .exactly(1)) { auth, s, values in
             let type = s.arguments[0].word ?? ""
             guard type == "PASS" || type == "AH" else {

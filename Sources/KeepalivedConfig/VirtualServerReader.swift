@@ -36,7 +36,7 @@ enum VirtualServerReader {
     }
 
     static let urlTable: KeywordTable<HTTPCheckURL> = {
-        var table = KeywordTable<HTTPCheckURL>("url")
+        var table = KeywordTable<HTTPCheckURL>("url", keepalivedBlock: "virtual_server/real_server/HTTP_GET/url")
         table.add("path", arity: .exactly(1)) { url, s, _ in url.path = s.arguments[0].word ?? "/" }
         table.add("digest", arity: .exactly(1)) { url, s, values in
             let digest = (s.arguments[0].word ?? "").lowercased()
@@ -63,13 +63,12 @@ enum VirtualServerReader {
     }()
 
     static func checkerTable(_ name: String) -> KeywordTable<HealthCheck> {
-        var table = KeywordTable<HealthCheck>(name)
+        var table = KeywordTable<HealthCheck>(name, keepalivedBlock: "virtual_server/real_server/" + name)
         addTiming(&table, \.timing)
         table.add("connect_ip", arity: .exactly(1)) { check, s, values in check.connectIP = values.address(s.arguments[0], "connect_ip") }
         table.add("connect_port", arity: .exactly(1)) { check, s, values in check.connectPort = values.port(s.arguments[0], "connect_port") }
         table.add("bindto", arity: .exactly(1)) { check, s, values in check.bindTo = values.address(s.arguments[0], "bindto") }
         table.add("bind_port", arity: .exactly(1)) { check, s, values in check.bindPort = values.port(s.arguments[0], "bind_port") }
-        table.add("alpha", arity: .between(0, 1)) { _, _, _ in }
         if name == "HTTP_GET" || name == "SSL_GET" {
             table.add("url", arity: .exactly(0), block: true) { check, s, values in
                 var url = HTTPCheckURL(location: s.location)
@@ -100,7 +99,6 @@ enum VirtualServerReader {
                 guard case .misc(let command, let timeout, _) = check.kind else { return }
                 check.kind = .misc(command: command, timeout: timeout, dynamic: values.flag(s))
             }
-            table.add("user", arity: .between(1, 2)) { _, _, _ in }
         }
         return table
     }
@@ -126,7 +124,7 @@ enum VirtualServerReader {
     }
 
     static let realServerTable: KeywordTable<RealServer> = {
-        var table = KeywordTable<RealServer>("real_server")
+        var table = KeywordTable<RealServer>("real_server", keepalivedBlock: "virtual_server/real_server")
         addTiming(&table, \.timing)
         table.add("weight", arity: .exactly(1)) { server, s, values in
             let text = s.arguments[0].word ?? ""
@@ -153,7 +151,6 @@ enum VirtualServerReader {
         }
         table.add("notify_up", arity: .rest(minimum: 1)) { server, s, values in server.notifyUp = values.script(s) }
         table.add("notify_down", arity: .rest(minimum: 1)) { server, s, values in server.notifyDown = values.script(s) }
-        table.add("virtualhost", arity: .exactly(1)) { _, _, _ in }
         addChecker("TCP_CHECK", { .tcp }, tcpCheckTable, to: &table)
         addChecker("HTTP_GET", { .http(urls: []) }, httpCheckTable, to: &table)
         addChecker("SSL_GET", { .ssl(urls: []) }, sslCheckTable, to: &table)

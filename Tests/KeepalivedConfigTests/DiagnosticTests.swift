@@ -79,7 +79,7 @@ import Vocabulary
 
     @Test func knownButUnsupportedKeywordIsNamedAsSuch() {
         let result = Fixtures.parse("global_defs {\n    vrrp_strict\n}\n")
-        #expect(result.has(.warning, at: 2, 5, containing: "vrrp_strict is not supported"), "\(result.printed)")
+        #expect(result.has(.warning, at: 2, 5, containing: "vrrp_strict is ignored: RFC strict mode is not enforced"), "\(result.printed)")
     }
 
     @Test func badNumbersAndDurations() {
