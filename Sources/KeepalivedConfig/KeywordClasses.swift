@@ -46,7 +46,7 @@ enum KeywordClasses {
     private static let noDBus = "no D-Bus service; use tandemctl"
     private static let noFIFO = "no fifo is written; use notify scripts"
     private static let netlinkBuffers = "tandem sizes its own netlink socket buffers"
-    private static let reload = "keepalived's reload options do nothing; tandem reloads on tandemctl reload / SIGHUP"
+    private static let reload = "keepalived's reload options do nothing; tandem reloads on SIGHUP (systemctl reload), refusing a file with errors"
     private static let noFirewall = "no iptables/nftables rules are added: packets to the virtual addresses are accepted (as with accept)"
     private static let checkerNotHere = "this checker is not implemented: the real server would be kept in service without being checked"
     private static let tracker = "this tracker is not implemented: the priorities and faults it would cause would not happen"

@@ -103,9 +103,6 @@ enum VirtualServerReader {
         return table
     }
 
-    /// keepalived 2.2.7's checkers that checkd does not run yet (issue 14): refused where they are written.
-    public static let unimplementedCheckers = ["UDP_CHECK", "DNS_CHECK", "SMTP_CHECK", "PING_CHECK"]
-
     static let tcpCheckTable = checkerTable("TCP_CHECK")
     static let httpCheckTable = checkerTable("HTTP_GET")
     static let sslCheckTable = checkerTable("SSL_GET")
@@ -157,11 +154,6 @@ enum VirtualServerReader {
         addChecker("MISC_CHECK", { .misc(command: nil, timeout: nil, dynamic: false) }, miscCheckTable, to: &table)
         // keepalived's other checkers are not run by checkd yet. Ignoring one would leave its real server up
         // forever (a dead server kept in the IPVS table), so the configuration is refused instead.
-        for name in unimplementedCheckers {
-            table.add(name, arity: .rest(minimum: 0), block: true) { _, s, values in
-                values.log.error(s.location, "\(s.name) is not implemented by tandem's checkd yet; its real server would never be checked (use TCP_CHECK, HTTP_GET, SSL_GET or MISC_CHECK)")
-            }
-        }
         return table
     }()
 
