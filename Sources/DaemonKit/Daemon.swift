@@ -12,6 +12,12 @@ public protocol DaemonService: AnyObject {
     func reload(_ configuration: KeepalivedConfiguration) throws
     /// Stops cleanly before the process exits (SIGTERM/SIGINT).
     func shutdown()
+    /// Whether each peer daemon this one talks to is connected now, for the control socket's status.
+    var peerConnections: [DaemonRole: Bool] { get }
+}
+
+extension DaemonService {
+    public var peerConnections: [DaemonRole: Bool] { [:] }
 }
 
 /// Everything a daemon's logic needs from the shell.
@@ -72,6 +78,8 @@ public enum DaemonMain {
             let service = try makeService(context)
             shareSocket(context.socketPath, group: options.socketGroup)
             var current = configuration
+            let control = try ControlEndpoint(role: role, options: options, loop: loop, logger: logger,
+                                              service: service)
 
             try loop.onSignal(SIGTERM) { loop.stop() }
             try loop.onSignal(SIGINT) { loop.stop() }
@@ -91,6 +99,7 @@ public enum DaemonMain {
                 do {
                     try service.reload(next)
                     current = next
+                    control.configurationLoaded()
                     logger.info("reloaded \(options.configFile): \(role.summary(of: current))")
                 } catch {
                     logger.error("reload failed: \(error); the running configuration stays")
@@ -107,6 +116,7 @@ public enum DaemonMain {
             notifier.stopping()
             progress.phase = .stopping
             logger.info("stopping")
+            control.close()
             service.shutdown()
             return 0
         } catch {

@@ -12,6 +12,11 @@ import Wire
 /// the last ones known when checkd goes away (a checkd restart never moves a VIP); it tells ipvsd and checkd each
 /// instance's state.
 final class VRRPService: DaemonService {
+    var peerConnections: [DaemonRole: Bool] {
+        [.ipvsd: ipvsd?.isConnected ?? false,
+         .checkd: listener?.connections.contains { $0.peerRole == .checkd } ?? false]
+    }
+
     private let context: DaemonContext
     private var logger: Logger { context.logger }
     private var configuration: KeepalivedConfiguration
