@@ -66,7 +66,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]),
 
-        .executableTarget(name: "vrrpd", dependencies: ["DaemonKit", "VRRP"]),
+        .executableTarget(name: "vrrpd", dependencies: ["DaemonKit", "VRRP", "Control"]),
         .executableTarget(name: "ipvsd", dependencies: ["DaemonKit", "IPVS"]),
         .executableTarget(name: "checkd", dependencies: ["DaemonKit", "Health"]),
 

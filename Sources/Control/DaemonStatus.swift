@@ -19,6 +19,8 @@ public struct DaemonStatus: Codable, Sendable, Equatable {
     public var malformedRequests: Int
     /// Control connections refused because of who the peer is, since start.
     public var refusedConnections: Int
+    /// vrrpd only: each vrrp_instance's state and priority now; absent from the other daemons.
+    public var instances: [InstanceStatus]?
 
     public init(name: String, version: String, pid: Int32, startedAt: Double, uptimeSeconds: Double,
                 configFile: String, configLoadedAt: Double, peers: [PeerLink] = [],
@@ -45,5 +47,20 @@ public struct PeerLink: Codable, Sendable, Equatable {
     public init(peer: String, connected: Bool) {
         self.peer = peer
         self.connected = connected
+    }
+}
+
+/// One vrrp_instance as vrrpd runs it now.
+public struct InstanceStatus: Codable, Sendable, Equatable {
+    public var name: String
+    /// "initialize", "backup", "master" or "fault".
+    public var state: String
+    /// The priority it advertises (after tracking).
+    public var effectivePriority: Int
+
+    public init(name: String, state: String, effectivePriority: Int) {
+        self.name = name
+        self.state = state
+        self.effectivePriority = effectivePriority
     }
 }

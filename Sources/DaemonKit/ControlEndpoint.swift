@@ -51,11 +51,13 @@ final class ControlEndpoint {
     func status() -> DaemonStatus {
         let peers = (service?.peerConnections ?? [:]).sorted { $0.key.rawValue < $1.key.rawValue }
             .map { PeerLink(peer: $0.key.name, connected: $0.value) }
-        return DaemonStatus(
+        var status = DaemonStatus(
             name: role.name, version: TandemVersion.string, pid: getpid(),
             startedAt: startedAt.timeIntervalSince1970, uptimeSeconds: Date().timeIntervalSince(startedAt),
             configFile: options.configFile, configLoadedAt: configLoadedAt.timeIntervalSince1970, peers: peers,
             malformedRequests: malformedRequests, refusedConnections: listener?.refusedConnections ?? 0)
+        service?.describe(into: &status)
+        return status
     }
 }
 

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Control
 import KeepalivedConfig
 import Logging
 import Platform
@@ -14,10 +15,13 @@ public protocol DaemonService: AnyObject {
     func shutdown()
     /// Whether each peer daemon this one talks to is connected now, for the control socket's status.
     var peerConnections: [DaemonRole: Bool] { get }
+    /// Adds what only this daemon knows to its status document (the shell has filled the common fields).
+    func describe(into status: inout DaemonStatus)
 }
 
 extension DaemonService {
     public var peerConnections: [DaemonRole: Bool] { [:] }
+    public func describe(into status: inout DaemonStatus) {}
 }
 
 /// Everything a daemon's logic needs from the shell.

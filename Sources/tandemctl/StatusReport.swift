@@ -62,6 +62,14 @@ struct StatusReport: Codable, Equatable {
             lines.append("Problems:")
             lines += problems.map { "  ! \($0)" }
         }
+        let instances = daemons.compactMap(\.status?.instances).joined()
+        if !instances.isEmpty {
+            lines.append("")
+            lines.append("Instances:")
+            for instance in instances {
+                lines.append("  \(instance.name)  \(instance.state.uppercased())  priority \(instance.effectivePriority)")
+            }
+        }
         lines.append("")
         lines.append("Daemons:")
         for entry in daemons {
