@@ -15,19 +15,27 @@ final class ControlEndpoint {
     private weak var service: (any DaemonService)?
     private var listener: ControlListener?
 
-    init(role: DaemonRole, options: DaemonOptions, loop: EventLoop, logger: Logger, service: any DaemonService) throws {
+    /// Opens the socket; when that fails the daemon runs on without it, logging that `tandemctl status` will
+    /// report it as not reachable.
+    init(role: DaemonRole, options: DaemonOptions, loop: EventLoop, logger: Logger) {
         self.role = role
         self.options = options
-        self.service = service
         let adminGroup = getgrnam(options.adminGroup).map { $0.pointee.gr_gid }
         if adminGroup == nil { logger.debug("admin group \(options.adminGroup) does not exist here: only root may read status") }
         // Mode 0660 with the admin group: connect(2) itself is refused to everybody else, the peer check after
         // accept is the second fence.
-        listener = try ControlListener(
-            path: role.controlSocketPath(in: options.runtimeDirectory), adminGroup: adminGroup, loop: loop,
-            logger: logger, socketMode: 0o660, socketGroup: adminGroup, maxRequestSize: ControlCodec.maxRequestSize
-        ) { [unowned self] _, request, oversized in answer(request, oversized: oversized) }
+        do {
+            listener = try ControlListener(
+                path: role.controlSocketPath(in: options.runtimeDirectory), adminGroup: adminGroup, loop: loop,
+                logger: logger, socketMode: 0o660, socketGroup: adminGroup, maxRequestSize: ControlCodec.maxRequestSize
+            ) { [unowned self] _, request, oversized in answer(request, oversized: oversized) }
+        } catch {
+            logger.warning("no control socket (tandemctl status will report \(role.name) as not reachable): \(error)")
+        }
     }
+
+    /// The daemon whose own state the status adds (`DaemonService.describe(into:)`), once it is built.
+    func attach(_ service: any DaemonService) { self.service = service }
 
     func configurationLoaded() { configLoadedAt = Date() }
 

@@ -73,8 +73,12 @@ public enum DaemonMain {
         }
 
         do {
-            try PrivilegeDrop.apply(role: role, user: userToRun(role: role, options: options), logger: logger)
             let loop = try EventLoop()
+            // Bound before the privilege drop: checkd (tandem-checkd) may not create files in /run/tandem, and a
+            // bound socket needs no file permission to accept on. Not fatal: the control socket is the operator's
+            // view, the daemon's work matters more.
+            let control = ControlEndpoint(role: role, options: options, loop: loop, logger: logger)
+            try PrivilegeDrop.apply(role: role, user: userToRun(role: role, options: options), logger: logger)
             let context = DaemonContext(role: role, options: options, loop: loop, logger: logger,
                                         configuration: configuration,
                                         allowedPeerUIDs: peerUIDs(options.peerUsers, logger: logger),
@@ -82,8 +86,7 @@ public enum DaemonMain {
             let service = try makeService(context)
             shareSocket(context.socketPath, group: options.socketGroup)
             var current = configuration
-            let control = try ControlEndpoint(role: role, options: options, loop: loop, logger: logger,
-                                              service: service)
+            control.attach(service)
 
             try loop.onSignal(SIGTERM) { loop.stop() }
             try loop.onSignal(SIGINT) { loop.stop() }
