@@ -35,6 +35,9 @@ let package = Package(
         .target(name: "VRRP", dependencies: ["Vocabulary"]),
         .target(name: "IPVS", dependencies: ["Vocabulary"]),
         .target(name: "Wire", dependencies: ["Vocabulary"]),
+        // The operator's control protocol (request text, JSON status document): pure, shared by the daemons and
+        // tandemctl; apart from Wire, whose compact binary messages are only between the daemons.
+        .target(name: "Control"),
 
         // Thin Swift over the C libraries and the kernel.
         .target(
@@ -58,12 +61,12 @@ let package = Package(
         .target(
             name: "DaemonKit",
             dependencies: [
-                "KeepalivedConfig", "Platform", "Wire",
+                "KeepalivedConfig", "Platform", "Wire", "Control",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
 
-        .executableTarget(name: "vrrpd", dependencies: ["DaemonKit", "VRRP"]),
+        .executableTarget(name: "vrrpd", dependencies: ["DaemonKit", "VRRP", "Control"]),
         .executableTarget(name: "ipvsd", dependencies: ["DaemonKit", "IPVS"]),
         .executableTarget(name: "checkd", dependencies: ["DaemonKit", "Health"]),
 
@@ -72,7 +75,7 @@ let package = Package(
         // The operator's command (not a daemon): `tandemctl lint`; DaemonKit only for the version.
         .executableTarget(
             name: "tandemctl",
-            dependencies: ["PairLint", "KeepalivedConfig", "DaemonKit",
+            dependencies: ["PairLint", "KeepalivedConfig", "DaemonKit", "Control", "Platform",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         // What the test targets share: fixtures, real backends, daemons as processes, network namespaces.
@@ -86,6 +89,7 @@ let package = Package(
         .testTarget(name: "VRRPTests", dependencies: ["VRRP", "TestSupport"]),
         .testTarget(name: "IPVSTests", dependencies: ["IPVS", "TestSupport"]),
         .testTarget(name: "WireTests", dependencies: ["Wire"]),
+        .testTarget(name: "ControlTests", dependencies: ["Control"]),
         .testTarget(name: "HealthTests", dependencies: ["Health", "TestSupport"]),
         .testTarget(name: "PlatformTests", dependencies: ["Platform", "TestSupport"]),
         // Runs the built daemons as processes: depending on them makes `swift test` build them first.
@@ -94,7 +98,7 @@ let package = Package(
         .testTarget(name: "PairLintTests", dependencies: ["PairLint", "KeepalivedConfig", "Vocabulary"],
                     exclude: ["Fixtures"]),
         // Runs the built tandemctl: depending on it makes `swift test` build it first.
-        .testTarget(name: "TandemctlTests", dependencies: ["tandemctl", "PairLint", "DaemonKit", "TestSupport"]),
+        .testTarget(name: "TandemctlTests", dependencies: ["tandemctl", "PairLint", "DaemonKit", "Control", "TestSupport"]),
         // vrrpd's engine in process, on fakes of its I/O: elections on a manual clock, no root, no sockets.
         .testTarget(
             name: "VRRPDaemonTests",

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Control
 import KeepalivedConfig
 import Logging
 import Platform
@@ -12,6 +13,15 @@ public protocol DaemonService: AnyObject {
     func reload(_ configuration: KeepalivedConfiguration) throws
     /// Stops cleanly before the process exits (SIGTERM/SIGINT).
     func shutdown()
+    /// Whether each peer daemon this one talks to is connected now, for the control socket's status.
+    var peerConnections: [DaemonRole: Bool] { get }
+    /// Adds what only this daemon knows to its status document (the shell has filled the common fields).
+    func describe(into status: inout DaemonStatus)
+}
+
+extension DaemonService {
+    public var peerConnections: [DaemonRole: Bool] { [:] }
+    public func describe(into status: inout DaemonStatus) {}
 }
 
 /// Everything a daemon's logic needs from the shell.
@@ -63,8 +73,12 @@ public enum DaemonMain {
         }
 
         do {
-            try PrivilegeDrop.apply(role: role, user: userToRun(role: role, options: options), logger: logger)
             let loop = try EventLoop()
+            // Bound before the privilege drop: checkd (tandem-checkd) may not create files in /run/tandem, and a
+            // bound socket needs no file permission to accept on. Not fatal: the control socket is the operator's
+            // view, the daemon's work matters more.
+            let control = ControlEndpoint(role: role, options: options, loop: loop, logger: logger)
+            try PrivilegeDrop.apply(role: role, user: userToRun(role: role, options: options), logger: logger)
             let context = DaemonContext(role: role, options: options, loop: loop, logger: logger,
                                         configuration: configuration,
                                         allowedPeerUIDs: peerUIDs(options.peerUsers, logger: logger),
@@ -72,6 +86,7 @@ public enum DaemonMain {
             let service = try makeService(context)
             shareSocket(context.socketPath, group: options.socketGroup)
             var current = configuration
+            control.attach(service)
 
             try loop.onSignal(SIGTERM) { loop.stop() }
             try loop.onSignal(SIGINT) { loop.stop() }
@@ -91,6 +106,7 @@ public enum DaemonMain {
                 do {
                     try service.reload(next)
                     current = next
+                    control.configurationLoaded()
                     logger.info("reloaded \(options.configFile): \(role.summary(of: current))")
                 } catch {
                     logger.error("reload failed: \(error); the running configuration stays")
@@ -107,6 +123,7 @@ public enum DaemonMain {
             notifier.stopping()
             progress.phase = .stopping
             logger.info("stopping")
+            control.close()
             service.shutdown()
             return 0
         } catch {

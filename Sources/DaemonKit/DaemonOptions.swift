@@ -39,5 +39,9 @@ public struct DaemonOptions: ParsableArguments, Sendable {
             help: "Group given to this daemon's socket, so checkd (a member) may connect.")
     public var socketGroup: String = "tandem"
 
+    @Option(name: .customLong("admin-group"),
+            help: "Members of this group may read the daemon's status on its control socket (RUNTIME-DIR/NAME.control); root may always.")
+    public var adminGroup: String = "tandem-adm"
+
     public init() {}
 }

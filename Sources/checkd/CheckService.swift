@@ -12,6 +12,10 @@ import Wire
 /// its current view once on every (re)connect (a check with no result yet is not in it, so a restarted checkd
 /// moves nothing), and runs notify scripts when vrrpd reports a state change or a real server changes.
 final class CheckService: DaemonService {
+    var peerConnections: [DaemonRole: Bool] {
+        [.vrrpd: vrrpd?.isConnected ?? false, .ipvsd: ipvsd?.isConnected ?? false]
+    }
+
     /// Notify scripts get this long before their process group is killed (keepalived has no bound; we keep one
     /// so a hung script cannot pile up).
     static let notifyTimeout: Duration = .seconds(60)

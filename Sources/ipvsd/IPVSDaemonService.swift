@@ -11,6 +11,11 @@ import Wire
 /// ipvsd's logic: keeps the kernel's IPVS table equal to the configuration and checkd's health verdicts,
 /// and the connection-sync daemon in step with vrrpd's instance states.
 final class IPVSDaemonService: DaemonService {
+    var peerConnections: [DaemonRole: Bool] {
+        let roles = Set((listener?.connections ?? []).compactMap(\.peerRole))
+        return [.vrrpd: roles.contains(.vrrpd), .checkd: roles.contains(.checkd)]
+    }
+
     private let context: DaemonContext
     private var logger: Logger { context.logger }
     private(set) var listener: MessageListener?

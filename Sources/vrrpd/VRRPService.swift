@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Control
 import DaemonKit
 import KeepalivedConfig
 import Logging
@@ -12,6 +13,17 @@ import Wire
 /// the last ones known when checkd goes away (a checkd restart never moves a VIP); it tells ipvsd and checkd each
 /// instance's state.
 final class VRRPService: DaemonService {
+    func describe(into status: inout DaemonStatus) {
+        status.instances = (engine?.states ?? []).map {
+            InstanceStatus(name: $0.name, state: $0.state.rawValue, effectivePriority: Int($0.priority))
+        }
+    }
+
+    var peerConnections: [DaemonRole: Bool] {
+        [.ipvsd: ipvsd?.isConnected ?? false,
+         .checkd: listener?.connections.contains { $0.peerRole == .checkd } ?? false]
+    }
+
     private let context: DaemonContext
     private var logger: Logger { context.logger }
     private var configuration: KeepalivedConfiguration

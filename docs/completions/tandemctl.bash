@@ -173,13 +173,13 @@ _tandemctl() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    lint|help)
+    lint|status|help)
         # Offer subcommand argument completions
         "_tandemctl_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'lint help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'lint status help' -- "${cur}"))
         ;;
     esac
 }
@@ -195,6 +195,22 @@ _tandemctl_lint() {
     case "${positional_number}" in
     *)
         __tandemctl_add_completions -o plusdirs -fX '!*.@(conf)'
+        return
+        ;;
+    esac
+}
+
+_tandemctl_status() {
+    repeating_flags=()
+    non_repeating_flags=(--json --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--runtime-dir)
+    __tandemctl_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--runtime-dir')
+        __tandemctl_add_completions -d
         return
         ;;
     esac

@@ -24,6 +24,8 @@ function __tandemctl_parse_tokens -S
         switch $unparsed_tokens[1]
         case 'lint'
             __tandemctl_parse_subcommand -r 1 'json' 'version' 'h/help'
+        case 'status'
+            __tandemctl_parse_subcommand 0 'runtime-dir=' 'json' 'version' 'h/help'
         case 'help'
             __tandemctl_parse_subcommand -r 1 'version'
         end
@@ -82,9 +84,14 @@ complete -c 'tandemctl' -f
 complete -c 'tandemctl' -n '__tandemctl_should_offer_completions_for_flags_or_options "tandemctl" version' -l 'version' -d 'Show the version.'
 complete -c 'tandemctl' -n '__tandemctl_should_offer_completions_for_flags_or_options "tandemctl" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'tandemctl' -n '__tandemctl_should_offer_completions_for_positional "tandemctl" -eq 1' -fa 'lint' -d 'Check that the keepalived.conf files of two or more nodes make a working pair.'
+complete -c 'tandemctl' -n '__tandemctl_should_offer_completions_for_positional "tandemctl" -eq 1' -fa 'status' -d 'Show what the running daemons do: problems first, then each daemon.'
 complete -c 'tandemctl' -n '__tandemctl_should_offer_completions_for_positional "tandemctl" -eq 1' -fa 'help' -d 'Show subcommand help information.'
 complete -c 'tandemctl' -n '__tandemctl_should_offer_completions_for_positional "tandemctl lint" -ge 1' -fa '(for p in (string match -e -- \'*/\' (commandline -t);or printf \n)*.\'conf\';printf %s\n $p;end;__fish_complete_directories (commandline -t) \'\')'
 complete -c 'tandemctl' -n '__tandemctl_should_offer_completions_for_flags_or_options "tandemctl lint" json' -l 'json' -d 'Print one JSON object (schema tandem.lint/1, described in docs/json/lint.md) instead of lines.'
 complete -c 'tandemctl' -n '__tandemctl_should_offer_completions_for_flags_or_options "tandemctl lint" version' -l 'version' -d 'Show the version.'
 complete -c 'tandemctl' -n '__tandemctl_should_offer_completions_for_flags_or_options "tandemctl lint" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'tandemctl' -n '__tandemctl_should_offer_completions_for_flags_or_options "tandemctl status" runtime-dir' -l 'runtime-dir' -d 'Directory of the daemons\' control sockets.' -rfa '(__tandemctl_complete_directories)'
+complete -c 'tandemctl' -n '__tandemctl_should_offer_completions_for_flags_or_options "tandemctl status" json' -l 'json' -d 'Print one JSON object (schema tandem.status/1, described in docs/json/status.md).'
+complete -c 'tandemctl' -n '__tandemctl_should_offer_completions_for_flags_or_options "tandemctl status" version' -l 'version' -d 'Show the version.'
+complete -c 'tandemctl' -n '__tandemctl_should_offer_completions_for_flags_or_options "tandemctl status" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'tandemctl' -n '__tandemctl_should_offer_completions_for_flags_or_options "tandemctl help" version' -l 'version' -d 'Show the version.'

@@ -1,0 +1,66 @@
+/// What every daemon reports about itself on its control socket: a pure value, filled by DaemonKit.
+public struct DaemonStatus: Codable, Sendable, Equatable {
+    /// "vrrpd", "ipvsd" or "checkd".
+    public var name: String
+    /// The suite's version (DaemonKit's TandemVersion).
+    public var version: String
+    public var pid: Int32
+    /// Seconds since the Unix epoch when the daemon started.
+    public var startedAt: Double
+    /// Seconds the daemon has been running when it answered.
+    public var uptimeSeconds: Double
+    /// The keepalived.conf the daemon runs (its -f).
+    public var configFile: String
+    /// Seconds since the Unix epoch when that file was last read successfully (start or reload).
+    public var configLoadedAt: Double
+    /// The daemon's connections to its peers, one entry per peer it talks to.
+    public var peers: [PeerLink]
+    /// Requests refused on the control socket (malformed or oversized) since start.
+    public var malformedRequests: Int
+    /// Control connections refused because of who the peer is, since start.
+    public var refusedConnections: Int
+    /// vrrpd only: each vrrp_instance's state and priority now; absent from the other daemons.
+    public var instances: [InstanceStatus]?
+
+    public init(name: String, version: String, pid: Int32, startedAt: Double, uptimeSeconds: Double,
+                configFile: String, configLoadedAt: Double, peers: [PeerLink] = [],
+                malformedRequests: Int = 0, refusedConnections: Int = 0) {
+        self.name = name
+        self.version = version
+        self.pid = pid
+        self.startedAt = startedAt
+        self.uptimeSeconds = uptimeSeconds
+        self.configFile = configFile
+        self.configLoadedAt = configLoadedAt
+        self.peers = peers
+        self.malformedRequests = malformedRequests
+        self.refusedConnections = refusedConnections
+    }
+}
+
+/// One peer connection as the reporting daemon sees it.
+public struct PeerLink: Codable, Sendable, Equatable {
+    /// The peer daemon's name.
+    public var peer: String
+    public var connected: Bool
+
+    public init(peer: String, connected: Bool) {
+        self.peer = peer
+        self.connected = connected
+    }
+}
+
+/// One vrrp_instance as vrrpd runs it now.
+public struct InstanceStatus: Codable, Sendable, Equatable {
+    public var name: String
+    /// "initialize", "backup", "master" or "fault".
+    public var state: String
+    /// The priority it advertises (after tracking).
+    public var effectivePriority: Int
+
+    public init(name: String, state: String, effectivePriority: Int) {
+        self.name = name
+        self.state = state
+        self.effectivePriority = effectivePriority
+    }
+}
