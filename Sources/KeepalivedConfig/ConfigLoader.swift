@@ -124,6 +124,21 @@ public enum ConfigLoader {
             VRRPReader.instanceTable.apply(s.block ?? [], to: &instance, values: &values)
             config.vrrpInstances.append(instance)
         }
+        table.add("static_ipaddress", arity: .exactly(0), block: true) { config, s, values in
+            values.log.scope = .vrrp
+            config.staticAddresses += VirtualAddressListReader.read(s, values: &values)
+            RouteReader.warnNotInstalled(s, values: &values)
+        }
+        table.add("static_routes", arity: .exactly(0), block: true) { config, s, values in
+            values.log.scope = .vrrp
+            config.staticRoutes += RouteReader.routes(s, values: &values)
+            RouteReader.warnNotInstalled(s, values: &values)
+        }
+        table.add("static_rules", arity: .exactly(0), block: true) { config, s, values in
+            values.log.scope = .vrrp
+            config.staticRules += RouteReader.rules(s, values: &values)
+            RouteReader.warnNotInstalled(s, values: &values)
+        }
         table.add("virtual_server_group", arity: .exactly(1), block: true) { config, s, values in
             values.log.scope = .virtualServers
             guard named(s, "virtual_server_group", existing: config.virtualServerGroups.map(\.name), values: &values) != nil,

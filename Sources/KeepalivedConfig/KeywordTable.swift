@@ -168,7 +168,6 @@ enum UnsupportedKeywords {
              "enable_snmp_checker", "enable_traps", "enable_dbus", "script_pre_exec", "lvs_id",
              "track_src_ip", "accept", "no_accept", "strict_mode",
              "smtp_alert_rs", "snmp_name", "ha_suspend", "persistence_engine", "ip_family",
-             "virtual_routes", "virtual_rules", "static_ipaddress", "static_routes", "static_rules",
              "vrrp_garp_lower_prio_delay", "vrrp_garp_lower_prio_repeat", "vrrp_lower_prio_no_advert",
              "lower_prio_no_advert", "higher_prio_send_advert", "vrrp_higher_prio_send_advert",
              "garp_lower_prio_delay", "garp_lower_prio_repeat", "use_vmac", "vmac_xmit_base",

@@ -121,6 +121,14 @@ enum VRRPReader {
         table.add("virtual_ipaddress_excluded", arity: .exactly(0), block: true) { instance, s, values in
             instance.excludedVirtualIPAddresses += VirtualAddressListReader.read(s, values: &values)
         }
+        table.add("virtual_routes", arity: .exactly(0), block: true) { instance, s, values in
+            instance.virtualRoutes += RouteReader.routes(s, values: &values)
+            RouteReader.warnNotInstalled(s, values: &values)
+        }
+        table.add("virtual_rules", arity: .exactly(0), block: true) { instance, s, values in
+            instance.virtualRules += RouteReader.rules(s, values: &values)
+            RouteReader.warnNotInstalled(s, values: &values)
+        }
         table.add("mcast_src_ip", "unicast_src_ip", arity: .exactly(1)) { instance, s, values in
             if let source = values.address(s.arguments[0], s.name) { instance.sourceIP = source }
         }
