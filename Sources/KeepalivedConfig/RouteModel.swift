@@ -3,34 +3,19 @@
 
 import Vocabulary
 
-/// `ADDR/LEN` (a route's destination, a rule's from/to): the address as written, the prefix length checked
-/// against its family. A bare address is a host prefix, `default` the family's /0.
-public struct RoutePrefix: Hashable, Sendable, CustomStringConvertible {
-    public var address: IPAddress
-    public var length: Int
-
-    public init(address: IPAddress, length: Int) {
-        self.address = address
-        self.length = length
-    }
-
-    public var family: IPAddressFamily { address.family }
-    public var description: String { "\(address)/\(length)" }
-}
-
 /// The route types keepalived accepts before a destination (its rt_tables' rtntype names).
 public enum RouteType: String, Hashable, Sendable, CaseIterable {
     case unicast, local, broadcast, anycast, multicast, blackhole, unreachable, prohibit, `throw`, nat
 }
 
 /// One `virtual_routes`/`static_routes` line. Defaults are keepalived's: table main (254), scope universe (0),
-/// type unicast, protocol keepalived (18) unless `no_track` (then the kernel's default, boot).
+/// type unicast, protocol keepalived (18): keepalived sends it unless an untracked route names another.
 public struct RouteDefinition: Hashable, Sendable {
     public static let mainTable: UInt32 = 254
     /// RTPROT_KEEPALIVED: keepalived marks the routes it tracks with it.
     public static let keepalivedProtocol: UInt8 = 18
 
-    public var destination: RoutePrefix
+    public var destination: IPPrefix
     public var type: RouteType = .unicast
     public var source: IPAddress?
     public var via: IPAddress?
@@ -39,8 +24,8 @@ public struct RouteDefinition: Hashable, Sendable {
     public var table: UInt32 = RouteDefinition.mainTable
     /// `metric`, `priority` or `preference`.
     public var metric: UInt32?
-    /// `protocol N|NAME`; nil is the kernel's default (boot) for an untracked route.
-    public var routingProtocol: UInt8?
+    /// `protocol N|NAME`, kept only on an untracked route (keepalived resets a tracked one to 18).
+    public var routingProtocol: UInt8 = RouteDefinition.keepalivedProtocol
     public var onlink = false
     /// `no_track`, or a route without `dev` (keepalived cannot track it and says so): the route's interface
     /// going down does not put the instance in FAULT.
@@ -62,8 +47,8 @@ public enum RuleAction: Hashable, Sendable {
 /// One `virtual_rules`/`static_rules` line.
 public struct RuleDefinition: Hashable, Sendable {
     public var family: IPAddressFamily = .ipv4
-    public var from: RoutePrefix?
-    public var to: RoutePrefix?
+    public var from: IPPrefix?
+    public var to: IPPrefix?
     public var action: RuleAction
     /// `preference`, `priority` or `order`. keepalived gives a rule without one the next number counting
     /// down from 16384, per family in reading order, and warns; tandem does the same.

@@ -40,8 +40,8 @@ enum RouteReader {
 
     static func route(_ tokens: [Token], values: inout ValueParser) -> RouteDefinition? {
         guard let first = tokens.first else { return nil }
-        var route = RouteDefinition(destination: RoutePrefix(address: .v4(0), length: 0), location: first.location)
-        var destination: (token: Token, prefix: RoutePrefix?)?
+        var route = RouteDefinition(destination: IPPrefix(address: .v4(0), length: 0), location: first.location)
+        var destination: (token: Token, prefix: IPPrefix?)?
         var protocolGiven = false
         var rest = tokens[...]
         var failed = false
@@ -140,7 +140,7 @@ enum RouteReader {
         }
         // `default` takes the family of the route's other addresses (IPv4 when it has none).
         let family = route.via?.family ?? route.source?.family ?? prefix?.family ?? .ipv4
-        route.destination = prefix ?? RoutePrefix(address: family == .ipv4 ? .v4(0) : .v6(high: 0, low: 0), length: 0)
+        route.destination = prefix ?? IPPrefix(address: family == .ipv4 ? .v4(0) : .v6(high: 0, low: 0), length: 0)
         for (address, what) in [(route.via, "via"), (route.source, "src")] {
             if let address, address.family != route.destination.family {
                 values.log.error(token.location, "route mixes IPv4 and IPv6: destination \(route.destination) with \(what) \(address)")
@@ -149,31 +149,30 @@ enum RouteReader {
         }
         if !route.noTrack {
             if protocolGiven && route.routingProtocol != RouteDefinition.keepalivedProtocol {
-                values.log.warning(first.location, "a tracked route has protocol keepalived (18), as under keepalived; add no_track to keep protocol \(route.routingProtocol ?? 0)")
+                values.log.warning(first.location, "a tracked route has protocol keepalived (18), as under keepalived; add no_track to keep protocol \(route.routingProtocol)")
             }
+            route.routingProtocol = RouteDefinition.keepalivedProtocol
             if route.device == nil {
                 values.log.warning(first.location, "route \(route.destination) has no dev, so it cannot be tracked (as keepalived: not tracked)")
                 route.noTrack = true
-            } else {
-                route.routingProtocol = RouteDefinition.keepalivedProtocol
             }
         }
         return route
     }
 
     /// `default`, `ADDR` (a host prefix) or `ADDR/LEN`; nil (and `nil` prefix) for `default`, resolved later.
-    private static func destinationPrefix(_ token: Token) -> RoutePrefix?? {
+    private static func destinationPrefix(_ token: Token) -> IPPrefix?? {
         let text = token.word ?? ""
         if ["default", "any", "all"].contains(text) { return .some(nil) }
         return prefix(text).map { .some($0) }
     }
 
-    static func prefix(_ text: String) -> RoutePrefix? {
+    static func prefix(_ text: String) -> IPPrefix? {
         let pieces = text.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
         guard let address = IPAddress(String(pieces[0])) else { return nil }
-        guard pieces.count == 2 else { return RoutePrefix(address: address, length: address.maximumPrefixLength) }
+        guard pieces.count == 2 else { return IPPrefix(address: address, length: address.maximumPrefixLength) }
         guard let length = Int(pieces[1]), (0...address.maximumPrefixLength).contains(length) else { return nil }
-        return RoutePrefix(address: address, length: length)
+        return IPPrefix(address: address, length: length)
     }
 
     /// iproute2's rt_scopes names.

@@ -20,7 +20,7 @@ import Vocabulary
 
     @Test func routeWithEveryImplementedOption() throws {
         let route = try #require(try routes("        src 192.0.2.10 to 198.51.100.0/24 via 192.0.2.1 dev eth0 scope link table 100 metric 5 onlink\n").first)
-        #expect(route.destination == RoutePrefix(address: IPAddress("198.51.100.0")!, length: 24))
+        #expect(route.destination == IPPrefix(address: IPAddress("198.51.100.0")!, length: 24))
         #expect(route.source == IPAddress("192.0.2.10") && route.via == IPAddress("192.0.2.1"))
         #expect(route.device == "eth0" && route.scope == 253 && route.table == 100 && route.metric == 5 && route.onlink)
         #expect(route.type == .unicast)
@@ -38,18 +38,18 @@ import Vocabulary
 
             """)
         #expect(parsed.count == 5)
-        #expect(parsed[0].destination == RoutePrefix(address: .v4(0), length: 0) && parsed[0].via == IPAddress("192.0.2.1"))
+        #expect(parsed[0].destination == IPPrefix(address: .v4(0), length: 0) && parsed[0].via == IPAddress("192.0.2.1"))
         #expect(parsed[0].table == 254 && parsed[0].scope == 0)
         #expect(parsed[1].destination.length == 32 && parsed[1].noTrack && parsed[1].routingProtocol == 4 && parsed[1].metric == 9)
-        // No dev: keepalived cannot track it and leaves the protocol alone.
-        #expect(parsed[2].type == .blackhole && parsed[2].noTrack && parsed[2].routingProtocol == nil)
+        // No dev: keepalived cannot track it, and still marks it protocol keepalived.
+        #expect(parsed[2].type == .blackhole && parsed[2].noTrack && parsed[2].routingProtocol == 18)
         #expect(parsed[3].type == .unreachable && parsed[3].table == 255 && parsed[3].scope == 254)
         #expect(parsed[4].family == .ipv6 && parsed[4].device == "eth0" && parsed[4].metric == 3)
     }
 
     @Test func ipv6DefaultTakesTheViaFamily() throws {
         let route = try #require(try routes("        default via 2001:db8::1 dev eth0\n").first)
-        #expect(route.destination == RoutePrefix(address: .v6(high: 0, low: 0), length: 0))
+        #expect(route.destination == IPPrefix(address: .v6(high: 0, low: 0), length: 0))
     }
 
     @Test func untrackableRouteIsWarned() {
@@ -95,8 +95,8 @@ import Vocabulary
 
     @Test func ruleWithEveryImplementedOption() throws {
         let rule = try #require(try rules("        from 192.0.2.0/24 to 198.51.100.0/24 table 100 priority 100 fwmark 0x10/0xff iif eth0 oif eth1 not\n").first)
-        #expect(rule.from == RoutePrefix(address: IPAddress("192.0.2.0")!, length: 24))
-        #expect(rule.to == RoutePrefix(address: IPAddress("198.51.100.0")!, length: 24))
+        #expect(rule.from == IPPrefix(address: IPAddress("192.0.2.0")!, length: 24))
+        #expect(rule.to == IPPrefix(address: IPAddress("198.51.100.0")!, length: 24))
         #expect(rule.action == .lookup(table: 100) && rule.preference == 100)
         #expect(rule.fwmark == 16 && rule.fwmask == 255)
         #expect(rule.inputInterface == "eth0" && rule.outputInterface == "eth1" && rule.invert && !rule.noTrack)
@@ -175,7 +175,7 @@ import Vocabulary
         let configuration = try #require(result.configuration, "\(result.printed)")
         #expect(configuration.staticAddresses.map(\.address) == [IPAddress("192.0.2.5")!])
         #expect(configuration.staticAddresses.first?.device == "eth0")
-        #expect(configuration.staticRoutes.map(\.destination) == [RoutePrefix(address: IPAddress("198.51.100.0")!, length: 24)])
+        #expect(configuration.staticRoutes.map(\.destination) == [IPPrefix(address: IPAddress("198.51.100.0")!, length: 24)])
         #expect(configuration.staticRules.first?.from?.length == 32)
         #expect(result.has(.warning, at: 4, 1, containing: "static_routes are read and checked but not installed by tandem yet: vrrpd does not add them at start"))
     }
