@@ -127,17 +127,14 @@ public enum ConfigLoader {
         table.add("static_ipaddress", arity: .exactly(0), block: true) { config, s, values in
             values.log.scope = .vrrp
             config.staticAddresses += VirtualAddressListReader.read(s, values: &values)
-            RouteReader.warnNotInstalled(s, values: &values)
         }
         table.add("static_routes", arity: .exactly(0), block: true) { config, s, values in
             values.log.scope = .vrrp
             config.staticRoutes += RouteReader.routes(s, values: &values)
-            RouteReader.warnNotInstalled(s, values: &values)
         }
         table.add("static_rules", arity: .exactly(0), block: true) { config, s, values in
             values.log.scope = .vrrp
             config.staticRules += RouteReader.rules(s, values: &values)
-            RouteReader.warnNotInstalled(s, values: &values)
         }
         table.add("virtual_server_group", arity: .exactly(1), block: true) { config, s, values in
             values.log.scope = .virtualServers

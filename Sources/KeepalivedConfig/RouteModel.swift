@@ -58,8 +58,6 @@ public struct RuleDefinition: Hashable, Sendable {
     /// `iif` or `dev`.
     public var inputInterface: String?
     public var outputInterface: String?
-    /// `not`: the selector is inverted.
-    public var invert = false
     public var noTrack = false
     public var location: ConfigLocation
 }

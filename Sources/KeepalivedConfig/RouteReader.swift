@@ -23,17 +23,14 @@ enum RouteReader {
     ]
     static let unimplementedRuleOptions: Set<String> = [
         "inet", "inet6", "tos", "dsfield", "realms", "suppress_prefixlength", "sup_pl", "suppress_ifgroup",
-        "sup_group", "tunnel-id", "uidrange", "l3mdev", "protocol", "ipproto", "sport", "dport", "track_group",
+        "sup_group", "not", "tunnel-id", "uidrange", "l3mdev", "protocol", "ipproto", "sport", "dport", "track_group",
     ]
 
-    /// vrrpd does not install these yet (issue 13): the configuration reads and checks them, and each block
-    /// says what that costs, so no one relies on it silently.
-    static func warnNotInstalled(_ s: Statement, values: inout ValueParser) {
-        let consequence = switch s.name {
-        case "virtual_routes", "virtual_rules": "vrrpd does not add them when this instance becomes MASTER nor remove them when it leaves"
-        default: "vrrpd does not add them at start"
-        }
-        values.log.warning(s.location, "\(s.name) are read and checked but not installed by tandem yet: \(consequence)")
+    /// keepalived watches its tracked routes and rules and puts the instance in FAULT when another program
+    /// deletes one; vrrpd installs them but does not watch them yet, and says so once per block.
+    static func warnUnwatched(_ s: Statement, tracked: Bool, values: inout ValueParser) {
+        guard tracked, s.name.hasPrefix("virtual_") else { return }
+        values.log.warning(s.location, "\(s.name): vrrpd does not watch tracked routes and rules yet: one deleted by another program does not put the instance in FAULT as under keepalived (no_track on a line says it need not)")
     }
 
     // MARK: routes
@@ -287,8 +284,6 @@ enum RouteReader {
             case "oif":
                 guard let v = value() else { break }
                 rule.outputInterface = v.word
-            case "not":
-                rule.invert = true
             case "no_track":
                 rule.noTrack = true
             case "goto":

@@ -122,12 +122,14 @@ enum VRRPReader {
             instance.excludedVirtualIPAddresses += VirtualAddressListReader.read(s, values: &values)
         }
         table.add("virtual_routes", arity: .exactly(0), block: true) { instance, s, values in
-            instance.virtualRoutes += RouteReader.routes(s, values: &values)
-            RouteReader.warnNotInstalled(s, values: &values)
+            let routes = RouteReader.routes(s, values: &values)
+            instance.virtualRoutes += routes
+            RouteReader.warnUnwatched(s, tracked: routes.contains { !$0.noTrack }, values: &values)
         }
         table.add("virtual_rules", arity: .exactly(0), block: true) { instance, s, values in
-            instance.virtualRules += RouteReader.rules(s, values: &values)
-            RouteReader.warnNotInstalled(s, values: &values)
+            let rules = RouteReader.rules(s, values: &values)
+            instance.virtualRules += rules
+            RouteReader.warnUnwatched(s, tracked: rules.contains { !$0.noTrack }, values: &values)
         }
         table.add("mcast_src_ip", "unicast_src_ip", arity: .exactly(1)) { instance, s, values in
             if let source = values.address(s.arguments[0], s.name) { instance.sourceIP = source }

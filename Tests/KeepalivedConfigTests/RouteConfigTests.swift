@@ -57,10 +57,12 @@ import Vocabulary
         #expect(result.has(.warning, at: 5, 9, containing: "has no dev, so it cannot be tracked"), "\(result.printed)")
     }
 
-    @Test func theBlockSaysItIsNotInstalledYet() {
+    @Test func aTrackedBlockSaysItIsNotWatched() {
         let result = Fixtures.parse(instanceText("    virtual_routes {\n        198.51.100.0/24 dev eth0\n    }\n    virtual_rules {\n        from 192.0.2.0/24 table 100 preference 100\n    }\n"))
-        #expect(result.has(.warning, at: 4, 5, containing: "virtual_routes are read and checked but not installed by tandem yet"), "\(result.printed)")
-        #expect(result.has(.warning, at: 7, 5, containing: "does not add them when this instance becomes MASTER"))
+        #expect(result.has(.warning, at: 4, 5, containing: "virtual_routes: vrrpd does not watch tracked routes and rules yet"), "\(result.printed)")
+        #expect(result.has(.warning, at: 7, 5, containing: "virtual_rules: vrrpd does not watch"))
+        let untracked = Fixtures.parse(instanceText("    virtual_routes {\n        198.51.100.0/24 dev eth0 no_track\n    }\n"))
+        #expect(!untracked.printed.contains { $0.contains("does not watch") }, "\(untracked.printed)")
         #expect(!result.printed.contains { $0.contains("is not supported") })
     }
 
@@ -94,12 +96,12 @@ import Vocabulary
     // MARK: rules
 
     @Test func ruleWithEveryImplementedOption() throws {
-        let rule = try #require(try rules("        from 192.0.2.0/24 to 198.51.100.0/24 table 100 priority 100 fwmark 0x10/0xff iif eth0 oif eth1 not\n").first)
+        let rule = try #require(try rules("        from 192.0.2.0/24 to 198.51.100.0/24 table 100 priority 100 fwmark 0x10/0xff iif eth0 oif eth1\n").first)
         #expect(rule.from == IPPrefix(address: IPAddress("192.0.2.0")!, length: 24))
         #expect(rule.to == IPPrefix(address: IPAddress("198.51.100.0")!, length: 24))
         #expect(rule.action == .lookup(table: 100) && rule.preference == 100)
         #expect(rule.fwmark == 16 && rule.fwmask == 255)
-        #expect(rule.inputInterface == "eth0" && rule.outputInterface == "eth1" && rule.invert && !rule.noTrack)
+        #expect(rule.inputInterface == "eth0" && rule.outputInterface == "eth1" && !rule.noTrack)
     }
 
     @Test func ruleActionsAndSpellings() throws {
@@ -156,6 +158,12 @@ import Vocabulary
         #expect(result.configuration == nil)
     }
 
+    @Test func invertedRulesAreRefused() {
+        // libnl-route-3 has no setter for FIB_RULE_INVERT, so tandem refuses `not` rather than install the opposite.
+        let result = Fixtures.parse(instanceText("    virtual_rules {\n        not from 192.0.2.0/24 table 100 priority 1\n    }\n"))
+        #expect(result.has(.error, at: 5, 9, containing: "rule option 'not' is not supported by tandem"), "\(result.printed)")
+    }
+
     // MARK: static blocks
 
     @Test func staticBlocksAreTopLevel() throws {
@@ -177,6 +185,5 @@ import Vocabulary
         #expect(configuration.staticAddresses.first?.device == "eth0")
         #expect(configuration.staticRoutes.map(\.destination) == [IPPrefix(address: IPAddress("198.51.100.0")!, length: 24)])
         #expect(configuration.staticRules.first?.from?.length == 32)
-        #expect(result.has(.warning, at: 4, 1, containing: "static_routes are read and checked but not installed by tandem yet: vrrpd does not add them at start"))
     }
 }
