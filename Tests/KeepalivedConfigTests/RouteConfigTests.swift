@@ -187,3 +187,37 @@ import Vocabulary
         #expect(configuration.staticRules.first?.from?.length == 32)
     }
 }
+
+/// virtual_ipaddress options vrrpd does not apply: refused when ignoring them would change where traffic goes,
+/// warned otherwise; `peer` no longer starts a second address.
+@Suite struct VirtualAddressOptionTests {
+    @Test func peerAndPreferredLifetimeAreRefusedAndStartNoExtraAddress() throws {
+        let result = Fixtures.parse(instanceText("""
+                virtual_ipaddress {
+                    192.0.2.10/32 peer 192.0.2.20/32 dev eth0
+                    192.0.2.11/24 preferred_lft 0
+                    192.0.2.12/24 preferred_lft forever
+                }
+
+            """))
+        #expect(result.has(.error, at: 5, 23, containing: "virtual_ipaddress option peer is not supported by tandem"), "\(result.printed)")
+        #expect(result.has(.error, at: 6, 23, containing: "virtual_ipaddress option preferred_lft is not supported"))
+        #expect(!result.has(.error, at: 7, 23, containing: "preferred_lft"))
+        let addresses = result.partialConfiguration?.vrrpInstances.first?.virtualIPAddresses.map(\.address.description)
+        #expect(addresses == ["192.0.2.10", "192.0.2.11", "192.0.2.12"])
+    }
+
+    @Test func broadcastIsWarnedAndOnlyGlobalScopeIsAccepted() throws {
+        let result = Fixtures.parse(instanceText("""
+                virtual_ipaddress {
+                    192.0.2.10/24 brd 192.0.2.255 scope global
+                    192.0.2.11/24 brd + scope link
+                }
+
+            """))
+        #expect(result.has(.warning, at: 5, 23, containing: "brd is not applied by tandem"), "\(result.printed)")
+        #expect(result.has(.warning, at: 6, 23, containing: "brd is not applied by tandem"))
+        #expect(result.has(.error, at: 6, 35, containing: "virtual_ipaddress scope link is not supported by tandem"))
+        #expect(!result.has(.error, at: 5, 42, containing: "scope"))
+    }
+}
