@@ -116,6 +116,14 @@ struct InstancePlan: Equatable {
         return tracked
     }
 
+    /// The plan with its routes and rules left out: a reload that changes only those keeps the instance.
+    var withoutRoutes: InstancePlan {
+        var plan = self
+        plan.routes = []
+        plan.rules = []
+        return plan
+    }
+
     func details(of address: IPAddress) -> VirtualAddress {
         addresses.first { $0.address == address }
             ?? VirtualAddress(address: address, prefixLength: address.maximumPrefixLength)

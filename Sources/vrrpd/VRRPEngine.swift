@@ -77,6 +77,9 @@ final class VRRPEngine {
         for unit in units {
             if let match = wanted.first(where: { $0.name == unit.name }), match.plans == unit.members.map(\.plan) {
                 kept.append(unit)
+            } else if let match = wanted.first(where: { $0.name == unit.name }),
+                      match.plans.map(\.withoutRoutes) == unit.members.map(\.plan.withoutRoutes) {
+                kept.append(changeRoutes(of: unit, to: match.plans))
             } else {
                 stop(unit, reason: "its configuration changed or was removed")
             }
@@ -86,6 +89,24 @@ final class VRRPEngine {
             start(name: name, plans: plans, isGroup: config.syncGroups.contains { $0.name == name })
         }
         applyTracking()
+    }
+
+    /// Only virtual_routes/virtual_rules changed: keepalived keeps the instance's state and, on a MASTER,
+    /// removes what went and adds what came (clear_diff_vrrp); so does vrrpd.
+    private func changeRoutes(of unit: Unit, to plans: [InstancePlan]) -> Unit {
+        var unit = unit
+        for index in unit.members.indices {
+            let old = unit.members[index].plan
+            let new = plans[index]
+            if unit.machine.members[index].state == .master {
+                for rule in old.rules where !new.rules.contains(rule) { changeRule(rule, add: false, owner: old.name) }
+                for route in old.routes where !new.routes.contains(route) { changeRoute(route, add: false, owner: old.name) }
+                for route in new.routes where !old.routes.contains(route) { changeRoute(route, add: true, owner: old.name) }
+                for rule in new.rules where !old.rules.contains(rule) { changeRule(rule, add: true, owner: old.name) }
+            }
+            unit.members[index].plan = new
+        }
+        return unit
     }
 
     /// keepalived installs static entries at start and on reload adds and removes only what changed

@@ -121,4 +121,21 @@ import Vocabulary
         otherLAN.run(seconds: 2)
         #expect(b.state("VI_1") != .fault)
     }
+
+    @Test func aReloadThatChangesOnlyVirtualRoutesKeepsMasterAndTouchesOnlyWhatChanged() throws {
+        let lan = FakeLAN()
+        let a = lan.host("a", eth0: "192.0.2.1")
+        try a.start(Self.routed.text)
+        #expect(lan.run(until: { a.state("VI_1") == .master }, within: 5) != nil)
+        let transitions = a.transitions.count
+        let historyBefore = a.routeControl.history.count
+        var changed = Self.routed
+        changed.extra[2] = "    blackhole 203.0.113.0/26 table 100"
+        try a.reload(changed.text)
+        #expect(a.state("VI_1") == .master && a.transitions.count == transitions && !a.log.contains("VI_1 stopped"))
+        let changes = a.routeControl.history.dropFirst(historyBefore)
+        #expect(changes.count == 2, "\(changes)")
+        #expect(destinations(a) == ["198.51.100.0/24 table 100", "203.0.113.0/26 table 100"])
+        #expect(a.routeControl.rules.count == 1 && a.holds(vip))
+    }
 }
