@@ -6,4 +6,8 @@
 #include <netlink/genl/ctrl.h>
 #include <netlink/route/addr.h>
 #include <netlink/route/link.h>
+#include <netlink/route/route.h>
+#include <netlink/route/nexthop.h>
+#include <netlink/route/rule.h>
+#include <linux/fib_rules.h>
 #include <linux/ip_vs.h>

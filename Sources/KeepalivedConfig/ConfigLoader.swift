@@ -129,6 +129,18 @@ public enum ConfigLoader {
             values.log.scope = .vrrp
             config.garpGroups.append(GratuitousKeywords.group(s, existing: config.garpGroups, values: &values))
         }
+        table.add("static_ipaddress", arity: .exactly(0), block: true) { config, s, values in
+            values.log.scope = .vrrp
+            config.staticAddresses += VirtualAddressListReader.read(s, values: &values)
+        }
+        table.add("static_routes", arity: .exactly(0), block: true) { config, s, values in
+            values.log.scope = .vrrp
+            config.staticRoutes += RouteReader.routes(s, values: &values)
+        }
+        table.add("static_rules", arity: .exactly(0), block: true) { config, s, values in
+            values.log.scope = .vrrp
+            config.staticRules += RouteReader.rules(s, values: &values)
+        }
         table.add("virtual_server_group", arity: .exactly(1), block: true) { config, s, values in
             values.log.scope = .virtualServers
             guard named(s, "virtual_server_group", existing: config.virtualServerGroups.map(\.name), values: &values) != nil,

@@ -60,8 +60,6 @@ enum KeywordClasses {
             }
         }
         // Top level.
-        add("top", .refused, ["static_ipaddress", "static_routes", "static_rules"],
-            "static addresses, routes and rules are not implemented: the node would run without them")
         add("top", .refused, ["net_namespace", "net_namespace_ipvs"],
             "tandem runs in the network namespace systemd starts it in: addresses and IPVS rules would land in the wrong namespace")
         add("top", .refused, ["track_file", "vrrp_track_file", "vrrp_track_process", "track_group"], tracker)
@@ -139,8 +137,6 @@ enum KeywordClasses {
         add("global_defs", .warned, ["checker_log_all_failures"], "only checker state changes are logged")
 
         // vrrp_instance.
-        add("vrrp_instance", .refused, ["virtual_routes", "virtual_rules"],
-            "virtual routes and rules are not implemented: the master would hold its addresses without them")
         add("vrrp_instance", .refused, ["use_vmac", "use_vmac_addr", "vmac_xmit_base", "use_ipvlan"],
             "VMAC/ipvlan interfaces are not implemented: the addresses would live on the parent interface with its own MAC, and the peers' switch would learn a different MAC")
         add("vrrp_instance", .refused, ["vrf"],

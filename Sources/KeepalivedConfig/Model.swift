@@ -10,6 +10,11 @@ public struct KeepalivedConfiguration: Sendable {
     public var virtualServers: [VirtualServer] = []
     /// `garp_group` blocks, in order.
     public var garpGroups: [GARPGroup] = []
+    /// Top-level `static_ipaddress`, `static_routes`, `static_rules`: keepalived installs them at start,
+    /// whatever the VRRP state.
+    public var staticAddresses: [VirtualIPAddress] = []
+    public var staticRoutes: [RouteDefinition] = []
+    public var staticRules: [RuleDefinition] = []
     /// Every file that was read, main file first (for reload and for messages).
     public var files: [String] = []
 
@@ -191,6 +196,9 @@ public struct VRRPInstanceDefinition: Sendable {
     public var virtualIPAddresses: [VirtualIPAddress] = []
     /// `virtual_ipaddress_excluded`: added and removed with the VIPs, of either family, never in adverts.
     public var excludedVirtualIPAddresses: [VirtualIPAddress] = []
+    /// `virtual_routes`, `virtual_rules`: keepalived installs them while the instance is MASTER.
+    public var virtualRoutes: [RouteDefinition] = []
+    public var virtualRules: [RuleDefinition] = []
     /// `mcast_src_ip` or `unicast_src_ip` (one setting in keepalived; the last written wins): the adverts' source
     /// address, also compared on equal priority. nil: the interface's primary address.
     public var sourceIP: IPAddress?

@@ -120,6 +120,16 @@ enum VRRPReader {
         table.add("virtual_ipaddress_excluded", arity: .exactly(0), block: true) { instance, s, values in
             instance.excludedVirtualIPAddresses += VirtualAddressListReader.read(s, values: &values)
         }
+        table.add("virtual_routes", arity: .exactly(0), block: true) { instance, s, values in
+            let routes = RouteReader.routes(s, values: &values)
+            instance.virtualRoutes += routes
+            RouteReader.warnUnwatched(s, tracked: routes.contains { !$0.noTrack }, values: &values)
+        }
+        table.add("virtual_rules", arity: .exactly(0), block: true) { instance, s, values in
+            let rules = RouteReader.rules(s, values: &values)
+            instance.virtualRules += rules
+            RouteReader.warnUnwatched(s, tracked: rules.contains { !$0.noTrack }, values: &values)
+        }
         table.add("mcast_src_ip", "unicast_src_ip", arity: .exactly(1)) { instance, s, values in
             if let source = values.address(s.arguments[0], s.name) { instance.sourceIP = source }
         }
@@ -197,9 +207,26 @@ enum VirtualAddressListReader {
                     switch name {
                     case "dev": entry.device = value.word
                     case "label": entry.label = value.word
-                    case "scope": entry.scope = value.word
-                    default: entry.broadcast = values.address(value, "brd")
+                    case "scope":
+                        entry.scope = value.word
+                        // The kernel's default is what tandem installs; any other scope changes which source
+                        // address the host picks, so it is refused until vrrpd applies it.
+                        if !["global", "universe", "0"].contains(value.word ?? "") {
+                            values.log.error(value.location, "virtual_ipaddress scope \(value.word ?? "") is not supported by tandem (only global)")
+                        }
+                    default:
+                        // keepalived's "+"/"-" (compute the broadcast, or none) are not addresses.
+                        if !["+", "-"].contains(value.word ?? "") { entry.broadcast = values.address(value, "brd") }
+                        values.log.warning(option.location, "\(name) is not applied by tandem: the address gets no broadcast address, where keepalived sets it")
                     }
+                case "peer", "preferred_lft":
+                    // `peer` makes the VIP point-to-point and `preferred_lft 0` deprecates it as a source:
+                    // both change where traffic goes, so they are refused rather than ignored. The value is
+                    // consumed so it does not start a bogus extra address.
+                    tokens.removeFirst()
+                    let value = tokens.popFirst()
+                    if name == "preferred_lft", value?.word == "forever" { continue options }
+                    values.log.error(option.location, "virtual_ipaddress option \(name) is not supported by tandem")
                 case "no_track":
                     tokens.removeFirst()
                     entry.noTrack = true

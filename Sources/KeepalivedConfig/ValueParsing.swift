@@ -6,6 +6,9 @@ struct ValueParser {
     /// Where each virtual_server was defined, to refuse a second one in constant time (configs can hold
     /// tens of thousands).
     var virtualServerLocations: [VirtualServerAddress: ConfigLocation] = [:]
+    /// The preference keepalived gives the next rule written without one, per family (it counts down).
+    var nextRulePreferenceIPv4: UInt32 = 16384
+    var nextRulePreferenceIPv6: UInt32 = 16384
 
     mutating func integer(_ token: Token, _ what: String, in range: ClosedRange<Int>) -> Int? {
         let text = token.word ?? ""

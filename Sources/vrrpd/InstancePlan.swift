@@ -1,4 +1,5 @@
 import KeepalivedConfig
+import Platform
 import VRRP
 import Vocabulary
 
@@ -18,6 +19,9 @@ struct InstancePlan: Equatable {
     var trackedScripts: [VRRPTrackedScript]
     /// Every interface whose state counts, each once; `isUp` is filled in from the links when tracking is computed.
     var trackedInterfaces: [VRRPTrackedInterface]
+    /// virtual_routes and virtual_rules: installed after the VIPs on entering MASTER, removed on leaving it.
+    var routes: [PlannedRoute] = []
+    var rules: [KernelRule] = []
 
     struct VirtualAddress: Equatable {
         var address: IPAddress
@@ -82,12 +86,14 @@ struct InstancePlan: Equatable {
         return .success(InstancePlan(
             name: instance.name, interface: interface, machine: machine, addresses: addresses,
             destinations: peers.isEmpty ? [multicast].compactMap { $0 } : peers, multicastGroup: multicast,
-            source: source, trackedScripts: scripts, trackedInterfaces: trackedInterfaces(instance, interface)))
+            source: source, trackedScripts: scripts, trackedInterfaces: trackedInterfaces(instance, interface),
+            routes: instance.virtualRoutes.map(PlannedRoute.init), rules: instance.virtualRules.map(KernelRule.init)))
     }
 
     /// keepalived's list (vrrp_complete_instance): the track_interface entries (the configuration has already
     /// dropped one naming the own interface and applied the sync group's), then, unweighted, the own interface
-    /// unless `dont_track_primary` and the interface of each address without `no_track`. An interface listed
+    /// unless `dont_track_primary`, the interface of each address without `no_track`, and the interfaces of
+    /// tracked virtual routes and rules. An interface listed
     /// twice is tracked once, and unweighted if any entry is.
     private static func trackedInterfaces(_ instance: VRRPInstanceDefinition, _ interface: String) -> [VRRPTrackedInterface] {
         var tracked = instance.trackInterfaces.map { VRRPTrackedInterface(name: $0.name, weight: $0.weight, reverse: $0.reverse) }
@@ -105,7 +111,21 @@ struct InstancePlan: Equatable {
             if device == interface && instance.dontTrackPrimary { continue }
             trackUnweighted(device)
         }
+        // keepalived (vrrp_complete_instance): a tracked route's dev, a tracked rule's iif and oif.
+        for route in instance.virtualRoutes where !route.noTrack { route.device.map(trackUnweighted) }
+        for rule in instance.virtualRules where !rule.noTrack {
+            rule.inputInterface.map(trackUnweighted)
+            rule.outputInterface.map(trackUnweighted)
+        }
         return tracked
+    }
+
+    /// The plan with its routes and rules left out: a reload that changes only those keeps the instance.
+    var withoutRoutes: InstancePlan {
+        var plan = self
+        plan.routes = []
+        plan.rules = []
+        return plan
     }
 
     func details(of address: IPAddress) -> VirtualAddress {

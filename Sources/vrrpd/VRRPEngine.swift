@@ -42,6 +42,11 @@ final class VRRPEngine {
     private var instanceOrder: [String: Int] = [:]
     /// The last result checkd reported per vrrp_script.
     private var trackResults: [String: Bool] = [:]
+    /// static_ipaddress, static_routes, static_rules as installed (whatever the VRRP state), to add and remove
+    /// only what a reload changed.
+    private var staticAddresses: [VirtualIPAddress] = []
+    private var staticRoutes: [PlannedRoute] = []
+    private var staticRules: [KernelRule] = []
     /// Called on every state change: instance, new state, priority.
     var onStateChange: (String, VRRPState, UInt8) -> Void = { _, _, _ in }
 
@@ -63,6 +68,8 @@ final class VRRPEngine {
     func apply(_ config: KeepalivedConfiguration) {
         spacing = AnnouncementSpacing(config)
         instanceOrder = Dictionary(config.vrrpInstances.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { first, _ in first })
+        applyStatic(addresses: config.staticAddresses.map { var a = $0; a.location = .init(file: "", line: 0, column: 0); return a },
+                    routes: config.staticRoutes.map(PlannedRoute.init), rules: config.staticRules.map(KernelRule.init))
         var wanted: [(name: String, plans: [InstancePlan])] = []
         var grouped = Set<String>()
         for group in config.syncGroups {
@@ -78,6 +85,9 @@ final class VRRPEngine {
         for unit in units {
             if let match = wanted.first(where: { $0.name == unit.name }), match.plans == unit.members.map(\.plan) {
                 kept.append(unit)
+            } else if let match = wanted.first(where: { $0.name == unit.name }),
+                      match.plans.map(\.withoutRoutes) == unit.members.map(\.plan.withoutRoutes) {
+                kept.append(changeRoutes(of: unit, to: match.plans))
             } else {
                 stop(unit, reason: "its configuration changed or was removed")
             }
@@ -87,6 +97,53 @@ final class VRRPEngine {
             start(name: name, plans: plans, isGroup: config.syncGroups.contains { $0.name == name })
         }
         applyTracking()
+    }
+
+    /// Only virtual_routes/virtual_rules changed: keepalived keeps the instance's state and, on a MASTER,
+    /// removes what went and adds what came (clear_diff_vrrp); so does vrrpd.
+    private func changeRoutes(of unit: Unit, to plans: [InstancePlan]) -> Unit {
+        var unit = unit
+        for index in unit.members.indices {
+            let old = unit.members[index].plan
+            let new = plans[index]
+            if unit.machine.members[index].state == .master {
+                for rule in old.rules where !new.rules.contains(rule) { changeRule(rule, add: false, owner: old.name) }
+                for route in old.routes where !new.routes.contains(route) { changeRoute(route, add: false, owner: old.name) }
+                for route in new.routes where !old.routes.contains(route) { changeRoute(route, add: true, owner: old.name) }
+                for rule in new.rules where !old.rules.contains(rule) { changeRule(rule, add: true, owner: old.name) }
+            }
+            unit.members[index].plan = new
+        }
+        return unit
+    }
+
+    /// keepalived installs static entries at start and on reload adds and removes only what changed
+    /// (clear_diff_static_*): rules go first and come last, as routes may need the addresses.
+    private func applyStatic(addresses: [VirtualIPAddress], routes: [PlannedRoute], rules: [KernelRule]) {
+        for rule in staticRules where !rules.contains(rule) { changeRule(rule, add: false, owner: "static") }
+        for route in staticRoutes where !routes.contains(route) { changeRoute(route, add: false, owner: "static") }
+        for address in staticAddresses where !addresses.contains(address) { changeStaticAddress(address, add: false) }
+        for address in addresses where !staticAddresses.contains(address) { changeStaticAddress(address, add: true) }
+        for route in routes where !staticRoutes.contains(route) { changeRoute(route, add: true, owner: "static") }
+        for rule in rules where !staticRules.contains(rule) { changeRule(rule, add: true, owner: "static") }
+        (staticAddresses, staticRoutes, staticRules) = (addresses, routes, rules)
+    }
+
+    private func changeStaticAddress(_ address: VirtualIPAddress, add: Bool) {
+        guard let device = address.device, let link = links.interface(named: device) else {
+            logger.error("static_ipaddress \(address.address): \(address.device.map { "interface \($0) does not exist" } ?? "needs dev")")
+            return
+        }
+        do {
+            if add {
+                try environment.addresses.add(address.address, prefixLength: address.prefixLength, to: link, label: address.label)
+            } else {
+                try environment.addresses.remove(address.address, prefixLength: address.prefixLength, from: link)
+            }
+            logger.info("\(add ? "added" : "removed") static \(address.address)/\(address.prefixLength) \(add ? "to" : "from") \(device)")
+        } catch {
+            logger.error("static_ipaddress: \(error)")
+        }
     }
 
     private func plan(_ instance: VRRPInstanceDefinition, _ config: KeepalivedConfiguration) -> InstancePlan? {
@@ -177,6 +234,8 @@ final class VRRPEngine {
         units.removeAll()
         if let timer = pacerTimer { clock.cancel(timer) }
         pacerTimer = nil
+        // keepalived clears its static entries when it stops, too.
+        applyStatic(addresses: [], routes: [], rules: [])
         links.stopWatching()
     }
 
@@ -286,10 +345,16 @@ final class VRRPEngine {
                     }
                 }
             case .addVirtualAddresses(let addresses):
+                // keepalived's order on becoming MASTER: addresses, then routes, then rules.
                 for address in addresses { changeAddress(address, of: member, add: true) }
+                for route in member.plan.routes { changeRoute(route, add: true, owner: member.plan.name) }
+                for rule in member.plan.rules { changeRule(rule, add: true, owner: member.plan.name) }
             case .removeVirtualAddresses(let addresses):
                 pacer.drop(owner: member.plan.name, addresses: addresses)
                 reschedulePacer()
+                // And the reverse on leaving it (also at stop): rules, routes, addresses.
+                for rule in member.plan.rules { changeRule(rule, add: false, owner: member.plan.name) }
+                for route in member.plan.routes { changeRoute(route, add: false, owner: member.plan.name) }
                 for address in addresses { changeAddress(address, of: member, add: false) }
             case .sendGratuitous(let addresses, let count):
                 announce(addresses, of: member, times: count)
@@ -329,6 +394,33 @@ final class VRRPEngine {
                         metadata: ["VRRP_INSTANCE": "\(member.plan.name)"])
         } catch {
             logger.error("\(member.plan.name): \(error)", metadata: ["VRRP_INSTANCE": "\(member.plan.name)"])
+        }
+    }
+
+    /// `owner` names the instance (or "static") in the log.
+    func changeRoute(_ planned: PlannedRoute, add: Bool, owner: String) {
+        var route = planned.route
+        if let device = planned.device {
+            guard let link = links.interface(named: device) else {
+                logger.error("\(owner): interface \(device) of route \(route.destination) does not exist", metadata: ["VRRP_INSTANCE": "\(owner)"])
+                return
+            }
+            route.interfaceIndex = link.index
+        }
+        do {
+            if add { try environment.routes.add(route) } else { try environment.routes.remove(route) }
+            logger.info("\(add ? "added" : "removed") route \(route.destination) table \(route.table)", metadata: ["VRRP_INSTANCE": "\(owner)"])
+        } catch {
+            logger.error("\(owner): \(error)", metadata: ["VRRP_INSTANCE": "\(owner)"])
+        }
+    }
+
+    func changeRule(_ rule: KernelRule, add: Bool, owner: String) {
+        do {
+            if add { try environment.routes.add(rule) } else { try environment.routes.remove(rule) }
+            logger.info("\(add ? "added" : "removed") rule preference \(rule.preference)", metadata: ["VRRP_INSTANCE": "\(owner)"])
+        } catch {
+            logger.error("\(owner): \(error)", metadata: ["VRRP_INSTANCE": "\(owner)"])
         }
     }
 

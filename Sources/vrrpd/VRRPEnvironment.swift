@@ -8,6 +8,7 @@ struct VRRPEnvironment {
     var addresses: any VirtualAddressControl
     var announcer: any AddressAnnouncer
     var links: any NetworkLinks
+    var routes: any RouteRuleControl
 
     /// The kernel's: raw sockets, rtnetlink and the event loop. Throws when a socket cannot be had (no
     /// CAP_NET_ADMIN or CAP_NET_RAW, no netlink), so the daemon refuses to start.
@@ -15,7 +16,8 @@ struct VRRPEnvironment {
         let addresses = try NetlinkAddressControl()
         let announcer = try GratuitousAnnouncer()
         let links = try KernelLinks(loop: loop)
+        let routes = try NetlinkRouteRuleControl()
         return VRRPEnvironment(clock: EventLoopClock(loop: loop), adverts: RawSocketNetwork(loop: loop),
-                               addresses: addresses, announcer: announcer, links: links)
+                               addresses: addresses, announcer: announcer, links: links, routes: routes)
     }
 }

@@ -70,13 +70,13 @@ final class CompatibilityTableTests: XCTestCase {
 
     func testRefusedTopLevelBlockIsAnError() {
         let text = """
-        static_routes {
-            198.51.100.0/24 via 192.0.2.1
+        bfd_instance nbr {
+            neighbor_ip 192.0.2.1
         }
         """
         let result = Fixtures.parse(text)
         XCTAssertEqual(result.errors.map { "\($0.location)" }, ["t.conf:1:1"])
-        XCTAssertTrue(result.errors.first?.message.contains("static addresses, routes and rules are not implemented") == true)
+        XCTAssertTrue(result.errors.first?.message.contains("BFD is not implemented") == true)
         XCTAssertNil(result.configuration)
     }
 

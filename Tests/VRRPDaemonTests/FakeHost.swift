@@ -24,6 +24,7 @@ final class FakeHost {
     lazy var addressControl = FakeAddressControl(host: self)
     lazy var announcer = RecordingAnnouncer(host: self)
     lazy var adverts = FakeAdvertNetwork(host: self)
+    lazy var routeControl = FakeRouteControl()
     private(set) var engine: VRRPEngine?
     private(set) var transitions: [Transition] = []
 
@@ -36,7 +37,7 @@ final class FakeHost {
 
     var environment: VRRPEnvironment {
         VRRPEnvironment(clock: ManualClock(loop, owner: id), adverts: adverts, addresses: addressControl,
-                        announcer: announcer, links: interfaces)
+                        announcer: announcer, links: interfaces, routes: routeControl)
     }
 
     /// Plugs `interface` into `segment` with its own address (the host's primary address there).
