@@ -117,26 +117,36 @@ enum GratuitousKeywords {
         return interval
     }
 
-    static func addGlobal(to table: inout KeywordTable<GlobalDefinitions>) {
-        table.add("vrrp_garp_master_delay", arity: .exactly(1)) { global, s, values in
-            if let delay = delay(s, values: &values) { global.garpMaster.delay = delay }
+    /// The keywords global_defs (`prefix` "vrrp_") and vrrp_instance (no prefix) share: the MASTER bursts and the
+    /// lower-priority ones.
+    static func addShared<T>(to table: inout KeywordTable<T>, prefix: String,
+                             master: WritableKeyPath<T, GARPMasterTiming> & Sendable,
+                             lowerPriorityDelay delayField: WritableKeyPath<T, Duration?> & Sendable,
+                             lowerPriorityRepeat repeatField: WritableKeyPath<T, Int?> & Sendable) {
+        table.add(prefix + "garp_master_delay", arity: .exactly(1)) { target, s, values in
+            if let delay = delay(s, values: &values) { target[keyPath: master].delay = delay }
         }
-        table.add("vrrp_garp_master_repeat", arity: .exactly(1)) { global, s, values in
-            if let count = repeatCount(s, values: &values) { global.garpMaster.repeatCount = count }
+        table.add(prefix + "garp_master_repeat", arity: .exactly(1)) { target, s, values in
+            if let count = repeatCount(s, values: &values) { target[keyPath: master].repeatCount = count }
         }
-        table.add("vrrp_garp_master_refresh", arity: .exactly(1)) { global, s, values in
+        table.add(prefix + "garp_master_refresh", arity: .exactly(1)) { target, s, values in
             // keepalived: an invalid value turns the refresh off.
-            global.garpMaster.refresh = refresh(s, values: &values) ?? .zero
+            target[keyPath: master].refresh = refresh(s, values: &values) ?? .zero
         }
-        table.add("vrrp_garp_master_refresh_repeat", arity: .exactly(1)) { global, s, values in
-            if let count = repeatCount(s, values: &values) { global.garpMaster.refreshRepeatCount = count }
+        table.add(prefix + "garp_master_refresh_repeat", arity: .exactly(1)) { target, s, values in
+            if let count = repeatCount(s, values: &values) { target[keyPath: master].refreshRepeatCount = count }
         }
-        table.add("vrrp_garp_lower_prio_delay", arity: .exactly(1)) { global, s, values in
-            if let delay = delay(s, values: &values) { global.garpLowerPriorityDelay = delay }
+        table.add(prefix + "garp_lower_prio_delay", arity: .exactly(1)) { target, s, values in
+            if let delay = delay(s, values: &values) { target[keyPath: delayField] = delay }
         }
-        table.add("vrrp_garp_lower_prio_repeat", arity: .exactly(1)) { global, s, values in
-            if let count = lowerPriorityRepeat(s, values: &values) { global.garpLowerPriorityRepeat = count }
+        table.add(prefix + "garp_lower_prio_repeat", arity: .exactly(1)) { target, s, values in
+            if let count = lowerPriorityRepeat(s, values: &values) { target[keyPath: repeatField] = count }
         }
+    }
+
+    static func addGlobal(to table: inout KeywordTable<GlobalDefinitions>) {
+        addShared(to: &table, prefix: "vrrp_", master: \.garpMaster, lowerPriorityDelay: \.garpLowerPriorityDelay,
+                  lowerPriorityRepeat: \.garpLowerPriorityRepeat)
         table.add("vrrp_garp_interval", arity: .exactly(1)) { global, s, values in
             if let interval = interval(s, allowZero: false, values: &values) { global.garpInterval = interval }
         }
@@ -162,24 +172,8 @@ enum GratuitousKeywords {
     }
 
     static func addInstance(to table: inout KeywordTable<VRRPInstanceDefinition>) {
-        table.add("garp_master_delay", arity: .exactly(1)) { instance, s, values in
-            if let delay = delay(s, values: &values) { instance.garpMaster.delay = delay }
-        }
-        table.add("garp_master_repeat", arity: .exactly(1)) { instance, s, values in
-            if let count = repeatCount(s, values: &values) { instance.garpMaster.repeatCount = count }
-        }
-        table.add("garp_master_refresh", arity: .exactly(1)) { instance, s, values in
-            instance.garpMaster.refresh = refresh(s, values: &values) ?? .zero
-        }
-        table.add("garp_master_refresh_repeat", arity: .exactly(1)) { instance, s, values in
-            if let count = repeatCount(s, values: &values) { instance.garpMaster.refreshRepeatCount = count }
-        }
-        table.add("garp_lower_prio_delay", arity: .exactly(1)) { instance, s, values in
-            if let delay = delay(s, values: &values) { instance.garpLowerPriorityDelaySetting = delay }
-        }
-        table.add("garp_lower_prio_repeat", arity: .exactly(1)) { instance, s, values in
-            if let count = lowerPriorityRepeat(s, values: &values) { instance.garpLowerPriorityRepeatSetting = count }
-        }
+        addShared(to: &table, prefix: "", master: \.garpMaster, lowerPriorityDelay: \.garpLowerPriorityDelaySetting,
+                  lowerPriorityRepeat: \.garpLowerPriorityRepeatSetting)
         table.add("lower_prio_no_advert", arity: .between(0, 1)) { instance, s, values in
             instance.lowerPriorityNoAdvertSetting = values.flag(s)
         }

@@ -42,8 +42,8 @@ struct GratuitousNamespaceTests {
     }
 
     /// The gratuitous ARPs for the VIPs seen on node b within `seconds` after `router` starts on node a.
-    static func capture(_ label: String, seconds: Int, start router: (Setup) throws -> DaemonProcess) throws -> [Announcement] {
-        let setup = try Setup()
+    static func capture(_ label: String, seconds: Int, start router: (VRRPNamespaceTests.Setup) throws -> DaemonProcess) throws -> [Announcement] {
+        let setup = try VRRPNamespaceTests.Setup()
         let pcap = setup.files.file("\(label).pcap")
         let tshark = try setup.lab.spawn("b", "/usr/bin/tshark", ["-q", "-i", "eth0", "-f", "arp", "-w", pcap.path],
                                          logFile: setup.files.file("\(label)-tshark.log"))
@@ -61,17 +61,6 @@ struct GratuitousNamespaceTests {
         }
         guard let first = rows.first?.0 else { return [] }
         return rows.map { Announcement(address: $0.1, offset: $0.0 - first) }.filter { $0.offset <= Double(seconds) }
-    }
-
-    final class Setup {
-        let lab: NetworkLab
-        let files: TemporaryDirectory
-        init() throws {
-            lab = try NetworkLab()
-            files = try TemporaryDirectory()
-            try lab.addNode("a", addresses: ["192.0.2.1/24"])
-            try lab.addNode("b", addresses: ["192.0.2.2/24"])
-        }
     }
 
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/sbin/keepalived"), "needs Debian's keepalived"),
