@@ -21,6 +21,9 @@ public struct DaemonStatus: Codable, Sendable, Equatable {
     public var refusedConnections: Int
     /// vrrpd only: each vrrp_instance's state and priority now; absent from the other daemons.
     public var instances: [InstanceStatus]?
+    /// vrrpd only: received VRRP packets dropped since start, by reason (VRRPDropReason's raw values, only those
+    /// with a count); absent from the other daemons.
+    public var droppedAdverts: [String: UInt64]?
 
     public init(name: String, version: String, pid: Int32, startedAt: Double, uptimeSeconds: Double,
                 configFile: String, configLoadedAt: Double, peers: [PeerLink] = [],

@@ -17,6 +17,7 @@ final class VRRPService: DaemonService {
         status.instances = (engine?.states ?? []).map {
             InstanceStatus(name: $0.name, state: $0.state.rawValue, effectivePriority: Int($0.priority))
         }
+        status.droppedAdverts = Dictionary(uniqueKeysWithValues: (engine?.drops.nonZero ?? []).map { ($0.reason.rawValue, $0.count) })
     }
 
     var peerConnections: [DaemonRole: Bool] {
