@@ -173,13 +173,13 @@ _tandemctl() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    lint|status|help)
+    lint|status|metrics|help)
         # Offer subcommand argument completions
         "_tandemctl_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'lint status help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'lint status metrics help' -- "${cur}"))
         ;;
     esac
 }
@@ -203,6 +203,22 @@ _tandemctl_lint() {
 _tandemctl_status() {
     repeating_flags=()
     non_repeating_flags=(--json --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--runtime-dir)
+    __tandemctl_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--runtime-dir')
+        __tandemctl_add_completions -d
+        return
+        ;;
+    esac
+}
+
+_tandemctl_metrics() {
+    repeating_flags=()
+    non_repeating_flags=(--http --version -h --help)
     repeating_options=()
     non_repeating_options=(--runtime-dir)
     __tandemctl_offer_flags_options 0
