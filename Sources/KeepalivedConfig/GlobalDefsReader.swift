@@ -52,6 +52,7 @@ enum GlobalDefsReader {
             global.lvsSyncDaemon = syncDaemon(s, values: &values)
         }
         GratuitousKeywords.addGlobal(to: &table)
+        table.add("vrrp_check_unicast_src", arity: .exactly(0)) { global, _, _ in global.checkUnicastSource = true }
         return table
     }()
 

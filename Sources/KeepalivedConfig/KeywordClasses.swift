@@ -120,8 +120,6 @@ enum KeywordClasses {
                                      "nftables_ipvs_start_fwmark"], noFirewall)
         add("global_defs", .warned, ["vrrp_skip_check_adv_addr"],
             "the address list of adverts is not compared with this node's")
-        add("global_defs", .refused, ["vrrp_check_unicast_src"],
-            "adverts from unicast sources that are not listed peers would not be dropped: any host could take over")
         add("global_defs", .refused, ["default_interface"],
             "not implemented: addresses and instances without an interface would not be placed on it")
         add("global_defs", .warned, ["dynamic_interfaces"],
@@ -142,8 +140,6 @@ enum KeywordClasses {
         add("vrrp_instance", .refused, ["vrf"],
             "VRFs are not implemented: the addresses would be in the default VRF")
         add("vrrp_instance", .refused, ["track_file", "track_process", "track_bfd"], tracker)
-        add("vrrp_instance", .refused, ["check_unicast_src"],
-            "adverts from unicast sources that are not listed peers would not be dropped: any host could take over")
         add("vrrp_instance", .refused, ["mcast_dst_ip"],
             "adverts go to 224.0.0.18/ff02::12 only: peers listening on another group would not hear this node")
         add("vrrp_instance", .refused, ["old_unicast_checksum"],

@@ -76,6 +76,8 @@ public struct GlobalDefinitions: Sendable {
     /// without a `garp_group` (zero: none).
     public var garpInterval: Duration = .zero
     public var gnaInterval: Duration = .zero
+    /// `vrrp_check_unicast_src`: every unicast instance drops adverts from sources not in its `unicast_peer`.
+    public var checkUnicastSource = false
     /// `vrrp_lower_prio_no_advert`: a MASTER hearing a lower priority does not answer with an advert.
     public var lowerPriorityNoAdvert = false
     /// `vrrp_higher_prio_send_advert`: a MASTER hearing a higher priority sends one advert before yielding.
@@ -203,6 +205,9 @@ public struct VRRPInstanceDefinition: Sendable {
     /// address, also compared on equal priority. nil: the interface's primary address.
     public var sourceIP: IPAddress?
     public var unicastPeers: [IPAddress] = []
+    /// `check_unicast_src`: drop adverts from sources not in `unicastPeers` (global_defs' `vrrp_check_unicast_src`
+    /// turns it on for every instance).
+    public var checkUnicastSource = false
     public var nopreempt = false
     public var preemptDelay: Duration = .zero
     public var trackScripts: [TrackScriptReference] = []

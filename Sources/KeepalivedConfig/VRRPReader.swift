@@ -162,6 +162,7 @@ enum VRRPReader {
         table.add("notify_stop", arity: .rest(minimum: 1)) { instance, s, values in instance.notifyStop = values.script(s) }
         table.add("notify", arity: .rest(minimum: 1)) { instance, s, values in instance.notify = values.script(s) }
         GratuitousKeywords.addInstance(to: &table)
+        table.add("check_unicast_src", arity: .exactly(0)) { instance, _, _ in instance.checkUnicastSource = true }
         return table
     }()
 

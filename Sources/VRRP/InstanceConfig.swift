@@ -60,6 +60,9 @@ public struct VRRPInstanceConfig: Hashable, Sendable {
     public var authentication: VRRPAuthentication
     /// `unicast_peer` addresses; empty for multicast.
     public var unicastPeers: [IPAddress]
+    /// `check_unicast_src` (or global_defs' `vrrp_check_unicast_src`): a unicast advert from an address not in
+    /// `unicastPeers` is dropped. Off, as in keepalived: any source is heard.
+    public var checkUnicastSource = false
     /// GARP/NA behaviour.
     public var gratuitous: VRRPGratuitousConfig
     /// `down_timer_adverts` (RFC: 3).
@@ -123,6 +126,7 @@ public struct VRRPInstanceConfig: Hashable, Sendable {
     /// The receive checks for this instance.
     public var receiveFilter: VRRPReceiveFilter {
         VRRPReceiveFilter(vrid: vrid, version: version, family: family, authentication: authentication,
-                          advertInterval: advertInterval, virtualAddresses: virtualAddresses, unicastPeers: unicastPeers)
+                          advertInterval: advertInterval, virtualAddresses: virtualAddresses, unicastPeers: unicastPeers,
+                          checkUnicastSource: checkUnicastSource)
     }
 }

@@ -41,10 +41,13 @@ public struct VRRPReceiveFilter: Hashable, Sendable {
     public var virtualAddresses: [IPAddress]
     /// Unicast peers; empty means the instance uses multicast.
     public var unicastPeers: [IPAddress]
+    /// Drop unicast adverts from a source not in `unicastPeers` (keepalived's check_unicast_src; off by default).
+    public var checkUnicastSource: Bool
 
     /// Creates a filter from explicit values.
     public init(vrid: UInt8, version: VRRPVersion, family: IPAddressFamily, authentication: VRRPAuthentication = .none,
-                advertInterval: Duration, virtualAddresses: [IPAddress], unicastPeers: [IPAddress] = []) {
+                advertInterval: Duration, virtualAddresses: [IPAddress], unicastPeers: [IPAddress] = [],
+                checkUnicastSource: Bool = false) {
         self.vrid = vrid
         self.version = version
         self.family = family
@@ -52,6 +55,7 @@ public struct VRRPReceiveFilter: Hashable, Sendable {
         self.advertInterval = advertInterval
         self.virtualAddresses = virtualAddresses
         self.unicastPeers = unicastPeers
+        self.checkUnicastSource = checkUnicastSource
     }
 
     /// Decodes an IPv4 datagram and checks it (convenience for the shell's IPv4 read path).
@@ -100,7 +104,7 @@ public struct VRRPReceiveFilter: Hashable, Sendable {
         if packet.destination.isMulticast == unicast {
             return .dropped(unicast ? .unexpectedMulticast : .unexpectedUnicast)
         }
-        if unicast && !unicastPeers.contains(packet.source) { return .dropped(.unknownUnicastSource) }
+        if unicast && checkUnicastSource && !unicastPeers.contains(packet.source) { return .dropped(.unknownUnicastSource) }
 
         var warnings: VRRPReceiveWarnings = []
         if version == .v3 && ad.intervalField != VRRPAdvertisement.intervalField(for: advertInterval, version: .v3) {

@@ -69,7 +69,7 @@ struct InstancePlan: Equatable {
             // The validator refuses AH for version 2; this guards against ever sending its key as a PASS password.
             return .failure(PlanError("vrrp_instance \(instance.name): auth_type AH is not supported; use PASS or no authentication"))
         }
-        let machine = VRRPInstanceConfig(
+        var machine = VRRPInstanceConfig(
             name: instance.name, vrid: UInt8(vrid), version: instance.effectiveVersion(config.global) == 3 ? .v3 : .v2,
             priority: UInt8(instance.basePriority), advertInterval: instance.advertInterval,
             initialState: instance.startState == .master ? .master : .backup,
@@ -77,6 +77,7 @@ struct InstancePlan: Equatable {
             virtualAddresses: advertised.map(\.address), excludedAddresses: excluded.map(\.address), primaryAddress: source,
             authentication: authentication, unicastPeers: peers, gratuitous: gratuitous
         ).normalized
+        machine.checkUnicastSource = instance.checkUnicastSource || config.global.checkUnicastSource
 
         let scripts = instance.trackScripts.compactMap { reference -> VRRPTrackedScript? in
             guard let script = config.vrrpScript(named: reference.name) else { return nil }
