@@ -123,6 +123,15 @@ public enum ConfigLoader {
             var instance = VRRPInstanceDefinition(name: name, location: s.location)
             instance.garpMaster = config.global.garpMaster
             VRRPReader.instanceTable.apply(s.block ?? [], to: &instance, values: &values)
+            if let (interface, location) = instance.lvsSyncDaemonInterface {
+                // keepalived's vrrp_lvs_syncd_handler: deprecated, and the first one wins.
+                if let existing = config.global.lvsSyncDaemon {
+                    values.log.warning(location, "lvs_sync_daemon_interface: the sync daemon is already set to \(existing.interface) for \(existing.vrrpInstance); this one is ignored, as keepalived does")
+                } else {
+                    values.log.warning(location, "lvs_sync_daemon_interface is deprecated; it is read as global_defs' lvs_sync_daemon \(interface) \(name)")
+                    config.global.lvsSyncDaemon = LVSSyncDaemon(interface: interface, vrrpInstance: name, location: location)
+                }
+            }
             config.vrrpInstances.append(instance)
         }
         table.add("garp_group", arity: .exactly(0), block: true) { config, s, values in

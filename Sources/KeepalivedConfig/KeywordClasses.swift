@@ -168,8 +168,6 @@ enum KeywordClasses {
         add("vrrp_instance", .warned, ["debug", "kernel_rx_buf_size"], "affects only keepalived's own process")
         add("vrrp_instance", .warned, ["linkbeat_use_polling"], "tandem follows link state through netlink; there is no polling")
         add("vrrp_instance", .warned, ["native_ipv6"], "the advert family follows the virtual addresses' family")
-        add("vrrp_instance", .warned, ["lvs_sync_daemon_interface"],
-            "no IPVS connection-sync daemon is started: established connections are not carried over on failover")
 
         add("vrrp_script", .refused, ["init_fail"],
             "not implemented: the script would start as passing, so the priority would start too high")

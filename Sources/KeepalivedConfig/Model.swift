@@ -205,6 +205,9 @@ public struct VRRPInstanceDefinition: Sendable {
     /// address, also compared on equal priority. nil: the interface's primary address.
     public var sourceIP: IPAddress?
     public var unicastPeers: [IPAddress] = []
+    /// `lvs_sync_daemon_interface IF` (deprecated in keepalived, still honoured): the global `lvs_sync_daemon IF
+    /// THIS_INSTANCE`, unless one is already set; the loader moves it into `GlobalDefinitions.lvsSyncDaemon`.
+    public var lvsSyncDaemonInterface: (name: String, location: ConfigLocation)?
     /// `check_unicast_src`: drop adverts from sources not in `unicastPeers` (global_defs' `vrrp_check_unicast_src`
     /// turns it on for every instance).
     public var checkUnicastSource = false

@@ -162,6 +162,9 @@ enum VRRPReader {
         table.add("notify_stop", arity: .rest(minimum: 1)) { instance, s, values in instance.notifyStop = values.script(s) }
         table.add("notify", arity: .rest(minimum: 1)) { instance, s, values in instance.notify = values.script(s) }
         GratuitousKeywords.addInstance(to: &table)
+        table.add("lvs_sync_daemon_interface", arity: .exactly(1)) { instance, s, _ in
+            if let name = s.arguments[0].word { instance.lvsSyncDaemonInterface = (name, s.location) }
+        }
         table.add("check_unicast_src", arity: .exactly(0)) { instance, _, _ in instance.checkUnicastSource = true }
         return table
     }()
