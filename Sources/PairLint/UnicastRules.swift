@@ -37,14 +37,15 @@ enum UnicastRules {
         pair.take(mirror)
     }
 
-    /// The receiver drops a unicast advert whose source is not one of its peers. Without unicast_src_ip the
+    /// The receiver never sends its adverts to an address that is not one of its peers (and, with
+    /// check_unicast_src, drops the sender's adverts too), so the sender cannot hear it. Without unicast_src_ip the
     /// sender uses its interface's primary address, which the file does not say, so there is nothing to check.
     private static func checkPeerList(_ pair: inout NodePair, sender: VRRPInstanceDefinition,
                                       receiver: VRRPInstanceDefinition) {
         guard let source = sender.sourceIP, !receiver.unicastPeers.contains(source) else { return }
         let peers = receiver.unicastPeers.map(\.description).joined(separator: ", ")
         pair.report(.error, .unicastPeerMissing, sender.subject,
-                    "\(sender.subject) sends from unicast_src_ip \(source), which is not in the other node's unicast_peer list (\(peers))\(renamed(sender, receiver)): that node drops these adverts and becomes MASTER too",
+                    "\(sender.subject) sends from unicast_src_ip \(source), which is not in the other node's unicast_peer list (\(peers))\(renamed(sender, receiver)): that node never sends its adverts to this one (and drops these under check_unicast_src), so both can be MASTER",
                     at: pair.a.line("unicast_src_ip", in: sender.location),
                     other: pair.b.line("unicast_peer", in: receiver.location))
     }
