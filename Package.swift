@@ -94,7 +94,7 @@ let package = Package(
         .testTarget(name: "PlatformTests", dependencies: ["Platform", "TestSupport"]),
         // Runs the built daemons as processes: depending on them makes `swift test` build them first.
         .testTarget(name: "DaemonTests",
-                    dependencies: ["DaemonKit", "KeepalivedConfig", "Health", "TestSupport", "vrrpd", "ipvsd", "checkd"]),
+                    dependencies: ["DaemonKit", "KeepalivedConfig", "Health", "TestSupport", "vrrpd", "ipvsd", "checkd", "tandemctl"]),
         .testTarget(name: "PairLintTests", dependencies: ["PairLint", "KeepalivedConfig", "Vocabulary"],
                     exclude: ["Fixtures"]),
         // Runs the built tandemctl: depending on it makes `swift test` build it first.

@@ -2,9 +2,9 @@ import Foundation
 
 /// The control protocol, version 1: one SOCK_SEQPACKET datagram a request, one a response.
 ///
-/// A request is the ASCII text `tandem.control/1 <verb>` (today only `status`): human-typeable with socat,
+/// A request is the ASCII text `tandem.control/1 <verb> [ARG...]` (`status`, `switchover`, `resume`): human-typeable with socat,
 /// and the version prefix lets a later tandemctl talk to an older daemon and get a clear refusal. A response
-/// is one JSON object `{"protocol":1,"status":{...}}` or `{"protocol":1,"error":"..."}`; JSON because the
+/// is one JSON object `{"protocol":1,"status":{...}}`, `{"protocol":1,"ok":"..."}` or `{"protocol":1,"error":"..."}`; JSON because the
 /// status document is for operators and tools (tandemctl prints it again as `tandem.status/1`), unlike Wire's
 /// compact binary messages between the daemons.
 public enum ControlCodec {
@@ -16,28 +16,37 @@ public enum ControlCodec {
     static let requestPrefix = "tandem.control/"
 
     public static func encode(_ request: ControlRequest) -> [UInt8] {
-        Array("\(requestPrefix)\(protocolVersion) \(request.rawValue)".utf8)
+        Array(([requestPrefix + String(protocolVersion), request.verb] + request.arguments).joined(separator: " ").utf8)
     }
 
     public static func decodeRequest(_ bytes: some Collection<UInt8>) throws(ControlError) -> ControlRequest {
         guard !bytes.isEmpty else { throw .malformed("empty request") }
         guard bytes.count <= maxRequestSize else { throw .oversized(bytes.count) }
         guard let text = String(validating: Array(bytes), as: UTF8.self) else { throw .malformed("request is not UTF-8") }
-        let words = text.split(separator: " ", omittingEmptySubsequences: false)
-        guard words.count == 2, words[0].hasPrefix(requestPrefix) else {
+        let words = text.split(separator: " ", omittingEmptySubsequences: false).map(String.init)
+        guard words.count >= 2, words[0].hasPrefix(requestPrefix) else {
             throw .malformed("expected \"\(requestPrefix)\(protocolVersion) VERB\"")
         }
         guard let version = Int(words[0].dropFirst(requestPrefix.count)) else { throw .malformed("no protocol version") }
         guard version == protocolVersion else { throw .unsupportedVersion(version) }
-        guard let request = ControlRequest(rawValue: String(words[1])) else { throw .unknownRequest(String(words[1])) }
-        return request
+        let arguments = Array(words.dropFirst(2))
+        guard !arguments.contains(where: \.isEmpty) else { throw .malformed("an empty argument (two spaces in a row)") }
+        switch words[1] {
+        case "status":
+            guard arguments.isEmpty else { throw .malformed("status takes no arguments") }
+            return .status
+        case "switchover": return .switchover(instances: arguments)
+        case "resume": return .resume(instances: arguments)
+        default: throw .unknownRequest(words[1])
+        }
     }
 
     public static func encode(_ response: ControlResponse) -> [UInt8] {
         let envelope: Envelope
         switch response {
-        case .status(let status): envelope = Envelope(protocol: protocolVersion, status: status, error: nil)
-        case .error(let text): envelope = Envelope(protocol: protocolVersion, status: nil, error: text)
+        case .status(let status): envelope = Envelope(protocol: protocolVersion, status: status)
+        case .ok(let text): envelope = Envelope(protocol: protocolVersion, ok: text)
+        case .error(let text): envelope = Envelope(protocol: protocolVersion, error: text)
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
@@ -52,26 +61,54 @@ public enum ControlCodec {
             throw .malformed("response is not a control/1 JSON object")
         }
         guard envelope.protocol == protocolVersion else { throw .unsupportedVersion(envelope.protocol) }
-        switch (envelope.status, envelope.error) {
-        case (let status?, nil): return .status(status)
-        case (nil, let text?): return .error(text)
-        default: throw .malformed("response has neither or both of status and error")
+        switch (envelope.status, envelope.ok, envelope.error) {
+        case (let status?, nil, nil): return .status(status)
+        case (nil, let text?, nil): return .ok(text)
+        case (nil, nil, let text?): return .error(text)
+        default: throw .malformed("response has not exactly one of status, ok and error")
         }
     }
 
     struct Envelope: Codable {
         var `protocol`: Int
-        var status: DaemonStatus?
-        var error: String?
+        var status: DaemonStatus? = nil
+        var ok: String? = nil
+        var error: String? = nil
     }
 }
 
-public enum ControlRequest: String, Sendable, CaseIterable {
+public enum ControlRequest: Sendable, Equatable {
+    /// Every daemon: its status document. Root and the admin group.
     case status
+    /// vrrpd: hand Master of these vrrp_instances (every Master one when empty) to the peer without a gap, and
+    /// stay Backup afterwards. Root only.
+    case switchover(instances: [String])
+    /// vrrpd: end the hold a switchover left on these instances (all when empty). Root only.
+    case resume(instances: [String])
+
+    public var verb: String {
+        switch self {
+        case .status: "status"
+        case .switchover: "switchover"
+        case .resume: "resume"
+        }
+    }
+
+    public var arguments: [String] {
+        switch self {
+        case .status: []
+        case .switchover(let names), .resume(let names): names
+        }
+    }
+
+    /// Whether it changes something, and so is root's only.
+    public var changesState: Bool { self != .status }
 }
 
 public enum ControlResponse: Sendable, Equatable {
     case status(DaemonStatus)
+    /// A request that changes something was accepted; what it did or started, in a sentence.
+    case ok(String)
     case error(String)
 }
 

@@ -60,10 +60,23 @@ public struct InstanceStatus: Codable, Sendable, Equatable {
     public var state: String
     /// The priority it advertises (after tracking).
     public var effectivePriority: Int
+    /// A planned handover (switchover or stop) now: "handing-over" (Master advertising priority 0, waiting for
+    /// the peer), "lingering" (Backup still holding the addresses a moment), "held-back" (Backup, not preempting
+    /// until `tandemctl resume`); absent otherwise.
+    public var handover: String?
+    /// How the last handover of this instance ended: "completed", "no-peer-answered", "not-master" or
+    /// "interrupted"; absent when there was none since start.
+    public var lastHandover: String?
+    /// The new Master's address when the last handover completed and this instance saw its advert.
+    public var lastHandoverTo: String?
 
-    public init(name: String, state: String, effectivePriority: Int) {
+    public init(name: String, state: String, effectivePriority: Int, handover: String? = nil,
+                lastHandover: String? = nil, lastHandoverTo: String? = nil) {
         self.name = name
         self.state = state
         self.effectivePriority = effectivePriority
+        self.handover = handover
+        self.lastHandover = lastHandover
+        self.lastHandoverTo = lastHandoverTo
     }
 }

@@ -5,7 +5,8 @@ import Platform
 import Wire
 
 /// A daemon's control socket, RUNTIME-DIR/NAME.control: answers `status` with what the shell knows of the
-/// daemon (identity, uptime, configuration, peers). Read-only: no request changes anything.
+/// daemon (identity, uptime, configuration, peers), to root and the admin group; passes a request that changes
+/// something (vrrpd's switchover) to the daemon's logic when the peer is root.
 final class ControlEndpoint {
     private let role: DaemonRole
     private let options: DaemonOptions
@@ -28,7 +29,7 @@ final class ControlEndpoint {
             listener = try ControlListener(
                 path: role.controlSocketPath(in: options.runtimeDirectory), adminGroup: adminGroup, loop: loop,
                 logger: logger, socketMode: 0o660, socketGroup: adminGroup, maxRequestSize: ControlCodec.maxRequestSize
-            ) { [unowned self] _, request, oversized in answer(request, oversized: oversized) }
+            ) { [unowned self] access, request, oversized in answer(request, access: access, oversized: oversized) }
         } catch {
             logger.warning("no control socket (tandemctl status will report \(role.name) as not reachable): \(error)")
         }
@@ -41,15 +42,19 @@ final class ControlEndpoint {
 
     func close() { listener?.close() }
 
-    private func answer(_ request: ArraySlice<UInt8>, oversized: Int?) -> [UInt8] {
+    private func answer(_ request: ArraySlice<UInt8>, access: ControlAccess, oversized: Int?) -> [UInt8] {
         if let oversized {
             malformedRequests += 1
             return ControlCodec.encode(.error("\(ControlError.oversized(oversized))"))
         }
         do throws(ControlError) {
-            switch try ControlCodec.decodeRequest(request) {
-            case .status: return ControlCodec.encode(.status(status()))
+            let decoded = try ControlCodec.decodeRequest(request)
+            if decoded == .status { return ControlCodec.encode(.status(status())) }
+            guard access == .administrator else {
+                return ControlCodec.encode(.error("\(decoded.verb) changes what \(role.name) does: root only"))
             }
+            guard let service else { return ControlCodec.encode(.error("\(role.name) is still starting")) }
+            return ControlCodec.encode(service.perform(decoded))
         } catch {
             malformedRequests += 1
             return ControlCodec.encode(.error("\(error)"))

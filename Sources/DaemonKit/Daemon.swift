@@ -17,11 +17,18 @@ public protocol DaemonService: AnyObject {
     var peerConnections: [DaemonRole: Bool] { get }
     /// Adds what only this daemon knows to its status document (the shell has filled the common fields).
     func describe(into status: inout DaemonStatus)
+    /// Carries out a control request that changes something (the peer is root); answers at once.
+    func perform(_ request: ControlRequest) -> ControlResponse
+    /// Called on SIGTERM/SIGINT before `shutdown()`, with the loop still running: calls `ready` when the daemon
+    /// may stop (vrrpd hands its Master instances over first). A second signal stops at once.
+    func prepareToStop(_ ready: @escaping () -> Void)
 }
 
 extension DaemonService {
     public var peerConnections: [DaemonRole: Bool] { [:] }
     public func describe(into status: inout DaemonStatus) {}
+    public func perform(_ request: ControlRequest) -> ControlResponse { .error("this daemon does not take \(request.verb)") }
+    public func prepareToStop(_ ready: @escaping () -> Void) { ready() }
 }
 
 /// Everything a daemon's logic needs from the shell.
@@ -88,8 +95,17 @@ public enum DaemonMain {
             var current = configuration
             control.attach(service)
 
-            try loop.onSignal(SIGTERM) { loop.stop() }
-            try loop.onSignal(SIGINT) { loop.stop() }
+            var stopAsked = false
+            let stopSignal = {
+                if stopAsked { loop.stop(); return }
+                stopAsked = true
+                notifier.stopping()
+                progress.phase = .stopping
+                logger.info("stopping")
+                service.prepareToStop { loop.stop() }
+            }
+            try loop.onSignal(SIGTERM, stopSignal)
+            try loop.onSignal(SIGINT, stopSignal)
             try loop.onSignal(SIGHUP) {
                 notifier.reloading()
                 progress.phase = .reloading
@@ -120,9 +136,6 @@ public enum DaemonMain {
             progress.phase = .running
             try loop.run()
 
-            notifier.stopping()
-            progress.phase = .stopping
-            logger.info("stopping")
             control.close()
             service.shutdown()
             return 0

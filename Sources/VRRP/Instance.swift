@@ -28,6 +28,12 @@ public struct VRRPInstance: Sendable {
     /// keepalived's preempt_time: until then, lower-priority adverts are still accepted.
     private var preemptTime: MonotonicInstant?
     private var nextMasterReason: VRRPTransitionReason = .masterDown
+    /// A handover in progress: until then this Master advertises priority 0 and waits for the peer.
+    private var handover: (request: VRRPHandoverRequest, deadline: MonotonicInstant)?
+    /// After a handover: Backup still holding the addresses until then (the peer's announcements are on their way).
+    private var lingerDeadline: MonotonicInstant?
+    /// After a handover with `holdBack`: accept a lower-priority Master, as `nopreempt` would.
+    public private(set) var isHeldBack = false
     private var addressesSet = false
     private var started = false
     private var stopped = false
@@ -53,8 +59,17 @@ public struct VRRPInstance: Sendable {
 
     /// When the shell must deliver `.timerFired` next; nil when no timer is pending.
     public var nextDeadline: MonotonicInstant? {
-        [protocolDeadline, garpDelayDeadline, lowerPriorityGarpDeadline].compactMap { $0 }.min()
+        [protocolDeadline, garpDelayDeadline, lowerPriorityGarpDeadline, handover?.deadline, lingerDeadline].compactMap { $0 }.min()
     }
+
+    /// True while a handover waits for the peer (Master, advertising priority 0).
+    public var isHandingOver: Bool { handover != nil }
+
+    /// True while a Backup still holds the addresses after handing over.
+    public var isLingering: Bool { lingerDeadline != nil }
+
+    /// The priority in this instance's adverts now: 0 while handing over.
+    public var advertisedPriority: UInt8 { handover == nil ? effectivePriority : 0 }
 
     /// True while an interface or tracking fault of this instance itself is present.
     public var hasOwnFault: Bool { interfaceIsDown || trackIsDown }
@@ -79,6 +94,8 @@ public struct VRRPInstance: Sendable {
             case .trackDown: setFault(interface: interfaceIsDown, track: true, now, &out)
             case .trackUp: setFault(interface: interfaceIsDown, track: false, now, &out)
             case .priorityChanged(let p): changePriority(p, now)
+            case .handOver(let request): beginHandover(request, now, &out)
+            case .releaseHold: isHeldBack = false
             }
         }
         return out
@@ -137,6 +154,7 @@ public struct VRRPInstance: Sendable {
 
     private mutating func shutdown(_ out: inout [VRRPAction]) {
         let old = state
+        endHandover(.interrupted, &out)
         if state == .master {
             // RFC §6.4.3: send an advert with priority 0 so a Backup takes over after Skew_Time.
             out.append(.sendAdvertisement(advertisement(priority: 0)))
@@ -168,7 +186,7 @@ public struct VRRPInstance: Sendable {
             return
         }
         let preemptDelayRunning = config.preemptDelay > .zero && (preemptTime.map { $0 > now } ?? true)
-        if !config.preempt || ad.priority >= effectivePriority || preemptDelayRunning {
+        if !config.preempt || isHeldBack || ad.priority >= effectivePriority || preemptDelayRunning {
             // Accept: this is our Master. v3 learns its interval (RFC 5798 §6.4.2).
             if config.version == .v3 { masterAdvertInterval = ad.interval }
             armDownTimer(masterDownInterval, now)
@@ -191,6 +209,21 @@ public struct VRRPInstance: Sendable {
     }
 
     private mutating func masterReceive(_ ad: VRRPAdvertisement, from source: IPAddress, _ now: MonotonicInstant, _ out: inout [VRRPAction]) {
+        if let request = handover?.request {
+            // Handing over, this instance's priority is 0: any other router's non-zero advert is the peer that took
+            // over (our own priority-0 adverts looping back, and another router releasing, are not).
+            guard ad.priority > 0 else { return }
+            if config.version == .v3 { masterAdvertInterval = ad.interval }
+            master = (source, ad.priority)
+            wantState = .backup
+            endHandover(.completed(newMaster: source), &out)
+            isHeldBack = request.holdBack
+            leaveMaster(to: .backup, reason: .handedOver, lingering: request.linger, now, &out)
+            armDownTimer(masterDownInterval, now)
+            preemptTime = nil
+            nextMasterReason = .masterDown
+            return
+        }
         if ad.priority == 0 {
             // RFC §6.4.3: another router released; answer at once and restart the advert timer.
             sendAdvert(now, &out)
@@ -204,7 +237,7 @@ public struct VRRPInstance: Sendable {
             if config.version == .v3 { masterAdvertInterval = ad.interval }
             master = (source, ad.priority)
             wantState = .backup
-            leaveMaster(to: .backup, reason: .higherPriorityAdvert, &out)
+            leaveMaster(to: .backup, reason: .higherPriorityAdvert, now, &out)
             armDownTimer(masterDownInterval, now)
             preemptTime = nil
             nextMasterReason = .masterDown
@@ -228,6 +261,16 @@ public struct VRRPInstance: Sendable {
     // MARK: - Timers firing
 
     private mutating func timerFired(_ now: MonotonicInstant, _ out: inout [VRRPAction]) {
+        if let d = lingerDeadline, d <= now {
+            lingerDeadline = nil
+            if state != .master { releaseAddresses(&out) }
+        }
+        if let d = handover?.deadline, d <= now, state == .master {
+            // Nobody took over: back to our own priority at once, so a Backup that saw the priority-0 adverts
+            // learns we are still here before its Skew_Time could pass.
+            endHandover(.noPeerAnswered, &out)
+            sendAdvert(now, &out)
+        }
         if let d = protocolDeadline, d <= now {
             switch state {
             case .backup:
@@ -275,7 +318,15 @@ public struct VRRPInstance: Sendable {
         masterAdvertInterval = config.advertInterval
         master = nil
         preemptTime = nil
+        isHeldBack = false
+        let wasLingering = lingerDeadline != nil
+        lingerDeadline = nil
         sendAdvert(now, &out)
+        if wasLingering && addressesSet {
+            // Still holding the addresses after a handover, but the neighbours were told to go to the peer.
+            let g = config.gratuitous
+            if g.masterRepeat > 0 { out.append(.sendGratuitous(config.installedAddresses, repeat: g.masterRepeat)) }
+        }
         if !addressesSet {
             addressesSet = true
             out.append(.addVirtualAddresses(config.installedAddresses))
@@ -290,16 +341,45 @@ public struct VRRPInstance: Sendable {
     }
 
     private mutating func sendAdvert(_ now: MonotonicInstant, _ out: inout [VRRPAction]) {
-        out.append(.sendAdvertisement(advertisement(priority: effectivePriority)))
+        out.append(.sendAdvertisement(advertisement(priority: advertisedPriority)))
         protocolDeadline = now + config.advertInterval
     }
 
     /// Leaves Master for Backup or Fault; going to Fault first tells the others with priority 0 (keepalived).
-    mutating func leaveMaster(to new: VRRPState, reason: VRRPTransitionReason, _ out: inout [VRRPAction]) {
+    /// `lingering`: after a handover, the addresses stay that long (Backup only).
+    mutating func leaveMaster(to new: VRRPState, reason: VRRPTransitionReason, lingering: Duration? = nil,
+                              _ now: MonotonicInstant, _ out: inout [VRRPAction]) {
         if new == .fault { out.append(.sendAdvertisement(advertisement(priority: 0))) }
-        releaseAddresses(&out)
+        if let linger = lingering, new == .backup, addressesSet {
+            // No more gratuitous bursts of ours: the neighbours must follow the peer's.
+            garpDelayDeadline = nil
+            garpRefreshDue = nil
+            lowerPriorityGarpDeadline = nil
+            lingerDeadline = now + linger
+        } else {
+            releaseAddresses(&out)
+        }
         state = new
         out.append(.stateChanged(from: .master, to: new, reason: reason))
+    }
+
+    // MARK: - Handover
+
+    private mutating func beginHandover(_ request: VRRPHandoverRequest, _ now: MonotonicInstant, _ out: inout [VRRPAction]) {
+        guard state == .master else {
+            out.append(.handoverEnded(.notMaster))
+            return
+        }
+        guard handover == nil else { return }   // already under way: the first request's timeout stands
+        handover = (request, now + request.timeout)
+        // At once rather than at the next advert: the peer's Skew_Time starts now.
+        sendAdvert(now, &out)
+    }
+
+    private mutating func endHandover(_ outcome: VRRPHandoverOutcome, _ out: inout [VRRPAction]) {
+        guard handover != nil else { return }
+        handover = nil
+        out.append(.handoverEnded(outcome))
     }
 
     private mutating func releaseAddresses(_ out: inout [VRRPAction]) {
@@ -307,6 +387,7 @@ public struct VRRPInstance: Sendable {
         garpDelayDeadline = nil
         garpRefreshDue = nil
         lowerPriorityGarpDeadline = nil
+        lingerDeadline = nil
         guard addressesSet else { return }
         addressesSet = false
         out.append(.removeVirtualAddresses(config.installedAddresses))
@@ -314,6 +395,7 @@ public struct VRRPInstance: Sendable {
 
     private mutating func clearTimers() {
         protocolDeadline = nil
+        lingerDeadline = nil
         garpDelayDeadline = nil
         garpRefreshDue = nil
         lowerPriorityGarpDeadline = nil
@@ -336,10 +418,12 @@ public struct VRRPInstance: Sendable {
     /// Enters Fault (keepalived's down_instance): a Master sends priority 0 and releases its addresses.
     mutating func enterFault(_ reason: VRRPTransitionReason, _ now: MonotonicInstant, _ out: inout [VRRPAction]) {
         wantState = .fault
+        endHandover(.interrupted, &out)
         switch state {
         case .master:
-            leaveMaster(to: .fault, reason: reason, &out)
+            leaveMaster(to: .fault, reason: reason, now, &out)
         case .backup, .initialize:
+            releaseAddresses(&out)   // a Backup lingering after a handover
             let old = state
             state = .fault
             out.append(.stateChanged(from: old, to: .fault, reason: reason))
@@ -392,7 +476,11 @@ public struct VRRPInstance: Sendable {
         guard state != .backup, state != .initialize else { return }
         wantState = .backup
         if state == .master {
-            leaveMaster(to: .backup, reason: .syncGroup, &out)
+            // A member handing over goes with the group as if its own peer had answered.
+            let linger = handover?.request.linger
+            if let request = handover?.request { isHeldBack = request.holdBack }
+            endHandover(.completed(newMaster: nil), &out)
+            leaveMaster(to: .backup, reason: .syncGroup, lingering: linger, now, &out)
         } else {
             guard !hasOwnFault else { return }
             state = .backup

@@ -34,6 +34,8 @@ public enum VRRPTransitionReason: String, Hashable, Sendable {
     case syncGroup
     /// The daemon is stopping.
     case shutdown
+    /// A planned handover: the peer answered this Master's priority-0 adverts by becoming Master.
+    case handedOver
 }
 
 /// Something that happened, fed to the state machine with the instant it happened.
@@ -57,6 +59,41 @@ public enum VRRPEvent: Hashable, Sendable {
     case trackUp
     /// Tracking changed the effective priority (ignored for an address owner).
     case priorityChanged(UInt8)
+    /// Hand Master over to the peer without a gap (make before break): see `VRRPHandoverRequest`.
+    case handOver(VRRPHandoverRequest)
+    /// Ends the hold a handover with `holdBack` left: the instance preempts again as configured.
+    case releaseHold
+}
+
+/// A planned handover (tandemctl switchover, or vrrpd stopping). The Master advertises priority 0 and keeps its
+/// addresses until a peer's advert shows the peer is Master (a Backup takes over Skew_Time after priority 0, RFC
+/// 5798 §6.4.2, keepalived alike); it keeps them `linger` longer, so the peer's gratuitous ARPs/NAs reach the
+/// neighbours while packets still sent to this node are forwarded, then releases them. No peer within
+/// `timeout`: it advertises its own priority again and stays Master.
+public struct VRRPHandoverRequest: Hashable, Sendable {
+    public var timeout: Duration
+    public var linger: Duration
+    /// Stay Backup afterwards as if `nopreempt` (until `.releaseHold` or this node is Master again): an operator's
+    /// switchover must not be undone by preemption one Master_Down_Interval later.
+    public var holdBack: Bool
+
+    public init(timeout: Duration, linger: Duration, holdBack: Bool) {
+        self.timeout = timeout
+        self.linger = linger
+        self.holdBack = holdBack
+    }
+}
+
+/// How a handover ended.
+public enum VRRPHandoverOutcome: Hashable, Sendable {
+    /// A peer became Master (its address, when this instance saw its advert; nil when the sync group moved it).
+    case completed(newMaster: IPAddress?)
+    /// No peer advert within the timeout: still Master, advertising its own priority again.
+    case noPeerAnswered
+    /// Asked while not Master: nothing to hand over.
+    case notMaster
+    /// A fault, the sync group or a stop ended it before a peer answered.
+    case interrupted
 }
 
 /// Something the shell must do, in the order given.
@@ -71,4 +108,6 @@ public enum VRRPAction: Hashable, Sendable {
     case sendGratuitous([IPAddress], repeat: Int)
     /// The state changed; log it, tell checkd (notify scripts) and ipvsd (sync daemon).
     case stateChanged(from: VRRPState, to: VRRPState, reason: VRRPTransitionReason)
+    /// A handover asked for with `.handOver` has ended.
+    case handoverEnded(VRRPHandoverOutcome)
 }

@@ -48,6 +48,7 @@ struct Status: ParsableCommand {
             switch try ControlCodec.decodeResponse(bytes) {
             case .status(let status): return .status(status)
             case .error(let text): return .failed("answered an error: \(text)")
+            case .ok(let text): return .failed("answered \"\(text)\" instead of a status")
             }
         } catch {
             return .failed("\(error)")

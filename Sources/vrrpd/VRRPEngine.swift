@@ -28,10 +28,10 @@ final class VRRPEngine {
     }
 
     private let environment: VRRPEnvironment
-    private let logger: Logger
-    private var clock: any VRRPClock { environment.clock }
+    let logger: Logger
+    var clock: any VRRPClock { environment.clock }
     private var links: any NetworkLinks { environment.links }
-    private var units: [Unit] = []
+    var units: [Unit] = []
     private(set) var drops = VRRPDropCounters()
     private var dropsLogged: UInt64 = 0
     /// Spacing of gratuitous ARPs and NAs per interface, and the ones waiting for it.
@@ -49,6 +49,10 @@ final class VRRPEngine {
     private var staticRules: [KernelRule] = []
     /// Called on every state change: instance, new state, priority.
     var onStateChange: (String, VRRPState, UInt8) -> Void = { _, _, _ in }
+    /// How each instance's last planned handover ended (VRRPEngine+Handover.swift).
+    var lastHandover: [String: VRRPHandoverOutcome] = [:]
+    /// A stop waiting for its handovers to end, and the timer that stops waiting.
+    var stopWaiter: (ready: () -> Void, timer: ClockTimer)?
 
     init(environment: VRRPEnvironment, logger: Logger) throws {
         self.environment = environment
@@ -333,7 +337,7 @@ final class VRRPEngine {
 
     // MARK: Actions
 
-    private func execute(_ actions: [VRRPMemberAction], unit index: Int) {
+    func execute(_ actions: [VRRPMemberAction], unit index: Int) {
         for item in actions {
             let member = units[index].members[item.member]
             switch item.action {
@@ -364,9 +368,12 @@ final class VRRPEngine {
                               metadata: ["VRRP_INSTANCE": "\(member.plan.name)", "VRRP_STATE": "\(to.rawValue.uppercased())",
                                          "VRRP_PRIORITY": "\(priority)", "MESSAGE_ID": "\(MessageID.stateChange)"])
                 onStateChange(member.plan.name, to, priority)
+            case .handoverEnded(let outcome):
+                handoverEnded(outcome, instance: member.plan.name)
             }
         }
         rescheduleTimer(unit: index)
+        if stopWaiter != nil { stopIfHandoversEnded() }
     }
 
     private func rescheduleTimer(unit index: Int) {

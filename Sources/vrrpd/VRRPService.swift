@@ -14,8 +14,14 @@ import Wire
 /// instance's state.
 final class VRRPService: DaemonService {
     func describe(into status: inout DaemonStatus) {
-        status.instances = (engine?.states ?? []).map {
-            InstanceStatus(name: $0.name, state: $0.state.rawValue, effectivePriority: Int($0.priority))
+        let members = (engine?.units ?? []).flatMap(\.machine.members)
+        status.instances = members.map { instance in
+            let last = engine?.lastHandover[instance.config.name]
+            var to: String?
+            if case .completed(let master?) = last { to = "\(master)" }
+            return InstanceStatus(name: instance.config.name, state: instance.state.rawValue,
+                                  effectivePriority: Int(instance.effectivePriority), handover: instance.handoverWord,
+                                  lastHandover: last?.statusWord, lastHandoverTo: to)
         }
         status.droppedAdverts = Dictionary(uniqueKeysWithValues: (engine?.drops.nonZero ?? []).map { ($0.reason.rawValue, $0.count) })
     }
@@ -120,10 +126,45 @@ final class VRRPService: DaemonService {
         engine?.apply(configuration)
     }
 
+    /// switchover and resume (root only, checked by the control endpoint).
+    func perform(_ request: ControlRequest) -> ControlResponse {
+        guard let engine else { return .error("vrrpd is still starting") }
+        switch request {
+        case .status:
+            return .error("status is answered by the control endpoint")
+        case .switchover(let names):
+            do {
+                let started = try engine.handOver(names, holdBack: true)
+                return .ok("handing over \(started.joined(separator: ", ")); this node stays BACKUP until `tandemctl resume`")
+            } catch {
+                return .error("\(error)")
+            }
+        case .resume(let names):
+            let released = engine.releaseHold(names)
+            return .ok(released.isEmpty ? "no instance was held back" : "released \(released.joined(separator: ", ")): preempting as configured again")
+        }
+    }
+
+    /// Make before break on `systemctl stop`: every Master hands over before the addresses go.
+    func prepareToStop(_ ready: @escaping () -> Void) {
+        guard let engine else { return ready() }
+        engine.handOverBeforeStop(ready)
+    }
+
     func shutdown() {
         engine?.shutdown()
         ipvsd?.close()
         listener?.close()
+    }
+}
+
+extension VRRPInstance {
+    /// The status document's word for a handover under way or its hold (docs/json/status.md).
+    var handoverWord: String? {
+        if isHandingOver { return "handing-over" }
+        if isLingering { return "lingering" }
+        if isHeldBack { return "held-back" }
+        return nil
     }
 }
 

@@ -14,6 +14,24 @@ import Testing
         #expect(try ControlCodec.decodeRequest(bytes) == .status)
     }
 
+    @Test(arguments: [
+        (ControlRequest.switchover(instances: []), "tandem.control/1 switchover"),
+        (.switchover(instances: ["VI_1", "VI_GW"]), "tandem.control/1 switchover VI_1 VI_GW"),
+        (.resume(instances: []), "tandem.control/1 resume"),
+        (.resume(instances: ["VI_1"]), "tandem.control/1 resume VI_1"),
+    ])
+    func stateChangingRequestsRoundTripWithTheirInstances(request: ControlRequest, text: String) throws {
+        let bytes = ControlCodec.encode(request)
+        #expect(String(decoding: bytes, as: UTF8.self) == text)
+        #expect(try ControlCodec.decodeRequest(bytes) == request)
+        #expect(request.changesState)
+    }
+
+    @Test func okResponseRoundTripsAndStatusChangesNothing() throws {
+        #expect(try ControlCodec.decodeResponse(ControlCodec.encode(.ok("handing over VI_1"))) == .ok("handing over VI_1"))
+        #expect(!ControlRequest.status.changesState)
+    }
+
     @Test func statusResponseRoundTrips() throws {
         let bytes = ControlCodec.encode(.status(Self.sample))
         #expect(try ControlCodec.decodeResponse(bytes) == .status(Self.sample))
@@ -27,7 +45,8 @@ import Testing
     @Test(arguments: [
         ("", ControlError.malformed("empty request")),
         ("status", .malformed("expected \"tandem.control/1 VERB\"")),
-        ("tandem.control/1 status extra", .malformed("expected \"tandem.control/1 VERB\"")),
+        ("tandem.control/1 status extra", .malformed("status takes no arguments")),
+        ("tandem.control/1 switchover  VI_1", .malformed("an empty argument (two spaces in a row)")),
         ("tandem.control/x status", .malformed("no protocol version")),
         ("tandem.control/2 status", .unsupportedVersion(2)),
         ("tandem.control/1 reload", .unknownRequest("reload")),
@@ -48,8 +67,11 @@ import Testing
         #expect(throws: ControlError.unsupportedVersion(7)) {
             try ControlCodec.decodeResponse(Array(#"{"protocol":7,"error":"x"}"#.utf8))
         }
-        #expect(throws: ControlError.malformed("response has neither or both of status and error")) {
+        #expect(throws: ControlError.malformed("response has not exactly one of status, ok and error")) {
             try ControlCodec.decodeResponse(Array(#"{"protocol":1}"#.utf8))
+        }
+        #expect(throws: ControlError.malformed("response has not exactly one of status, ok and error")) {
+            try ControlCodec.decodeResponse(Array(#"{"protocol":1,"ok":"a","error":"b"}"#.utf8))
         }
         // A status missing a field is not a status.
         #expect(throws: ControlError.self) {

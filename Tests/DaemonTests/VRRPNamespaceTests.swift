@@ -103,7 +103,11 @@ struct VRRPNamespaceTests {
         #expect(takeover != nil, "\(b.log)")
         // RFC 5798 §6.4.2: a backup hearing priority 0 takes over after Skew_Time; 50 ms plus polling slack.
         if let takeover { #expect(takeover < .milliseconds(skewMilliseconds + 50 + 150), "took \(takeover)") }
-        #expect(!setup.owns("a"), "a graceful stop releases the VIP")
+        // Make before break (HandoverNamespaceTests): a keeps the VIP one advert interval after b's advert, then
+        // releases it and exits.
+        let lingerMilliseconds = max(Int((Double(advert) ?? 1) * 1000), 100)
+        #expect(setup.lab.waitUntil(timeout: .milliseconds(lingerMilliseconds + 600)) { !setup.owns("a") } != nil,
+                "a graceful stop releases the VIP: \(a.log)")
         _ = b.terminate()
     }
 
