@@ -70,15 +70,21 @@ extension VRRPEngine {
         return released
     }
 
+    /// The longest a stop waits for its handovers, whatever the advert intervals: well inside the unit's
+    /// TimeoutStopSec, after which systemd would kill vrrpd with the VIPs still on the interface.
+    static let longestStopWait: Duration = .seconds(8)
+
     /// vrrpd is stopping: hand every Master over first, then call `ready` (at once when none is Master or no
-    /// handover could start; at the latest when the longest handover's timeout and linger have passed).
+    /// handover could start; at the latest when the longest handover's timeout and linger have passed, or
+    /// `longestStopWait`). What is still Master then stops as keepalived does: priority 0, addresses released.
     func handOverBeforeStop(_ ready: @escaping () -> Void) {
         let started = (try? handOver([], holdBack: false)) ?? []
         guard !started.isEmpty else { return ready() }
         let longest = units.flatMap(\.machine.members).filter { started.contains($0.config.name) }
             .map { Self.handoverRequest(for: $0.config, holdBack: false) }
             .map { $0.timeout + $0.linger }.max() ?? .seconds(1)
-        let timer = clock.schedule(at: clock.now + longest + .milliseconds(200)) { [unowned self] in
+        let wait = min(longest + .milliseconds(200), Self.longestStopWait)
+        let timer = clock.schedule(at: clock.now + wait) { [unowned self] in
             guard let waiter = stopWaiter else { return }
             stopWaiter = nil
             logger.warning("stopping before every handover ended")

@@ -5,7 +5,7 @@ from . import plan
 from .checks import (Failed, Load, Session, expect, expect_alternating, expect_only, format_table, ipvs_table,
                      responders, say, wait_requests_succeed, wait_table, wait_vips)
 from .host import LabError, ns_run, wait_until
-from .suites import COMPARES_WITH_KEEPALIVED
+from .suites import COMPARES_WITH_KEEPALIVED, TANDEM_ONLY
 from .tables import tables
 
 LBS = ("lb01", "lb02")
@@ -93,7 +93,10 @@ def failover(ctx):
     wait_vips(lab, vips, "lb01")
     for n in LBS:
         wait_table(lab, n, dr_table("Route"))
-    _failover_run(ctx, lambda: suite.stop(lab.vm("lb01")), vips, "service stop")
+    s = _failover_run(ctx, lambda: suite.stop(lab.vm("lb01")), vips, "service stop")
+    if suite.name == "tandem":
+        # vrrpd's stop hands over before it releases (make before break): nothing may fail.
+        expect(s["failed"] == 0, f"service stop: {s['failed']} requests failed; vrrpd hands over without a gap")
     suite.start(lab.vm("lb01"))
     wait_vips(lab, vips, "lb01", timeout=40)  # preempts back (priority 100 > 90)
     wait_table(lab, "lb01", dr_table("Route"))
@@ -338,6 +341,15 @@ def _connection(vm, local):
     return None
 
 
+def _sync_table():
+    """Configs/dr-sync's table: the DR services plus the long-connection service on SESSION_PORT."""
+    a, b = plan.WEBS["web01"]["pub"], plan.WEBS["web02"]["pub"]
+    table = dict(dr_table("Route"))
+    table[f"TCP {SESSION_VIP}:{SESSION_PORT} rr"] = {f"{a}:{SESSION_PORT}": ("Route", 1),
+                                                     f"{b}:{SESSION_PORT}": ("Route", 1)}
+    return table
+
+
 def _sync_failover(ctx, with_sync):
     """Configs/dr-sync: one TCP connection from the client through 192.0.2.93:9000, a line every 200 ms; lb01's
     suite stops. With the sync daemon lb02 has learned the connection and keeps forwarding it to the same real
@@ -350,12 +362,8 @@ def _sync_failover(ctx, with_sync):
         edit = None if with_sync else "sed -i '/lvs_sync_daemon/d' /etc/keepalived/keepalived.conf"
         prepare(ctx, "dr-sync", edit=edit)
         wait_vips(lab, ["192.0.2.93", "192.0.2.94"], "lb01")
-        a, b = plan.WEBS["web01"]["pub"], plan.WEBS["web02"]["pub"]
-        table = dict(dr_table("Route"))
-        table[f"TCP {SESSION_VIP}:{SESSION_PORT} rr"] = {f"{a}:{SESSION_PORT}": ("Route", 1),
-                                                         f"{b}:{SESSION_PORT}": ("Route", 1)}
         for n in LBS:
-            wait_table(lab, n, table)
+            wait_table(lab, n, _sync_table())
         if with_sync:
             daemons = {}
 
@@ -424,6 +432,66 @@ def _sync_failover(ctx, with_sync):
         lab.stop_session_servers(SESSION_PORT)
 
 
+def _switchover_once(ctx, source, target, session, label):
+    """`tandemctl switchover` on `source` under client load and with the long connection open: the VIPs move to
+    `target` with 0 failed requests and the connection goes on; returns the figures."""
+    lab = ctx.lab
+    vips = ["192.0.2.93", "192.0.2.94"]
+    load = Load(lab, "192.0.2.93", 80)
+    time.sleep(2)
+    gap_before = session.status().get("max_gap_s", 0.0)
+    t0 = time.monotonic()
+    out = lab.vm(source).sh("tandemctl switchover", timeout=60)
+    took = time.monotonic() - t0
+    wait_vips(lab, vips, target, timeout=10)
+    time.sleep(2)
+    s = load.finish()
+    st = session.status()
+    expect(not st.get("error"), f"{label}: the long connection broke: {st}")
+    expect(s["failed"] == 0, f"{label}: {s['failed']} of {s['requests']} requests failed: {s}")
+    say(f"{label}: {out.strip().splitlines()[-2] if len(out.strip().splitlines()) > 1 else out.strip()}; "
+        f"tandemctl returned after {took:.2f}s; {s['requests']} requests, {s['failed']} failed; "
+        f"long connection: {st.get('answered')} of {st.get('sent')} answered, longest gap so far "
+        f"{st.get('max_gap_s', 0):.2f}s (before: {gap_before:.2f}s)")
+    ctx.measure(f"{label} failed requests", f"{s['failed']} of {s['requests']}")
+    return s, st
+
+
+def switchover(ctx):
+    """Configs/dr-sync: `tandemctl switchover` lb01 → lb02 and back, under client load and with one long TCP
+    connection (a line every 50 ms) through the sync daemon: 0 failed requests, the connection never breaks."""
+    lab = ctx.lab
+    lab.set_web_mode("dr")
+    lab.start_session_servers(SESSION_PORT)
+    lab.start_capture("switchover")
+    try:
+        prepare(ctx, "dr-sync")
+        wait_vips(lab, ["192.0.2.93", "192.0.2.94"], "lb01")
+        for n in LBS:
+            wait_table(lab, n, _sync_table())
+        session = Session(lab, SESSION_VIP, SESSION_PORT, interval=0.05)
+        try:
+            st = session.wait(lambda s: s.get("answered", 0) >= 20, 30, "the first answers on the connection")
+            baseline = st.get("max_gap_s", 0.0)
+            _switchover_once(ctx, "lb01", "lb02", session, "switchover lb01→lb02")
+            # lb01 is held BACKUP (priority 100 > 90 would preempt otherwise); it stays so.
+            time.sleep(5)
+            wait_vips(lab, ["192.0.2.93", "192.0.2.94"], "lb02", timeout=1)
+            _switchover_once(ctx, "lb02", "lb01", session, "switchover lb02→lb01")
+            lab.vm("lb02").sh("tandemctl resume")
+            session.wait(lambda s: s.get("answered", 0) >= st.get("answered", 0) + 20, 30, "more answers")
+        finally:
+            s = session.finish()
+        expect(not s["error"], f"the connection broke across the switchovers: {s}")
+        expect(s["answered"] >= s["sent"] - 1, f"lines without answers: {s}")
+        say(f"long connection: {s['answered']} of {s['sent']} lines answered, no reset; longest gap "
+            f"{s['max_gap_s']:.3f}s (before the switchovers: {baseline:.3f}s)")
+        ctx.measure("switchover longest gap (one TCP connection)", f"{s['max_gap_s']:.3f}s")
+    finally:
+        lab.stop_capture("switchover")
+        lab.stop_session_servers(SESSION_PORT)
+
+
 def sync(ctx):
     """Configs/dr-sync: an established TCP connection survives the failover: lb02's backup sync daemon learned it."""
     _sync_failover(ctx, with_sync=True)
@@ -445,6 +513,7 @@ SCENARIOS = [
     ("restart-ipvs", restart_ipvs, ("ipvsd", "vrrpd", "checkd")),
     ("systemd", systemd, ("vrrpd", "ipvsd", "checkd")),
     ("sync", sync, ("vrrpd", "ipvsd", "checkd")),
+    ("switchover", switchover, ("vrrpd", "ipvsd", "checkd", "tandemctl", TANDEM_ONLY)),
     ("tables", tables, ("ipvsd", "vrrpd", "checkd", COMPARES_WITH_KEEPALIVED)),
 ]
 

@@ -9,6 +9,8 @@ from .qemu_sockets import LabError
 DAEMONS = ("vrrpd", "ipvsd", "checkd")
 # In a scenario's needs: it uses keepalived as the oracle for our daemons, so only the tandem suite runs it.
 COMPARES_WITH_KEEPALIVED = "keepalived as oracle"
+# In a scenario's needs: it drives something keepalived does not have (tandemctl switchover).
+TANDEM_ONLY = "tandem only"
 
 
 def daemon_issues(lab_dir):
@@ -32,6 +34,8 @@ class KeepalivedSuite:
     def missing(self, needs):
         if COMPARES_WITH_KEEPALIVED in needs:
             return "compares our daemons with keepalived; it runs under --suite tandem"
+        if TANDEM_ONLY in needs:
+            return "keepalived has no planned switchover; its `systemctl stop` is measured in `failover`"
         return None
 
     def install(self, vm, config_dir):
@@ -67,7 +71,11 @@ class TandemSuite:
     def missing(self, needs):
         """The first daemon this scenario needs whose binary or unit is not there yet, as a SKIP reason."""
         for d in needs:
-            if d == COMPARES_WITH_KEEPALIVED:
+            if d in (COMPARES_WITH_KEEPALIVED, TANDEM_ONLY):
+                continue
+            if d == "tandemctl":   # a command, not a daemon: no unit
+                if not (self.bin_dir and os.access(os.path.join(self.bin_dir, d), os.X_OK)):
+                    return "waiting on tandemctl (not built)"
                 continue
             if not (self.bin_dir and os.access(os.path.join(self.bin_dir, d), os.X_OK)
                     and os.path.exists(os.path.join(self.unit_dir, f"{d}.service"))):
@@ -77,7 +85,7 @@ class TandemSuite:
     def payload(self):
         """Files to put on the payload disk: {path in payload: host path}."""
         files = {}
-        for d in DAEMONS:
+        for d in DAEMONS + ("tandemctl",):
             b = os.path.join(self.bin_dir or "", d)
             if os.path.exists(b):
                 files[f"bin/{d}"] = b
