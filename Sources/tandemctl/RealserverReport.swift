@@ -12,7 +12,7 @@ struct RealserverReport: Codable, Equatable, Sendable {
     var vips: [VIPEntry]
     var sysctls: [SysctlEntry]
     /// What the last `down` will restore: the sysctls `up` changed, with the values they had before.
-    var restoreOnLastDown: [RealserverState.SavedSysctl]
+    var restoreOnLastDown: [RestoreEntry]
 
     struct VIPEntry: Codable, Equatable, Sendable {
         var address: String
@@ -23,6 +23,14 @@ struct RealserverReport: Codable, Equatable, Sendable {
         var deviceUp: Bool
         /// Recorded in the state file by `up`.
         var recorded: Bool
+    }
+
+    struct RestoreEntry: Codable, Equatable, Sendable {
+        var name: String
+        /// The value it had before `up` changed it: what the last `down` writes back.
+        var previous: Int
+        /// The value `up` wrote; a sysctl no longer at this value is left as it is by `down`.
+        var set: Int
     }
 
     struct SysctlEntry: Codable, Equatable, Sendable {
@@ -73,7 +81,7 @@ struct RealserverReport: Codable, Equatable, Sendable {
             }
             return SysctlEntry(name: sysctl.description, value: value, expected: expected, ok: value == expected)
         }
-        restoreOnLastDown = state.sysctls
+        restoreOnLastDown = state.sysctls.map { RestoreEntry(name: $0.sysctl.description, previous: $0.previous, set: $0.set) }
         self.problems = problems
         ok = problems.isEmpty
     }

@@ -196,7 +196,8 @@ extension RealserverTests {
             #expect(good.ok && good.problems.isEmpty)
             #expect(good.vips.map(\.address) == ["192.0.2.93", "198.51.100.118", "2001:db8::5"])
             #expect(good.sysctls.map(\.name) == Self.drSysctls.map(\.description))
-            #expect(good.restoreOnLastDown == up.state.sysctls)
+            #expect(good.restoreOnLastDown.map(\.name) == Self.drSysctls.map(\.description))
+            #expect(good.restoreOnLastDown.allSatisfy { $0.previous == 0 })
             var broken = after
             broken.sysctls[Sysctl("lo", "arp_announce")] = 0
             broken.devices["lo"]?.addresses[Self.vips[1]] = nil
@@ -294,6 +295,30 @@ extension RealserverTests {
             #expect(arpNames.map(sysctl) == ["0", "0", "0", "0"])
             #expect(!FileManager.default.fileExists(atPath: state.path("state.json")))
             #expect(realserver("status").status == 1)
+        }
+
+        /// Without CAP_NET_ADMIN (here as nobody, in a lab namespace) `up` fails with exit 1 and says to run it as root.
+        @Test func withoutPrivilegeUpSaysItNeedsRoot() throws {
+            if let reason = NetworkLab.unavailableReason {
+                print("skipped: \(reason)")
+                return
+            }
+            guard FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv") else {
+                print("skipped: needs setpriv (util-linux) to drop privilege")
+                return
+            }
+            let lab = try NetworkLab()
+            try lab.addNode("rs", addresses: ["192.0.2.11/24"])
+            let state = try TemporaryDirectory()
+            try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: state.path)
+            let tandemctl = DaemonProcess.binary("tandemctl").path
+            let run = lab.exec("rs", "setpriv --reuid=65534 --regid=65534 --clear-groups \(tandemctl) realserver up 192.0.2.95 --state-dir \(state.path)")
+            #expect(run.status == 1, "\(run.output)")
+            #expect(run.output.contains("cannot add 192.0.2.95/32: Operation not permitted: run it as root (it needs CAP_NET_ADMIN)"),
+                    "\(run.output)")
+            #expect(!lab.exec("rs", "ip -o addr show dev lo").output.contains("192.0.2.95"))
+            let locked = lab.exec("rs", "setpriv --reuid=65534 --regid=65534 --clear-groups \(tandemctl) realserver down 192.0.2.95")
+            #expect(locked.status == 1 && locked.output.contains("run it as root"), "the default state dir is root's: \(locked.output)")
         }
 
         /// LVS-TUN: on a kernel with ipip, the VIP on tunl0 with rp_filter 0; without it, a clear error and no change.
