@@ -143,10 +143,11 @@ struct RealserverPlan: Equatable, Sendable {
     static func up(_ vips: [IPAddress], setup: RealserverSetup, observed: RealserverObservation,
                    state: RealserverState) -> RealserverPlan {
         var plan = RealserverPlan(state: state)
-        var devicesUp: Set<String> = []
+        var devicesUp: Set<String> = [], missing: Set<String> = []
         for vip in vips {
             let device = setup.device(for: vip.family)
             guard let present = observed.devices[device] else {
+                guard missing.insert(device).inserted else { continue }
                 plan.errors.append("\(device) does not exist" + (RealserverSetup.module(creating: device).map {
                     " (it comes with the kernel module \($0); loading it did not create it)"
                 } ?? ""))
@@ -172,8 +173,9 @@ struct RealserverPlan: Equatable, Sendable {
                 plan.state.vips.append(record)
             }
         }
-        plan.errors = Array(Set(plan.errors)).sorted()
         for (sysctl, value) in setup.sysctls(hasIPv4: vips.contains { $0.family == .ipv4 }) {
+            // A missing device has been named above; its sysctls cannot be there either.
+            if sysctl.device != "all", observed.devices[sysctl.device] == nil { continue }
             guard let current = observed.sysctls[sysctl] else {
                 plan.errors.append("cannot read \(sysctl)")
                 continue
@@ -190,7 +192,11 @@ struct RealserverPlan: Equatable, Sendable {
                 plan.state.sysctls.append(.init(device: sysctl.device, key: sysctl.key, previous: current, set: value))
             }
         }
-        if !plan.errors.isEmpty { plan.actions = [] }
+        if !plan.errors.isEmpty {
+            // All or nothing: a half set-up real server answers for some VIPs and not others.
+            plan.actions = []
+            plan.state = state
+        }
         return plan
     }
 

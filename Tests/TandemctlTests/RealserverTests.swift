@@ -114,7 +114,8 @@ extension RealserverTests {
             let plan = RealserverPlan.up([Self.vips[0]], setup: RealserverSetup(tunnel: true), observed: Self.fresh(),
                                          state: RealserverState())
             #expect(plan.actions.isEmpty)
-            #expect(plan.errors.first?.hasPrefix("tunl0 does not exist (it comes with the kernel module ipip") == true, "\(plan.errors)")
+            #expect(plan.errors == ["tunl0 does not exist (it comes with the kernel module ipip; loading it did not create it)"])
+            #expect(plan.state == RealserverState())
             #expect(RealserverSetup.module(creating: "ip6tnl0") == "ip6_tunnel")
         }
 
@@ -295,6 +296,27 @@ extension RealserverTests {
             #expect(arpNames.map(sysctl) == ["0", "0", "0", "0"])
             #expect(!FileManager.default.fileExists(atPath: state.path("state.json")))
             #expect(realserver("status").status == 1)
+        }
+
+        /// A namespace as `ip netns add` makes it, lo down: `up` brings lo up, the last `down` brings it down again.
+        @Test func loFoundDownIsBroughtUpAndDownAgain() throws {
+            if let reason = NetworkLab.unavailableReason {
+                print("skipped: \(reason)")
+                return
+            }
+            let lab = try NetworkLab()
+            try lab.addNode("rs", addresses: ["192.0.2.11/24"])
+            try lab.run("ip -n \(lab.namespace("rs")) link set dev lo down")
+            let state = try TemporaryDirectory()
+            let tandemctl = DaemonProcess.binary("tandemctl").path
+            func loIsUp() -> Bool { lab.exec("rs", "ip -o link show dev lo").output.contains(",UP") }
+            let up = lab.exec("rs", "\(tandemctl) realserver up 192.0.2.93 2001:db8::5 --state-dir \(state.path)")
+            #expect(up.status == 0 && Self.lines(up.output).first == "brought lo up", "\(up.output)")
+            #expect(loIsUp())
+            #expect(lab.exec("rs", "ip -o addr show dev lo").output.contains("inet6 2001:db8::5/128"))
+            let down = lab.exec("rs", "\(tandemctl) realserver down 192.0.2.93 2001:db8::5 --state-dir \(state.path)")
+            #expect(down.status == 0 && Self.lines(down.output).last == "brought lo down (it was down before up)", "\(down.output)")
+            #expect(!loIsUp())
         }
 
         /// Without CAP_NET_ADMIN (here as nobody, in a lab namespace) `up` fails with exit 1 and says to run it as root.
