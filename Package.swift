@@ -75,7 +75,7 @@ let package = Package(
         // The operator's command (not a daemon): `tandemctl lint`; DaemonKit only for the version.
         .executableTarget(
             name: "tandemctl",
-            dependencies: ["PairLint", "KeepalivedConfig", "DaemonKit", "Control", "Platform",
+            dependencies: ["PairLint", "KeepalivedConfig", "DaemonKit", "Control", "Platform", "Vocabulary",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         // What the test targets share: fixtures, real backends, daemons as processes, network namespaces.
@@ -98,7 +98,8 @@ let package = Package(
         .testTarget(name: "PairLintTests", dependencies: ["PairLint", "KeepalivedConfig", "Vocabulary"],
                     exclude: ["Fixtures"]),
         // Runs the built tandemctl: depending on it makes `swift test` build it first.
-        .testTarget(name: "TandemctlTests", dependencies: ["tandemctl", "PairLint", "DaemonKit", "Control", "TestSupport"]),
+        .testTarget(name: "TandemctlTests",
+                    dependencies: ["tandemctl", "PairLint", "DaemonKit", "Control", "Vocabulary", "TestSupport"]),
         // vrrpd's engine in process, on fakes of its I/O: elections on a manual clock, no root, no sockets.
         .testTarget(
             name: "VRRPDaemonTests",

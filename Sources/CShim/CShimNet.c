@@ -39,6 +39,26 @@ int tandem_interface_flags(const char *ifname, unsigned int *flags) {
     return 0;
 }
 
+int tandem_interface_set_up(const char *ifname, int up) {
+    if (strlen(ifname) >= IFNAMSIZ) { errno = ENAMETOOLONG; return -1; }
+    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return -1;
+    struct ifreq ifr;
+    memset(&ifr, 0, sizeof(ifr));
+    strncpy(ifr.ifr_name, ifname, IFNAMSIZ - 1);
+    // Read, change one bit, write back on the same request: SIOCSIFFLAGS sets every flag, so the others must
+    // stay what they were.
+    int result = ioctl(fd, SIOCGIFFLAGS, &ifr);
+    if (result == 0) {
+        if (up) ifr.ifr_flags |= IFF_UP; else ifr.ifr_flags &= ~IFF_UP;
+        result = ioctl(fd, SIOCSIFFLAGS, &ifr);
+    }
+    int saved = errno;
+    close(fd);
+    errno = saved;
+    return result;
+}
+
 int tandem_arp_socket(void) {
     return socket(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC, htons(ETH_P_ARP));
 }

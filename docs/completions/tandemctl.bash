@@ -173,13 +173,13 @@ _tandemctl() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    lint|status|metrics|help)
+    lint|status|metrics|realserver|help)
         # Offer subcommand argument completions
         "_tandemctl_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'lint status metrics help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'lint status metrics realserver help' -- "${cur}"))
         ;;
     esac
 }
@@ -226,6 +226,86 @@ _tandemctl_metrics() {
     # Offer option value completions
     case "${prev}" in
     '--runtime-dir')
+        __tandemctl_add_completions -d
+        return
+        ;;
+    esac
+}
+
+_tandemctl_realserver() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __tandemctl_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    up|down|status)
+        # Offer subcommand argument completions
+        "_tandemctl_realserver_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'up down status' -- "${cur}"))
+        ;;
+    esac
+}
+
+_tandemctl_realserver_up() {
+    repeating_flags=()
+    non_repeating_flags=(--tunnel --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--interface --state-dir)
+    __tandemctl_offer_flags_options -1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--interface')
+        return
+        ;;
+    '--state-dir')
+        __tandemctl_add_completions -d
+        return
+        ;;
+    esac
+}
+
+_tandemctl_realserver_down() {
+    repeating_flags=()
+    non_repeating_flags=(--tunnel --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--interface --state-dir)
+    __tandemctl_offer_flags_options -1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--interface')
+        return
+        ;;
+    '--state-dir')
+        __tandemctl_add_completions -d
+        return
+        ;;
+    esac
+}
+
+_tandemctl_realserver_status() {
+    repeating_flags=()
+    non_repeating_flags=(--tunnel --json --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--interface --state-dir)
+    __tandemctl_offer_flags_options -1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--interface')
+        return
+        ;;
+    '--state-dir')
         __tandemctl_add_completions -d
         return
         ;;

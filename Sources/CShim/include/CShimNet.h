@@ -8,6 +8,9 @@ int tandem_interface_hwaddr(const char *ifname, uint8_t mac[6]);
 /// The IFF_* flags of an interface (SIOCGIFFLAGS); 0 on success, -1 with errno otherwise.
 int tandem_interface_flags(const char *ifname, unsigned int *flags);
 
+/// Sets (up != 0) or clears IFF_UP on an interface (SIOCSIFFLAGS, needs CAP_NET_ADMIN); 0 or -1 with errno.
+int tandem_interface_set_up(const char *ifname, int up);
+
 /// Opens the AF_PACKET socket gratuitous ARPs are sent on (needs CAP_NET_RAW); the fd or -1 with errno.
 int tandem_arp_socket(void);
 

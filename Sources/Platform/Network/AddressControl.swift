@@ -23,7 +23,8 @@ public final class AddressControl {
     public func add(_ address: [UInt8], prefixLength: Int, interfaceIndex: Int32, label: String? = nil) throws {
         let result = try withAddress(address, prefixLength, interfaceIndex, label) { rtnl_addr_add(socket, $0, 0) }
         guard result == 0 || result == -NLE_EXIST else {
-            throw AddressControlError("cannot add \(Self.text(address))/\(prefixLength): \(String(cString: nl_geterror(result)))")
+            throw AddressControlError("cannot add \(Self.text(address))/\(prefixLength): \(String(cString: nl_geterror(result)))",
+                                      permissionDenied: result == -NLE_PERM)
         }
     }
 
@@ -32,7 +33,8 @@ public final class AddressControl {
     public func remove(_ address: [UInt8], prefixLength: Int, interfaceIndex: Int32) throws {
         let result = try withAddress(address, prefixLength, interfaceIndex, nil) { rtnl_addr_delete(socket, $0, 0) }
         guard result == 0 || result == -NLE_NOADDR || result == -NLE_OBJ_NOTFOUND || result == -NLE_NODEV else {
-            throw AddressControlError("cannot remove \(Self.text(address))/\(prefixLength): \(String(cString: nl_geterror(result)))")
+            throw AddressControlError("cannot remove \(Self.text(address))/\(prefixLength): \(String(cString: nl_geterror(result)))",
+                                      permissionDenied: result == -NLE_PERM)
         }
     }
 
@@ -65,5 +67,10 @@ public final class AddressControl {
 
 public struct AddressControlError: Error, CustomStringConvertible, Sendable {
     public let description: String
-    init(_ description: String) { self.description = description }
+    /// The kernel said EPERM (no CAP_NET_ADMIN): a caller can tell the operator to run it as root.
+    public let permissionDenied: Bool
+    init(_ description: String, permissionDenied: Bool = false) {
+        self.description = description
+        self.permissionDenied = permissionDenied
+    }
 }

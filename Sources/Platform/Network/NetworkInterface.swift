@@ -22,6 +22,58 @@ public struct NetworkInterface: Sendable, Hashable {
         return flags & LinkMonitor.interfaceUp != 0 && flags & LinkMonitor.interfaceRunning != 0
     }
 
+    /// Administratively up (IFF_UP), whatever the carrier: what `ip link set dev NAME up` sets.
+    public var isUp: Bool {
+        var flags: UInt32 = 0
+        guard tandem_interface_flags(name, &flags) == 0 else { return false }
+        return flags & LinkMonitor.interfaceUp != 0
+    }
+
+    /// Sets the interface administratively up or down (needs CAP_NET_ADMIN; EPERM otherwise).
+    // ip link set dev tunl0 up
+    public func setUp(_ up: Bool) throws {
+        guard tandem_interface_set_up(name, up ? 1 : 0) == 0 else {
+            throw SystemError.current("SIOCSIFFLAGS(\(name), \(up ? "up" : "down"))")
+        }
+    }
+
+    /// Every address of both families with its prefix length (from the netmask getifaddrs reports), in the
+    /// kernel's order: what removing one needs, since the kernel deletes an address only at its own prefix length.
+    // ip -o addr show dev lo
+    public func addressesWithPrefixLength() -> [(address: [UInt8], prefixLength: Int)] {
+        var list: UnsafeMutablePointer<ifaddrs>?
+        guard getifaddrs(&list) == 0, let first = list else { return [] }
+        defer { freeifaddrs(list) }
+        var result: [(address: [UInt8], prefixLength: Int)] = []
+        var cursor: UnsafeMutablePointer<ifaddrs>? = first
+        while let entry = cursor {
+            defer { cursor = entry.pointee.ifa_next }
+            guard let address = entry.pointee.ifa_addr, String(cString: entry.pointee.ifa_name) == name,
+                  let bytes = Self.bytes(address) else { continue }
+            let mask = entry.pointee.ifa_netmask.flatMap(Self.bytes) ?? []
+            result.append((bytes, mask.reduce(0) { $0 + $1.nonzeroBitCount }))
+        }
+        return result
+    }
+
+    /// The address bytes of an AF_INET or AF_INET6 sockaddr; nil for other families (AF_PACKET).
+    private static func bytes(_ address: UnsafeMutablePointer<sockaddr>) -> [UInt8]? {
+        switch Int32(address.pointee.sa_family) {
+        case AF_INET:
+            return address.withMemoryRebound(to: sockaddr_in.self, capacity: 1) {
+                var raw = $0.pointee.sin_addr
+                return withUnsafeBytes(of: &raw) { Array($0) }
+            }
+        case AF_INET6:
+            return address.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) {
+                var raw = $0.pointee.sin6_addr
+                return withUnsafeBytes(of: &raw) { Array($0) }
+            }
+        default:
+            return nil
+        }
+    }
+
     // ip link show dev eth0: its link/ether address, read with SIOCGIFHWADDR
     public func hardwareAddress() throws -> [UInt8] {
         var mac = [UInt8](repeating: 0, count: 6)
