@@ -13,6 +13,8 @@ public struct DaemonStatus: Codable, Sendable, Equatable {
     public var configFile: String
     /// Seconds since the Unix epoch when that file was last read successfully (start or reload).
     public var configLoadedAt: Double
+    /// The daemon's -i/--config-id (keepalived's @ID lines), when it was given one.
+    public var configID: String?
     /// The daemon's connections to its peers, one entry per peer it talks to.
     public var peers: [PeerLink]
     /// Requests refused on the control socket (malformed or oversized) since start.

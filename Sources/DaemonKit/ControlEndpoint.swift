@@ -69,6 +69,7 @@ final class ControlEndpoint {
             startedAt: startedAt.timeIntervalSince1970, uptimeSeconds: Date().timeIntervalSince(startedAt),
             configFile: options.configFile, configLoadedAt: configLoadedAt.timeIntervalSince1970, peers: peers,
             malformedRequests: malformedRequests, refusedConnections: listener?.refusedConnections ?? 0)
+        status.configID = options.configID
         service?.describe(into: &status)
         return status
     }

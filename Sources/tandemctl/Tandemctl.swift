@@ -9,5 +9,5 @@ struct Tandemctl: ParsableCommand {
         commandName: "tandemctl",
         abstract: "The operator's command for tandem (vrrpd, ipvsd, checkd).",
         version: TandemVersion.string,
-        subcommands: [Lint.self, Status.self, Metrics.self, Switchover.self, Resume.self, Realserver.self])
+        subcommands: [Lint.self, Status.self, Metrics.self, Switchover.self, Resume.self, Reload.self, Realserver.self])
 }

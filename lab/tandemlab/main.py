@@ -141,7 +141,9 @@ def run_suite(a, state_dir, lab_id):
             measured.append(("image build (cold cache)", f"{built:.0f}s"))
         extra = suite.payload() if hasattr(suite, "payload") else {}
         payload = build_payload(state_dir, LAB_DIR, a.configs, extra)
-        lab = Lab(lab_id, image_dir, payload, state_dir, log)
+        tool = os.path.join(a.bin, "tandemctl") if a.suite == "tandem" and a.bin else None
+        lab = Lab(lab_id, image_dir, payload, state_dir, log,
+                  realserver_tool=tool if tool and os.access(tool, os.X_OK) else None)
         ctx = Context(lab, suite)
         try:
             lab.setup_network()

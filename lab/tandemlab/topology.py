@@ -17,8 +17,10 @@ PYTHON = "/usr/bin/python3"
 class Lab:
     """Owns every resource of one lab run and removes them all in `teardown`."""
 
-    def __init__(self, lab_id, image_dir, payload_img, state_dir, log):
+    def __init__(self, lab_id, image_dir, payload_img, state_dir, log, realserver_tool=None):
+        """`realserver_tool`: our tandemctl, which then sets up the DR real servers (`tandemctl realserver`)."""
         self.id = lab_id
+        self.realserver_tool = realserver_tool
         self.image_dir = image_dir
         self.payload_img = payload_img
         self.state_dir = state_dir
@@ -54,9 +56,10 @@ class Lab:
         for web, w in plan.WEBS.items():
             wns = self.node_ns[web]
             ns_run(wns, ["ip", "addr", "add", f"{w['int']}/24", "dev", "eth1"])
-            for k, v in (("arp_ignore", 1), ("arp_announce", 2)):
-                for dev in ("all", "lo"):
-                    ns_run(wns, ["sysctl", "-qw", f"net.ipv4.conf.{dev}.{k}={v}"])
+            if not self.realserver_tool:
+                for k, v in (("arp_ignore", 1), ("arp_announce", 2)):
+                    for dev in ("all", "lo"):
+                        ns_run(wns, ["sysctl", "-qw", f"net.ipv4.conf.{dev}.{k}={v}"])
         self.set_web_mode("dr")
 
     def set_web_mode(self, mode):
@@ -67,12 +70,21 @@ class Lab:
             wns = self.node_ns[web]
             ns_run(wns, ["ip", "route", "flush", "default"], check=False)
             ns_run(wns, ["ip", "addr", "flush", "dev", "eth0"])
-            for vip in plan.DR_VIPS:
-                ns_run(wns, ["ip", "addr", "del", f"{vip}/32", "dev", "lo"], check=False)
+            if self.realserver_tool:
+                # The suite's own tool, so every DR run proves it: VIPs on lo, arp_ignore/arp_announce, undone by down.
+                state = os.path.join(self.state_dir, f"realserver-{web}")
+                verb = "up" if mode == "dr" else "down"
+                ns_run(wns, [self.realserver_tool, "realserver", verb, "--state-dir", state] + list(plan.DR_VIPS))
+                if mode == "dr":
+                    ns_run(wns, [self.realserver_tool, "realserver", "status", "--state-dir", state] + list(plan.DR_VIPS))
+            else:
+                for vip in plan.DR_VIPS:
+                    ns_run(wns, ["ip", "addr", "del", f"{vip}/32", "dev", "lo"], check=False)
             if mode == "dr":
                 ns_run(wns, ["ip", "addr", "add", f"{w['pub']}/24", "dev", "eth0"])
-                for vip in plan.DR_VIPS:
-                    ns_run(wns, ["ip", "addr", "add", f"{vip}/32", "dev", "lo"])
+                if not self.realserver_tool:
+                    for vip in plan.DR_VIPS:
+                        ns_run(wns, ["ip", "addr", "add", f"{vip}/32", "dev", "lo"])
             else:
                 ns_run(wns, ["ip", "route", "add", "default", "via", plan.NAT_GATEWAY_VIP])
         self.web_mode = mode

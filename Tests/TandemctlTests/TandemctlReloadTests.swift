@@ -1,0 +1,82 @@
+import Control
+import Foundation
+import TestSupport
+import Testing
+
+/// `tandemctl reload` against vrrpd and checkd as processes in a namespace of their own: a good file reloads
+/// both, a file with an error reloads neither and names file:line:column.
+@Suite(.serialized, .enabled(if: NetworkLab.available, "needs root and network namespaces (\(NetworkLab.unavailableReason ?? ""))"))
+struct TandemctlReloadTests {
+    static let good = """
+        vrrp_script chk {
+            script "/bin/true"
+            interval 1
+        }
+        vrrp_instance VI_1 {
+            state BACKUP
+            interface eth0
+            virtual_router_id 51
+            priority 100
+            advert_int 1
+            virtual_ipaddress {
+                192.0.2.100
+            }
+            track_script {
+                chk
+            }
+        }
+
+        """
+
+    func loadedAt(_ runtime: String) throws -> [String: Double] {
+        let run = try TandemctlProcessTests.tandemctl(["status", "--json", "--runtime-dir", runtime])
+        let report = try JSONDecoder().decode(TandemctlStatusTests.Report.self, from: Data(run.standardOutput.utf8))
+        return Dictionary(uniqueKeysWithValues: report.daemons.compactMap { d in d.status.map { (d.name, $0.configLoadedAt) } })
+    }
+
+    @Test func aGoodFileReloadsEveryRunningDaemonAndABadOneNone() throws {
+        let lab = try NetworkLab()
+        try lab.addNode("a", addresses: ["192.0.2.1/24"])
+        let directory = try TemporaryDirectory()
+        let runtime = directory.file("run").path
+        let config = directory.file("keepalived.conf")
+        try Self.good.write(to: config, atomically: true, encoding: .utf8)
+        let vrrpd = try lab.spawn("a", DaemonProcess.binary("vrrpd").path, ["-l", "-f", config.path, "--runtime-dir", runtime],
+                                  logFile: directory.file("vrrpd.log"))
+        let checkd = try lab.spawn("a", DaemonProcess.binary("checkd").path, ["-l", "-f", config.path, "--runtime-dir", runtime],
+                                   logFile: directory.file("checkd.log"))
+        defer {
+            _ = checkd.terminate()
+            _ = vrrpd.terminate()
+        }
+        #expect(vrrpd.waitForLog("checkd connected"), "\(vrrpd.log)")
+        let first = try loadedAt(runtime)
+        #expect(Set(first.keys) == ["vrrpd", "checkd"], "\(first)")
+
+        // An unrelated change: both take it.
+        try (Self.good + "! an edit\n").write(to: config, atomically: true, encoding: .utf8)
+        let ok = try TandemctlProcessTests.tandemctl(["reload", "--runtime-dir", runtime])
+        #expect(ok.status == 0, "\(ok)")
+        #expect(ok.standardOutput.contains("vrrpd: reloaded \(config.path)") && ok.standardOutput.contains("checkd: reloaded"), "\(ok)")
+        #expect(ok.standardOutput.contains("ipvsd: not running, not reloaded"), "\(ok)")
+        let second = try loadedAt(runtime)
+        #expect(second["vrrpd"]! > first["vrrpd"]! && second["checkd"]! > first["checkd"]!)
+        #expect(vrrpd.log.contains("reloaded \(config.path)") && checkd.log.contains("reloaded \(config.path)"))
+
+        // An error in vrrpd's part (line 9): refused before anyone is signalled; both keep what they run.
+        let bad = Self.good.replacingOccurrences(of: "    priority 100", with: "    priority banana")
+        try bad.write(to: config, atomically: true, encoding: .utf8)
+        let refused = try TandemctlProcessTests.tandemctl(["reload", "--runtime-dir", runtime])
+        #expect(refused.status == 1, "\(refused)")
+        #expect(refused.standardError.contains("\(config.path):9:"), "\(refused)")
+        #expect(refused.standardError.contains("reload refused, nothing reloaded: the file has errors for vrrpd"), "\(refused)")
+        #expect(try loadedAt(runtime) == second, "nobody reloaded")
+        #expect(!vrrpd.log.contains("reload refused"), "vrrpd was never signalled: \(vrrpd.log)")
+    }
+
+    @Test func withNoDaemonRunningItSaysSo() throws {
+        let directory = try TemporaryDirectory()
+        let run = try TandemctlProcessTests.tandemctl(["reload", "--runtime-dir", directory.path])
+        #expect(run.status == 1 && run.standardError.contains("no daemon answers"), "\(run)")
+    }
+}
