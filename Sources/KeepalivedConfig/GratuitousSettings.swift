@@ -74,7 +74,8 @@ extension VRRPInstanceDefinition {
         lowerPriorityNoAdvertSetting ?? global.lowerPriorityNoAdvert
     }
 
-    /// `higher_prio_send_advert`, else global_defs' `vrrp_higher_prio_send_advert` (default off).
+    /// `higher_prio_send_advert`, else global_defs' `vrrp_higher_prio_send_advert` (default on in tandem, off in
+    /// keepalived: see GlobalDefinitions.higherPrioritySendAdvert).
     public func higherPrioritySendAdvert(_ global: GlobalDefinitions) -> Bool {
         higherPrioritySendAdvertSetting ?? global.higherPrioritySendAdvert
     }

@@ -81,7 +81,11 @@ public struct GlobalDefinitions: Sendable {
     /// `vrrp_lower_prio_no_advert`: a MASTER hearing a lower priority does not answer with an advert.
     public var lowerPriorityNoAdvert = false
     /// `vrrp_higher_prio_send_advert`: a MASTER hearing a higher priority sends one advert before yielding.
-    public var higherPrioritySendAdvert = false
+    /// On by default, unlike keepalived (off): after a split brain, the Master whose advert crosses first would
+    /// otherwise never hear the other one, never re-announce, and leave the neighbours that followed the other's
+    /// GARPs pointing at a node without the VIP until their cache expires. `vrrp_higher_prio_send_advert false`
+    /// gives keepalived's adverts back.
+    public var higherPrioritySendAdvert = true
 
     public init() {}
 }

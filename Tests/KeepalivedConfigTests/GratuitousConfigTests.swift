@@ -31,14 +31,15 @@ import Testing
         // Unset everywhere: the global vrrp_garp_master_repeat / _delay (5, 5 s), not the instance's 2.
         #expect(instance.garpLowerPriorityRepeat(plain.global) == 5)
         #expect(instance.garpLowerPriorityDelay(plain.global) == .seconds(5))
-        #expect(!instance.lowerPriorityNoAdvert(plain.global) && !instance.higherPrioritySendAdvert(plain.global))
+        // higher_prio_send_advert is on unless turned off: tandem's default, for split-brain healing (SplitBrainTests).
+        #expect(!instance.lowerPriorityNoAdvert(plain.global) && instance.higherPrioritySendAdvert(plain.global))
 
         let text = """
             global_defs {
                 vrrp_garp_lower_prio_repeat 1
                 vrrp_garp_lower_prio_delay 9
                 vrrp_lower_prio_no_advert
-                vrrp_higher_prio_send_advert true
+                vrrp_higher_prio_send_advert false
             }
 
             """
@@ -46,18 +47,18 @@ import Testing
         #expect(global.vrrpInstances[0].garpLowerPriorityRepeat(global.global) == 1)
         #expect(global.vrrpInstances[0].garpLowerPriorityDelay(global.global) == .seconds(9))
         #expect(global.vrrpInstances[0].lowerPriorityNoAdvert(global.global))
-        #expect(global.vrrpInstances[0].higherPrioritySendAdvert(global.global))
+        #expect(!global.vrrpInstances[0].higherPrioritySendAdvert(global.global))
 
         let own = try #require(Fixtures.parse(text + instanceText("""
                 garp_lower_prio_repeat 0
                 garp_lower_prio_delay 3
                 lower_prio_no_advert false
-                higher_prio_send_advert no
+                higher_prio_send_advert
 
             """)).configuration)
         let i = own.vrrpInstances[0]
         #expect(i.garpLowerPriorityRepeat(own.global) == 0 && i.garpLowerPriorityDelay(own.global) == .seconds(3))
-        #expect(!i.lowerPriorityNoAdvert(own.global) && !i.higherPrioritySendAdvert(own.global))
+        #expect(!i.lowerPriorityNoAdvert(own.global) && i.higherPrioritySendAdvert(own.global))
     }
 
     @Test func aRepeatOfZeroBecomesOneWithAWarningAsInKeepalived() throws {

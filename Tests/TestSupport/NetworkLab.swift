@@ -52,6 +52,17 @@ public final class NetworkLab {
         for address in addresses { try run("ip -n \(ns) addr add \(address) dev \(name)") }
     }
 
+    /// Bridge port isolation (kernel ≥ 4.18): isolated nodes no longer reach each other, but still reach every node
+    /// that is not isolated — a cut between two routers while their clients keep talking to both.
+    public func isolate(_ node: String, _ on: Bool) throws {
+        try run("ip netns exec \(switchNamespace) bridge link set dev port-\(node) isolated \(on ? "on" : "off")")
+    }
+
+    /// The MAC address of a node's interface.
+    public func macAddress(_ node: String, _ interface: String = "eth0") -> String {
+        exec(node, "cat /sys/class/net/\(interface)/address").output.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
     /// Runs a shell command on the host; throws with its output when it fails.
     @discardableResult
     public func run(_ command: String) throws -> String {
