@@ -71,6 +71,21 @@ public struct InstanceStatus: Codable, Sendable, Equatable {
     public var lastHandover: String?
     /// The new Master's address when the last handover completed and this instance saw its advert.
     public var lastHandoverTo: String?
+    /// The configured priority, before tracking.
+    public var basePriority: Int?
+    /// Seconds since the Unix epoch of the last state change, and why it happened (VRRPTransitionReason's
+    /// raw values: "startup", "masterDown", "higherPriorityAdvert", "handedOver", ...).
+    public var since: Double?
+    public var reason: String?
+    /// The Master as this Backup last heard it in an advert: address and priority; absent when Master or none heard.
+    public var masterAddress: String?
+    public var masterPriority: Int?
+    /// The vrrp_sync_group it belongs to.
+    public var syncGroup: String?
+    /// Each virtual (and excluded) address, and whether it is on its interface now.
+    public var addresses: [AddressStatus]?
+    /// Each tracked script and interface and what it does to the priority now.
+    public var tracking: [TrackStatus]?
 
     public init(name: String, state: String, effectivePriority: Int, handover: String? = nil,
                 lastHandover: String? = nil, lastHandoverTo: String? = nil) {
@@ -80,5 +95,44 @@ public struct InstanceStatus: Codable, Sendable, Equatable {
         self.handover = handover
         self.lastHandover = lastHandover
         self.lastHandoverTo = lastHandoverTo
+    }
+}
+
+/// One address of an instance and whether the kernel has it on its interface.
+public struct AddressStatus: Codable, Sendable, Equatable {
+    /// "192.0.2.100/32".
+    public var address: String
+    public var interface: String
+    public var present: Bool
+
+    public init(address: String, interface: String, present: Bool) {
+        self.address = address
+        self.interface = interface
+        self.present = present
+    }
+}
+
+/// One tracked script or interface of an instance.
+public struct TrackStatus: Codable, Sendable, Equatable {
+    /// "script" or "interface".
+    public var kind: String
+    public var name: String
+    /// "ok"/"failed"/"pending" (script), "up"/"down" (interface).
+    public var status: String
+    public var weight: Int
+    public var reverse: Bool
+    /// What it adds to the base priority now (negative lowers it).
+    public var adds: Int
+    /// It holds the instance in FAULT (weight 0 and not good, or pending).
+    public var faults: Bool
+
+    public init(kind: String, name: String, status: String, weight: Int, reverse: Bool, adds: Int, faults: Bool) {
+        self.kind = kind
+        self.name = name
+        self.status = status
+        self.weight = weight
+        self.reverse = reverse
+        self.adds = adds
+        self.faults = faults
     }
 }

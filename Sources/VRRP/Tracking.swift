@@ -69,6 +69,8 @@ public struct VRRPTrackingResult: Hashable, Sendable {
     public var pendingScripts: [String]
     /// Names of weight-0 tracked interfaces whose state puts the instance in FAULT.
     public var faultingInterfaces: [String]
+    /// What each tracked script and interface does to the instance now, in configuration order (scripts first).
+    public var contributions: [VRRPTrackContribution] = []
     /// True when a script holds the instance in FAULT (send `.trackDown` to the state machine).
     public var isScriptFault: Bool { !faultingScripts.isEmpty || !pendingScripts.isEmpty }
     /// True when an interface holds the instance in FAULT (send `.interfaceDown`).
@@ -82,12 +84,28 @@ public struct VRRPTrackingResult: Hashable, Sendable {
 /// adds while good; weight < 0 adds (lowers) while not good; `reverse` negates the weight; weight 0 faults the
 /// instance while not good (while good, if reversed). A script with no result contributes nothing (keepalived
 /// counts a weighted script only once it has exited).
+/// One tracked object's part in an instance's priority or fault, for the operator's status.
+public struct VRRPTrackContribution: Hashable, Sendable {
+    public enum Kind: String, Hashable, Sendable { case script, interface }
+    public var kind: Kind
+    public var name: String
+    /// The script succeeds / the link is up; nil: the script has not reported yet.
+    public var good: Bool?
+    public var weight: Int
+    public var reverse: Bool
+    /// What it adds to the base priority now (negative lowers it).
+    public var adds: Int
+    /// It holds the instance in FAULT now (weight 0), or would once it has reported (pending).
+    public var faults: Bool
+}
+
 public func vrrpTracking(basePriority: UInt8, scripts: [VRRPTrackedScript],
                          interfaces: [VRRPTrackedInterface] = []) -> VRRPTrackingResult {
     var total = Int(basePriority)
     var faultingScripts: [String] = []
     var pending: [String] = []
     var faultingInterfaces: [String] = []
+    var contributions: [VRRPTrackContribution] = []
 
     /// What one tracked object adds, or whether it faults the instance.
     func count(weight: Int, reverse: Bool, good: Bool) -> (add: Int, faults: Bool) {
@@ -99,16 +117,22 @@ public func vrrpTracking(basePriority: UInt8, scripts: [VRRPTrackedScript],
     for s in scripts {
         guard s.status != .unknown else {
             if s.weight == 0 { pending.append(s.name) }
+            contributions.append(.init(kind: .script, name: s.name, good: nil, weight: s.weight, reverse: s.reverse,
+                                       adds: 0, faults: s.weight == 0))
             continue
         }
         let (add, faults) = count(weight: s.weight, reverse: s.reverse, good: s.status == .ok)
         total += add
         if faults { faultingScripts.append(s.name) }
+        contributions.append(.init(kind: .script, name: s.name, good: s.status == .ok, weight: s.weight, reverse: s.reverse,
+                                   adds: add, faults: faults))
     }
     for i in interfaces {
         let (add, faults) = count(weight: i.weight, reverse: i.reverse, good: i.isUp)
         total += add
         if faults { faultingInterfaces.append(i.name) }
+        contributions.append(.init(kind: .interface, name: i.name, good: i.isUp, weight: i.weight, reverse: i.reverse,
+                                   adds: add, faults: faults))
     }
     let priority: UInt8
     if basePriority == 255 {
@@ -117,5 +141,5 @@ public func vrrpTracking(basePriority: UInt8, scripts: [VRRPTrackedScript],
         priority = UInt8(min(max(total, 1), 254))
     }
     return VRRPTrackingResult(effectivePriority: priority, faultingScripts: faultingScripts, pendingScripts: pending,
-                              faultingInterfaces: faultingInterfaces)
+                              faultingInterfaces: faultingInterfaces, contributions: contributions)
 }

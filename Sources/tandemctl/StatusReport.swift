@@ -48,13 +48,27 @@ struct StatusReport: Codable, Equatable {
             if let modified = configModified(status.configFile), modified > status.configLoadedAt {
                 problems.append("\(status.name): \(status.configFile) changed on disk after it was loaded (reload to apply)")
             }
+            for instance in status.instances ?? [] {
+                let missing = (instance.addresses ?? []).filter { !$0.present }.map(\.address)
+                if instance.state == "master" && !missing.isEmpty && instance.handover == nil {
+                    problems.append("\(instance.name) is MASTER but \(missing.joined(separator: ", ")) \(missing.count == 1 ? "is" : "are") not on the interface")
+                }
+                if instance.state != "master" && instance.handover != "lingering" {
+                    let held = (instance.addresses ?? []).filter(\.present).map(\.address)
+                    if !held.isEmpty {
+                        problems.append("\(instance.name) is \(instance.state.uppercased()) but still holds \(held.joined(separator: ", "))")
+                    }
+                }
+            }
         }
         self.problems = problems
         self.daemons = daemons
     }
 
     /// The one screen `tandemctl status` prints: problems first, then the daemons.
-    var text: String {
+    var text: String { text(now: Date().timeIntervalSince1970) }
+
+    func text(now: Double) -> String {
         var lines: [String] = []
         if problems.isEmpty {
             lines.append("No problems.")
@@ -66,9 +80,7 @@ struct StatusReport: Codable, Equatable {
         if !instances.isEmpty {
             lines.append("")
             lines.append("Instances:")
-            for instance in instances {
-                lines.append("  \(instance.name)  \(instance.state.uppercased())  priority \(instance.effectivePriority)")
-            }
+            for instance in instances { lines += Self.lines(of: instance, now: now) }
         }
         lines.append("")
         lines.append("Daemons:")
@@ -84,6 +96,38 @@ struct StatusReport: Codable, Equatable {
                          + (peers.isEmpty ? "" : "  peers: \(peers)"))
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// One instance: state and since when, priority and what moved it, the master heard, handover, addresses.
+    static func lines(of instance: InstanceStatus, now: Double) -> [String] {
+        var head = "  \(instance.name)  \(instance.state.uppercased())"
+        if let since = instance.since {
+            head += " for \(duration(max(0, now - since)))" + (instance.reason.map { " (\($0))" } ?? "")
+        }
+        head += "  priority \(instance.effectivePriority)"
+        let moved = (instance.tracking ?? []).filter { $0.adds != 0 || $0.faults }
+        if let base = instance.basePriority, base != instance.effectivePriority || !moved.isEmpty {
+            let parts = moved.map { t in
+                "\(t.name) \(t.status)" + (t.faults ? " FAULT" : " \(t.adds > 0 ? "+" : "")\(t.adds)")
+            }
+            head += " (base \(base)\(parts.isEmpty ? "" : "; " + parts.joined(separator: ", ")))"
+        }
+        if let group = instance.syncGroup { head += "  sync group \(group)" }
+        var lines = [head]
+        if let master = instance.masterAddress {
+            lines.append("      master \(master)" + (instance.masterPriority.map { " priority \($0)" } ?? ""))
+        }
+        if let handover = instance.handover {
+            lines.append("      handover: \(handover)" + (handover == "held-back" ? " (tandemctl resume ends it)" : ""))
+        } else if let last = instance.lastHandover {
+            lines.append("      last handover: \(last)" + (instance.lastHandoverTo.map { " to \($0)" } ?? ""))
+        }
+        let addresses = instance.addresses ?? []
+        if !addresses.isEmpty {
+            lines.append("      " + addresses.map { "\($0.address) \($0.interface) \($0.present ? "present" : "absent")" }
+                .joined(separator: ", "))
+        }
+        return lines
     }
 
     /// 93784 → "1d2h3m".

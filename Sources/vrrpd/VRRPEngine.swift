@@ -1,4 +1,5 @@
 import DaemonKit
+import Foundation
 import KeepalivedConfig
 import Logging
 import Platform
@@ -17,6 +18,10 @@ final class VRRPEngine {
         /// What the state machine was last told: an unweighted tracked interface is down; a script holds it down.
         var interfaceFault = false
         var scriptFault = false
+        /// The last tracking result, for the operator's status.
+        var tracking: VRRPTrackingResult?
+        /// The last state change: when (wall clock, for the operator) and why.
+        var lastChange: (at: Double, reason: VRRPTransitionReason)?
     }
 
     /// A lone instance or a sync group, with its members' I/O and its timer.
@@ -30,7 +35,7 @@ final class VRRPEngine {
     private let environment: VRRPEnvironment
     let logger: Logger
     var clock: any VRRPClock { environment.clock }
-    private var links: any NetworkLinks { environment.links }
+    var links: any NetworkLinks { environment.links }
     var units: [Unit] = []
     private(set) var drops = VRRPDropCounters()
     private var dropsLogged: UInt64 = 0
@@ -311,6 +316,7 @@ final class VRRPEngine {
                 return tracked
             }
             let result = vrrpTracking(basePriority: member.plan.machine.priority, scripts: scripts, interfaces: interfaces)
+            units[index].members[memberIndex].tracking = result
             let name = member.plan.name
             let current = units[index].machine.members[memberIndex].effectivePriority
             if current != result.effectivePriority && !member.plan.machine.isAddressOwner {
@@ -367,6 +373,7 @@ final class VRRPEngine {
                 logger.notice("\(member.plan.name): \(from.rawValue.uppercased()) → \(to.rawValue.uppercased()) (\(reason.rawValue))",
                               metadata: ["VRRP_INSTANCE": "\(member.plan.name)", "VRRP_STATE": "\(to.rawValue.uppercased())",
                                          "VRRP_PRIORITY": "\(priority)", "MESSAGE_ID": "\(MessageID.stateChange)"])
+                units[index].members[item.member].lastChange = (Date().timeIntervalSince1970, reason)
                 onStateChange(member.plan.name, to, priority)
             case .handoverEnded(let outcome):
                 handoverEnded(outcome, instance: member.plan.name)

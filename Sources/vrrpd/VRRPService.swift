@@ -14,15 +14,7 @@ import Wire
 /// instance's state.
 final class VRRPService: DaemonService {
     func describe(into status: inout DaemonStatus) {
-        let members = (engine?.units ?? []).flatMap(\.machine.members)
-        status.instances = members.map { instance in
-            let last = engine?.lastHandover[instance.config.name]
-            var to: String?
-            if case .completed(let master?) = last { to = "\(master)" }
-            return InstanceStatus(name: instance.config.name, state: instance.state.rawValue,
-                                  effectivePriority: Int(instance.effectivePriority), handover: instance.handoverWord,
-                                  lastHandover: last?.statusWord, lastHandoverTo: to)
-        }
+        status.instances = engine?.instanceStatuses ?? []
         status.droppedAdverts = Dictionary(uniqueKeysWithValues: (engine?.drops.nonZero ?? []).map { ($0.reason.rawValue, $0.count) })
     }
 
@@ -155,16 +147,6 @@ final class VRRPService: DaemonService {
         engine?.shutdown()
         ipvsd?.close()
         listener?.close()
-    }
-}
-
-extension VRRPInstance {
-    /// The status document's word for a handover under way or its hold (docs/json/status.md).
-    var handoverWord: String? {
-        if isHandingOver { return "handing-over" }
-        if isLingering { return "lingering" }
-        if isHeldBack { return "held-back" }
-        return nil
     }
 }
 
