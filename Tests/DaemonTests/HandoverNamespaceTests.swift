@@ -149,3 +149,33 @@ struct HandoverNamespaceTests {
         _ = b.terminate()
     }
 }
+
+/// Faults of the daemon itself (issue 16's fault suite, the parts that need no lab): a master frozen longer than
+/// Master_Down_Interval, then continued.
+@Suite(.serialized, .enabled(if: NetworkLab.available, "needs root and network namespaces (\(NetworkLab.unavailableReason ?? ""))"))
+struct FrozenMasterNamespaceTests {
+    typealias Instance = VRRPNamespaceTests.Instance
+    typealias Setup = VRRPNamespaceTests.Setup
+
+    @Test func aMasterStoppedThenContinuedLeavesOneMasterAtOnce() throws {
+        let setup = try Setup()
+        let a = try setup.vrrpd("a", Instance(state: "MASTER", priority: 150))
+        let b = try setup.vrrpd("b", Instance(priority: 100))
+        defer {
+            _ = a.terminate()
+            _ = b.terminate()
+        }
+        #expect(setup.lab.waitUntil(timeout: .seconds(8)) { setup.owns("a") && b.log.contains("→ BACKUP") } != nil)
+        a.signal(SIGSTOP)
+        // b takes over after Master_Down_Interval (3.6 s); a still has the VIP in the kernel: both hold it.
+        #expect(setup.lab.waitUntil(timeout: .seconds(6)) { setup.owns("b") } != nil, "\(b.log)")
+        Thread.sleep(forTimeInterval: 2)
+        a.signal(SIGCONT)
+        // a's overdue advert timer fires at once: b hears priority 150 and yields; a re-asserts over b's advert.
+        let healed = setup.lab.waitUntil(timeout: .seconds(3), pollEvery: .milliseconds(10)) { setup.owns("a") && !setup.owns("b") }
+        #expect(healed != nil, "a: \(a.log)\nb: \(b.log)")
+        if let healed { #expect(healed < .milliseconds(1_200), "two holders for \(healed) after SIGCONT") }
+        #expect(setup.lab.holds(for: .seconds(3)) { setup.owns("a") && !setup.owns("b") }, "no lasting dual active")
+        print("frozen master: one holder \(healed.map { "\($0)" } ?? "never") after SIGCONT")
+    }
+}

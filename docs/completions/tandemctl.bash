@@ -173,13 +173,13 @@ _tandemctl() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    lint|status|metrics|realserver|help)
+    lint|status|metrics|switchover|resume|reload|realserver|help)
         # Offer subcommand argument completions
         "_tandemctl_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'lint status metrics realserver help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'lint status metrics switchover resume reload realserver help' -- "${cur}"))
         ;;
     esac
 }
@@ -227,6 +227,60 @@ _tandemctl_metrics() {
     case "${prev}" in
     '--runtime-dir')
         __tandemctl_add_completions -d
+        return
+        ;;
+    esac
+}
+
+_tandemctl_switchover() {
+    repeating_flags=()
+    non_repeating_flags=(--json --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--runtime-dir --wait)
+    __tandemctl_offer_flags_options -1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--runtime-dir')
+        __tandemctl_add_completions -d
+        return
+        ;;
+    '--wait')
+        return
+        ;;
+    esac
+}
+
+_tandemctl_resume() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(--runtime-dir)
+    __tandemctl_offer_flags_options -1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--runtime-dir')
+        __tandemctl_add_completions -d
+        return
+        ;;
+    esac
+}
+
+_tandemctl_reload() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(--runtime-dir --wait)
+    __tandemctl_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--runtime-dir')
+        __tandemctl_add_completions -d
+        return
+        ;;
+    '--wait')
         return
         ;;
     esac
