@@ -42,6 +42,17 @@ struct OpenMetricsText {
                })
         family("tandem_vrrp_instance_priority", "gauge", "the priority each vrrp_instance advertises, after tracking",
                instances.map { sample("tandem_vrrp_instance_priority", ["instance": $0.name], Double($0.effectivePriority)) })
+        family("tandem_vrrp_instance_base_priority", "gauge", "each vrrp_instance's configured priority, before tracking",
+               instances.compactMap { i in i.basePriority.map { sample("tandem_vrrp_instance_base_priority", ["instance": i.name], Double($0)) } })
+        family("tandem_vrrp_instance_state_change", "gauge", "seconds since the Unix epoch of each vrrp_instance's last state change",
+               instances.compactMap { i in i.since.map { sample("tandem_vrrp_instance_state_change", ["instance": i.name], $0) } })
+        family("tandem_vrrp_address_present", "gauge", "1 when the instance's virtual address is on its interface now",
+               instances.flatMap { i in (i.addresses ?? []).map {
+                   sample("tandem_vrrp_address_present", ["instance": i.name, "address": $0.address, "interface": $0.interface],
+                          $0.present ? 1 : 0)
+               } })
+        family("tandem_vrrp_instance_held_back", "gauge", "1 while a switchover holds the instance BACKUP (until tandemctl resume)",
+               instances.map { sample("tandem_vrrp_instance_held_back", ["instance": $0.name], $0.handover == "held-back" ? 1 : 0) })
         let drops = statuses.compactMap(\.droppedAdverts).flatMap { $0 }.sorted { $0.key < $1.key }
         family("tandem_vrrp_dropped_packets", "counter", "received VRRP packets vrrpd dropped, by reason, since it started",
                drops.map { sample("tandem_vrrp_dropped_packets_total", ["reason": $0.key], Double($0.value)) })
