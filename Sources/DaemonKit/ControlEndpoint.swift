@@ -42,6 +42,12 @@ final class ControlEndpoint {
 
     func close() { listener?.close() }
 
+    /// The control socket's path, when it was bound again because its file had gone.
+    func rebindIfRemoved() throws -> [String] {
+        guard let listener else { return [] }
+        return try listener.rebindIfRemoved() ? [listener.path] : []
+    }
+
     private func answer(_ request: ArraySlice<UInt8>, access: ControlAccess, oversized: Int?) -> [UInt8] {
         if let oversized {
             malformedRequests += 1

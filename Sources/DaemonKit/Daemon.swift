@@ -19,6 +19,9 @@ public protocol DaemonService: AnyObject {
     func describe(into status: inout DaemonStatus)
     /// Carries out a control request that changes something (the peer is root); answers at once.
     func perform(_ request: ControlRequest) -> ControlResponse
+    /// Binds the daemon's listening sockets again when their files were removed (e.g. /run/tandem deleted under
+    /// it); returns the paths it bound again. Throws when one could not be.
+    func rebindRemovedSockets() throws -> [String]
     /// Called on SIGTERM/SIGINT before `shutdown()`, with the loop still running: calls `ready` when the daemon
     /// may stop (vrrpd hands its Master instances over first). A second signal stops at once.
     func prepareToStop(_ ready: @escaping () -> Void)
@@ -29,6 +32,7 @@ extension DaemonService {
     public func describe(into status: inout DaemonStatus) {}
     public func perform(_ request: ControlRequest) -> ControlResponse { .error("this daemon does not take \(request.verb)") }
     public func prepareToStop(_ ready: @escaping () -> Void) { ready() }
+    public func rebindRemovedSockets() throws -> [String] { [] }
 }
 
 /// Everything a daemon's logic needs from the shell.
@@ -130,6 +134,7 @@ public enum DaemonMain {
             }
             // Fed from the loop itself, so a stalled loop stops feeding it and systemd restarts us.
             notifier.attachWatchdog(to: loop)
+            SocketWatch(role: role, loop: loop, logger: logger, control: control, service: service).start()
 
             logger.info("started: \(role.summary(of: configuration))", metadata: ["MESSAGE_ID": "\(MessageID.started)"])
             notifier.ready(status: "running: \(role.summary(of: configuration))")

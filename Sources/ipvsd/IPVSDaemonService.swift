@@ -156,6 +156,11 @@ final class IPVSDaemonService: DaemonService {
         announceQuorumChanges()
     }
 
+    func rebindRemovedSockets() throws -> [String] {
+        guard let listener else { return [] }
+        return try listener.rebindIfRemoved() ? [listener.path] : []
+    }
+
     func shutdown() {
         listener?.close()
         // The table stays by default: traffic keeps flowing while ipvsd restarts.

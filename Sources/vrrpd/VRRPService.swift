@@ -137,6 +137,11 @@ final class VRRPService: DaemonService {
         }
     }
 
+    func rebindRemovedSockets() throws -> [String] {
+        guard let listener else { return [] }
+        return try listener.rebindIfRemoved() ? [listener.path] : []
+    }
+
     /// Make before break on `systemctl stop`: every Master hands over before the addresses go.
     func prepareToStop(_ ready: @escaping () -> Void) {
         guard let engine else { return ready() }

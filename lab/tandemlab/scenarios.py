@@ -1,4 +1,6 @@
 """The seed scenarios, each a function with assertions, shared by the keepalived and tandem suites."""
+import os
+import statistics
 import time
 
 from . import plan
@@ -246,6 +248,77 @@ def restart_ipvs(ctx):
         _steady_under_load(ctx, lambda: ctx.suite.reload(ctx.lab.vm("lb01")), "keepalived reload")
     else:
         _steady_under_load(ctx, lambda: ctx.suite.restart(ctx.lab.vm("lb01"), "ipvsd"), "restart ipvsd")
+
+
+def _rss_kb(vm, unit):
+    pid = _main_pid(vm, unit)
+    out = vm.sh(f"awk '/^VmRSS/ {{print $2}}' /proc/{pid}/status", check=False).strip()
+    return int(out) if out.isdigit() else None
+
+
+def soak(ctx):
+    """Configs/dr under client load on lb01: N rounds (TANDEM_SOAK_N, default 20 in CI; bench/soak/run sets 1000) of
+    a checkd restart and a reload of all three units with an unrelated change, then a garbage file: `systemctl
+    reload` refuses it and the daemons keep running as they were. 0 failed requests, no VIP move, the IPVS table
+    unchanged, each daemon's RSS flat (median of the last 10% of rounds against the first 10%)."""
+    lab = ctx.lab
+    vm = lab.vm("lb01")
+    rounds = int(os.environ.get("TANDEM_SOAK_N", "20"))
+    prepare(ctx, "dr")
+    vips = ["192.0.2.93", "192.0.2.94"]
+    wait_vips(lab, vips, "lb01")
+    expected = dr_table("Route")
+    for n in LBS:
+        wait_table(lab, n, expected)
+    load = Load(lab, "192.0.2.93", 80, duration=120 + rounds * 10)
+    time.sleep(1)
+    moves, off, rss = [], [], {d: [] for d in ("vrrpd", "ipvsd", "checkd")}
+    t0 = time.monotonic()
+    for i in range(rounds):
+        vm.sh("systemctl restart checkd")
+        vm.sh(f"echo '! soak round {i}' >> /etc/keepalived/keepalived.conf && systemctl reload vrrpd ipvsd checkd")
+        holders = {v: lab.holders(v) for v in vips}
+        if any(h != ["lb01"] for h in holders.values()):
+            moves.append((i, holders))
+        table = ipvs_table(vm)
+        if table != expected:
+            off.append((i, format_table(table)))
+        for d in rss:
+            rss[d].append(_rss_kb(vm, d))
+    took = time.monotonic() - t0
+    # A file that is not keepalived.conf at all: the reload fails visibly, nothing changes.
+    vm.sh("cp /etc/keepalived/keepalived.conf /root/good.conf; printf 'vrrp_instance {{{\n' > /etc/keepalived/keepalived.conf")
+    code = vm.sh("systemctl reload vrrpd ipvsd checkd >/dev/null 2>&1; echo $?", check=False).strip()
+    pids_before = {d: _main_pid(vm, d) for d in rss}
+    vm.sh("systemctl kill -s HUP vrrpd ipvsd checkd")   # straight to the daemons, past ExecReload's check
+    time.sleep(2)
+    refused = vm.sh("journalctl -b --no-pager -o cat -u vrrpd -u ipvsd -u checkd | grep -c 'reload refused'", check=False).strip()
+    pids_after = {d: _main_pid(vm, d) for d in rss}
+    vm.sh("cp /root/good.conf /etc/keepalived/keepalived.conf")
+    holders = {v: lab.holders(v) for v in vips}
+    s = load.finish()
+
+    def flat(values):
+        values = [v for v in values if v]
+        k = max(1, len(values) // 10)
+        return statistics.median(values[:k]), statistics.median(values[-k:])
+    figures = {d: flat(v) for d, v in rss.items()}
+    say(f"soak: {rounds} rounds of checkd restart + reload in {took:.0f}s; {s['requests']} requests, {s['failed']} failed; "
+        f"VIP moves {len(moves)}, table off {len(off)}; RSS first→last 10% (kB): "
+        + ", ".join(f"{d} {a:.0f}→{b:.0f}" for d, (a, b) in figures.items())
+        + f"; garbage file: systemctl reload exit {code}, daemons refused it {refused}×, pids kept {pids_before == pids_after}")
+    expect(s["failed"] == 0, f"soak: {s['failed']} of {s['requests']} requests failed: {s}")
+    expect(not moves, f"soak: VIPs moved: {moves[:3]}")
+    expect(not off, f"soak: IPVS table changed: {off[:3]}")
+    expect(code not in ("", "0"), f"soak: systemctl reload accepted a garbage file (exit {code})")
+    expect(refused.isdigit() and int(refused) >= 3, f"soak: the daemons did not all refuse the garbage file ({refused})")
+    expect(pids_before == pids_after, f"soak: a daemon restarted on the garbage file: {pids_before} → {pids_after}")
+    expect(all(h == ["lb01"] for h in holders.values()), f"soak: a VIP moved on the garbage file: {holders}")
+    for d, (first, last) in figures.items():
+        expect(last <= first * 1.25 + 512, f"soak: {d}'s RSS grew from {first:.0f} kB to {last:.0f} kB")
+    ctx.measure("soak rounds (checkd restart + reload)", f"{rounds}, {s['failed']} failed of {s['requests']}, {len(moves)} VIP moves")
+    for d, (first, last) in figures.items():
+        ctx.measure(f"soak {d} RSS first→last 10%", f"{first:.0f}→{last:.0f} kB")
 
 
 def _main_pid(vm, unit):
@@ -527,6 +600,7 @@ SCENARIOS = [
     ("systemd", systemd, ("vrrpd", "ipvsd", "checkd")),
     ("sync", sync, ("vrrpd", "ipvsd", "checkd")),
     ("switchover", switchover, ("vrrpd", "ipvsd", "checkd", "tandemctl", TANDEM_ONLY)),
+    ("soak", soak, ("vrrpd", "ipvsd", "checkd", TANDEM_ONLY)),
     ("tables", tables, ("ipvsd", "vrrpd", "checkd", COMPARES_WITH_KEEPALIVED)),
 ]
 

@@ -29,6 +29,9 @@ public final class ControlListener {
     private let adminGroup: gid_t?
     private let maxRequestSize: Int
     private var listeningSocket: OwnedDescriptor?
+    private var boundInode: ino_t = 0
+    private let socketMode: mode_t
+    private let socketGroup: gid_t?
     private var connections: [ObjectIdentifier: OwnedDescriptor] = [:]
     private var loggedRefusedUIDs: Set<uid_t> = []
     private let respond: (ControlAccess, ArraySlice<UInt8>, _ oversized: Int?) -> [UInt8]
@@ -43,24 +46,36 @@ public final class ControlListener {
         self.logger = logger
         self.maxRequestSize = maxRequestSize
         self.respond = respond
-        try MessageListener.makeDirectory(parentOf: path, mode: 0o755)
-        try MessageListener.removeStaleSocket(path)
-        let socket = try UnixSocket.make()
+        self.socketMode = socketMode
+        self.socketGroup = socketGroup
+        try bindAndWatch()
+    }
+
+    private func bindAndWatch() throws {
+        // Best effort for the group: a daemon that dropped root can give the socket only to a group it is in.
+        let (socket, inode) = try UnixSocket.listening(
+            at: path, mode: socketMode, directoryMode: 0o755, group: socketGroup,
+            onChownFailure: { [logger] in logger.warning("control socket keeps its group: \($0)") })
         do {
-            let bound = try UnixSocket.withAddress(path) { bind(socket.rawValue, $0, $1) }
-            if bound != 0 { throw SystemError.current("bind(\(path))") }
-            // Best effort: a daemon that dropped root can give the socket only to a group it is in.
-            if let socketGroup, chown(path, UInt32.max, socketGroup) != 0 {
-                logger.warning("control socket keeps its group: \(SystemError.current("chown(\(path))"))")
-            }
-            if chmod(path, socketMode) != 0 { throw SystemError.current("chmod(\(path))") }
-            if listen(socket.rawValue, 16) != 0 { throw SystemError.current("listen") }
-            listeningSocket = socket
             try loop.watchReadable(socket) { [unowned self] in acceptPending() }
         } catch {
             socket.close()
             throw error
         }
+        listeningSocket = socket
+        boundInode = inode
+    }
+
+    /// When the socket file (or its directory) was removed under us, binds `path` again; open connections stay.
+    /// Returns whether it did; throws when it could not.
+    @discardableResult
+    public func rebindIfRemoved() throws -> Bool {
+        guard let old = listeningSocket, !UnixSocket.isStillBound(path, inode: boundInode) else { return false }
+        loop.unwatch(old)
+        old.close()
+        listeningSocket = nil
+        try bindAndWatch()
+        return true
     }
 
     public func close() {

@@ -21,6 +21,9 @@ public final class MessageListener {
     private let logger: Logger
     /// The listening socket; nil once closed.
     private(set) var listeningSocket: OwnedDescriptor?
+    private var boundInode: ino_t = 0
+    private let socketMode: mode_t
+    private let directoryMode: mode_t
     private var drops = DropReporter()
     private var refusals = DropReporter("message its sender may not send")
     private let onMessage: (MessageConnection, WireMessage) -> Void
@@ -48,23 +51,34 @@ public final class MessageListener {
         self.onMessage = onMessage
         self.onConnect = onConnect
         self.onDisconnect = onDisconnect
+        self.socketMode = socketMode
+        self.directoryMode = directoryMode
+        try bindAndWatch()
+        logger.debug("listening", metadata: ["socket": "\(path)"])
+    }
 
-        try Self.makeDirectory(parentOf: path, mode: directoryMode)
-        try Self.removeStaleSocket(path)
-        let socket = try UnixSocket.make()
+    private func bindAndWatch() throws {
+        let (socket, inode) = try UnixSocket.listening(at: path, mode: socketMode, directoryMode: directoryMode)
         do {
-            let bound = try UnixSocket.withAddress(path) { bind(socket.rawValue, $0, $1) }
-            if bound != 0 { throw SystemError.current("bind(\(path))") }
-            // chmod after bind: the socket's mode decides who may connect at all.
-            if chmod(path, socketMode) != 0 { throw SystemError.current("chmod(\(path))") }
-            if listen(socket.rawValue, 16) != 0 { throw SystemError.current("listen") }
-            listeningSocket = socket
             try loop.watchReadable(socket) { [unowned self] in acceptPending() }
         } catch {
             socket.close()
             throw error
         }
-        logger.debug("listening", metadata: ["socket": "\(path)"])
+        listeningSocket = socket
+        boundInode = inode
+    }
+
+    /// When the socket file (or its directory) was removed under us, binds `path` again, keeping the open
+    /// connections: peers that connect later find it. Returns whether it did; throws when it could not.
+    @discardableResult
+    public func rebindIfRemoved() throws -> Bool {
+        guard let old = listeningSocket, !UnixSocket.isStillBound(path, inode: boundInode) else { return false }
+        loop.unwatch(old)
+        old.close()
+        listeningSocket = nil
+        try bindAndWatch()
+        return true
     }
 
     /// Sends `message` to every open connection; returns how many sends failed.

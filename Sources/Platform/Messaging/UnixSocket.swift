@@ -30,6 +30,36 @@ enum UnixSocket {
                                                | Int32(SOCK_CLOEXEC.rawValue), 0), call: "socket")
     }
 
+    /// A listening socket at `path`: its directory made (`directoryMode`), a stale socket there replaced, bound,
+    /// given `group` (best effort: only a group the process is in) and `mode` (after bind: the mode decides who
+    /// may connect at all), listening. Returns the socket and the file's inode, to notice its removal later.
+    static func listening(at path: String, mode: mode_t, directoryMode: mode_t, group: gid_t? = nil,
+                          onChownFailure: (SystemError) -> Void = { _ in }) throws -> (OwnedDescriptor, ino_t) {
+        try MessageListener.makeDirectory(parentOf: path, mode: directoryMode)
+        try MessageListener.removeStaleSocket(path)
+        let socket = try make()
+        do {
+            let bound = try withAddress(path) { bind(socket.rawValue, $0, $1) }
+            if bound != 0 { throw SystemError.current("bind(\(path))") }
+            if let group, chown(path, UInt32.max, group) != 0 { onChownFailure(SystemError.current("chown(\(path))")) }
+            if chmod(path, mode) != 0 { throw SystemError.current("chmod(\(path))") }
+            if listen(socket.rawValue, 16) != 0 { throw SystemError.current("listen") }
+            return (socket, inode(of: path) ?? 0)
+        } catch {
+            socket.close()
+            throw error
+        }
+    }
+
+    /// The inode of the file at `path`, nil when there is none.
+    static func inode(of path: String) -> ino_t? {
+        var info = stat()
+        return lstat(path, &info) == 0 ? info.st_ino : nil
+    }
+
+    /// Whether the socket file bound as `inode` is still at `path` (someone may have removed it, or its directory).
+    static func isStillBound(_ path: String, inode: ino_t) -> Bool { Self.inode(of: path) == inode }
+
     /// Connects `socket` to `path`; 0 or the errno of the failure.
     static func connect(_ socket: OwnedDescriptor, to path: String) throws -> Int32 {
         try withAddress(path) { address, length in

@@ -1,0 +1,45 @@
+import Control
+import Foundation
+import TestSupport
+import Testing
+
+/// /run/tandem removed under running daemons (issue 16's fault suite): they go on, bind their sockets again, and a
+/// restarted peer and tandemctl reach them. Outside systemd the directory can be made again; under systemd the
+/// daemon says it cannot (SocketWatch), which the lab's units would show.
+@Suite(.serialized, .enabled(if: NetworkLab.available, "needs root and network namespaces (\(NetworkLab.unavailableReason ?? ""))"))
+struct RuntimeDirectoryRemovedTests {
+    @Test func daemonsBindTheirSocketsAgainAndAPeerReconnects() throws {
+        let lab = try NetworkLab()
+        try lab.addNode("a", addresses: ["192.0.2.1/24"])
+        let directory = try TemporaryDirectory()
+        let runtime = directory.file("run").path
+        let config = directory.file("keepalived.conf")
+        try TandemctlReloadTests.good.write(to: config, atomically: true, encoding: .utf8)
+        let vrrpd = try lab.spawn("a", DaemonProcess.binary("vrrpd").path, ["-l", "-f", config.path, "--runtime-dir", runtime],
+                                  logFile: directory.file("vrrpd.log"))
+        var checkd = try lab.spawn("a", DaemonProcess.binary("checkd").path, ["-l", "-f", config.path, "--runtime-dir", runtime],
+                                   logFile: directory.file("checkd.log"))
+        defer {
+            _ = checkd.terminate()
+            _ = vrrpd.terminate()
+        }
+        #expect(vrrpd.waitForLog("checkd connected"), "\(vrrpd.log)")
+
+        try FileManager.default.removeItem(atPath: runtime)
+        let back = lab.waitUntil(timeout: .seconds(6)) {
+            FileManager.default.fileExists(atPath: runtime + "/vrrpd.control") && FileManager.default.fileExists(atPath: runtime + "/vrrpd.sock")
+        }
+        #expect(back != nil, "vrrpd did not bind again: \(vrrpd.log)")
+        #expect(vrrpd.log.contains("\(runtime)/vrrpd.sock was removed under vrrpd; bound it again"), "\(vrrpd.log)")
+        // The open connection to checkd was kept; a new checkd connects to the new socket.
+        _ = checkd.terminate()
+        checkd = try lab.spawn("a", DaemonProcess.binary("checkd").path, ["-l", "-f", config.path, "--runtime-dir", runtime],
+                               logFile: directory.file("checkd-2.log"))
+        #expect(lab.waitUntil(timeout: .seconds(10)) { vrrpd.log.components(separatedBy: "checkd connected").count >= 3 } != nil,
+                "the restarted checkd did not reach vrrpd: \(vrrpd.log)\n\(checkd.log)")
+        let status = try TandemctlProcessTests.tandemctl(["status", "--json", "--runtime-dir", runtime])
+        let report = try JSONDecoder().decode(TandemctlStatusTests.Report.self, from: Data(status.standardOutput.utf8))
+        #expect(report.daemons.first { $0.name == "vrrpd" }?.reachable == true, "\(status)")
+        #expect(report.daemons.first { $0.name == "checkd" }?.reachable == true, "\(status)")
+    }
+}
