@@ -622,9 +622,10 @@ def package(ctx):
 
     want_state = {"lb01": "master", "lb02": "backup"}
     seen = {}
-    # Known defect, not the package's (the suite's install has it too): checkd runs as tandem-checkd under
-    # ProtectSystem=strict with no writable /run/tandem, so it cannot bind /run/tandem/checkd.control and logs
-    # "no control socket"; tandemctl reports it unreachable. Accepted here only in exactly that form.
+    # Known defect, not the package's (the suite's own install has it too, seen after `dr`): checkd starts as
+    # tandem-checkd (User=) under ProtectSystem=strict with no writable /run/tandem, so it cannot bind
+    # /run/tandem/checkd.control and logs "no control socket"; tandemctl reports it unreachable. Accepted here only
+    # in exactly that form.
     checkd_unreachable = "checkd is not reachable: connect(/run/tandem/checkd.control): No such file or directory"
 
     def problems(st):
