@@ -78,7 +78,8 @@ class TandemSuite:
 
     def package(self, work_dir):
         """The .deb for the package scenario: $TANDEM_LAB_DEB if set, else built now from --bin by
-        scripts/package into <work_dir>/dist (seconds; it also checks that the binaries carry the Swift runtime)."""
+        scripts/package into <work_dir>/dist (1–2 min: strip, dpkg-shlibdeps, xz; it refuses binaries that need the
+        Swift runtime)."""
         given = os.environ.get("TANDEM_LAB_DEB")
         if given:
             if not os.path.isfile(given):
