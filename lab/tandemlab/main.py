@@ -112,10 +112,11 @@ def run_suite(a, state_dir, lab_id):
     if a.suite == "keepalived":
         suite = KeepalivedSuite()
     else:
-        suite = TandemSuite(a.bin, os.path.join(REPO, "systemd"), issues)
+        suite = TandemSuite(a.bin, os.path.join(REPO, "systemd"), issues, repo=REPO)
     selected = SCENARIOS if not a.scenario else [s for s in SCENARIOS + OPTIONAL if s[0] in a.scenario]
     results = []  # (name, status, seconds, detail)
     runnable = []
+    needs_of_run = set()
     for name, fn, needs in selected:
         why = suite.missing(needs)
         if why:
@@ -123,6 +124,7 @@ def run_suite(a, state_dir, lab_id):
             print(f"SKIP {name}: {why}", flush=True)
         else:
             runnable.append((name, fn))
+            needs_of_run.update(needs)
     measured = []
     lab = None
     if runnable:
@@ -139,7 +141,7 @@ def run_suite(a, state_dir, lab_id):
         image_dir, built = ensure_image(os.path.join(LAB_DIR, "image"), log)
         if built:
             measured.append(("image build (cold cache)", f"{built:.0f}s"))
-        extra = suite.payload() if hasattr(suite, "payload") else {}
+        extra = suite.payload(needs_of_run, state_dir) if hasattr(suite, "payload") else {}
         payload = build_payload(state_dir, LAB_DIR, a.configs, extra)
         tool = os.path.join(a.bin, "tandemctl") if a.suite == "tandem" and a.bin else None
         lab = Lab(lab_id, image_dir, payload, state_dir, log,

@@ -2,7 +2,9 @@
 
 A suite says how to install a node's config and how to start, stop, reload and restart the load balancer on it;
 the scenarios are the same for both."""
+import glob
 import os
+import subprocess
 
 from .qemu_sockets import LabError
 
@@ -11,6 +13,8 @@ DAEMONS = ("vrrpd", "ipvsd", "checkd")
 COMPARES_WITH_KEEPALIVED = "keepalived as oracle"
 # In a scenario's needs: it drives something keepalived does not have (tandemctl switchover).
 TANDEM_ONLY = "tandem only"
+# In a scenario's needs: it installs our Debian package (scripts/package), carried on the payload disk as deb/.
+PACKAGE = "the .deb"
 
 
 def daemon_issues(lab_dir):
@@ -34,6 +38,8 @@ class KeepalivedSuite:
     def missing(self, needs):
         if COMPARES_WITH_KEEPALIVED in needs:
             return "compares our daemons with keepalived; it runs under --suite tandem"
+        if PACKAGE in needs:
+            return "installs tandem's own Debian package; it runs under --suite tandem"
         if TANDEM_ONLY in needs:
             return "keepalived has no planned switchover; its `systemctl stop` is measured in `failover`"
         return None
@@ -63,15 +69,40 @@ class TandemSuite:
     name = "tandem"
     units = DAEMONS
 
-    def __init__(self, bin_dir, unit_dir, issues):
+    def __init__(self, bin_dir, unit_dir, issues, repo=None):
         self.bin_dir = bin_dir
         self.unit_dir = unit_dir
         self.issues = issues
+        self.repo = repo
+        self.deb = None   # the host path of the .deb on the payload, when a scenario needs it
+
+    def package(self, work_dir):
+        """The .deb for the package scenario: $TANDEM_LAB_DEB if set, else built now from --bin by
+        scripts/package into <work_dir>/dist (1–2 min: strip, dpkg-shlibdeps, xz; it refuses binaries that need the
+        Swift runtime)."""
+        given = os.environ.get("TANDEM_LAB_DEB")
+        if given:
+            if not os.path.isfile(given):
+                raise LabError(f"TANDEM_LAB_DEB={given}: no such file")
+            return os.path.abspath(given)
+        dist = os.path.join(work_dir, "dist")
+        p = subprocess.run([os.path.join(self.repo, "scripts", "package"), self.bin_dir], capture_output=True,
+                           text=True, env=dict(os.environ, DIST=dist), timeout=600)
+        if p.returncode != 0:
+            raise LabError(f"scripts/package {self.bin_dir} failed: {(p.stderr or p.stdout).strip()[-500:]}")
+        debs = glob.glob(os.path.join(dist, "tandem_*.deb"))
+        if len(debs) != 1:
+            raise LabError(f"scripts/package left {debs} in {dist}")
+        return debs[0]
 
     def missing(self, needs):
         """The first daemon this scenario needs whose binary or unit is not there yet, as a SKIP reason."""
         for d in needs:
             if d in (COMPARES_WITH_KEEPALIVED, TANDEM_ONLY):
+                continue
+            if d == PACKAGE:
+                if not os.environ.get("TANDEM_LAB_DEB") and not (self.repo and os.path.exists("/usr/bin/dpkg-deb")):
+                    return "no dpkg-deb on the host to build the package (or set TANDEM_LAB_DEB)"
                 continue
             if d == "tandemctl":   # a command, not a daemon: no unit
                 if not (self.bin_dir and os.access(os.path.join(self.bin_dir, d), os.X_OK)):
@@ -82,9 +113,13 @@ class TandemSuite:
                 return f"waiting on {d} (issue {self.issues.get(d, '?')})"
         return None
 
-    def payload(self):
-        """Files to put on the payload disk: {path in payload: host path}."""
+    def payload(self, needs=(), work_dir=None):
+        """Files to put on the payload disk: {path in payload: host path}. With PACKAGE in `needs` (the union of
+        the runnable scenarios' needs) also deb/<the package>."""
         files = {}
+        if PACKAGE in needs:
+            self.deb = self.package(work_dir)
+            files[f"deb/{os.path.basename(self.deb)}"] = self.deb
         for d in DAEMONS + ("tandemctl",):
             b = os.path.join(self.bin_dir or "", d)
             if os.path.exists(b):
