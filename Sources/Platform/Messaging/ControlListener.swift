@@ -28,10 +28,7 @@ public final class ControlListener {
     private let logger: Logger
     private let adminGroup: gid_t?
     private let maxRequestSize: Int
-    private var listeningSocket: OwnedDescriptor?
-    private var boundInode: ino_t = 0
-    private let socketMode: mode_t
-    private let socketGroup: gid_t?
+    private var listening: PathListener?
     private var connections: [ObjectIdentifier: OwnedDescriptor] = [:]
     private var loggedRefusedUIDs: Set<uid_t> = []
     private let respond: (ControlAccess, ArraySlice<UInt8>, _ oversized: Int?) -> [UInt8]
@@ -46,43 +43,24 @@ public final class ControlListener {
         self.logger = logger
         self.maxRequestSize = maxRequestSize
         self.respond = respond
-        self.socketMode = socketMode
-        self.socketGroup = socketGroup
-        try bindAndWatch()
-    }
-
-    private func bindAndWatch() throws {
         // Best effort for the group: a daemon that dropped root can give the socket only to a group it is in.
-        let (socket, inode) = try UnixSocket.listening(
-            at: path, mode: socketMode, directoryMode: 0o755, group: socketGroup,
-            onChownFailure: { [logger] in logger.warning("control socket keeps its group: \($0)") })
-        do {
-            try loop.watchReadable(socket) { [unowned self] in acceptPending() }
-        } catch {
-            socket.close()
-            throw error
-        }
-        listeningSocket = socket
-        boundInode = inode
+        listening = try PathListener(
+            path: path, loop: loop,
+            bind: {
+                try UnixSocket.listening(at: path, mode: socketMode, directoryMode: 0o755, group: socketGroup,
+                                         onChownFailure: { logger.warning("control socket keeps its group: \($0)") })
+            },
+            onReadable: { [unowned self] in acceptPending() })
     }
 
     /// When the socket file (or its directory) was removed under us, binds `path` again; open connections stay.
     /// Returns whether it did; throws when it could not.
     @discardableResult
-    public func rebindIfRemoved() throws -> Bool {
-        guard let old = listeningSocket, !UnixSocket.isStillBound(path, inode: boundInode) else { return false }
-        loop.unwatch(old)
-        old.close()
-        listeningSocket = nil
-        try bindAndWatch()
-        return true
-    }
+    public func rebindIfRemoved() throws -> Bool { try listening?.rebindIfRemoved() ?? false }
 
     public func close() {
-        guard let listeningSocket else { return }
-        loop.unwatch(listeningSocket)
-        listeningSocket.close()
-        self.listeningSocket = nil
+        guard listening?.socket != nil else { return }
+        listening?.close()
         unlink(path)
         for (_, connection) in connections {
             loop.unwatch(connection)
@@ -94,7 +72,7 @@ public final class ControlListener {
     deinit { close() }
 
     private func acceptPending() {
-        guard let listeningSocket else { return }
+        guard let listeningSocket = listening?.socket else { return }
         while true {
             let fd = tandem_accept_nonblocking(listeningSocket.rawValue)
             if fd < 0 {

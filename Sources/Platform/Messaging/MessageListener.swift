@@ -20,10 +20,8 @@ public final class MessageListener {
     private let loop: EventLoop
     private let logger: Logger
     /// The listening socket; nil once closed.
-    private(set) var listeningSocket: OwnedDescriptor?
-    private var boundInode: ino_t = 0
-    private let socketMode: mode_t
-    private let directoryMode: mode_t
+    var listeningSocket: OwnedDescriptor? { listening?.socket }
+    private var listening: PathListener?
     private var drops = DropReporter()
     private var refusals = DropReporter("message its sender may not send")
     private let onMessage: (MessageConnection, WireMessage) -> Void
@@ -51,35 +49,17 @@ public final class MessageListener {
         self.onMessage = onMessage
         self.onConnect = onConnect
         self.onDisconnect = onDisconnect
-        self.socketMode = socketMode
-        self.directoryMode = directoryMode
-        try bindAndWatch()
+        listening = try PathListener(
+            path: path, loop: loop,
+            bind: { try UnixSocket.listening(at: path, mode: socketMode, directoryMode: directoryMode) },
+            onReadable: { [unowned self] in acceptPending() })
         logger.debug("listening", metadata: ["socket": "\(path)"])
-    }
-
-    private func bindAndWatch() throws {
-        let (socket, inode) = try UnixSocket.listening(at: path, mode: socketMode, directoryMode: directoryMode)
-        do {
-            try loop.watchReadable(socket) { [unowned self] in acceptPending() }
-        } catch {
-            socket.close()
-            throw error
-        }
-        listeningSocket = socket
-        boundInode = inode
     }
 
     /// When the socket file (or its directory) was removed under us, binds `path` again, keeping the open
     /// connections: peers that connect later find it. Returns whether it did; throws when it could not.
     @discardableResult
-    public func rebindIfRemoved() throws -> Bool {
-        guard let old = listeningSocket, !UnixSocket.isStillBound(path, inode: boundInode) else { return false }
-        loop.unwatch(old)
-        old.close()
-        listeningSocket = nil
-        try bindAndWatch()
-        return true
-    }
+    public func rebindIfRemoved() throws -> Bool { try listening?.rebindIfRemoved() ?? false }
 
     /// Sends `message` to every open connection; returns how many sends failed.
     @discardableResult
@@ -93,9 +73,8 @@ public final class MessageListener {
 
     /// Stops listening, closes every connection and removes the socket file.
     public func close() {
-        guard let listeningSocket else { return }
-        listeningSocket.close()
-        self.listeningSocket = nil
+        guard listening?.socket != nil else { return }
+        listening?.close()
         unlink(path)
         for connection in connections { connection.close() }
     }

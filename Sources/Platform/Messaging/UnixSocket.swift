@@ -67,3 +67,54 @@ enum UnixSocket {
         }
     }
 }
+
+/// A listening socket bound at a path and watched on a loop, which binds the path again when its file (or its
+/// directory) was removed under it: the one owner of the listening descriptor of MessageListener and
+/// ControlListener.
+final class PathListener {
+    let path: String
+    private let loop: EventLoop
+    private let bindSocket: () throws -> (OwnedDescriptor, ino_t)
+    private let onReadable: () -> Void
+    private(set) var socket: OwnedDescriptor?
+    private var inode: ino_t = 0
+
+    /// `bind` makes the bound, listening socket (UnixSocket.listening); `onReadable` accepts on it.
+    init(path: String, loop: EventLoop, bind: @escaping () throws -> (OwnedDescriptor, ino_t),
+         onReadable: @escaping () -> Void) throws {
+        self.path = path
+        self.loop = loop
+        self.bindSocket = bind
+        self.onReadable = onReadable
+        try open()
+    }
+
+    private func open() throws {
+        let (socket, inode) = try bindSocket()
+        do {
+            try loop.watchReadable(socket, onReadable)
+        } catch {
+            socket.close()
+            throw error
+        }
+        self.socket = socket
+        self.inode = inode
+    }
+
+    /// Binds `path` again when the file bound there is gone; whether it did. Throws when it could not.
+    func rebindIfRemoved() throws -> Bool {
+        guard let old = socket, !UnixSocket.isStillBound(path, inode: inode) else { return false }
+        loop.unwatch(old)
+        old.close()
+        socket = nil
+        try open()
+        return true
+    }
+
+    func close() {
+        guard let socket else { return }
+        loop.unwatch(socket)
+        socket.close()
+        self.socket = nil
+    }
+}
