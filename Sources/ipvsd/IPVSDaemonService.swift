@@ -44,8 +44,9 @@ final class IPVSDaemonService: DaemonService {
         keeper = TableKeeper(kernel: kernel, configuration: context.configuration,
                              runtimeDirectory: context.options.runtimeDirectory,
                              announcedQuorum: announcedQuorum.announced, logger: context.logger)
+        let loop = context.loop
         sync = SyncDaemonControl(kernel: kernel, settings: context.configuration.global.lvsSyncDaemon,
-                                 logger: context.logger)
+                                 logger: context.logger, schedule: { delay, body in _ = loop.schedule(after: delay, body) })
         flushOnStop = context.configuration.global.lvsFlushOnStop
     }
 

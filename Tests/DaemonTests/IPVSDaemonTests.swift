@@ -381,6 +381,28 @@ private func keeperAfterARefusedDestination(_ fake: FakeIPVSKernel,
         #expect(Set(fake.syncDaemons.keys) == [.backup])
     }
 
+    @Test func theNewRoleStartsFirstAndTheOldStopsAfterTheOverlap() throws {
+        let fake = FakeIPVSKernel()
+        let settings = LVSSyncDaemon(interface: "eth0", vrrpInstance: "VI_1", syncID: 5,
+                                     location: ConfigLocation(file: "t", line: 1, column: 1))
+        var pending: [(Duration, () -> Void)] = []
+        let control = SyncDaemonControl(kernel: IPVSKernel(transport: fake, familyID: FakeIPVSKernel.family),
+                                        settings: settings, logger: quiet, overlap: .seconds(5),
+                                        schedule: { pending.append(($0, $1)) })
+        control.instance("VI_1", isNow: .backup)
+        control.instance("VI_1", isNow: .master)
+        // Both run until the overlap has passed: connections the old master still takes are synced meanwhile.
+        #expect(Set(fake.syncDaemons.keys) == [.master, .backup])
+        #expect(pending.map(\.0) == [.seconds(5), .seconds(5)])
+        pending.removeLast().1()
+        #expect(Set(fake.syncDaemons.keys) == [.master])
+        // A flip back before the overlap ends keeps the role that is wanted again.
+        control.instance("VI_1", isNow: .backup)
+        control.instance("VI_1", isNow: .master)
+        for (_, stop) in pending { stop() }
+        #expect(fake.syncDaemons.keys.contains(.master))
+    }
+
     @Test func managedServiceLinesRoundTrip() {
         let keys: [IPVSServiceKey] = [vip93, vip94, .address(.sctp, IPAddress("2001:db8::1")!, port: 5060),
                                       .firewallMark(.ipv6, 77), .firewallMark(.ipv4, 1)]
