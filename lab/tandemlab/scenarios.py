@@ -689,7 +689,7 @@ def package(ctx):
         expect(active == ["disabled"] * 4 + ["inactive"] * 4,
                f"{n}: the package enabled or started something: is-enabled/is-active {active}")
         accounts = vm.sh("getent passwd tandem-checkd; getent group tandem tandem-adm; stat -c '%a %U %G' /run/tandem")
-        expect("tandem-checkd" in accounts and "tandem-adm" in accounts and "750 root tandem" in accounts,
+        expect("tandem-checkd" in accounts and "tandem-adm" in accounts and "1770 root tandem" in accounts,
                f"{n}: postinst did not create the users, groups and /run/tandem: {accounts}")
         exe = vm.sh("systemctl show -p ExecStart --value vrrpd ipvsd checkd")
         expect("/usr/local" not in exe and exe.count("/usr/sbin/") >= 3, f"{n}: units do not run /usr/sbin: {exe}")
