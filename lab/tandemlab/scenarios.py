@@ -733,9 +733,10 @@ def package(ctx):
         expect(states == [("VI_1", want_state[n])], f"{n}: instances {states}, wanted VI_1 {want_state[n]}")
     # Their group is tandem-adm, so the admin group (and tandem-metrics@) may connect.
     for n in LBS:
-        groups = lab.vm(n).sh("stat -c '%n %G' /run/tandem/vrrpd.control /run/tandem/ipvsd.control /run/tandem/checkd.control")
-        expect(all(line.endswith(" tandem-adm") for line in groups.strip().splitlines()),
-               f"{n}: control sockets not in tandem-adm: {groups.strip()}")
+        groups = lab.vm(n).sh("for d in vrrpd ipvsd checkd; do stat -c %G /run/tandem/$d.control 2>&1; done", check=False)
+        if groups.split() != ["tandem-adm"] * 3:
+            listing = lab.vm(n).sh("ls -l /run/tandem", check=False)
+            expect(False, f"{n}: control sockets (vrrpd, ipvsd, checkd) not all in tandem-adm: {groups.split()}\n{listing}")
     say(f"tandemctl status --json: lb01 VI_1 master, lb02 VI_1 backup; vrrpd, ipvsd, checkd reachable, version {upstream}, "
         "every peer connected, every control socket in tandem-adm; status reports no real servers yet")
 
