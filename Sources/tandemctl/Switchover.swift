@@ -57,11 +57,9 @@ struct Switchover: ParsableCommand {
     }
 
     static func instances(_ socket: String) throws -> [InstanceStatus] {
-        let bytes = try ControlClient.exchange(path: socket, request: ControlCodec.encode(.status),
-                                               maxResponseSize: ControlCodec.maxResponseSize)
-        switch try ControlCodec.decodeResponse(bytes) {
+        switch Status.ask(socket) {
         case .status(let status): return status.instances ?? []
-        case .ok(let text), .error(let text): throw ControlFailure("vrrpd answered \"\(text)\" instead of a status")
+        case .failed(let why): throw ControlFailure("vrrpd: \(why)")
         }
     }
 
