@@ -15,12 +15,14 @@ struct HandoverNamespaceTests {
     /// 600 pings 10 ms apart: 6 s, the switchover in the middle.
     static let pings = 600
 
-    /// Pings the VIP from c; the running ping.
+    /// Pings the VIP from c, and lets 2 s of answers pass before the event under test; the running ping.
     func startPinging(_ setup: Setup, name: String) throws -> DaemonProcess {
         // One ping first, so the client has a neighbour entry (for a) before the measured run, as a real client does.
         _ = setup.lab.exec("c", "ping -n -q -c 1 -W 1 \(Self.vip)")
-        return try setup.lab.spawn("c", "/usr/bin/ping", ["-n", "-q", "-i", "0.01", "-W", "1", "-c", "\(Self.pings)", Self.vip],
-                                   logFile: setup.files.file("ping-\(name).log"))
+        let ping = try setup.lab.spawn("c", "/usr/bin/ping", ["-n", "-q", "-i", "0.01", "-W", "1", "-c", "\(Self.pings)", Self.vip],
+                                       logFile: setup.files.file("ping-\(name).log"))
+        Thread.sleep(forTimeInterval: 2)
+        return ping
     }
 
     /// Waits for the ping to end; (transmitted, received) from its summary.
@@ -48,7 +50,6 @@ struct HandoverNamespaceTests {
         let b = try setup.vrrpd("b", Instance(priority: 100))
         #expect(settled(setup, master: "a", backup: b), "a: \(a.log)\nb: \(b.log)")
         let ping = try startPinging(setup, name: "switchover")
-        Thread.sleep(forTimeInterval: 2)
         let result = try tandemctl(["switchover", "--runtime-dir", setup.files.file("run-a").path])
         #expect(result.status == 0, "\(result.output)\na: \(a.log)")
         #expect(result.output.contains("VI_1: MASTER → BACKUP, completed (new MASTER 192.0.2.2)"), "\(result.output)")
@@ -65,7 +66,6 @@ struct HandoverNamespaceTests {
 
         // And back without a gap: switchover on b, where a (held) takes over and its hold ends.
         let back = try startPinging(setup, name: "back")
-        Thread.sleep(forTimeInterval: 2)
         let again = try tandemctl(["switchover", "--json", "--runtime-dir", setup.files.file("run-b").path])
         #expect(again.status == 0, "\(again.output)\nb: \(b.log)")
         #expect(again.output.contains("\"schema\" : \"tandem.switchover/1\""), "\(again.output)")
@@ -98,7 +98,6 @@ struct HandoverNamespaceTests {
         let b = try setup.vrrpd("b", Instance(priority: 100))
         #expect(settled(setup, master: "a", backup: b), "a: \(a.log)\nb: \(b.log)")
         let ping = try startPinging(setup, name: "stop")
-        Thread.sleep(forTimeInterval: 2)
         let clock = ContinuousClock()
         let start = clock.now
         let status = a.terminate()
@@ -120,7 +119,6 @@ struct HandoverNamespaceTests {
         let b = try setup.keepalived("b", Instance(priority: 100))
         #expect(settled(setup, master: "a", backup: b), "a: \(a.log)\nb: \(b.log)")
         let ping = try startPinging(setup, name: "keepalived-peer")
-        Thread.sleep(forTimeInterval: 2)
         let result = try tandemctl(["switchover", "--runtime-dir", setup.files.file("run-a").path])
         #expect(result.status == 0, "\(result.output)\na: \(a.log)\nb: \(b.log)")
         let figures = lossFigures(ping)
@@ -138,7 +136,6 @@ struct HandoverNamespaceTests {
         let b = try setup.vrrpd("b", Instance(priority: 100))
         #expect(settled(setup, master: "a", backup: b), "a: \(a.log)\nb: \(b.log)")
         let ping = try startPinging(setup, name: "keepalived-stop")
-        Thread.sleep(forTimeInterval: 2)
         _ = a.terminate()
         let figures = lossFigures(ping)
         let lost = figures.map { $0.sent - $0.received } ?? -1

@@ -9,20 +9,8 @@ import Testing
 @Suite(.serialized, .enabled(if: NetworkLab.available, "needs root and network namespaces (\(NetworkLab.unavailableReason ?? ""))"))
 struct RuntimeDirectoryRemovedTests {
     @Test func daemonsBindTheirSocketsAgainAndAPeerReconnects() throws {
-        let lab = try NetworkLab()
-        try lab.addNode("a", addresses: ["192.0.2.1/24"])
-        let directory = try TemporaryDirectory()
-        let runtime = directory.file("run").path
-        let config = directory.file("keepalived.conf")
-        try TandemctlReloadTests.good.write(to: config, atomically: true, encoding: .utf8)
-        let vrrpd = try lab.spawn("a", DaemonProcess.binary("vrrpd").path, ["-l", "-f", config.path, "--runtime-dir", runtime],
-                                  logFile: directory.file("vrrpd.log"))
-        var checkd = try lab.spawn("a", DaemonProcess.binary("checkd").path, ["-l", "-f", config.path, "--runtime-dir", runtime],
-                                   logFile: directory.file("checkd.log"))
-        defer {
-            _ = checkd.terminate()
-            _ = vrrpd.terminate()
-        }
+        let daemons = try TandemctlReloadTests.RunningDaemons()
+        let (lab, runtime, vrrpd) = (daemons.lab, daemons.runtime, daemons.vrrpd)
         #expect(vrrpd.waitForLog("checkd connected"), "\(vrrpd.log)")
 
         try FileManager.default.removeItem(atPath: runtime)
@@ -32,11 +20,9 @@ struct RuntimeDirectoryRemovedTests {
         #expect(back != nil, "vrrpd did not bind again: \(vrrpd.log)")
         #expect(vrrpd.log.contains("\(runtime)/vrrpd.sock was removed under vrrpd; bound it again"), "\(vrrpd.log)")
         // The open connection to checkd was kept; a new checkd connects to the new socket.
-        _ = checkd.terminate()
-        checkd = try lab.spawn("a", DaemonProcess.binary("checkd").path, ["-l", "-f", config.path, "--runtime-dir", runtime],
-                               logFile: directory.file("checkd-2.log"))
+        try daemons.restartCheckd(log: "checkd-2.log")
         #expect(lab.waitUntil(timeout: .seconds(10)) { vrrpd.log.components(separatedBy: "checkd connected").count >= 3 } != nil,
-                "the restarted checkd did not reach vrrpd: \(vrrpd.log)\n\(checkd.log)")
+                "the restarted checkd did not reach vrrpd: \(vrrpd.log)\n\(daemons.checkd.log)")
         let status = try TandemctlProcessTests.tandemctl(["status", "--json", "--runtime-dir", runtime])
         let report = try JSONDecoder().decode(TandemctlStatusTests.Report.self, from: Data(status.standardOutput.utf8))
         #expect(report.daemons.first { $0.name == "vrrpd" }?.reachable == true, "\(status)")

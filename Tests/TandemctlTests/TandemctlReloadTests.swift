@@ -28,6 +28,43 @@ struct TandemctlReloadTests {
 
         """
 
+    /// vrrpd and checkd on `good`, in a namespace of their own, connected to each other; ended with SIGTERM.
+    final class RunningDaemons {
+        let lab: NetworkLab
+        let directory: TemporaryDirectory
+        let runtime: String
+        let config: URL
+        let vrrpd: DaemonProcess
+        private(set) var checkd: DaemonProcess
+
+        init() throws {
+            lab = try NetworkLab()
+            try lab.addNode("a", addresses: ["192.0.2.1/24"])
+            directory = try TemporaryDirectory()
+            runtime = directory.file("run").path
+            config = directory.file("keepalived.conf")
+            try TandemctlReloadTests.good.write(to: config, atomically: true, encoding: .utf8)
+            vrrpd = try lab.spawn("a", DaemonProcess.binary("vrrpd").path, ["-l", "-f", config.path, "--runtime-dir", runtime],
+                                  logFile: directory.file("vrrpd.log"))
+            checkd = try Self.checkd(lab, config, runtime, log: directory.file("checkd.log"))
+        }
+
+        /// Ends checkd and starts a new one, logging to `log`.
+        func restartCheckd(log: String) throws {
+            _ = checkd.terminate()
+            checkd = try Self.checkd(lab, config, runtime, log: directory.file(log))
+        }
+
+        private static func checkd(_ lab: NetworkLab, _ config: URL, _ runtime: String, log: URL) throws -> DaemonProcess {
+            try lab.spawn("a", DaemonProcess.binary("checkd").path, ["-l", "-f", config.path, "--runtime-dir", runtime], logFile: log)
+        }
+
+        deinit {
+            _ = checkd.terminate()
+            _ = vrrpd.terminate()
+        }
+    }
+
     func loadedAt(_ runtime: String) throws -> [String: Double] {
         let run = try TandemctlProcessTests.tandemctl(["status", "--json", "--runtime-dir", runtime])
         let report = try JSONDecoder().decode(TandemctlStatusTests.Report.self, from: Data(run.standardOutput.utf8))
@@ -35,20 +72,8 @@ struct TandemctlReloadTests {
     }
 
     @Test func aGoodFileReloadsEveryRunningDaemonAndABadOneNone() throws {
-        let lab = try NetworkLab()
-        try lab.addNode("a", addresses: ["192.0.2.1/24"])
-        let directory = try TemporaryDirectory()
-        let runtime = directory.file("run").path
-        let config = directory.file("keepalived.conf")
-        try Self.good.write(to: config, atomically: true, encoding: .utf8)
-        let vrrpd = try lab.spawn("a", DaemonProcess.binary("vrrpd").path, ["-l", "-f", config.path, "--runtime-dir", runtime],
-                                  logFile: directory.file("vrrpd.log"))
-        let checkd = try lab.spawn("a", DaemonProcess.binary("checkd").path, ["-l", "-f", config.path, "--runtime-dir", runtime],
-                                   logFile: directory.file("checkd.log"))
-        defer {
-            _ = checkd.terminate()
-            _ = vrrpd.terminate()
-        }
+        let daemons = try RunningDaemons()
+        let (runtime, config, vrrpd, checkd) = (daemons.runtime, daemons.config, daemons.vrrpd, daemons.checkd)
         #expect(vrrpd.waitForLog("checkd connected"), "\(vrrpd.log)")
         let first = try loadedAt(runtime)
         #expect(Set(first.keys) == ["vrrpd", "checkd"], "\(first)")
