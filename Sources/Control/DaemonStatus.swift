@@ -26,6 +26,17 @@ public struct DaemonStatus: Codable, Sendable, Equatable {
     /// vrrpd only: received VRRP packets dropped since start, by reason (VRRPDropReason's raw values, only those
     /// with a count); absent from the other daemons.
     public var droppedAdverts: [String: UInt64]?
+    /// ipvsd only: each virtual server, configured and in the kernel; absent from the other daemons.
+    public var virtualServers: [VirtualServerStatus]?
+    /// ipvsd only: why the kernel's table could not be read for this answer (virtualServers then show the
+    /// configuration alone).
+    public var kernelError: String?
+    /// ipvsd only, when lvs_sync_daemon is configured.
+    public var syncDaemon: SyncDaemonStatus?
+    /// checkd only: each checked real server and its checkers; absent from the other daemons.
+    public var realServerChecks: [RealServerCheckStatus]?
+    /// checkd only: each vrrp_script some instance tracks.
+    public var trackScripts: [TrackScriptStatus]?
 
     public init(name: String, version: String, pid: Int32, startedAt: Double, uptimeSeconds: Double,
                 configFile: String, configLoadedAt: Double, peers: [PeerLink] = [],
@@ -86,6 +97,12 @@ public struct InstanceStatus: Codable, Sendable, Equatable {
     public var addresses: [AddressStatus]?
     /// Each tracked script and interface and what it does to the priority now.
     public var tracking: [TrackStatus]?
+    /// Adverts this instance sent, and adverts for its VRID accepted from other routers, since start.
+    public var advertsSent: UInt64?
+    public var advertsReceived: UInt64?
+    /// State changes since start, and how many of them were to MASTER.
+    public var transitions: Int?
+    public var becameMaster: Int?
 
     public init(name: String, state: String, effectivePriority: Int, handover: String? = nil,
                 lastHandover: String? = nil, lastHandoverTo: String? = nil) {
