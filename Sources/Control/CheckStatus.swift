@@ -1,8 +1,8 @@
 /// checkd's part of a status: each checked real server, each of its checkers' last attempt, each track script.
 public struct RealServerCheckStatus: Codable, Sendable, Equatable {
-    /// The virtual_server block's identity ("192.0.2.100 80", "fwmark 1", "group web").
+    /// The virtual_server block's name (`VirtualServer.poolName`, as ipvsd's virtualServers name it).
     public var virtualServer: String
-    /// "192.0.2.11:80".
+    /// "192.0.2.11:80", "[2001:db8::11]:80": the port it has in the block's first service, as ipvsd names it.
     public var realServer: String
     /// The verdict last sent to ipvsd: "up", "down", or "pending" (some checker has no verdict yet).
     public var health: String

@@ -1,6 +1,7 @@
 import Foundation
 
-/// The control protocol, version 1: one SOCK_SEQPACKET datagram a request, one a response.
+/// The control protocol, version 1: one SOCK_SEQPACKET datagram a request, one response (in Platform's
+/// ControlRecords: one record when it is short, several when a status is large).
 ///
 /// A request is the ASCII text `tandem.control/1 <verb> [ARG...]` (`status`, `switchover`, `resume`): human-typeable with socat,
 /// and the version prefix lets a later tandemctl talk to an older daemon and get a clear refusal. A response
@@ -11,8 +12,9 @@ public enum ControlCodec {
     public static let protocolVersion = 1
     /// The largest request a daemon reads; anything longer is answered with an error.
     public static let maxRequestSize = 256
-    /// The largest response; a status document of a large configuration stays well below it.
-    public static let maxResponseSize = 256 * 1024
+    /// The largest response tandemctl takes: a status of 100,000 checked real servers is some tens of megabytes,
+    /// so a configuration that large is refused rather than answered partially.
+    public static let maxResponseSize = 64 * 1024 * 1024
     static let requestPrefix = "tandem.control/"
 
     public static func encode(_ request: ControlRequest) -> [UInt8] {

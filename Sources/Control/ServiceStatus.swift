@@ -1,7 +1,7 @@
 /// ipvsd's part of a status: each virtual server as configured, beside what the kernel holds for it now.
 public struct VirtualServerStatus: Codable, Sendable, Equatable {
-    /// The virtual_server block's identity as the configuration writes it ("192.0.2.100 80", "fwmark 1",
-    /// "group web").
+    /// The virtual_server block's name (KeepalivedConfig's `VirtualServer.poolName`: "TCP 192.0.2.100:80",
+    /// "TCP fwmark 1", "TCP group web"); checkd's realServerChecks use the same.
     public var name: String
     /// Each kernel service the block installs (several for a virtual_server_group), in ipvsadm's spelling.
     public var services: [ServiceStatus]
@@ -65,7 +65,8 @@ public struct DestinationStatus: Codable, Sendable, Equatable {
 
 /// One real_server of a virtual server as ipvsd decides it.
 public struct RealServerStatus: Codable, Sendable, Equatable {
-    /// "192.0.2.11:80" (the port in the block's first service).
+    /// "192.0.2.11:80", "[2001:db8::11]:80": the port it has in the block's first service (checkd's
+    /// realServerChecks name it the same way).
     public var address: String
     /// "up", "down" (checkd's last verdict), "unchecked" (no checker: always in the table), "provisional" (no
     /// verdict from checkd since ipvsd started: kept as the kernel had it), "sorry" (the sorry server).
