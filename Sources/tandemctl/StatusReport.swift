@@ -48,6 +48,22 @@ struct StatusReport: Codable, Equatable {
             if let modified = configModified(status.configFile), modified > status.configLoadedAt {
                 problems.append("\(status.name): \(status.configFile) changed on disk after it was loaded (reload to apply)")
             }
+            if let error = status.kernelError {
+                problems.append("\(status.name) could not read the kernel's IPVS table: \(error)")
+            }
+            for server in status.virtualServers ?? [] {
+                if !server.quorumUp { problems.append("\(server.name) has lost its quorum") }
+                for service in server.services where !service.inKernel && status.kernelError == nil {
+                    problems.append("\(service.service) (\(server.name)) is not in the kernel")
+                }
+                let down = server.realServers.filter { $0.health == "down" }.map(\.address)
+                if !down.isEmpty {
+                    problems.append("\(server.name): real server\(down.count == 1 ? "" : "s") \(down.joined(separator: ", ")) down")
+                }
+            }
+            for script in status.trackScripts ?? [] where script.status == "failed" {
+                problems.append("track script \(script.name) is failing" + (script.lastExit.map { " (\($0))" } ?? ""))
+            }
             for instance in status.instances ?? [] {
                 let missing = (instance.addresses ?? []).filter { !$0.present }.map(\.address)
                 if instance.state == "master" && !missing.isEmpty && instance.handover == nil {
@@ -81,6 +97,24 @@ struct StatusReport: Codable, Equatable {
             lines.append("")
             lines.append("Instances:")
             for instance in instances { lines += Self.lines(of: instance, now: now) }
+        }
+        let servers = daemons.compactMap(\.status?.virtualServers).joined()
+        let checks = daemons.compactMap(\.status?.realServerChecks).joined()
+        if !servers.isEmpty || !checks.isEmpty {
+            lines.append("")
+            lines.append("Virtual servers:")
+            lines += Self.serviceLines(servers: Array(servers), checks: Array(checks), now: now)
+        }
+        let scripts = daemons.compactMap(\.status?.trackScripts).joined()
+        if !scripts.isEmpty {
+            lines.append("")
+            lines.append("Track scripts:")
+            for script in scripts { lines.append(Self.line(of: script, now: now)) }
+        }
+        for sync in daemons.compactMap(\.status?.syncDaemon) {
+            lines.append("")
+            lines.append("Sync daemon: \(sync.running.isEmpty ? "not running" : sync.running.joined(separator: " and "))"
+                         + " on \(sync.interface), syncid \(sync.syncID)" + (sync.instance.map { ", follows \($0)" } ?? ""))
         }
         lines.append("")
         lines.append("Daemons:")
@@ -128,6 +162,94 @@ struct StatusReport: Codable, Equatable {
                 .joined(separator: ", "))
         }
         return lines
+    }
+
+    /// Each virtual server as ipvsd runs it, each real server with checkd's last attempts beside it; checkd's view
+    /// alone when ipvsd did not answer.
+    static func serviceLines(servers: [VirtualServerStatus], checks: [RealServerCheckStatus], now: Double) -> [String] {
+        var checksByServer: [String: [RealServerCheckStatus]] = [:]
+        for check in checks { checksByServer[check.virtualServer, default: []].append(check) }
+        var lines: [String] = []
+        var shown: Set<String> = []
+        for server in servers {
+            shown.insert(server.name)
+            lines.append("  \(server.name)" + (server.quorumUp ? "" : "  QUORUM DOWN"))
+            for service in server.services {
+                var line = "    \(service.service) \(service.scheduler)"
+                if let c = service.counters, service.inKernel {
+                    line += "  \(c.connections) connections, \(c.connectionsPerSecond)/s, in \(bytes(c.inBytesPerSecond))/s out \(bytes(c.outBytesPerSecond))/s"
+                } else if !service.inKernel {
+                    line += "  NOT IN THE KERNEL"
+                }
+                lines.append(line)
+            }
+            let firstService = server.services.first
+            let serverChecks = checksByServer[server.name] ?? []
+            for real in server.realServers {
+                var line = "    \(real.address.padding(toLength: max(21, real.address.count), withPad: " ", startingAt: 0)) \(real.health.uppercased())"
+                if let destination = firstService?.destinations.first(where: { $0.address == real.address }) {
+                    line += "  weight \(destination.weight)  \(destination.activeConnections) active \(destination.inactiveConnections) inactive"
+                } else {
+                    line += "  weight \(real.weight)  not in the kernel"
+                }
+                lines.append(line)
+                if let check = serverChecks.first(where: { $0.realServer == real.address }) {
+                    lines += check.checkers.map { "        " + checkerText($0, now: now) }
+                }
+            }
+        }
+        // checkd's view of servers ipvsd did not report (ipvsd down, or the two configurations differ).
+        for (name, serverChecks) in checksByServer.sorted(by: { $0.key < $1.key }) where !shown.contains(name) {
+            lines.append("  \(name)  (checkd's view)")
+            for check in serverChecks {
+                lines.append("    \(check.realServer.padding(toLength: max(21, check.realServer.count), withPad: " ", startingAt: 0)) \(check.health.uppercased())"
+                             + (check.weight.map { "  weight \($0)" } ?? ""))
+                lines += check.checkers.map { "        " + checkerText($0, now: now) }
+            }
+        }
+        return lines
+    }
+
+    /// "TCP_CHECK 192.0.2.11:80 up: success in 1.2 ms, 3s ago" / "... down: failure (connection refused), retry 1/3".
+    static func checkerText(_ checker: CheckerStatus, now: Double) -> String {
+        var text = "\(checker.kind) \(checker.target) \(checker.verdict)"
+        if let result = checker.lastResult {
+            text += ": \(result)" + (checker.lastError.map { " (\($0))" } ?? "")
+            if let latency = checker.lastLatencySeconds { text += " in \(milliseconds(latency))" }
+            if let at = checker.lastCheckedAt { text += ", \(duration(max(0, now - at))) ago" }
+        }
+        if checker.retriesUsed > 0 { text += ", retry \(checker.retriesUsed)/\(checker.retry)" }
+        return text
+    }
+
+    static func line(of script: TrackScriptStatus, now: Double) -> String {
+        var text = "  \(script.name)  \(script.status.uppercased())"
+        if script.towardsChange > 0 {
+            let needed = script.status == "ok" ? script.fall : script.rise
+            text += " (\(script.towardsChange)/\(needed) towards \(script.status == "ok" ? "failed" : "ok"))"
+        }
+        if let exit = script.lastExit {
+            text += "  last \(exit)" + (script.lastRunAt.map { ", \(duration(max(0, now - $0))) ago" } ?? "")
+        }
+        return text
+    }
+
+    /// 0.00123 → "1.2 ms".
+    static func milliseconds(_ seconds: Double) -> String {
+        let ms = seconds * 1000
+        return ms < 10 ? "\((ms * 10).rounded() / 10) ms" : "\(Int(ms.rounded())) ms"
+    }
+
+    /// 1536 → "1.5 KiB".
+    static func bytes(_ count: UInt64) -> String {
+        let units = ["B", "KiB", "MiB", "GiB", "TiB"]
+        var value = Double(count)
+        var unit = 0
+        while value >= 1024 && unit < units.count - 1 {
+            value /= 1024
+            unit += 1
+        }
+        return unit == 0 ? "\(count) B" : "\((value * 10).rounded() / 10) \(units[unit])"
     }
 
     /// 93784 → "1d2h3m".

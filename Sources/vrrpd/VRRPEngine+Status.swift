@@ -29,6 +29,10 @@ extension VRRPEngine {
             status.masterPriority = Int(master.priority)
         }
         status.syncGroup = syncGroup
+        status.advertsSent = member.advertsSent
+        status.advertsReceived = member.advertsReceived
+        status.transitions = member.transitions
+        status.becameMaster = member.becameMaster
         status.addresses = member.plan.addresses.map { address in
             let device = address.device ?? member.plan.interface
             let present = links.interface(named: device).map {

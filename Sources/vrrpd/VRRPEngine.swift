@@ -22,6 +22,12 @@ final class VRRPEngine {
         var tracking: VRRPTrackingResult?
         /// The last state change: when (wall clock, for the operator) and why.
         var lastChange: (at: Double, reason: VRRPTransitionReason)?
+        /// Since start, for the operator: adverts sent (one per destination), adverts accepted from other
+        /// routers, state changes, and how many of those were to MASTER.
+        var advertsSent: UInt64 = 0
+        var advertsReceived: UInt64 = 0
+        var transitions = 0
+        var becameMaster = 0
     }
 
     /// A lone instance or a sync group, with its members' I/O and its timer.
@@ -262,6 +268,7 @@ final class VRRPEngine {
                 if !warnings.isEmpty {
                     logger.debug("advert from \(source) for VRID \(advert.vrid): \(warnings)")
                 }
+                units[index].members[member].advertsReceived += 1
                 actions += units[index].machine.handle(.advertisement(advert, from: source), member: member, at: clock.now)
             case .notForMe:
                 break
@@ -350,7 +357,10 @@ final class VRRPEngine {
             case .sendAdvertisement(let advert):
                 for destination in member.plan.destinations {
                     let message = advert.encodeMessage(source: member.plan.source, destination: destination)
-                    do { try member.transport.send(message, from: member.plan.source, to: destination) } catch {
+                    do {
+                        try member.transport.send(message, from: member.plan.source, to: destination)
+                        units[index].members[item.member].advertsSent += 1
+                    } catch {
                         logger.debug("\(member.plan.name): advert to \(destination) not sent: \(error)")
                     }
                 }
@@ -374,6 +384,8 @@ final class VRRPEngine {
                               metadata: ["VRRP_INSTANCE": "\(member.plan.name)", "VRRP_STATE": "\(to.rawValue.uppercased())",
                                          "VRRP_PRIORITY": "\(priority)", "MESSAGE_ID": "\(MessageID.stateChange)"])
                 units[index].members[item.member].lastChange = (Date().timeIntervalSince1970, reason)
+                units[index].members[item.member].transitions += 1
+                if to == .master { units[index].members[item.member].becameMaster += 1 }
                 onStateChange(member.plan.name, to, priority)
             case .handoverEnded(let outcome):
                 handoverEnded(outcome, instance: member.plan.name)
