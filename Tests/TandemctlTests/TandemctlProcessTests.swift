@@ -127,4 +127,19 @@ import Testing
                               encoding: .utf8)
         #expect(page.contains(".Nm tandemctl") && page.contains(".It Em lint") && page.contains("Fl -json"))
     }
+
+    /// Each daemon's page (scripts/docs, from its argument parser) is in section 8 and describes every flag the
+    /// daemons share, its signals and its exit status: the package installs them as vrrpd(8), ipvsd(8), checkd(8).
+    @Test(arguments: ["vrrpd", "ipvsd", "checkd"])
+    func theCommittedDaemonManPageIsCurrent(_ daemon: String) throws {
+        let page = try String(contentsOf: TandemctlProcessTests.repository.appendingPathComponent("docs/man/\(daemon).8"),
+                              encoding: .utf8)
+        #expect(page.contains(".Dt \(daemon.uppercased()) 8") && page.contains(".Nm \(daemon)"))
+        for flag in ["use-file", "config-test", "config-id", "log-console", "log-detail", "runtime-dir", "peer-user",
+                     "user", "socket-group"] {
+            #expect(page.contains("Fl -\(flag)"), "docs/man/\(daemon).8 lacks --\(flag): run scripts/docs")
+        }
+        #expect(page.contains("Signals: SIGHUP reloads") && page.contains("Exit status: 0"),
+                "docs/man/\(daemon).8 is out of date: run scripts/docs")
+    }
 }

@@ -15,8 +15,11 @@ from .host import run
 from .image_cache import cache_root, ensure_image
 from .payload import build_payload
 from .qemu_sockets import GuestAgent, LabError
-from .scenarios import OPTIONAL, SCENARIOS
+from .faults import FAULTS
+from .scenarios import OPTIONAL, SCENARIOS as SEED_SCENARIOS
 from .suites import KeepalivedSuite, TandemSuite, daemon_issues
+
+SCENARIOS = SEED_SCENARIOS + FAULTS
 from .topology import Lab
 
 LAB_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

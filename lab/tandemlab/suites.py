@@ -41,7 +41,7 @@ class KeepalivedSuite:
         if PACKAGE in needs:
             return "installs tandem's own Debian package; it runs under --suite tandem"
         if TANDEM_ONLY in needs:
-            return "keepalived has no planned switchover; its `systemctl stop` is measured in `failover`"
+            return "drives what keepalived does not have (tandemctl switchover, daemons of its own); keepalived's stop is measured in `failover`"
         return None
 
     def install(self, vm, config_dir):
