@@ -45,6 +45,10 @@ public final class HealthMonitor {
 
     /// The verdicts known now, for a snapshot.
     public var realServerView: [RealServerHealth] { scheduler.realServerView }
+    /// The checkers and scripts as the operator's status shows them, and the loop's clock to date them by.
+    public var realServerViews: [HealthScheduler.RealServerView] { scheduler.realServerViews }
+    public var scriptViews: [HealthScheduler.ScriptView] { scheduler.scriptViews }
+    public var now: MonotonicInstant { loop.now }
     /// The track-script results known now, for a snapshot.
     public var trackScriptView: [String: Bool] { scheduler.trackScriptView }
     /// The number of checkers and scripts being run.
@@ -106,14 +110,15 @@ public final class HealthMonitor {
     }
 
     private func launch(_ task: HealthTask) {
+        let started = loop.now
         if let script = scheduler.script(for: task) {
             guard let command = script.command else { return complete(task, .failure("no script")) }
             runner.run(command.arguments, timeout: script.effectiveTimeout) { [weak self] exit in
-                self?.complete(task, exit == .exited(0) ? .success : .failure("\(exit)"))
+                self?.complete(task, exit == .exited(0) ? .success : .failure("\(exit)"), startedAt: started)
             }
             return
         }
-        if let plan = scheduler.plan(for: task) { return probe(task, plan) }
+        if let plan = scheduler.plan(for: task) { return probe(task, plan, startedAt: started) }
         guard let (check, _, timing) = scheduler.checker(for: task) else { return }
         switch check.kind {
         case .tcp, .http, .ssl:
@@ -125,29 +130,29 @@ public final class HealthMonitor {
                 if case .failedToStart(let reason) = exit {
                     self?.logger.warning("\(task): '\(command.text)' could not start (\(reason)); counted as exit status 0, as keepalived does")
                 }
-                self?.complete(task, .misc(MiscCheckEnd(exit, dynamic: dynamic)))
+                self?.complete(task, .misc(MiscCheckEnd(exit, dynamic: dynamic)), startedAt: started)
             }
         }
     }
 
-    private func probe(_ task: HealthTask, _ plan: ProbePlan) {
+    private func probe(_ task: HealthTask, _ plan: ProbePlan, startedAt: MonotonicInstant) {
         let probe = NetworkProbe(loop: loop, plan: plan, tlsContexts: tlsContexts, buffer: receiveBuffer) { _ in }
         let key = ObjectIdentifier(probe)
         probe.onCompletion { [unowned self] outcome in
             probes[key] = nil
-            complete(task, outcome)
+            complete(task, outcome, startedAt: startedAt)
         }
         probes[key] = probe
         probe.start()
     }
 
-    private func complete(_ task: HealthTask, _ outcome: CheckOutcome) {
+    private func complete(_ task: HealthTask, _ outcome: CheckOutcome, startedAt: MonotonicInstant? = nil) {
         guard !stopped else { return }
         completedAttempts += 1
         if let reason = outcome.failureReason {
             logger.debug("\(task) failed: \(reason)")
         }
-        let events = scheduler.complete(task, outcome, now: loop.now)
+        let events = scheduler.complete(task, outcome, now: loop.now, startedAt: startedAt)
         // A group's real server has one message per service: the journal gets one line for the server.
         let healthEvents = events.filter { if case .realServerHealth = $0 { return true }; return false }
         if let first = healthEvents.first { log(first, after: outcome, task: task, otherServices: healthEvents.count - 1) }

@@ -22,6 +22,8 @@ public struct HealthScheduler {
         var state: CheckerState
         /// What an attempt of a TCP/HTTP/SSL checker needs, made once; nil for MISC_CHECK.
         var plan: ProbePlan?
+        /// The last attempt that ended, for the operator's status; nil before the first.
+        var last: LastAttempt?
     }
 
     /// What was last sent to ipvsd about a real server.
@@ -61,6 +63,7 @@ public struct HealthScheduler {
         var due: MonotonicInstant
         var running = false
         var generation: UInt64
+        var last: LastAttempt?
     }
 
     /// What the deadline heap holds: a checker by slot and index, or a script by name (no 48-byte id per entry).
@@ -71,9 +74,9 @@ public struct HealthScheduler {
     }
 
     /// The real servers in slots (a task carries its slot).
-    private var servers: [RealServerEntry] = []
+    private(set) var servers: [RealServerEntry] = []
     /// Every checker of every real server, in slot order.
-    private var checkers: [Checker] = []
+    private(set) var checkers: [Checker] = []
     /// What every result and every due check touches, parallel to `checkers`.
     private struct Hot {
         var due: MonotonicInstant
@@ -81,14 +84,14 @@ public struct HealthScheduler {
     }
     private var hot: [Hot] = []
     /// Every identity of every real server, in slot order; the first of a server's names its tasks.
-    private var identities: [RealServerID] = []
+    private(set) var identities: [RealServerID] = []
     /// The slot in `servers` of each of `identities`.
     private var serverOfIdentity: [Int32] = []
     /// Each identity's index in `identities`.
     private var slots = SlotTable<RealServerID>()
     /// The configuration the checkers' `source` indices point into (shares its storage with the caller's copy).
-    private var configuration = KeepalivedConfiguration()
-    private var scripts: [String: ScriptEntry] = [:]
+    private(set) var configuration = KeepalivedConfiguration()
+    private(set) var scripts: [String: ScriptEntry] = [:]
     private var heap = DeadlineHeap<Due>()
     private var nextGeneration: UInt64 = 0
     /// Returns a number in 0...1 that spreads first checks over their warmup.
@@ -232,10 +235,14 @@ public struct HealthScheduler {
     }
 
     /// Records the outcome of a task taken with `takeDue`, schedules its next run, and returns what follows.
-    public mutating func complete(_ task: HealthTask, _ outcome: CheckOutcome, now: MonotonicInstant) -> [HealthEvent] {
+    /// `startedAt`: when the attempt began (its latency is reported from it); nil for none.
+    public mutating func complete(_ task: HealthTask, _ outcome: CheckOutcome, now: MonotonicInstant,
+                                  startedAt: MonotonicInstant? = nil) -> [HealthEvent] {
+        let last = LastAttempt(outcome, endedAt: now, startedAt: startedAt)
         switch task.kind {
         case .check(_, let index):
             guard let (slot, flat) = locate(task), hot[flat].running else { return [] }
+            checkers[flat].last = last
             // In place: no copy of the checker.
             let delay = checkers[flat].state.record(outcome, timing: checkers[flat].timing,
                                                     configuredWeight: Int(servers[slot].weight))
@@ -247,6 +254,7 @@ public struct HealthScheduler {
         case .script(let name):
             guard var entry = scripts[name], entry.generation == task.generation, entry.running else { return [] }
             let changed = entry.state.record(success: outcome.passed)
+            entry.last = last
             entry.running = false
             entry.due = now + entry.script.interval
             heap.push(entry.due, .script(name, generation: entry.generation))
@@ -446,7 +454,7 @@ public struct HealthScheduler {
     }
 
     /// The check a source points at, with its real and virtual server.
-    private static func resolve(_ source: CheckSource, in configuration: KeepalivedConfiguration)
+    static func resolve(_ source: CheckSource, in configuration: KeepalivedConfiguration)
         -> (HealthCheck, RealServer, VirtualServer) {
         let virtualServer = configuration.virtualServers[Int(source.virtualServer)]
         let realServer = virtualServer.realServers[Int(source.realServer)]

@@ -18,6 +18,16 @@ public struct TrackScriptState: Hashable, Sendable {
         counter = self.rise - 1
     }
 
+    /// How many results in a row so far agree with a change of the verdict: towards `rise` while failed,
+    /// towards `fall` while OK; 0 before the first result and right after a change.
+    public var towardsChange: Int {
+        switch ok {
+        case nil: return 0
+        case true?: return rise + fall - 1 - counter
+        case false?: return counter
+        }
+    }
+
     /// Records a run's result; returns the new verdict when it changed (the first verdict included).
     public mutating func record(success: Bool) -> Bool? {
         let before = ok

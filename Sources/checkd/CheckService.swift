@@ -25,6 +25,8 @@ final class CheckService: DaemonService {
     private(set) var vrrpd: MessageClient?
     private(set) var ipvsd: MessageClient?
     private var monitor: HealthMonitor!
+    /// The checks, for the operator's status (nil only while the service is being built).
+    var healthMonitor: HealthMonitor? { monitor }
     private var notifyPlanner: NotifyPlanner
     private var quorumPlanner: QuorumNotifyPlanner
     /// True between vrrpd's snapshotBegin and snapshotEnd.
