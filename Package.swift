@@ -67,7 +67,7 @@ let package = Package(
             ]),
 
         .executableTarget(name: "vrrpd", dependencies: ["DaemonKit", "VRRP", "Control"]),
-        .executableTarget(name: "ipvsd", dependencies: ["DaemonKit", "IPVS"]),
+        .executableTarget(name: "ipvsd", dependencies: ["DaemonKit", "IPVS", "Control"]),
         .executableTarget(name: "checkd", dependencies: ["DaemonKit", "Health"]),
 
         // Does a set of nodes' configurations make a working pair? Pure, like the model it compares.

@@ -19,7 +19,7 @@ public struct VirtualServerStatus: Codable, Sendable, Equatable {
     }
 }
 
-/// One kernel service: "TCP 192.0.2.100:80", "FWM 1".
+/// One kernel service: "TCP 192.0.2.100:80", "UDP [2001:db8::100]:53", "FWM 1" ("FWM 1 IPv6" for an IPv6 mark).
 public struct ServiceStatus: Codable, Sendable, Equatable {
     public var service: String
     public var scheduler: String
@@ -68,12 +68,15 @@ public struct RealServerStatus: Codable, Sendable, Equatable {
     /// "192.0.2.11:80", "[2001:db8::11]:80": the port it has in the block's first service (checkd's
     /// realServerChecks name it the same way).
     public var address: String
-    /// "up", "down" (checkd's last verdict), "unchecked" (no checker: always in the table), "provisional" (no
+    /// "up", "down" (checkd's last verdict; before its first one, the start state: up, or down under alpha),
+    /// "unchecked" (no checker: always in the table), "provisional" (no
     /// verdict from checkd since ipvsd started: kept as the kernel had it), "sorry" (the sorry server).
     public var health: String
     /// The weight configured (or the last one checkd reported, for MISC_CHECK's misc_dynamic).
+    /// 1 for the sorry server, which is installed with weight 1.
     public var weight: Int
-    /// In the kernel now for every service of the block (false: for none or only some).
+    /// In the kernel now for every service of the block (false: for none or only some), at weight 0 too
+    /// (inhibit_on_failure): the kernel's weight is the first service's destination of the same address.
     public var inKernel: Bool
 
     public init(address: String, health: String, weight: Int, inKernel: Bool) {

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Control
 import DaemonKit
 import IPVS
 import KeepalivedConfig
@@ -147,6 +148,39 @@ final class IPVSDaemonService: DaemonService {
             break
         }
     }
+
+    /// ipvsd's part of `tandemctl status`: one dump of the kernel's table with its counters (and of the sync
+    /// daemons when lvs_sync_daemon is configured), set beside TableKeeper's state by `virtualServerStatuses`.
+    /// The dump blocks the loop as a reconcile's does (every answer received tells systemd the daemon advances).
+    func describe(into status: inout DaemonStatus) {
+        let kernel = keeper.kernel
+        let clock = ContinuousClock()
+        let began = clock.now
+        var entries: [IPVSKernelService]?
+        var errors: [String] = []
+        do { entries = try kernel.dumpTableWithCounters() } catch {
+            errors.append("cannot read the kernel's IPVS table: \(error)")
+        }
+        var daemons: [IPVSSyncDaemon]?
+        if sync.settings != nil {
+            do { daemons = try kernel.dumpSyncDaemons() } catch {
+                errors.append("cannot read the kernel's sync daemons: \(error)")
+            }
+        }
+        let dumped = clock.now
+        kernel.onProgress()
+        status.virtualServers = virtualServerStatuses(pools: keeper.pools.pools, health: keeper.health,
+                                                      provisional: keeper.provisional, quorumUp: keeper.quorumUp,
+                                                      kernel: entries)
+        status.kernelError = errors.isEmpty ? nil : errors.joined(separator: "; ")
+        status.syncDaemon = syncDaemonStatus(sync.settings, running: daemons)
+        kernel.onProgress()
+        lastStatusTook = (dump: dumped - began, total: clock.now - began)
+        logger.debug("status: \(entries?.count ?? 0) kernel service(s) read in \(lastStatusTook.dump), answer built in \(lastStatusTook.total)")
+    }
+
+    /// How long the last status answer took: reading the kernel, and in all (for tests and the debug log).
+    private(set) var lastStatusTook: (dump: Duration, total: Duration) = (.zero, .zero)
 
     func reload(_ configuration: KeepalivedConfiguration) throws {
         keeper.update(configuration)

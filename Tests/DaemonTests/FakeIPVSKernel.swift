@@ -9,6 +9,16 @@ final class FakeIPVSKernel: GenericNetlinkTransport {
     static let family: UInt16 = 0x23
     var table = IPVSTable()
     var syncDaemons: [IPVSSyncState: IPVSSyncDaemon] = [:]
+    /// The counters a service dump reports for a service (zero for one not listed), sent as the kernel's
+    /// STATS64 nest, as traffic would have made them.
+    var serviceStats: [IPVSServiceKey: IPVSStats] = [:]
+    /// The connection counts and counters a destination dump reports (zero for one not listed).
+    var destinationCounters: [IPVSServiceKey: [IPVSDestinationKey: DestinationCounters]] = [:]
+    struct DestinationCounters {
+        var active: UInt32 = 0
+        var inactive: UInt32 = 0
+        var stats = IPVSStats()
+    }
     /// The connection timeouts SET_CONFIG set; an absent attribute leaves one as it was, as in ip_vs_genl.
     var timeouts = LVSTimeouts(tcp: 900, tcpFin: 120, udp: 300)
     /// Every request's command number, in order (to prove what was and was not sent).
@@ -18,6 +28,8 @@ final class FakeIPVSKernel: GenericNetlinkTransport {
     var flushes: Int { commands.filter { $0 == IPVSCommandNumber.flush }.count }
     /// Refuse NEW_DEST for this destination with EINVAL (a kernel that says no).
     var refuseDestination: IPVSDestinationKey?
+    /// Refuse GET_SERVICE dumps with this errno (a kernel whose table cannot be read).
+    var refuseServiceDump: Int32?
     private var pending: [[UInt8]] = []
 
     let portID: UInt32 = 4242
@@ -44,11 +56,12 @@ final class FakeIPVSKernel: GenericNetlinkTransport {
     private func handle(_ command: UInt8, _ top: Attributes, seq: UInt32) throws {
         switch command {
         case IPVSCommandNumber.getService:
+            if let errno = refuseServiceDump { throw FakeKernelError(errno: errno) }
             for key in table.servers.keys.sorted() {
                 guard let server = table.servers[key] else { continue }
                 var w = MessageWriter(type: Self.family, flags: Netlink.flagMulti, sequence: seq, portID: portID,
                                       command: IPVSCommandNumber.newService)
-                w.nest(CommandAttribute.service) { writeService(server.service, &$0) }
+                w.nest(CommandAttribute.service) { writeService(server.service, stats: serviceStats[key] ?? IPVSStats(), &$0) }
                 pending.append(w.finish())
             }
             pending.append(done(seq))
@@ -59,7 +72,9 @@ final class FakeIPVSKernel: GenericNetlinkTransport {
                 guard let d = server.destinations[dk] else { continue }
                 var w = MessageWriter(type: Self.family, flags: Netlink.flagMulti, sequence: seq, portID: portID,
                                       command: IPVSCommandNumber.newDest)
-                w.nest(CommandAttribute.dest) { writeDestination(d, &$0) }
+                w.nest(CommandAttribute.dest) {
+                    writeDestination(d, counters: destinationCounters[key]?[dk] ?? DestinationCounters(), &$0)
+                }
                 pending.append(w.finish())
             }
             pending.append(done(seq))
@@ -77,6 +92,19 @@ final class FakeIPVSKernel: GenericNetlinkTransport {
             syncDaemons[state] = IPVSSyncDaemon(state: state, interface: interface,
                                                 syncID: try nest.u32(DaemonAttribute.syncID, "id") ?? 0)
             pending.append(ack(seq, errno: 0))
+        case IPVSCommandNumber.getDaemon:
+            for state in [IPVSSyncState.master, .backup] {
+                guard let daemon = syncDaemons[state] else { continue }
+                var w = MessageWriter(type: Self.family, flags: Netlink.flagMulti, sequence: seq, portID: portID,
+                                      command: IPVSCommandNumber.newDaemon)
+                w.nest(CommandAttribute.daemon) {
+                    $0.u32(DaemonAttribute.state, daemon.state.rawValue)
+                    $0.string(DaemonAttribute.interface, daemon.interface)
+                    $0.u32(DaemonAttribute.syncID, daemon.syncID)
+                }
+                pending.append(w.finish())
+            }
+            pending.append(done(seq))
         case IPVSCommandNumber.delDaemon:
             let nest = try nested(top, CommandAttribute.daemon, DaemonAttribute.max)
             guard let raw = try nest.u32(DaemonAttribute.state, "state"), let state = IPVSSyncState(rawValue: raw)
@@ -154,7 +182,7 @@ final class FakeIPVSKernel: GenericNetlinkTransport {
         return .address(proto, address, port: port)
     }
 
-    private func writeService(_ s: IPVSService, _ w: inout MessageWriter) {
+    private func writeService(_ s: IPVSService, stats: IPVSStats, _ w: inout MessageWriter) {
         w.u16(ServiceAttribute.family, s.key.family.kernelNumber)
         switch s.key {
         case .firewallMark(_, let mark): w.u32(ServiceAttribute.firewallMark, mark)
@@ -168,9 +196,21 @@ final class FakeIPVSKernel: GenericNetlinkTransport {
         w.raw(ServiceAttribute.flags, hostBytes(s.flags.union(.hashed).rawValue) + hostBytes(UInt32.max))
         w.u32(ServiceAttribute.timeout, s.timeout)
         w.raw(ServiceAttribute.netmask, netmaskBytes(s.netmask, family: s.key.family))
+        w.nest(ServiceAttribute.stats64) { writeStats(stats, &$0) }
     }
 
-    private func writeDestination(_ d: IPVSDestination, _ w: inout MessageWriter) {
+    /// IPVS_STATS_ATTR_* as the kernel's STATS64 nest: every counter a u64.
+    private func writeStats(_ s: IPVSStats, _ w: inout MessageWriter) {
+        let counters: [(UInt16, UInt64)] = [
+            (StatsAttribute.connections, s.connections), (StatsAttribute.inPackets, s.inPackets),
+            (StatsAttribute.outPackets, s.outPackets), (StatsAttribute.inBytes, s.inBytes),
+            (StatsAttribute.outBytes, s.outBytes), (StatsAttribute.connectionRate, s.connectionRate),
+            (StatsAttribute.inPacketRate, s.inPacketRate), (StatsAttribute.outPacketRate, s.outPacketRate),
+            (StatsAttribute.inByteRate, s.inByteRate), (StatsAttribute.outByteRate, s.outByteRate)]
+        for (type, value) in counters { w.raw(type, hostBytes(value)) }
+    }
+
+    private func writeDestination(_ d: IPVSDestination, counters: DestinationCounters, _ w: inout MessageWriter) {
         w.raw(DestinationAttribute.address, d.key.address.inetAddrUnionBytes)
         w.be16(DestinationAttribute.port, d.key.port)
         w.u32(DestinationAttribute.forwarding, d.forwarding.kernelValue)
@@ -178,6 +218,9 @@ final class FakeIPVSKernel: GenericNetlinkTransport {
         w.u32(DestinationAttribute.upperThreshold, d.upperThreshold)
         w.u32(DestinationAttribute.lowerThreshold, d.lowerThreshold)
         w.u16(DestinationAttribute.addressFamily, d.key.address.family.kernelNumber)
+        w.u32(DestinationAttribute.activeConnections, counters.active)
+        w.u32(DestinationAttribute.inactiveConnections, counters.inactive)
+        w.nest(DestinationAttribute.stats64) { writeStats(counters.stats, &$0) }
     }
 
     private func header(_ type: UInt16, flags: UInt16, seq: UInt32, payload: [UInt8]) -> [UInt8] {

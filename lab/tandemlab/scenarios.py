@@ -639,6 +639,46 @@ def _status(vm):
     return json.loads(vm.sh("tandemctl status --json"))
 
 
+PKG_VS = "TCP 192.0.2.93:80"   # Configs/dr's first virtual_server: VirtualServer.poolName, as ipvsd and checkd name it
+
+
+def _daemon(status, name):
+    """The `status` part of one daemon in a `tandemctl status --json` answer; {} when it was not reachable."""
+    for d in status["daemons"]:
+        if d["name"] == name and d.get("reachable"):
+            return d.get("status") or {}
+    return {}
+
+
+def _ipvsd_view(status, vs_name):
+    """ipvsd's virtualServers entry named `vs_name`, or None."""
+    for vs in _daemon(status, "ipvsd").get("virtualServers") or []:
+        if vs["name"] == vs_name:
+            return vs
+    return None
+
+
+def _ipvsd_real_servers(status, vs_name):
+    """Real server address → (health, configured weight, inKernel, the kernel's weight in the block's first
+    service or None when that service does not hold it), from ipvsd's status."""
+    vs = _ipvsd_view(status, vs_name)
+    if vs is None:
+        return {}
+    first = vs["services"][0] if vs["services"] else {"destinations": []}
+    kernel = {d["address"]: d["weight"] for d in first.get("destinations") or []}
+    return {r["address"]: (r["health"], r["weight"], r["inKernel"], kernel.get(r["address"]))
+            for r in vs["realServers"]}
+
+
+def _checkd_checks(status, vs_name):
+    """Real server address → checkd's health for `vs_name`, or None when checkd's status has no realServerChecks
+    field (it is being added in parallel: issue #15's checkd side)."""
+    checks = _daemon(status, "checkd").get("realServerChecks")
+    if checks is None:
+        return None
+    return {c["realServer"]: c["health"] for c in checks if c["virtualServer"] == vs_name}
+
+
 def package(ctx):
     """scripts/package's .deb: its check on the host; apt-get install on lb01 and lb02 (the suite's own copies
     removed first), Configs/dr, `systemctl enable --now`: the dr assertions, `tandemctl status --json` (lb01
@@ -738,13 +778,56 @@ def package(ctx):
             listing = lab.vm(n).sh("ls -l /run/tandem", check=False)
             expect(False, f"{n}: control sockets (vrrpd, ipvsd, checkd) not all in tandem-adm: {groups.split()}\n{listing}")
     say(f"tandemctl status --json: lb01 VI_1 master, lb02 VI_1 backup; vrrpd, ipvsd, checkd reachable, version {upstream}, "
-        "every peer connected, every control socket in tandem-adm; status reports no real servers yet")
+        "every peer connected, every control socket in tandem-adm")
+
+    # ipvsd's view in the same JSON: every configured virtual server, both real servers of .93:80 up and in the
+    # kernel with their configured weight (1), and (on lb01, which holds the VIP and took the requests above) the
+    # service's connection counter above 0. The kernel folds its totals in every 2 s (its estimator), and checkd's
+    # first verdicts may still be pending, so the answers are read again until they settle (at most 15 s).
+    a, b = plan.WEBS["web01"]["pub"], plan.WEBS["web02"]["pub"]
+    web01, web02 = f"{a}:80", f"{b}:80"
+    both_up = {web01: ("up", 1, True, 1), web02: ("up", 1, True, 1)}
+
+    def lb01_connections(st):
+        vs = _ipvsd_view(st, PKG_VS) or {}
+        return ((vs.get("services") or [{}])[0].get("counters") or {}).get("connections", 0)
+
+    def settled():
+        for n in LBS:
+            seen[n] = _status(lab.vm(n))
+        return (all(_ipvsd_real_servers(seen[n], PKG_VS) == both_up
+                    and _checkd_checks(seen[n], PKG_VS) in (None, {web01: "up", web02: "up"}) for n in LBS)
+                and lb01_connections(seen["lb01"]) > 0)
+    _wait(settled, 15, 1)
+    for n in LBS:
+        st = seen[n]
+        ipvsd = _daemon(st, "ipvsd")
+        names = [vs["name"] for vs in ipvsd.get("virtualServers") or []]
+        expect(names == [PKG_VS, "TCP 192.0.2.94:81", "TCP 192.0.2.94:82"], f"{n}: ipvsd's virtualServers {names}")
+        expect(not ipvsd.get("kernelError"), f"{n}: ipvsd's kernelError: {ipvsd.get('kernelError')}")
+        vs = _ipvsd_view(st, PKG_VS)
+        expect(vs["quorumUp"] and [(s["service"], s["scheduler"], s["inKernel"]) for s in vs["services"]]
+               == [(PKG_VS, "rr", True)], f"{n}: ipvsd's {PKG_VS}: {vs}")
+        rs = _ipvsd_real_servers(st, PKG_VS)
+        expect(rs == both_up, f"{n}: ipvsd's real servers of {PKG_VS} (health, weight, inKernel, kernel weight): {rs}")
+        forwarding = {d["forwarding"] for d in vs["services"][0]["destinations"]}
+        expect(forwarding == {"route"}, f"{n}: {PKG_VS} destinations' forwarding {forwarding}")
+        checks = _checkd_checks(st, PKG_VS)
+        if checks is not None:   # only when checkd's status has realServerChecks (added in parallel)
+            expect(checks == {web01: "up", web02: "up"}, f"{n}: checkd's realServerChecks for {PKG_VS}: {checks}")
+    connections = lb01_connections(seen["lb01"])
+    expect(connections > 0, f"lb01: ipvsd's {PKG_VS} connection counter is {connections} after 12 requests: "
+                            f"{_ipvsd_view(seen['lb01'], PKG_VS)}")
+    checkd_present = any(_checkd_checks(seen[n], PKG_VS) is not None for n in LBS)
+    say(f"ipvsd's status on lb01/lb02: {PKG_VS} rr in the kernel, quorum up, {web01} and {web02} up with kernel "
+        f"weight 1 (route); lb01's connection counter {connections}; checkd's realServerChecks "
+        + (f"say {web01} and {web02} up, named as ipvsd names them" if checkd_present
+           else "absent from this build's checkd, not checked"))
 
     t0 = time.monotonic()
     lab.stop_web("web01", 80)
     # Configs/dr's TCP_CHECK: delay_loop 6, connect_timeout 2, retry 3, delay_before_retry 3 → at most
     # 6 + 3 × (3 + 2) = 21 s to remove it; 30 s with TCG's slack.
-    a, b = plan.WEBS["web01"]["pub"], plan.WEBS["web02"]["pub"]
     without = dict(dr_table("Route"))
     without["TCP 192.0.2.93:80 rr"] = {f"{b}:80": ("Route", 1)}
     for n in LBS:
@@ -754,6 +837,45 @@ def package(ctx):
     say(f"web01:80 stopped: left the table on lb01 and lb02 after {gone:.1f}s (bound 21 s by the checks); "
         f"{a}:81 stays")
     ctx.measure("package: web01 out of the table", f"{gone:.1f}s")
+
+    # ipvsd's status says so within the same bound: web01 down and out of the kernel (Configs/dr has no
+    # inhibit_on_failure; with it the kernel would keep it at weight 0, which is accepted too), web02 still up
+    # with weight 1; checkd's realServerChecks (when present) say web01 is down.
+    after = {}
+
+    def web01_down():
+        for n in LBS:
+            after[n] = _status(lab.vm(n))
+        for n in LBS:
+            rs = _ipvsd_real_servers(after[n], PKG_VS)
+            h01, h02 = rs.get(web01), rs.get(web02)
+            if not (h01 and h01[0] == "down" and (h01[3] is None or h01[3] == 0) and (not h01[2] or h01[3] == 0)):
+                return False
+            if h02 != ("up", 1, True, 1):
+                return False
+            checks = _checkd_checks(after[n], PKG_VS)
+            if checks is not None and checks.get(web01) != "down":
+                return False
+        return True
+    _wait(web01_down, max(1.0, 30 - (time.monotonic() - t0)), 1)
+    seen_down = time.monotonic() - t0
+    ctx.measure("package: web01 down in ipvsd's status", f"{seen_down:.1f}s")
+    for n in LBS:
+        rs = _ipvsd_real_servers(after[n], PKG_VS)
+        expect(rs.get(web01, ("?",))[0] == "down" and (rs[web01][3] is None or rs[web01][3] == 0)
+               and rs.get(web02) == ("up", 1, True, 1),
+               f"{n}: ipvsd's real servers of {PKG_VS} {seen_down:.1f}s after web01 stopped "
+               f"(health, weight, inKernel, kernel weight): {rs}")
+        checks = _checkd_checks(after[n], PKG_VS)
+        if checks is not None:
+            expect(checks.get(web01) == "down" and checks.get(web02) == "up",
+                   f"{n}: checkd's realServerChecks for {PKG_VS} after web01 stopped: {checks}")
+    say(f"ipvsd's status on lb01/lb02 {seen_down:.1f}s after the stop: {web01} down, "
+        + ("not in the kernel" if all(_ipvsd_real_servers(after[n], PKG_VS)[web01][3] is None for n in LBS)
+           else "kernel weight 0")
+        + f", {web02} up with weight 1; checkd's realServerChecks "
+        + ("absent, not checked" if all(_checkd_checks(after[n], PKG_VS) is None for n in LBS)
+           else f"say {web01} down"))
     lab.start_web("web01", 80)
 
     purged = {}
