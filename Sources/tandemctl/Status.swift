@@ -43,8 +43,9 @@ struct Status: ParsableCommand {
 
     static func ask(_ socket: String) -> StatusReport.Answer {
         do {
+            // ipvsd reads the kernel's whole table to answer: seconds for thousands of services.
             let bytes = try ControlClient.exchange(path: socket, request: ControlCodec.encode(.status),
-                                                   maxResponseSize: ControlCodec.maxResponseSize)
+                                                   maxResponseSize: ControlCodec.maxResponseSize, timeout: .seconds(15))
             switch try ControlCodec.decodeResponse(bytes) {
             case .status(let status): return .status(status)
             case .error(let text): return .failed("answered an error: \(text)")
