@@ -824,6 +824,37 @@ def package(ctx):
         + (f"say {web01} and {web02} up, named as ipvsd names them" if checkd_present
            else "absent from this build's checkd, not checked"))
 
+    # An upgrade (the same package again: postinst's configure gets the installed version) under client load:
+    # ipvsd and checkd, running, restart on the new files; vrrpd keeps running and postinst says how to restart
+    # it; no request fails, no VIP moves, the table stays.
+    def pids(vm):
+        return {u: _main_pid(vm, u) for u in ("vrrpd", "ipvsd", "checkd")}
+    before = {n: pids(lab.vm(n)) for n in LBS}
+    load = Load(lab, "192.0.2.93", 80, duration=200)
+    time.sleep(1)
+    notes = {}
+
+    def upgrade(vm):
+        out = vm.sh(f"DEBIAN_FRONTEND=noninteractive apt-get install -y -q --reinstall --no-install-recommends"
+                    f" -o Dpkg::Use-Pty=0 /lab/deb/{name} 2>&1", timeout=240)
+        notes[vm.name] = "vrrpd still runs the version before this upgrade" in out
+    lab.on_lbs(upgrade)
+    after = {n: pids(lab.vm(n)) for n in LBS}
+    holders = {v: lab.holders(v) for v in ("192.0.2.93", "192.0.2.94")}
+    tables = {n: ipvs_table(lab.vm(n)) for n in LBS}
+    s = load.finish()
+    say(f"upgrade (apt-get install --reinstall) on both LBs under load: {s['requests']} requests, {s['failed']} failed; "
+        f"pids before→after {before} → {after}; VIPs on {holders}; postinst's vrrpd note {notes}")
+    for n in LBS:
+        expect(after[n]["vrrpd"] == before[n]["vrrpd"], f"{n}: the upgrade restarted vrrpd: {before[n]} → {after[n]}")
+        expect(after[n]["ipvsd"] != before[n]["ipvsd"] and after[n]["checkd"] != before[n]["checkd"],
+               f"{n}: the upgrade did not restart ipvsd and checkd: {before[n]} → {after[n]}")
+        expect(notes[n], f"{n}: postinst did not say vrrpd still runs the old version")
+        expect(tables[n] == dr_table("Route"), f"{n}: the table changed in the upgrade: {format_table(tables[n])}")
+    expect(all(h == ["lb01"] for h in holders.values()), f"the upgrade moved a VIP: {holders}")
+    expect(s["failed"] == 0, f"the upgrade failed {s['failed']} of {s['requests']} requests")
+    ctx.measure("package upgrade under load", f"{s['failed']} failed of {s['requests']}, ipvsd+checkd restarted, vrrpd kept")
+
     t0 = time.monotonic()
     lab.stop_web("web01", 80)
     # Configs/dr's TCP_CHECK: delay_loop 6, connect_timeout 2, retry 3, delay_before_retry 3 → at most
