@@ -103,6 +103,16 @@ public struct InstanceStatus: Codable, Sendable, Equatable {
     /// State changes since start, and how many of them were to MASTER.
     public var transitions: Int?
     public var becameMaster: Int?
+    /// The last advert another router sent as MASTER while this instance was MASTER too: its address, priority,
+    /// and when (seconds since the Unix epoch); absent when that never happened since start.
+    public var otherMasterAddress: String?
+    public var otherMasterPriority: Int?
+    public var otherMasterSeenAt: Double?
+    /// Packets for this instance's VRID dropped since start, by reason (VRRPDropReason's raw values), and the
+    /// last one's reason and time; absent when none was.
+    public var droppedAdverts: [String: UInt64]?
+    public var lastDropReason: String?
+    public var lastDropAt: Double?
 
     public init(name: String, state: String, effectivePriority: Int, handover: String? = nil,
                 lastHandover: String? = nil, lastHandoverTo: String? = nil) {

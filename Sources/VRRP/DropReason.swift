@@ -55,6 +55,19 @@ public enum VRRPDropReason: String, Error, CaseIterable, Hashable, Sendable {
     case unexpectedMulticast
     /// Unicast packet from an address not in the instance's peer list.
     case unknownUnicastSource
+
+    /// True for the reasons found after the packet's VRID matched the instance (`VRRPReceiveFilter`): a router
+    /// advertising this VRID whom this instance will not hear — e.g. another MASTER with another password.
+    public var concernsInstance: Bool {
+        switch self {
+        case .wrongFamily, .badTTL, .versionMismatch, .authenticationHeaderUnsupported, .invalidAuthType,
+             .authTypeMismatch, .authFailure, .advertIntervalMismatch, .invalidAdvertInterval, .unexpectedUnicast,
+             .unexpectedMulticast, .unknownUnicastSource:
+            return true
+        default:
+            return false
+        }
+    }
 }
 
 /// Per-reason drop counts, for the shell to keep per instance (or per socket for decode failures).

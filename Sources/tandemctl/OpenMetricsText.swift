@@ -66,6 +66,20 @@ struct OpenMetricsText {
         instanceCounter("tandem_vrrp_became_master", "times the instance became MASTER since vrrpd started", instances) {
             $0.becameMaster.map { Double($0) }
         }
+        family("tandem_vrrp_instance_dropped_packets", "counter",
+               "packets for the instance's VRID it dropped since vrrpd started, by reason (a router it does not hear)",
+               instances.flatMap { i in
+                   (i.droppedAdverts ?? [:]).sorted { $0.key < $1.key }.map {
+                       sample("tandem_vrrp_instance_dropped_packets_total", ["instance": i.name, "reason": $0.key], Double($0.value))
+                   }
+               })
+        family("tandem_vrrp_other_master_time_seconds", "gauge",
+               "when another router's advert as MASTER was last heard while this instance was MASTER too, seconds since the Unix epoch",
+               instances.compactMap { i in
+                   i.otherMasterSeenAt.map {
+                       sample("tandem_vrrp_other_master_time_seconds", ["instance": i.name, "master": i.otherMasterAddress ?? ""], $0)
+                   }
+               })
         family("tandem_vrrp_master_priority", "gauge", "the priority of the Master this Backup last heard in an advert",
                instances.compactMap { i in
                    i.masterPriority.map {

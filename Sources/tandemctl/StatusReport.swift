@@ -26,8 +26,9 @@ struct StatusReport: Codable, Equatable {
     }
 
     /// `configModified`: the modification time (seconds since the epoch) of each configuration file on disk.
+    /// `now`: seconds since the epoch, against which "recently" (another MASTER heard, an advert dropped) is told.
     init(runtimeDirectory: String, answers: [(name: String, socket: String, answer: Answer)],
-         configModified: (String) -> Double?) {
+         configModified: (String) -> Double?, now: Double = Date().timeIntervalSince1970) {
         self.runtimeDirectory = runtimeDirectory
         var problems: [String] = []
         var daemons: [DaemonEntry] = []
@@ -64,6 +65,17 @@ struct StatusReport: Codable, Equatable {
             for script in status.trackScripts ?? [] where script.status == "failed" {
                 problems.append("track script \(script.name) is failing" + (script.lastExit.map { " (\($0))" } ?? ""))
             }
+            for instance in status.instances ?? [] where instance.state == "master" {
+                // Within a few adverts (advert_int is at most 40 s; 5 s covers the usual 1 s with room).
+                if let other = instance.otherMasterAddress, let at = instance.otherMasterSeenAt, now - at < Self.recent {
+                    problems.append("\(instance.name): \(other) advertises as MASTER too"
+                                    + (instance.otherMasterPriority.map { " (priority \($0))" } ?? "")
+                                    + ": both nodes claim MASTER")
+                } else if let reason = instance.lastDropReason, let at = instance.lastDropAt, now - at < Self.recent {
+                    problems.append("\(instance.name) is MASTER and drops adverts for its VRID (\(reason)): another router "
+                                    + "may be MASTER too, each unheard by the other")
+                }
+            }
             for instance in status.instances ?? [] {
                 let missing = (instance.addresses ?? []).filter { !$0.present }.map(\.address)
                 if instance.state == "master" && !missing.isEmpty && instance.handover == nil {
@@ -80,6 +92,9 @@ struct StatusReport: Codable, Equatable {
         self.problems = problems
         self.daemons = daemons
     }
+
+    /// How long ago another MASTER's advert or a dropped advert still counts as now.
+    static let recent: Double = 5
 
     /// The one screen `tandemctl status` prints: problems first, then the daemons.
     var text: String { text(now: Date().timeIntervalSince1970) }
@@ -150,6 +165,14 @@ struct StatusReport: Codable, Equatable {
         var lines = [head]
         if let master = instance.masterAddress {
             lines.append("      master \(master)" + (instance.masterPriority.map { " priority \($0)" } ?? ""))
+        }
+        if let other = instance.otherMasterAddress, let at = instance.otherMasterSeenAt {
+            lines.append("      another MASTER heard: \(other)" + (instance.otherMasterPriority.map { " priority \($0)" } ?? "")
+                         + ", \(duration(max(0, now - at))) ago")
+        }
+        if let drops = instance.droppedAdverts, !drops.isEmpty {
+            lines.append("      dropped for its VRID: " + drops.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
+                .joined(separator: ", ") + (instance.lastDropAt.map { ", last \(duration(max(0, now - $0))) ago" } ?? ""))
         }
         if let handover = instance.handover {
             lines.append("      handover: \(handover)" + (handover == "held-back" ? " (tandemctl resume ends it)" : ""))

@@ -33,6 +33,16 @@ extension VRRPEngine {
         status.advertsReceived = member.advertsReceived
         status.transitions = member.transitions
         status.becameMaster = member.becameMaster
+        if let other = member.otherMaster {
+            status.otherMasterAddress = "\(other.address)"
+            status.otherMasterPriority = Int(other.priority)
+            status.otherMasterSeenAt = other.at
+        }
+        if !member.drops.isEmpty {
+            status.droppedAdverts = Dictionary(uniqueKeysWithValues: member.drops.map { ($0.key.rawValue, $0.value) })
+            status.lastDropReason = member.lastDrop?.reason.rawValue
+            status.lastDropAt = member.lastDrop?.at
+        }
         status.addresses = member.plan.addresses.map { address in
             let device = address.device ?? member.plan.interface
             let present = links.interface(named: device).map {

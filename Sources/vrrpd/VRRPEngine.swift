@@ -28,6 +28,13 @@ final class VRRPEngine {
         var advertsReceived: UInt64 = 0
         var transitions = 0
         var becameMaster = 0
+        /// The last advert another router sent as MASTER (priority above 0) while this instance was MASTER too,
+        /// and when (wall clock): both claim MASTER while it keeps coming.
+        var otherMaster: (address: IPAddress, priority: UInt8, at: Double)?
+        /// Packets for this instance's VRID dropped since start (`concernsInstance`), by reason, and the last one's
+        /// reason and time.
+        var drops: [VRRPDropReason: UInt64] = [:]
+        var lastDrop: (reason: VRRPDropReason, at: Double)?
     }
 
     /// A lone instance or a sync group, with its members' I/O and its timer.
@@ -269,11 +276,18 @@ final class VRRPEngine {
                     logger.debug("advert from \(source) for VRID \(advert.vrid): \(warnings)")
                 }
                 units[index].members[member].advertsReceived += 1
+                if units[index].machine.members[member].state == .master && advert.priority > 0 {
+                    units[index].members[member].otherMaster = (source, advert.priority, Date().timeIntervalSince1970)
+                }
                 actions += units[index].machine.handle(.advertisement(advert, from: source), member: member, at: clock.now)
             case .notForMe:
                 break
             case .dropped(let reason):
                 drops.record(reason)
+                if reason.concernsInstance {
+                    units[index].members[member].drops[reason, default: 0] += 1
+                    units[index].members[member].lastDrop = (reason, Date().timeIntervalSince1970)
+                }
                 // One line per power of two, so a flood is visible without flooding the journal.
                 if drops.total.nonzeroBitCount == 1 && drops.total > dropsLogged {
                     dropsLogged = drops.total

@@ -117,7 +117,11 @@ import Testing
         instance.becameMaster = 1
         instance.masterAddress = "192.0.2.2"
         instance.masterPriority = 150
-        vrrpd.instances = [instance]
+        var other = InstanceStatus(name: "VI_2", state: "master", effectivePriority: 150)
+        other.droppedAdverts = ["authFailure": 7]
+        other.otherMasterAddress = "192.0.2.3"
+        other.otherMasterSeenAt = Self.now - 1
+        vrrpd.instances = [instance, other]
         let answers = Self.answers + [(name: "vrrpd", socket: "/run/tandem/vrrpd.control", answer: .status(vrrpd))]
         let samples = try TandemctlMetricsTests.parse(OpenMetricsText(answers: answers).text)
         func value(_ name: String, _ labels: [String: String]) -> Double? {
@@ -129,6 +133,8 @@ import Testing
         #expect(value("tandem_vrrp_adverts_sent_total", vi1) == 0)
         #expect(value("tandem_vrrp_transitions_total", vi1) == 3 && value("tandem_vrrp_became_master_total", vi1) == 1)
         #expect(value("tandem_vrrp_master_priority", ["instance": "VI_1", "master": "192.0.2.2"]) == 150)
+        #expect(value("tandem_vrrp_instance_dropped_packets_total", ["instance": "VI_2", "reason": "authFailure"]) == 7)
+        #expect(value("tandem_vrrp_other_master_time_seconds", ["instance": "VI_2", "master": "192.0.2.3"]) == Self.now - 1)
 
         let vs = "TCP 192.0.2.100:80"
         #expect(value("tandem_virtual_server_quorum_up", ["virtual_server": vs]) == 1)

@@ -1,4 +1,5 @@
 // The operator's advert and transition counters per instance, against what crossed the fake wire.
+import Foundation
 import Testing
 import VRRP
 @testable import vrrpd
@@ -26,5 +27,39 @@ import VRRP
         let after = try #require(engineB.instanceStatuses.first)
         #expect(after.becameMaster == 1 && after.transitions == b.transitions.count)
         #expect(after.advertsSent == UInt64(lan.wire.adverts(from: "b").count) && after.advertsSent! > 0)
+    }
+}
+
+/// What makes `tandemctl status` say both nodes claim MASTER: another MASTER's adverts heard while MASTER, or
+/// adverts for the VRID dropped while MASTER (neither hears the other).
+@Suite struct EngineOtherMasterTests {
+    @Test func aMasterThatHearsAnotherMasterSaysWhoAndWhen() throws {
+        let lan = FakeLAN()
+        let a = lan.host("a", eth0: "192.0.2.1")
+        let b = lan.host("b", eth0: "192.0.2.2")
+        lan.wire.blocked = ["a>b"]   // b never hears a, so it becomes MASTER too; a hears b
+        let engineA = try a.start(Instance(state: "MASTER", priority: 150).text)
+        _ = try b.start(Instance(priority: 100).text)
+        lan.run(seconds: 10)
+        #expect(a.state("VI_1") == .master && b.state("VI_1") == .master)
+        let status = try #require(engineA.instanceStatuses.first)
+        #expect(status.otherMasterAddress == "192.0.2.2" && status.otherMasterPriority == 100)
+        let seen = try #require(status.otherMasterSeenAt)
+        #expect(abs(seen - Date().timeIntervalSince1970) < 60)
+        #expect(status.droppedAdverts == nil)
+    }
+
+    @Test func aMasterThatDropsAdvertsForItsVRIDCountsThemPerInstance() throws {
+        let lan = FakeLAN()
+        let a = lan.host("a", eth0: "192.0.2.1")
+        let b = lan.host("b", eth0: "192.0.2.2")
+        // Version 2 against version 3 on the same VRID: each drops the other's adverts, both are MASTER.
+        let engineA = try a.start(Instance(state: "MASTER", priority: 150, version: 2).text)
+        _ = try b.start(Instance(priority: 100, version: 3).text)
+        lan.run(seconds: 10)
+        #expect(a.state("VI_1") == .master && b.state("VI_1") == .master)
+        let status = try #require(engineA.instanceStatuses.first)
+        #expect((status.droppedAdverts?["versionMismatch"] ?? 0) > 3 && status.lastDropReason == "versionMismatch")
+        #expect(status.otherMasterAddress == nil)
     }
 }

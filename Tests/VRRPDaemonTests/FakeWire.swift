@@ -22,6 +22,8 @@ final class FakeWire {
     /// Long enough that hosts whose timers fire at the same instant all act before hearing each other.
     var latency = Duration.microseconds(100)
     private(set) var frames: [Frame] = []
+    /// "a>b": what host a sends does not reach host b (a link broken one way).
+    var blocked: Set<String> = []
     private var transports: [FakeAdvertTransport] = []
 
     init(loop: ManualLoop) { self.loop = loop }
@@ -40,7 +42,7 @@ final class FakeWire {
         frames.append(Frame(time: loop.now, sender: sender.host.name, segment: sender.segment, source: source,
                             destination: destination, message: message, advert: datagram.decoded))
         for receiver in transports where receiver !== sender && receiver.segment == sender.segment
-            && receiver.hears(destination) {
+            && receiver.hears(destination) && !blocked.contains("\(sender.host.name)>\(receiver.host.name)") {
             _ = loop.schedule(at: loop.now + latency, owner: receiver.host.id) { receiver.deliver(datagram) }
         }
     }
