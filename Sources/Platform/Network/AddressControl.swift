@@ -1,5 +1,6 @@
 import CNetlink
 import Glibc
+import Vocabulary
 
 /// Adds and removes interface addresses through rtnetlink (libnl-route-3): the VIPs vrrpd owns.
 public final class AddressControl {
@@ -23,7 +24,13 @@ public final class AddressControl {
     public func add(_ address: [UInt8], prefixLength: Int, interfaceIndex: Int32, label: String? = nil) throws {
         let result = try withAddress(address, prefixLength, interfaceIndex, label) { rtnl_addr_add(socket, $0, 0) }
         guard result == 0 || result == -NLE_EXIST else {
-            throw AddressControlError("cannot add \(Self.text(address))/\(prefixLength): \(String(cString: nl_geterror(result)))",
+            var why = String(cString: nl_geterror(result))
+            // The kernel refuses an IPv6 address with EACCES on an interface whose IPv6 is disabled.
+            if result == -NLE_NOACCESS && address.count == 16 {
+                let name = Self.interfaceName(interfaceIndex)
+                why = "IPv6 is disabled on \(name) (net.ipv6.conf.\(name).disable_ipv6 = 1)"
+            }
+            throw AddressControlError("cannot add \(Self.text(address))/\(prefixLength): \(why)",
                                       permissionDenied: result == -NLE_PERM)
         }
     }
@@ -60,8 +67,16 @@ public final class AddressControl {
         return body(route)
     }
 
+    /// 192.0.2.1, 2001:db8::1 (as `ip` writes them).
     static func text(_ bytes: [UInt8]) -> String {
-        bytes.count == 4 ? bytes.map(String.init).joined(separator: ".") : bytes.map { String($0, radix: 16) }.joined(separator: ":")
+        IPAddress(bytes: bytes).map { "\($0)" }
+            ?? bytes.map { String($0, radix: 16) }.joined(separator: ":")
+    }
+
+    static func interfaceName(_ index: Int32) -> String {
+        var buffer = [CChar](repeating: 0, count: Int(IF_NAMESIZE) + 1)
+        guard if_indextoname(UInt32(index), &buffer) != nil else { return "interface \(index)" }
+        return String(cString: buffer)
     }
 }
 
