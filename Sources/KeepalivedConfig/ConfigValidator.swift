@@ -84,12 +84,19 @@ struct ConfigValidator {
             log.warning(instance.location, "vrrp_instance \(name) has no virtual_ipaddress")
         }
         let version = instance.effectiveVersion(config.global)
-        let families = Set(instance.virtualIPAddresses.map(\.address.family))
-        if families.count > 1, let mixed = instance.virtualIPAddresses.first(where: { $0.address.family != instance.family }) {
-            log.error(mixed.location, "vrrp_instance \(name) mixes IPv4 and IPv6 virtual addresses; VRRP carries one family per instance (use two instances)")
+        // keepalived (vrrp_data.c, alloc_vrrp_vip): the first virtual_ipaddress sets the instance's family, and
+        // one of the other family is reported and ignored — never installed. The same here, said plainly.
+        let family = instance.family
+        for mixed in instance.virtualIPAddresses where mixed.address.family != family {
+            log.warning(mixed.location, "vrrp_instance \(name): \(mixed.address) is not of the instance's address family "
+                        + "(its first virtual_ipaddress sets it); it is ignored and never installed, as keepalived does — "
+                        + "put it in virtual_ipaddress_excluded, or in an instance of its own, to have it installed")
         }
-        if version == 2, families.contains(.ipv6) {
-            log.error(instance.location, "vrrp_instance \(name) has IPv6 addresses, which only VRRP version 3 carries: add 'version 3'")
+        instance.virtualIPAddresses.removeAll { $0.address.family != family }
+        if version == 2, family == .ipv6, instance.virtualIPAddresses.contains(where: { $0.address.family == .ipv6 }) {
+            // Only an explicit `version 2` gets here (an IPv6 instance without one runs version 3, as keepalived).
+            log.error(instance.location, "vrrp_instance \(name) has IPv6 addresses and 'version 2': keepalived would send "
+                      + "non-standard VRRPv2 over IPv6, which tandem does not speak; use 'version 3'")
         }
         if version == 2 {
             let whole = instance.advertInterval.components.seconds

@@ -242,8 +242,9 @@ public struct VRRPInstanceDefinition: Sendable {
     /// keepalived's vrrp_complete_instance: without `state`, the address owner starts as MASTER, others as BACKUP.
     public var startState: VRRPStartState { initialState ?? (basePriority == 255 ? .master : .backup) }
 
-    /// The VRRP version in force: the instance's, else global_defs' vrrp_version, else 2.
-    public func effectiveVersion(_ global: GlobalDefinitions) -> Int { version ?? global.vrrpVersion }
+    /// The VRRP version in force: the instance's; else 3 for an IPv6 instance (keepalived's
+    /// vrrp_complete_instance, whatever vrrp_version says), else global_defs' vrrp_version, else 2.
+    public func effectiveVersion(_ global: GlobalDefinitions) -> Int { version ?? (family == .ipv6 ? 3 : global.vrrpVersion) }
     /// The address family of the instance, from its first VIP (keepalived: all VIPs of one family).
     public var family: IPAddressFamily { virtualIPAddresses.first?.address.family ?? .ipv4 }
 }

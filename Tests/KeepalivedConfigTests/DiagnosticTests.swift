@@ -93,12 +93,29 @@ import Vocabulary
         #expect(result.has(.error, at: 1, 1, containing: "names vrrp_instance NOPE, which is not defined"), "\(result.printed)")
     }
 
-    @Test func versionTwoCannotCarryIPv6() {
-        let result = Fixtures.parse(Self.instanceHead + "    virtual_ipaddress {\n        2001:db8::1/64\n    }\n}\n")
-        #expect(result.errors.contains { $0.message.contains("only VRRP version 3 carries") }, "\(result.printed)")
+    @Test func anIPv6InstanceRunsVersionThreeUnlessItSaysTwo() {
+        // keepalived's vrrp_complete_instance: no `version` in an IPv6 instance is version 3, whatever
+        // vrrp_version says; an explicit `version 2` would be its non-standard VRRPv2 over IPv6.
+        let implicit = Fixtures.parse("global_defs {\n    vrrp_version 2\n}\n" + Self.instanceHead
+                                      + "    virtual_ipaddress {\n        2001:db8::1/64\n    }\n}\n")
+        #expect(implicit.errors.isEmpty, "\(implicit.printed)")
+        let instance = implicit.configuration?.vrrpInstances.first
+        #expect(instance.map { $0.effectiveVersion(implicit.configuration!.global) } == 3)
+        let result = Fixtures.parse(Self.instanceHead + "    version 2\n    virtual_ipaddress {\n        2001:db8::1/64\n    }\n}\n")
+        #expect(result.errors.contains { $0.message.contains("non-standard VRRPv2 over IPv6") }, "\(result.printed)")
         let v3 = Fixtures.parse(Self.instanceHead + "    version 3\n    virtual_ipaddress {\n        2001:db8::1/64\n    }\n}\n")
         #expect(v3.errors.isEmpty, "\(v3.printed)")
         #expect(v3.configuration?.vrrpInstances.first?.virtualIPAddresses.first?.prefixLength == 64)
+    }
+
+    @Test func aVirtualAddressOfTheOtherFamilyIsIgnoredAsKeepalivedDoes() throws {
+        let result = Fixtures.parse(Self.instanceHead + "    virtual_ipaddress {\n        192.0.2.10/24\n        2001:db8::10/64\n"
+                                    + "        192.0.2.11/24\n    }\n}\n")
+        #expect(result.errors.isEmpty, "\(result.printed)")
+        #expect(result.has(.warning, at: 6, 9, containing: "2001:db8::10 is not of the instance's address family"), "\(result.printed)")
+        #expect(result.warnings.contains { $0.message.contains("ignored and never installed, as keepalived does") })
+        let instance = try #require(result.configuration?.vrrpInstances.first)
+        #expect(instance.virtualIPAddresses.map { "\($0.address)" } == ["192.0.2.10", "192.0.2.11"])
     }
 
     @Test func fractionalAdvertIntervals() throws {
