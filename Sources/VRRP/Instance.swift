@@ -282,7 +282,7 @@ public struct VRRPInstance: Sendable {
                     armDownTimer(masterDownInterval, now)
                 }
             case .master:
-                sendAdvert(now, &out)
+                sendAdvert(now, &out, due: d)
                 refreshIfDue(now, &out)
             case .initialize, .fault:
                 protocolDeadline = nil
@@ -340,9 +340,21 @@ public struct VRRPInstance: Sendable {
         out.append(.stateChanged(from: old, to: .master, reason: reason))
     }
 
-    private mutating func sendAdvert(_ now: MonotonicInstant, _ out: inout [VRRPAction]) {
+    /// Sends an advert and sets the next one. Off the timer (`due` nil: becoming Master, answering an advert,
+    /// a handover) the next is one interval from now. Off the advert timer (`due`: the deadline that fired) it is one
+    /// interval after that deadline, not after `now`, so however late the timer fires the adverts stay on their grid
+    /// and the lateness is not added to every interval; a timer more than an interval late (a stalled process)
+    /// restarts the grid one interval from now rather than sending the missed adverts in a burst.
+    private mutating func sendAdvert(_ now: MonotonicInstant, _ out: inout [VRRPAction], due: MonotonicInstant? = nil) {
         out.append(.sendAdvertisement(advertisement(priority: advertisedPriority)))
-        protocolDeadline = now + config.advertInterval
+        protocolDeadline = Self.nextAdvert(after: due, interval: config.advertInterval, now: now)
+    }
+
+    /// When the advert after one sent at `now` is due: `due` + `interval` when that is still ahead, else (or without
+    /// `due`) `now` + `interval`.
+    static func nextAdvert(after due: MonotonicInstant?, interval: Duration, now: MonotonicInstant) -> MonotonicInstant {
+        if let due, due + interval > now { return due + interval }
+        return now + interval
     }
 
     /// Leaves Master for Backup or Fault; going to Fault first tells the others with priority 0 (keepalived).

@@ -7,7 +7,8 @@ protocol AdvertTransport: AnyObject {
     /// Sends one VRRP message (what follows the IP header) from `source` (the address its checksum was computed
     /// with: mcast_src_ip / unicast_src_ip or the interface's primary) to a multicast group or unicast peer.
     func send(_ message: [UInt8], from source: IPAddress, to destination: IPAddress) throws
-    /// Decodes and checks every datagram waiting, in arrival order.
+    /// Decodes and checks the datagrams waiting, in arrival order (a bounded number per call; the watch calls again
+    /// while more wait).
     func drain(_ filter: VRRPReceiveFilter) -> [VRRPReceiveOutcome]
     /// Calls `handler` whenever datagrams are waiting, until `close()`. Without it the instance hears no master
     /// and would take over: a failure here must stop the instance from starting.
@@ -74,13 +75,23 @@ final class RawSocketTransport: AdvertTransport {
         }
     }
 
+    /// At most this many datagrams per loop turn: the socket stays readable (epoll is level-triggered), so the rest
+    /// are read on the next turn, after the timers that came due; a flood of adverts (other VRIDs on the segment, or
+    /// an attack) cannot hold the advert timer back for longer than this many decodes.
+    static let datagramsPerTurn = 64
+
     func drain(_ filter: VRRPReceiveFilter) -> [VRRPReceiveOutcome] {
         var outcomes: [VRRPReceiveOutcome] = []
+        var budget = Self.datagramsPerTurn
         switch socket {
         case .ipv4(let socket):
-            while let datagram = socket.receive() { outcomes.append(filter.receiveIPv4(datagram: datagram)) }
+            while budget > 0, let datagram = socket.receive() {
+                budget -= 1
+                outcomes.append(filter.receiveIPv4(datagram: datagram))
+            }
         case .ipv6(let socket):
-            while let datagram = socket.receive() {
+            while budget > 0, let datagram = socket.receive() {
+                budget -= 1
                 guard let source = IPAddress(bytes: datagram.source),
                       let destination = IPAddress(bytes: datagram.destination) else { continue }
                 outcomes.append(filter.receiveIPv6(payload: datagram.payload, source: source,

@@ -23,6 +23,15 @@ int tandem_epoll_ctl(int epfd, int op, int fd, uint32_t events);
 /// epoll_wait filling parallel arrays of fds and event masks; returns the count or -1 with errno.
 int tandem_epoll_wait(int epfd, int *fds, uint32_t *events, int max_events, int timeout_ms);
 
+/// epoll_pwait2(2) (Linux 5.11+) with a timeout in nanoseconds (negative: wait for ever), filling the same parallel
+/// arrays. Where the kernel lacks it (ENOSYS) or a seccomp filter refuses it (EPERM, which epoll_pwait2 itself never
+/// returns), it falls back for good, process-wide, to epoll_wait with the timeout rounded up to whole milliseconds,
+/// so a wait never ends before the timeout either way. `allow_pwait2` 0 takes the fallback for this call (tests).
+int tandem_epoll_wait_ns(int epfd, int *fds, uint32_t *events, int max_events, int64_t timeout_ns, int allow_pwait2);
+
+/// 1 while tandem_epoll_wait_ns can use epoll_pwait2, 0 once it has fallen back to epoll_wait.
+int tandem_epoll_pwait2_in_use(void);
+
 /// The signal number in a struct signalfd_siginfo read from a signalfd.
 uint32_t tandem_signalfd_signo(const void *siginfo);
 

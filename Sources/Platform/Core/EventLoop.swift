@@ -34,6 +34,9 @@ public final class EventLoop {
     private var readyFDs = [Int32](repeating: 0, count: 64)
     private var readyEvents = [UInt32](repeating: 0, count: 64)
 
+    /// False: this loop waits with epoll_wait's milliseconds even where epoll_pwait2 works (tests of the fallback).
+    var allowsSubMillisecondWait = true
+
     /// Called once per loop turn after events and timers; a daemon pings the systemd watchdog here,
     /// so the ping stops when the loop stalls.
     public var onIteration: (() -> Void)?
@@ -206,15 +209,19 @@ public final class EventLoop {
     /// One turn: waits for events (at most until the next timer, or `maximumWait`), dispatches them,
     /// fires due timers, then calls `onIteration`. Useful in tests.
     public func runOnce(maximumWait: Duration? = nil) throws {
-        var timeoutMs = Int32(-1)
+        // Nanoseconds, not epoll_wait's milliseconds: rounding up to the next millisecond made every timer up to
+        // 1 ms late, and that lateness was added to each advert interval of vrrpd's Master.
+        let current = MonotonicInstant.now
+        var timeoutNs = Int64(-1)
         if let next = timers.earliest {
-            timeoutMs = Self.milliseconds(until: next.deadline)
+            timeoutNs = Self.nanoseconds(from: current, until: next.deadline)
         }
         if let maximumWait {
-            let cap = Self.milliseconds(until: .now + maximumWait)
-            timeoutMs = timeoutMs < 0 ? cap : min(timeoutMs, cap)
+            let cap = Self.nanoseconds(from: current, until: current + maximumWait)
+            timeoutNs = timeoutNs < 0 ? cap : min(timeoutNs, cap)
         }
-        let count = tandem_epoll_wait(epoll.rawValue, &readyFDs, &readyEvents, 64, timeoutMs)
+        let count = tandem_epoll_wait_ns(epoll.rawValue, &readyFDs, &readyEvents, 64, timeoutNs,
+                                         allowsSubMillisecondWait ? 1 : 0)
         if count < 0 && errno != EINTR { throw SystemError.current("epoll_wait") }
         for i in 0..<max(0, Int(count)) {
             dispatch(readyFDs[i], readyEvents[i])
@@ -248,11 +255,22 @@ public final class EventLoop {
         }
     }
 
-    /// Milliseconds until `deadline`, rounded up so a timer never fires early; 0 when past.
-    private static func milliseconds(until deadline: MonotonicInstant) -> Int32 {
-        let nanos = (deadline - MonotonicInstant.now).totalNanoseconds
-        if nanos <= 0 { return 0 }
-        if nanos > Int64(Int32.max) * 1_000_000 { return .max }
-        return Int32(clamping: (nanos + 999_999) / 1_000_000)
+    /// Nanoseconds until `deadline`, 0 when past. The kernel never ends the wait before it (it may add its timer
+    /// slack, 50 µs by default, see `setTimerSlack`), and a timer that is not yet due when the wait ends just waits
+    /// again for what is left, so no timer fires early and an early wake-up does not spin.
+    private static func nanoseconds(from current: MonotonicInstant, until deadline: MonotonicInstant) -> Int64 {
+        max(0, (deadline - current).totalNanoseconds)
     }
+
+    /// Sets the calling thread's timer slack (PR_SET_TIMERSLACK): how much later than asked the kernel may end a
+    /// wait to batch wake-ups, 50 µs by default. A daemon whose timers are protocol deadlines (vrrpd's adverts)
+    /// lowers it on its loop's thread; 0 is the kernel's "back to the default", so at least 1 ns is set.
+    public static func setTimerSlack(_ slack: Duration) throws {
+        let ns = UInt(max(1, slack.totalNanoseconds))
+        if tandem_prctl(PR_SET_TIMERSLACK, ns, 0, 0, 0) != 0 { throw SystemError.current("prctl(PR_SET_TIMERSLACK)") }
+    }
+
+    /// True while the loop waits with epoll_pwait2 (a nanosecond timeout); false where the kernel (before 5.11) or a
+    /// seccomp filter refused it and it fell back to epoll_wait's whole milliseconds, rounded up.
+    public static var hasSubMillisecondWait: Bool { tandem_epoll_pwait2_in_use() != 0 }
 }
