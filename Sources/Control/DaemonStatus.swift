@@ -108,11 +108,15 @@ public struct InstanceStatus: Codable, Sendable, Equatable {
     public var otherMasterAddress: String?
     public var otherMasterPriority: Int?
     public var otherMasterSeenAt: Double?
+    /// How many of the last three such adverts came in the 5 s before this answer (3: it lasts).
+    public var otherMasterRecentAdverts: Int?
     /// Packets for this instance's VRID dropped since start, by reason (VRRPDropReason's raw values), and the
     /// last one's reason and time; absent when none was.
     public var droppedAdverts: [String: UInt64]?
     public var lastDropReason: String?
     public var lastDropAt: Double?
+    /// How many of the last three such drops happened in the 5 s before this answer (3: it lasts).
+    public var recentDrops: Int?
 
     public init(name: String, state: String, effectivePriority: Int, handover: String? = nil,
                 lastHandover: String? = nil, lastHandoverTo: String? = nil) {

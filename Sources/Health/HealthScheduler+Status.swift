@@ -2,8 +2,8 @@ import KeepalivedConfig
 import Vocabulary
 import Wire
 
-/// How an attempt ended, kept per checker and script for the operator (not for any decision): 24 bytes and a
-/// reason only when it failed.
+/// How an attempt ended, kept per checker and script for the operator (not for any decision): 32 bytes (a
+/// failure reason longer than 15 bytes is stored apart).
 struct LastAttempt {
     var endedAt: MonotonicInstant
     /// Microseconds from start to end, saturated; UInt32.max when the start is not known.

@@ -26,9 +26,8 @@ struct StatusReport: Codable, Equatable {
     }
 
     /// `configModified`: the modification time (seconds since the epoch) of each configuration file on disk.
-    /// `now`: seconds since the epoch, against which "recently" (another MASTER heard, an advert dropped) is told.
     init(runtimeDirectory: String, answers: [(name: String, socket: String, answer: Answer)],
-         configModified: (String) -> Double?, now: Double = Date().timeIntervalSince1970) {
+         configModified: (String) -> Double?) {
         self.runtimeDirectory = runtimeDirectory
         var problems: [String] = []
         var daemons: [DaemonEntry] = []
@@ -66,12 +65,13 @@ struct StatusReport: Codable, Equatable {
                 problems.append("track script \(script.name) is failing" + (script.lastExit.map { " (\($0))" } ?? ""))
             }
             for instance in status.instances ?? [] where instance.state == "master" {
-                // Within a few adverts (advert_int is at most 40 s; 5 s covers the usual 1 s with room).
-                if let other = instance.otherMasterAddress, let at = instance.otherMasterSeenAt, now - at < Self.recent {
+                // Three in the last 5 s (vrrpd counts them): a lasting condition, not one advert crossing while an
+                // election or a healed split brain settles.
+                if let other = instance.otherMasterAddress, (instance.otherMasterRecentAdverts ?? 0) >= Self.lasting {
                     problems.append("\(instance.name): \(other) advertises as MASTER too"
                                     + (instance.otherMasterPriority.map { " (priority \($0))" } ?? "")
                                     + ": both nodes claim MASTER")
-                } else if let reason = instance.lastDropReason, let at = instance.lastDropAt, now - at < Self.recent {
+                } else if let reason = instance.lastDropReason, (instance.recentDrops ?? 0) >= Self.lasting {
                     problems.append("\(instance.name) is MASTER and drops adverts for its VRID (\(reason)): another router "
                                     + "may be MASTER too, each unheard by the other")
                 }
@@ -93,8 +93,8 @@ struct StatusReport: Codable, Equatable {
         self.daemons = daemons
     }
 
-    /// How long ago another MASTER's advert or a dropped advert still counts as now.
-    static let recent: Double = 5
+    /// How many of the last three other MASTER's adverts (or dropped adverts) in vrrpd's 5 s make a problem.
+    static let lasting = 3
 
     /// The one screen `tandemctl status` prints: problems first, then the daemons.
     var text: String { text(now: Date().timeIntervalSince1970) }

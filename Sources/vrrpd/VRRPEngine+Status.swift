@@ -1,4 +1,5 @@
 import Control
+import Foundation
 import VRRP
 import Vocabulary
 
@@ -14,8 +15,12 @@ extension VRRPEngine {
         }
     }
 
+    /// What "recent" means for the status's counts of other MASTERs' adverts and of drops.
+    static let recentWindow: Double = 5
+
     private func status(of instance: VRRPInstance, member: Member, syncGroup: String?) -> InstanceStatus {
         let name = instance.config.name
+        let wallNow = Date().timeIntervalSince1970
         let last = lastHandover[name]
         var status = InstanceStatus(name: name, state: instance.state.rawValue,
                                     effectivePriority: Int(instance.effectivePriority), handover: instance.handoverWord,
@@ -37,11 +42,13 @@ extension VRRPEngine {
             status.otherMasterAddress = "\(other.address)"
             status.otherMasterPriority = Int(other.priority)
             status.otherMasterSeenAt = other.at
+            status.otherMasterRecentAdverts = member.otherMasterTimes.count(within: Self.recentWindow, of: wallNow)
         }
         if !member.drops.isEmpty {
             status.droppedAdverts = Dictionary(uniqueKeysWithValues: member.drops.map { ($0.key.rawValue, $0.value) })
             status.lastDropReason = member.lastDrop?.reason.rawValue
             status.lastDropAt = member.lastDrop?.at
+            status.recentDrops = member.dropTimes.count(within: Self.recentWindow, of: wallNow)
         }
         status.addresses = member.plan.addresses.map { address in
             let device = address.device ?? member.plan.interface

@@ -31,10 +31,12 @@ final class VRRPEngine {
         /// The last advert another router sent as MASTER (priority above 0) while this instance was MASTER too,
         /// and when (wall clock): both claim MASTER while it keeps coming.
         var otherMaster: (address: IPAddress, priority: UInt8, at: Double)?
+        var otherMasterTimes = RecentTimes()
         /// Packets for this instance's VRID dropped since start (`concernsInstance`), by reason, and the last one's
         /// reason and time.
         var drops: [VRRPDropReason: UInt64] = [:]
         var lastDrop: (reason: VRRPDropReason, at: Double)?
+        var dropTimes = RecentTimes()
     }
 
     /// A lone instance or a sync group, with its members' I/O and its timer.
@@ -277,7 +279,9 @@ final class VRRPEngine {
                 }
                 units[index].members[member].advertsReceived += 1
                 if units[index].machine.members[member].state == .master && advert.priority > 0 {
-                    units[index].members[member].otherMaster = (source, advert.priority, Date().timeIntervalSince1970)
+                    let now = Date().timeIntervalSince1970
+                    units[index].members[member].otherMaster = (source, advert.priority, now)
+                    units[index].members[member].otherMasterTimes.record(now)
                 }
                 actions += units[index].machine.handle(.advertisement(advert, from: source), member: member, at: clock.now)
             case .notForMe:
@@ -286,7 +290,9 @@ final class VRRPEngine {
                 drops.record(reason)
                 if reason.concernsInstance {
                     units[index].members[member].drops[reason, default: 0] += 1
-                    units[index].members[member].lastDrop = (reason, Date().timeIntervalSince1970)
+                    let now = Date().timeIntervalSince1970
+                    units[index].members[member].lastDrop = (reason, now)
+                    units[index].members[member].dropTimes.record(now)
                 }
                 // One line per power of two, so a flood is visible without flooding the journal.
                 if drops.total.nonzeroBitCount == 1 && drops.total > dropsLogged {
@@ -515,4 +521,19 @@ final class VRRPEngine {
             reschedulePacer()
         }
     }
+}
+
+/// The wall-clock times of the last few events of a kind, so the operator's status tells a lasting condition (a
+/// MASTER hearing another one advert after advert) from a moment (one advert crossing while an election settles).
+struct RecentTimes {
+    static let kept = 3
+    private(set) var times: [Double] = []
+
+    mutating func record(_ at: Double) {
+        times.append(at)
+        if times.count > Self.kept { times.removeFirst(times.count - Self.kept) }
+    }
+
+    /// How many of the kept events happened in the `window` seconds before `now`.
+    func count(within window: Double, of now: Double) -> Int { times.filter { now - $0 < window }.count }
 }

@@ -56,25 +56,30 @@ import Testing
         #expect(lines == ["  VI_1  BACKUP  priority 150", "      handover: held-back (tandemctl resume ends it)"])
     }
 
-    @Test func twoMastersAreAProblemWhileTheEvidenceIsFresh() {
+    @Test func twoMastersAreAProblemWhileTheEvidenceLasts() {
         var heard = InstanceStatus(name: "VI_1", state: "master", effectivePriority: 150)
         heard.otherMasterAddress = "192.0.2.2"
         heard.otherMasterPriority = 100
         heard.otherMasterSeenAt = 1_790_000_098
+        heard.otherMasterRecentAdverts = 3
         var deaf = InstanceStatus(name: "VI_2", state: "master", effectivePriority: 150)
         deaf.droppedAdverts = ["authFailure": 12]
         deaf.lastDropReason = "authFailure"
         deaf.lastDropAt = 1_790_000_099
-        var stale = InstanceStatus(name: "VI_3", state: "master", effectivePriority: 150)
-        stale.otherMasterAddress = "192.0.2.3"
-        stale.otherMasterSeenAt = 1_790_000_000
+        deaf.recentDrops = 3
+        // One advert crossed while an election settled: not a problem.
+        var settling = InstanceStatus(name: "VI_3", state: "master", effectivePriority: 150)
+        settling.otherMasterAddress = "192.0.2.3"
+        settling.otherMasterSeenAt = 1_790_000_099
+        settling.otherMasterRecentAdverts = 1
         var backup = InstanceStatus(name: "VI_4", state: "backup", effectivePriority: 100)
         backup.lastDropReason = "authFailure"
         backup.lastDropAt = 1_790_000_099
+        backup.recentDrops = 3
         let report = StatusReport(runtimeDirectory: "/run/tandem",
                                   answers: [(name: "vrrpd", socket: "/run/tandem/vrrpd.control",
-                                             answer: .status(Self.vrrpd([heard, deaf, stale, backup])))],
-                                  configModified: { _ in nil }, now: 1_790_000_100)
+                                             answer: .status(Self.vrrpd([heard, deaf, settling, backup])))],
+                                  configModified: { _ in nil })
         #expect(report.problems == [
             "VI_1: 192.0.2.2 advertises as MASTER too (priority 100): both nodes claim MASTER",
             "VI_2 is MASTER and drops adverts for its VRID (authFailure): another router may be MASTER too, each unheard by the other",

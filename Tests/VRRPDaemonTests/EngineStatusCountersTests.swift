@@ -46,6 +46,7 @@ import VRRP
         #expect(status.otherMasterAddress == "192.0.2.2" && status.otherMasterPriority == 100)
         let seen = try #require(status.otherMasterSeenAt)
         #expect(abs(seen - Date().timeIntervalSince1970) < 60)
+        #expect(status.otherMasterRecentAdverts == 3, "advert after advert: it lasts")
         #expect(status.droppedAdverts == nil)
     }
 
@@ -60,6 +61,16 @@ import VRRP
         #expect(a.state("VI_1") == .master && b.state("VI_1") == .master)
         let status = try #require(engineA.instanceStatuses.first)
         #expect((status.droppedAdverts?["versionMismatch"] ?? 0) > 3 && status.lastDropReason == "versionMismatch")
+        #expect(status.recentDrops == 3)
         #expect(status.otherMasterAddress == nil)
+    }
+}
+
+@Suite struct RecentTimesTests {
+    @Test func keepsTheLastThreeAndCountsThoseInTheWindow() {
+        var times = RecentTimes()
+        for at in [1.0, 2, 3, 10, 11] { times.record(at) }
+        #expect(times.times == [3, 10, 11])
+        #expect(times.count(within: 5, of: 12) == 2 && times.count(within: 10, of: 12) == 3)
     }
 }
