@@ -38,6 +38,9 @@ struct RealserverOptions: ParsableArguments {
             completion: .directory)
     var stateDirectory = "/run/tandem/realserver"
 
+    @Flag(help: "Print one JSON object (schema tandem.realserver/1, described in docs/json/realserver.md); up and down print the state after their change.")
+    var json = false
+
     var setup: RealserverSetup { RealserverSetup(tunnel: tunnel, interface: interface) }
     var stateFile: String { stateDirectory + "/state.json" }
 }
@@ -91,6 +94,7 @@ struct RealserverUp: ParsableCommand {
             try RealserverShell.apply(plan)
             state = plan.state
         }
+        if options.json { try RealserverStatus.write(RealserverStatus.report(addresses, options: options), json: true) }
     }
 }
 
@@ -119,6 +123,7 @@ struct RealserverDown: ParsableCommand {
             if plan.state != state { try RealserverShell.save(plan.state, options) }
             state = plan.state
         }
+        if options.json { try RealserverStatus.write(RealserverStatus.report(addresses, options: options), json: true) }
     }
 }
 
@@ -132,14 +137,18 @@ struct RealserverStatus: ParsableCommand {
             """)
 
     @OptionGroup var options: RealserverOptions
-    @Flag(help: "Print one JSON object (schema tandem.realserver/1, described in docs/json/realserver.md).")
-    var json = false
     @Argument(help: "The VIPs to check (default: those up recorded).") var vips: [String] = []
 
     func validate() throws { _ = try VIPText.parse(vips) }
 
     func run() throws {
-        let addresses = try VIPText.parse(vips)
+        let report = try Self.report(try VIPText.parse(vips), options: options)
+        try Self.write(report, json: options.json)
+        if !report.ok { throw ExitCode.failure }
+    }
+
+    /// What the kernel has now for `addresses` (those up recorded when empty).
+    static func report(_ addresses: [IPAddress], options: RealserverOptions) throws -> RealserverReport {
         let state = try RealserverShell.load(options.stateFile)
         let checked = addresses.isEmpty ? state.vips.compactMap { IPAddress($0.address) } : addresses
         let devices = checked.map { state.recorded($0)?.device ?? options.setup.device(for: $0.family) }
@@ -147,8 +156,11 @@ struct RealserverStatus: ParsableCommand {
             ["arp_ignore", "arp_announce", "rp_filter"].flatMap { [Sysctl("all", $0), Sysctl(device, $0)] }
         }
         let observed = RealserverShell.observe(devices: devices, sysctls: sysctls)
-        let report = RealserverReport(addresses, setup: options.setup, observed: observed, state: state,
-                                      stateFile: options.stateFile)
+        return RealserverReport(addresses, setup: options.setup, observed: observed, state: state,
+                                stateFile: options.stateFile)
+    }
+
+    static func write(_ report: RealserverReport, json: Bool) throws {
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
@@ -156,7 +168,6 @@ struct RealserverStatus: ParsableCommand {
         } else {
             FileHandle.standardOutput.write(Data(report.text.utf8))
         }
-        if !report.ok { throw ExitCode.failure }
     }
 }
 

@@ -28,7 +28,22 @@ struct Reload: ParsableCommand {
     @Option(help: "Seconds to wait for the daemons to load the file.")
     var wait: Double = 10
 
+    @Flag(help: "Print one JSON object (schema tandem.reload/1, described in docs/json/reload.md) instead of lines.")
+    var json = false
+
     func run() throws {
+        var report = ReloadReport()
+        do {
+            try reload(into: &report)
+        } catch {
+            report.error = "\(error)"
+            if json { try report.write() }
+            throw error
+        }
+        if json { try report.write() }
+    }
+
+    private func reload(into report: inout ReloadReport) throws {
         let running: [(role: DaemonRole, status: DaemonStatus)] = DaemonRole.allCases.compactMap { role in
             if case .status(let status) = Status.ask(role.controlSocketPath(in: runtimeDirectory)) { return (role, status) }
             return nil
@@ -40,8 +55,10 @@ struct Reload: ParsableCommand {
             ReloadCheck.check(role: daemon.role, file: daemon.status.configFile, configID: daemon.status.configID)
         }
         let findings = Array(Set(checks.flatMap(\.findings))).sorted()
-        if !findings.isEmpty { FileHandle.standardError.write(Data(findings.map { $0 + "\n" }.joined().utf8)) }
+        report.findings = findings
+        if !findings.isEmpty && !json { FileHandle.standardError.write(Data(findings.map { $0 + "\n" }.joined().utf8)) }
         let refusing = checks.filter { !$0.usable }
+        report.refusedBy = refusing.map { ReloadReport.Refusal(daemon: $0.role.name, errors: $0.errors) }
         guard refusing.isEmpty else {
             let who = refusing.map { "\($0.role.name) (\($0.errors) error\($0.errors == 1 ? "" : "s"))" }.joined(separator: ", ")
             throw ReloadFailure("reload refused, nothing reloaded: the file has errors for \(who); every daemon keeps what it runs")
@@ -59,14 +76,43 @@ struct Reload: ParsableCommand {
             }
         }
         for daemon in running where !pending.contains(where: { $0.role == daemon.role }) {
-            print("\(daemon.role.name): reloaded \(daemon.status.configFile)")
+            report.reloaded.append(daemon.role.name)
+            if !json { print("\(daemon.role.name): reloaded \(daemon.status.configFile)") }
         }
         let skipped = DaemonRole.allCases.filter { role in !running.contains { $0.role == role } }
-        for role in skipped { print("\(role.name): not running, not reloaded") }
+        report.notRunning = skipped.map(\.name)
+        report.notLoaded = pending.map(\.role.name)
+        if !json { for role in skipped { print("\(role.name): not running, not reloaded") } }
         guard pending.isEmpty else {
             let names = pending.map(\.role.name).joined(separator: ", ")
             throw ReloadFailure("\(names) did not load the file within \(wait) s: see journalctl -u \(pending[0].role.name)")
         }
+    }
+}
+
+/// `tandemctl reload --json`: schema tandem.reload/1 (docs/json/reload.md).
+struct ReloadReport: Codable, Equatable {
+    var schema = "tandem.reload/1"
+    /// Every finding of every running daemon's rules on the file, as file:line:column text.
+    var findings: [String] = []
+    /// The daemons whose part of the file has errors (then nothing was reloaded), with how many.
+    var refusedBy: [Refusal] = []
+    /// Daemons that loaded the file again, that were not running, and that did not load it in time.
+    var reloaded: [String] = []
+    var notRunning: [String] = []
+    var notLoaded: [String] = []
+    /// Why the reload failed (exit status 1); absent when it succeeded.
+    var error: String?
+
+    struct Refusal: Codable, Equatable {
+        var daemon: String
+        var errors: Int
+    }
+
+    func write() throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        FileHandle.standardOutput.write(try encoder.encode(self) + Data("\n".utf8))
     }
 }
 

@@ -93,10 +93,23 @@ struct Resume: ParsableCommand {
             completion: .directory)
     var runtimeDirectory = "/run/tandem"
 
+    @Flag(help: "Print one JSON object (schema tandem.resume/1, described in docs/json/resume.md).")
+    var json = false
+
     func run() throws {
         let text = try Switchover.request(.resume(instances: instances), DaemonRole.vrrpd.controlSocketPath(in: runtimeDirectory))
-        print(text)
+        guard json else { return print(text) }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        FileHandle.standardOutput.write(try encoder.encode(ResumeReport(answer: text)) + Data("\n".utf8))
     }
+}
+
+/// `tandemctl resume --json`: schema tandem.resume/1 (docs/json/resume.md).
+struct ResumeReport: Codable, Equatable {
+    var schema = "tandem.resume/1"
+    /// vrrpd's answer: which instances it let preempt again.
+    var answer: String
 }
 
 struct ControlFailure: Error, CustomStringConvertible {

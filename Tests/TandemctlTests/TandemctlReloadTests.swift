@@ -97,6 +97,36 @@ struct TandemctlReloadTests {
         #expect(refused.standardError.contains("reload refused, nothing reloaded: the file has errors for vrrpd"), "\(refused)")
         #expect(try loadedAt(runtime) == second, "nobody reloaded")
         #expect(!vrrpd.log.contains("reload refused"), "vrrpd was never signalled: \(vrrpd.log)")
+
+        // The same refusal as JSON (tandem.reload/1): the findings, who refused, nothing reloaded.
+        let refusedJSON = try TandemctlProcessTests.tandemctl(["reload", "--json", "--runtime-dir", runtime])
+        #expect(refusedJSON.status == 1, "\(refusedJSON)")
+        let report = try JSONDecoder().decode(ReloadJSON.self, from: Data(refusedJSON.standardOutput.utf8))
+        #expect(report.schema == "tandem.reload/1" && report.reloaded.isEmpty && report.notRunning.isEmpty)
+        #expect(report.refusedBy.map(\.daemon).contains("vrrpd") && report.refusedBy.allSatisfy { $0.errors >= 1 }, "\(refusedJSON)")
+        #expect(report.findings.contains { $0.contains("\(config.path):9:") } && report.error?.contains("reload refused") == true)
+
+        // And a good one: every running daemon reloaded, ipvsd not running.
+        try (Self.good + "! another edit\n").write(to: config, atomically: true, encoding: .utf8)
+        let okJSON = try TandemctlProcessTests.tandemctl(["reload", "--json", "--runtime-dir", runtime])
+        #expect(okJSON.status == 0, "\(okJSON)")
+        let done = try JSONDecoder().decode(ReloadJSON.self, from: Data(okJSON.standardOutput.utf8))
+        #expect(Set(done.reloaded) == ["vrrpd", "checkd"] && done.notRunning == ["ipvsd"] && done.notLoaded.isEmpty
+                && done.refusedBy.isEmpty && done.error == nil, "\(okJSON)")
+    }
+
+    struct ReloadJSON: Decodable {
+        struct Refusal: Decodable {
+            let daemon: String
+            let errors: Int
+        }
+        let schema: String
+        let findings: [String]
+        let refusedBy: [Refusal]
+        let reloaded: [String]
+        let notRunning: [String]
+        let notLoaded: [String]
+        let error: String?
     }
 
     @Test func withNoDaemonRunningItSaysSo() throws {

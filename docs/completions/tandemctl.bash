@@ -253,7 +253,7 @@ _tandemctl_switchover() {
 
 _tandemctl_resume() {
     repeating_flags=()
-    non_repeating_flags=(--version -h --help)
+    non_repeating_flags=(--json --version -h --help)
     repeating_options=()
     non_repeating_options=(--runtime-dir)
     __tandemctl_offer_flags_options -1
@@ -269,7 +269,7 @@ _tandemctl_resume() {
 
 _tandemctl_reload() {
     repeating_flags=()
-    non_repeating_flags=(--version -h --help)
+    non_repeating_flags=(--json --version -h --help)
     repeating_options=()
     non_repeating_options=(--runtime-dir --wait)
     __tandemctl_offer_flags_options 0
@@ -311,7 +311,7 @@ _tandemctl_realserver() {
 
 _tandemctl_realserver_up() {
     repeating_flags=()
-    non_repeating_flags=(--tunnel --version -h --help)
+    non_repeating_flags=(--tunnel --json --version -h --help)
     repeating_options=()
     non_repeating_options=(--interface --state-dir)
     __tandemctl_offer_flags_options -1
@@ -330,7 +330,7 @@ _tandemctl_realserver_up() {
 
 _tandemctl_realserver_down() {
     repeating_flags=()
-    non_repeating_flags=(--tunnel --version -h --help)
+    non_repeating_flags=(--tunnel --json --version -h --help)
     repeating_options=()
     non_repeating_options=(--interface --state-dir)
     __tandemctl_offer_flags_options -1

@@ -679,6 +679,33 @@ def _checkd_checks(status, vs_name):
     return {c["realServer"]: c["health"] for c in checks if c["virtualServer"] == vs_name}
 
 
+METRICS_PORT = 9650   # tandem-metrics.socket's ListenStream
+
+
+def _scrape(lab, node):
+    """GET /metrics from the client namespace (Prometheus's place) on `node`'s public address, parsed by the
+    reference OpenMetrics parser (Debian's python3-prometheus-client on the host): {(name, labels): value}."""
+    url = f"http://{plan.LBS[node]['pub']}:{METRICS_PORT}/metrics"
+    p = lab.client(["curl", "-s", "--max-time", "20", "-H", "Accept: application/openmetrics-text", url], timeout=30)
+    expect(p.returncode == 0 and p.stdout.endswith("# EOF\n"), f"{node}: GET {url} from the client: rc {p.returncode}, "
+                                                              f"{p.stdout[-300:]!r} {p.stderr[-300:]!r}")
+    parser = ("import json, sys\n"
+              "from prometheus_client.openmetrics.parser import text_string_to_metric_families\n"
+              "out = []\n"
+              "for f in text_string_to_metric_families(sys.stdin.read()):\n"
+              "    for s in f.samples:\n"
+              "        out.append([s.name, s.labels, s.value])\n"
+              "print(json.dumps(out))\n")
+    parsed = subprocess.run(["/usr/bin/python3", "-c", parser], input=p.stdout, capture_output=True, text=True,
+                            timeout=60)
+    expect(parsed.returncode == 0, f"{node}: the OpenMetrics parser refused the scrape: {parsed.stderr[-800:]}")
+    return {(name, tuple(sorted(labels.items()))): value for name, labels, value in json.loads(parsed.stdout)}
+
+
+def _metric(samples, name, **labels):
+    return samples.get((name, tuple(sorted(labels.items()))))
+
+
 def package(ctx):
     """scripts/package's .deb: its check on the host; apt-get install on lb01 and lb02 (the suite's own copies
     removed first), Configs/dr, `systemctl enable --now`: the dr assertions, `tandemctl status --json` (lb01
@@ -824,6 +851,24 @@ def package(ctx):
         + (f"say {web01} and {web02} up, named as ipvsd names them" if checkd_present
            else "absent from this build's checkd, not checked"))
 
+    # Prometheus's view: tandem-metrics.socket enabled on both, /metrics scraped from the client namespace.
+    lab.on_lbs(lambda vm: vm.sh("systemctl enable --now tandem-metrics.socket", timeout=60))
+    scraped = {n: _scrape(lab, n) for n in LBS}
+    for n in LBS:
+        m = scraped[n]
+        ups = {d: _metric(m, "tandem_daemon_up", daemon=d) for d in ("vrrpd", "ipvsd", "checkd")}
+        expect(ups == {"vrrpd": 1, "ipvsd": 1, "checkd": 1}, f"{n}: /metrics tandem_daemon_up {ups}")
+        expect(_metric(m, "tandem_vrrp_instance_state", instance="VI_1", tandem_vrrp_instance_state=want_state[n]) == 1,
+               f"{n}: /metrics VI_1 not {want_state[n]}")
+        for rs in (web01, web02):
+            expect(_metric(m, "tandem_real_server_up", virtual_server=PKG_VS, real_server=rs) == 1,
+                   f"{n}: /metrics tandem_real_server_up {rs} is {_metric(m, 'tandem_real_server_up', virtual_server=PKG_VS, real_server=rs)}")
+            expect(_metric(m, "tandem_check_up", virtual_server=PKG_VS, real_server=rs, checker="TCP_CHECK", target=rs) == 1,
+                   f"{n}: /metrics tandem_check_up {rs}")
+    say(f"GET /metrics (tandem-metrics.socket) from the client on both LBs: {len(scraped['lb01'])} and "
+        f"{len(scraped['lb02'])} samples, valid OpenMetrics; every daemon up, VI_1 master/backup, {web01} and {web02} up "
+        "in ipvsd's and checkd's metrics")
+
     # An upgrade (the same package again: postinst's configure gets the installed version) under client load:
     # ipvsd and checkd, running, restart on the new files; vrrpd keeps running and postinst says how to restart
     # it; no request fails, no VIP moves, the table stays.
@@ -907,6 +952,16 @@ def package(ctx):
         + f", {web02} up with weight 1; checkd's realServerChecks "
         + ("absent, not checked" if all(_checkd_checks(after[n], PKG_VS) is None for n in LBS)
            else f"say {web01} down"))
+    for n in LBS:
+        m = _scrape(lab, n)
+        down = (_metric(m, "tandem_real_server_up", virtual_server=PKG_VS, real_server=web01),
+                _metric(m, "tandem_check_up", virtual_server=PKG_VS, real_server=web01, checker="TCP_CHECK", target=web01),
+                _metric(m, "tandem_real_server_up", virtual_server=PKG_VS, real_server=web02))
+        expect(down == (0, 0, 1), f"{n}: /metrics after web01 stopped (real server up, check up, web02 up): {down}")
+    seen_in_metrics = time.monotonic() - t0
+    say(f"GET /metrics from the client {seen_in_metrics:.1f}s after the stop: {web01} down in "
+        "tandem_real_server_up and tandem_check_up on both LBs, web02 up")
+    ctx.measure("package: web01 down in /metrics", f"{seen_in_metrics:.1f}s")
     lab.start_web("web01", 80)
 
     purged = {}
