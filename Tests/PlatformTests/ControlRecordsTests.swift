@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import Logging
+import Vocabulary
 @testable import Platform
 import TestSupport
 import Testing
@@ -87,5 +88,28 @@ import Testing
             received += count
         }
         #expect(received < 4 << 20)
+    }
+
+    @Test func aSlowReaderThatKeepsTakingRecordsIsNotDropped() throws {
+        let size = 1 << 20
+        let harness = try Harness { _ in [UInt8](repeating: 0x7b, count: size) }
+        // The socket turns writable only once most of its buffer is read (a quarter of SO_SNDBUF free), so the
+        // listener moves on every few records: its gaps stay well under 1 s, the whole answer takes longer.
+        harness.listener.sendTimeout = .seconds(1)
+        let slow = try UnixSocket.make()
+        defer { slow.close() }
+        _ = try UnixSocket.connect(slow, to: harness.listener.path)
+        #expect(Array("status".utf8).withUnsafeBytes { send(slow.rawValue, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) } == 6)
+        // One record every 100 ms: 16 records take 1.6 s.
+        var received = 0
+        var record = [UInt8](repeating: 0, count: ControlRecords.recordSize + 1)
+        let deadline = MonotonicInstant.now + .seconds(20)
+        while received <= size && MonotonicInstant.now < deadline {
+            _ = try runLoop(harness.loop, timeout: .milliseconds(100)) { false }
+            let count = record.withUnsafeMutableBytes { recv(slow.rawValue, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
+            if count > 0 { received += count }
+            if count >= 0 && count < ControlRecords.recordSize { break }
+        }
+        #expect(received == size && harness.listener.stalledConnections == 0, "received \(received) of \(size)")
     }
 }

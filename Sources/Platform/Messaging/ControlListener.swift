@@ -186,12 +186,18 @@ public final class ControlListener {
     @discardableResult
     private func flush(_ connection: Connection) -> Bool {
         let socket = connection.socket
+        var progressed = false
         while let record = connection.unsent.first {
             let sent = record.withUnsafeBytes {
                 Glibc.send(socket.rawValue, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL) | Int32(MSG_DONTWAIT))
             }
             if sent < 0 && errno == EINTR { continue }
             if sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) {
+                // The peer's time runs from the last record it took, not from the first stall.
+                if progressed, let timer = connection.stallTimer {
+                    loop.cancel(timer)
+                    connection.stallTimer = nil
+                }
                 if connection.stallTimer == nil {
                     connection.stallTimer = loop.schedule(after: sendTimeout) { [unowned self, unowned connection] in
                         connection.stallTimer = nil
@@ -212,6 +218,7 @@ public final class ControlListener {
                 return false
             }
             connection.unsent.removeFirst()
+            progressed = true
         }
         if let timer = connection.stallTimer {
             loop.cancel(timer)
