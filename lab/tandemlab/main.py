@@ -178,6 +178,8 @@ def run_suite(a, state_dir, lab_id):
             measured.extend(ctx.measured)
             if lab.boot_times:
                 measured.append(("VM boots", ", ".join(f"{t:.1f}s" for t in lab.boot_times)))
+            if lab.boot_retries:
+                measured.append(("VM boots that did not come up and were booted again", ", ".join(lab.boot_retries)))
             if a.keep:
                 keep(lab, state_dir)
             else:

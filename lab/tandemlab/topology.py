@@ -3,6 +3,7 @@
 Everything lives in namespaces this lab creates: the bridges and taps inside `tandem-lab-<id>` (no route
 anywhere), the web servers and the client in `tandem-lab-<id>-<node>`, joined to the bridges by veth."""
 import os
+import shutil
 import threading
 import time
 
@@ -32,6 +33,8 @@ class Lab:
         self.vms = {}
         self.web_mode = None
         self.boot_times = []
+        # LBs that had to be booted again because a boot did not come up (reported with the run's measures).
+        self.boot_retries = []
 
     # ---- building ----
     def setup_network(self):
@@ -148,7 +151,19 @@ class Lab:
             v = self.vm(n)
             if v.ready:
                 continue
-            v.wait_ready()
+            try:
+                v.wait_ready()
+            except LabError as e:
+                # A boot that did not come up (the guest's disk or agent stuck under TCG) would fail every later
+                # scenario too: power it off and boot it once more, keeping the failed boot's console.
+                console = os.path.join(v.dir, "console.log")
+                if os.path.exists(console):
+                    shutil.copy(console, os.path.join(v.dir, f"console-failed-{len(self.boot_retries)}.log"))
+                self.boot_retries.append(n)
+                self.log(f"{n} did not come up ({e}); booting it again")
+                v.power_off()
+                v.start()
+                v.wait_ready()
             lb = plan.LBS[n]
             v.sh(f"/lab/guest/lab-net.sh {lb['macs'][0]} {lb['pub']}/24 {lb['macs'][1]} {lb['int']}/24")
             v.ready = True

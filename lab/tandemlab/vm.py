@@ -34,8 +34,11 @@ class VM:
 
     def argv(self):
         """The qemu command line (TCG; NVMe root needs no initramfs; payload on virtio-blk, read-only)."""
+        # nvme_core.io_timeout: under TCG on a loaded host one disk request can outlast the driver's default 30 s;
+        # the guest then aborts it and ext4 goes read-only mid-boot (seen once after a cold boot).
         append = ("console=ttyS0 root=/dev/nvme0n1 rw net.ifnames=0 biosdevname=0 quiet loglevel=3 "
-                  f"systemd.hostname={self.name} systemd.show_status=0 mitigations=off tsc=reliable")
+                  f"systemd.hostname={self.name} systemd.show_status=0 mitigations=off tsc=reliable "
+                  "nvme_core.io_timeout=255")
         a = ["qemu-system-x86_64", "-name", self.name,
              "-accel", "tcg,tb-size=64", "-m", str(memory_mb()), "-smp", "1",
              "-nodefaults", "-no-user-config", "-display", "none",
