@@ -64,9 +64,7 @@ struct Lint: ParsableCommand {
     }
 
     private func printJSON(_ report: LintReport) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        FileHandle.standardOutput.write(try encoder.encode(report) + Data("\n".utf8))
+        try writeJSON(report)
     }
 
     private func count(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }

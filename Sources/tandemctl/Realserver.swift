@@ -162,9 +162,7 @@ struct RealserverStatus: ParsableCommand {
 
     static func write(_ report: RealserverReport, json: Bool) throws {
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            FileHandle.standardOutput.write(try encoder.encode(report) + Data("\n".utf8))
+            try writeJSON(report)
         } else {
             FileHandle.standardOutput.write(Data(report.text.utf8))
         }

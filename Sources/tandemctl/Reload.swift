@@ -37,10 +37,10 @@ struct Reload: ParsableCommand {
             try reload(into: &report)
         } catch {
             report.error = "\(error)"
-            if json { try report.write() }
+            if json { try writeJSON(report) }
             throw error
         }
-        if json { try report.write() }
+        if json { try writeJSON(report) }
     }
 
     private func reload(into report: inout ReloadReport) throws {
@@ -107,12 +107,6 @@ struct ReloadReport: Codable, Equatable {
     struct Refusal: Codable, Equatable {
         var daemon: String
         var errors: Int
-    }
-
-    func write() throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        FileHandle.standardOutput.write(try encoder.encode(self) + Data("\n".utf8))
     }
 }
 

@@ -33,9 +33,7 @@ struct Status: ParsableCommand {
             (try? FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date)?.timeIntervalSince1970
         }
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            FileHandle.standardOutput.write(try encoder.encode(report) + Data("\n".utf8))
+            try writeJSON(report)
         } else {
             FileHandle.standardOutput.write(Data(report.text.utf8))
         }

@@ -47,9 +47,7 @@ struct Switchover: ParsableCommand {
         } while after.contains(where: { $0.handover == "handing-over" || $0.handover == "lingering" }) && Date() < deadline
         let report = SwitchoverReport(accepted: accepted, before: before, after: after, named: instances)
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            FileHandle.standardOutput.write(try encoder.encode(report) + Data("\n".utf8))
+            try writeJSON(report)
         } else {
             FileHandle.standardOutput.write(Data(report.text.utf8))
         }
@@ -99,9 +97,7 @@ struct Resume: ParsableCommand {
     func run() throws {
         let text = try Switchover.request(.resume(instances: instances), DaemonRole.vrrpd.controlSocketPath(in: runtimeDirectory))
         guard json else { return print(text) }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        FileHandle.standardOutput.write(try encoder.encode(ResumeReport(answer: text)) + Data("\n".utf8))
+        try writeJSON(ResumeReport(answer: text))
     }
 }
 
