@@ -44,8 +44,14 @@ public enum ConfigLoader {
     /// servers tells systemd it is not hung. `configID` is keepalived's `-i`: nil takes the host name, as keepalived.
     public static func load(path: String, configID: String? = nil, source: ConfigSource = DiskConfigSource(),
                             host: HostFacts = HostFacts(), advanced: () -> Void = {}) -> ConfigLoadResult {
+        load(path: path, configID: configID, source: source, host: host, limits: FileStack.Limits(), advanced: advanced)
+    }
+
+    /// With limits of its own on what the whole configuration may read, for tests of those limits.
+    static func load(path: String, configID: String? = nil, source: ConfigSource, host: HostFacts = HostFacts(),
+                     limits: FileStack.Limits, advanced: () -> Void = {}) -> ConfigLoadResult {
         var log = DiagnosticLog()
-        var expander = IncludeExpander(source: source, configID: configID ?? hostConfigID)
+        var expander = IncludeExpander(source: source, configID: configID ?? hostConfigID, limits: limits)
         guard expander.start(file: path, log: &log) else {
             return ConfigLoadResult(configuration: nil, partialConfiguration: nil, diagnostics: log.all)
         }

@@ -40,14 +40,30 @@ public struct DiskConfigSource: ConfigSource {
     public init() {}
 
     public func read(_ path: String) -> Result<String, ConfigSourceError> {
-        guard let file = fopen(path, "rb") else {
+        // Non-blocking, so opening a FIFO nobody writes returns at once instead of hanging the reader (on a
+        // reload: the daemon's loop); then only a regular file is read.
+        let descriptor = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            return .failure(ConfigSourceError("cannot open \(path): \(String(cString: strerror(errno)))"))
+        }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0 else {
+            let reason = String(cString: strerror(errno))
+            close(descriptor)
+            return .failure(ConfigSourceError("cannot read \(path): \(reason)"))
+        }
+        guard status.st_mode & S_IFMT == S_IFREG else {
+            close(descriptor)
+            return .failure(ConfigSourceError("\(path) is \(Self.kind(of: status.st_mode)), not a regular file"))
+        }
+        guard let file = fdopen(descriptor, "rb") else {
+            close(descriptor)
             return .failure(ConfigSourceError("cannot open \(path): \(String(cString: strerror(errno)))"))
         }
         defer { fclose(file) }
         var bytes: [UInt8] = []
         // Sized up front when the file says how big it is, so a large file is not regrown by doubling.
-        var status = stat()
-        if fstat(fileno(file), &status) == 0, status.st_size > 0, status.st_size <= Self.maximumFileSize {
+        if status.st_size > 0, status.st_size <= Self.maximumFileSize {
             bytes.reserveCapacity(Int(status.st_size) + 1)
         }
         var chunk = [UInt8](repeating: 0, count: 65536)
@@ -65,6 +81,17 @@ public struct DiskConfigSource: ConfigSource {
             }
         }
         return .success(String(decoding: bytes, as: UTF8.self))
+    }
+
+    static func kind(of mode: mode_t) -> String {
+        switch mode & S_IFMT {
+        case S_IFDIR: return "a directory"
+        case S_IFIFO: return "a FIFO"
+        case S_IFSOCK: return "a socket"
+        case S_IFCHR: return "a character device"
+        case S_IFBLK: return "a block device"
+        default: return "a special file"
+        }
     }
 
     /// As keepalived's getcwd() after its chdir(): symbolic links resolved.

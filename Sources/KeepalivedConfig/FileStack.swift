@@ -17,6 +17,17 @@ struct RawLine {
 struct FileStack {
     /// keepalived limits nesting too; this also stops a file that includes itself.
     static let maximumDepth = 8
+    /// Files opened over the whole configuration, a file included several times counted each time. The depth
+    /// limit alone does not bound the work: a dozen files that each include `DIR/*.conf` open millions.
+    static let maximumFilesRead = 50_000
+    /// Bytes read over the whole configuration, for the same reason (each file is already bounded by its source).
+    static let maximumBytesRead = 256 << 20
+
+    /// What a whole configuration may read; smaller in tests.
+    struct Limits {
+        var filesRead = FileStack.maximumFilesRead
+        var bytesRead = FileStack.maximumBytesRead
+    }
 
     private struct OpenFile {
         var path: String
@@ -38,8 +49,25 @@ struct FileStack {
     let source: ConfigSource
     private(set) var filesRead: [String] = []
     private var open: [OpenFile] = []
+    private var filesOpened = 0
+    private var bytesRead = 0
+    /// Set once a limit on the whole configuration was reached: no include is read after that (one error says so).
+    private var exhausted = false
+    /// Include lines already reported as looping or too deep, with the file they named: includes of a glob that
+    /// matches its own directory are refused on every path through them, and saying so once per line is enough.
+    private var refusedIncludes: Set<RefusedInclude> = []
 
-    init(source: ConfigSource) { self.source = source }
+    private struct RefusedInclude: Hashable {
+        var at: ConfigLocation
+        var path: String
+    }
+
+    let limits: Limits
+
+    init(source: ConfigSource, limits: Limits = Limits()) {
+        self.source = source
+        self.limits = limits
+    }
 
     /// The directory of the file being read.
     var currentDirectory: String { open.last?.directory ?? "/" }
@@ -94,16 +122,33 @@ struct FileStack {
     private mutating func push(_ path: String, includedFrom: ConfigLocation?, log: inout DiagnosticLog) -> Bool {
         if let includedFrom {
             if chain.contains(path) {
-                log.error(includedFrom, "include \(path) includes itself (through \(chain.joined(separator: " → ")))")
+                if refusedIncludes.insert(RefusedInclude(at: includedFrom, path: path)).inserted {
+                    log.error(includedFrom, "include \(path) includes itself (through \(chain.joined(separator: " → ")))")
+                }
                 return false
             }
             if chain.count >= Self.maximumDepth {
-                log.error(includedFrom, "include \(path) is nested more than \(Self.maximumDepth) deep")
+                if refusedIncludes.insert(RefusedInclude(at: includedFrom, path: path)).inserted {
+                    log.error(includedFrom, "include \(path) is nested more than \(Self.maximumDepth) deep")
+                }
+                return false
+            }
+            if exhausted { return false }
+            if filesOpened >= limits.filesRead {
+                exhausted = true
+                log.error(includedFrom, "include \(path): more than \(limits.filesRead) files included in all (do includes include each other?); no include is read from here on")
                 return false
             }
         }
         switch source.read(path) {
         case .success(let text):
+            filesOpened += 1
+            bytesRead += text.utf8.count
+            if bytesRead > limits.bytesRead, let includedFrom {
+                exhausted = true
+                log.error(includedFrom, "include \(path): more than \(limits.bytesRead) bytes (\(limits.bytesRead >> 20) MiB) included in all; no include is read from here on")
+                return false
+            }
             filesRead.append(path)
             open.append(OpenFile(path: path, text: text, directory: source.directory(of: path)))
             return true

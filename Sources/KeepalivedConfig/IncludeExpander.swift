@@ -12,8 +12,9 @@ struct IncludeExpander {
     private var lexer: Lexer?
 
     init(source: ConfigSource, configID: String,
-         maximumGeneratedLines: Int = LinePreprocessor.defaultMaximumGeneratedLines) {
-        files = FileStack(source: source)
+         maximumGeneratedLines: Int = LinePreprocessor.defaultMaximumGeneratedLines,
+         limits: FileStack.Limits = FileStack.Limits()) {
+        files = FileStack(source: source, limits: limits)
         preprocessor = LinePreprocessor(configID: configID, maximumGeneratedLines: maximumGeneratedLines)
     }
 

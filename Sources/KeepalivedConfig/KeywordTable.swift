@@ -133,7 +133,7 @@ struct KeywordTable<Target>: Sendable {
             return
         }
         var message = "unknown keyword '\(name)' in \(blockName)"
-        if let suggestion = Self.nearest(to: name, among: entries.keys) {
+        if values.log.keeps(.warning), let suggestion = Self.nearest(to: name, among: entries.keys) {
             message += "; did you mean '\(suggestion)'?"
         }
         values.log.warning(statement.location, message + " (ignored)")

@@ -167,6 +167,41 @@ enum Inputs {
         #expect(vrrpd.terminate() == 0)
     }
 
+    /// Issue 19: a reload must never be able to end the running daemon (a MASTER that dies keeps its VIPs on the
+    /// interface while the BACKUP takes them). Each hostile file is refused at file:line:column, promptly, and
+    /// the daemon keeps running with its configuration.
+    @Test func hostileReloadsAreRefusedAndTheDaemonLives() throws {
+        let directory = try TemporaryDirectory()
+        let config = directory.file("keepalived.conf")
+        let good = try String(contentsOf: Inputs.repository.appendingPathComponent("Configs/dr/lb01.conf"), encoding: .utf8)
+        try good.write(to: config, atomically: true, encoding: .utf8)
+        let vrrpd = try DaemonProcess("vrrpd", ["-l", "-f", config.path, "--runtime-dir", directory.file("run").path],
+                                      logFile: directory.file("vrrpd.log"))
+        #expect(vrrpd.waitForLog("started:"), "\(vrrpd.log)")
+        let fifo = directory.path("fifo.conf")
+        #expect(mkfifo(fifo, 0o644) == 0)
+        try FileManager.default.createDirectory(atPath: directory.path("inc"), withIntermediateDirectories: false)
+        for index in 1...12 { try directory.write("inc/f\(index).conf", "include \(directory.path("inc"))/*.conf\n") }
+        let hostile: [(text: String, finding: String)] = [
+            (good + "vrrp_instance deep " + String(repeating: "{ ", count: 100_000) + "\n",
+             "error: blocks are nested more than 32 deep here"),
+            (good + "include \(fifo)\n", "error: \(fifo) is a FIFO, not a regular file"),
+            (good + "include \(directory.path("inc"))/*.conf\n", "files included in all"),
+        ]
+        for (round, (text, finding)) in hostile.enumerated() {
+            try text.write(to: config, atomically: true, encoding: .utf8)
+            vrrpd.signal(SIGHUP)
+            let refusals = round + 1
+            #expect(vrrpd.waitForLog("reload refused", count: refusals, timeout: .seconds(30)), "\(vrrpd.log.suffix(2000))")
+            #expect(vrrpd.log.contains(finding), "\(vrrpd.log.suffix(2000))")
+            #expect(vrrpd.process.isRunning, "a hostile reload must not stop the daemon")
+        }
+        try good.replacingOccurrences(of: "priority 100", with: "priority 110").write(to: config, atomically: true, encoding: .utf8)
+        vrrpd.signal(SIGHUP)
+        #expect(vrrpd.waitForLog("reloaded \(config.path)"), "\(vrrpd.log.suffix(2000))")
+        #expect(vrrpd.terminate() == 0)
+    }
+
     @Test func aConfigWithErrorsIsNotStarted() throws {
         let directory = try TemporaryDirectory()
         let config = directory.file("keepalived.conf")

@@ -59,13 +59,14 @@ public final class DaemonProcess {
     public var log: String { (try? String(contentsOf: logFile, encoding: .utf8)) ?? "" }
     public var pid: Int32 { process.processIdentifier }
 
-    /// Waits until the log contains `text`, up to `timeout`; true if it did.
-    public func waitForLog(_ text: String, timeout: Duration = .seconds(10)) -> Bool {
+    /// Waits until the log contains `text` (at least `count` times), up to `timeout`; true if it did.
+    public func waitForLog(_ text: String, count: Int = 1, timeout: Duration = .seconds(10)) -> Bool {
         let clock = ContinuousClock()
         let deadline = clock.now + timeout
+        func found() -> Bool { count == 1 ? log.contains(text) : log.components(separatedBy: text).count > count }
         while clock.now < deadline {
-            if log.contains(text) { return true }
-            if !process.isRunning { return log.contains(text) }
+            if found() { return true }
+            if !process.isRunning { return found() }
             Thread.sleep(forTimeInterval: 0.05)
         }
         return false
