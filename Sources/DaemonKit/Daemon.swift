@@ -56,6 +56,10 @@ public struct DaemonContext {
     /// start/stop timeouts from taking it for a hang.
     public let progress: SystemdProgress
 
+    /// The uids another daemon's listener may run as (root and this daemon's own): a client connected to any
+    /// other has found an impostor at the socket's name, and sends it nothing.
+    public var trustedServerUIDs: Set<uid_t> { MessageListener.trustedListenerUIDs }
+
     public var socketPath: String { role.socketPath(in: options.runtimeDirectory) }
     public func socketPath(of peer: DaemonRole) -> String { peer.socketPath(in: options.runtimeDirectory) }
 }
@@ -84,6 +88,8 @@ public enum DaemonMain {
         }
 
         do {
+            // Before anything is bound or connected to in it: a directory others may write is refused.
+            try RuntimeDirectory.prepare(options.runtimeDirectory, trustedOwners: MessageListener.trustedListenerUIDs)
             let loop = try EventLoop()
             // Bound before the privilege drop: checkd (tandem-checkd) may not create files in /run/tandem, and a
             // bound socket needs no file permission to accept on. Not fatal: the control socket is the operator's

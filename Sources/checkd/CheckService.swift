@@ -47,7 +47,8 @@ final class CheckService: DaemonService {
         raiseDescriptorLimit()
         warnAboutScriptUsers()
         vrrpd = MessageClient(
-            path: context.socketPath(of: .vrrpd), loop: context.loop, logger: logger, expectedRole: .vrrpd,
+            path: context.socketPath(of: .vrrpd), loop: context.loop, logger: logger,
+            expectedServerUIDs: context.trustedServerUIDs, expectedRole: .vrrpd,
             onConnect: { [unowned self] connection in
                 inVRRPSnapshot = false
                 sendSnapshot(to: connection, monitor.trackScriptView.sorted { $0.key < $1.key }
@@ -55,7 +56,8 @@ final class CheckService: DaemonService {
             },
             onMessage: { [unowned self] _, message in received(message) })
         ipvsd = MessageClient(
-            path: context.socketPath(of: .ipvsd), loop: context.loop, logger: logger, expectedRole: .ipvsd,
+            path: context.socketPath(of: .ipvsd), loop: context.loop, logger: logger,
+            expectedServerUIDs: context.trustedServerUIDs, expectedRole: .ipvsd,
             onConnect: { [unowned self] connection in
                 inIPVSSnapshot = false
                 sendSnapshot(to: connection, monitor.realServerView.map { .realServerHealth($0) })

@@ -39,11 +39,20 @@ struct Status: ParsableCommand {
         }
     }
 
+    /// The uids a daemon's control socket may be held by: root (vrrpd, ipvsd), checkd's user, and this
+    /// command's own (daemons a test or a user started by hand). Any other holder bound the name first.
+    static var daemonUIDs: Set<uid_t> {
+        var uids: Set<uid_t> = [0, geteuid()]
+        if let checkd = getpwnam("tandem-checkd") { uids.insert(checkd.pointee.pw_uid) }
+        return uids
+    }
+
     static func ask(_ socket: String) -> StatusReport.Answer {
         do {
             // ipvsd reads the kernel's whole table to answer: seconds for thousands of services.
             let bytes = try ControlClient.exchange(path: socket, request: ControlCodec.encode(.status),
-                                                   maxResponseSize: ControlCodec.maxResponseSize, timeout: .seconds(15))
+                                                   maxResponseSize: ControlCodec.maxResponseSize, timeout: .seconds(15),
+                                                   trustedServerUIDs: daemonUIDs)
             switch try ControlCodec.decodeResponse(bytes) {
             case .status(let status): return .status(status)
             case .error(let text): return .failed("answered an error: \(text)")

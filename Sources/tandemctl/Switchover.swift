@@ -64,7 +64,8 @@ struct Switchover: ParsableCommand {
     /// Sends a request that changes something; the daemon's "ok" sentence, or its refusal as the error.
     static func request(_ request: ControlRequest, _ socket: String) throws -> String {
         let bytes = try ControlClient.exchange(path: socket, request: ControlCodec.encode(request),
-                                               maxResponseSize: ControlCodec.maxResponseSize)
+                                               maxResponseSize: ControlCodec.maxResponseSize,
+                                               trustedServerUIDs: Status.daemonUIDs)
         switch try ControlCodec.decodeResponse(bytes) {
         case .ok(let text): return text
         case .error(let text): throw ControlFailure("vrrpd refused: \(text)")

@@ -49,7 +49,8 @@ final class VRRPService: DaemonService {
                 logger.info("peer \(connection.peerRole?.name ?? "unknown") disconnected; last track script results kept")
             })
         ipvsd = MessageClient(
-            path: context.socketPath(of: .ipvsd), loop: context.loop, logger: logger, expectedRole: .ipvsd,
+            path: context.socketPath(of: .ipvsd), loop: context.loop, logger: logger,
+            expectedServerUIDs: context.trustedServerUIDs, expectedRole: .ipvsd,
             onConnect: { [unowned self] connection in sendSnapshot(to: connection) })
         let engine = try VRRPEngine(environment: makeEnvironment(context.loop), logger: logger)
         engine.onStateChange = { [unowned self] name, state, priority in

@@ -36,7 +36,7 @@ import Testing
         }
 
         /// Runs ControlClient.exchange on another thread while this one turns the loop.
-        func exchange(_ request: String) throws -> [UInt8] {
+        func exchange(_ request: String, trustedServerUIDs: Set<uid_t>? = nil) throws -> [UInt8] {
             final class Outcome: @unchecked Sendable {
                 var result: Result<[UInt8], Error>?
                 let done = DispatchSemaphore(value: 0)
@@ -45,13 +45,28 @@ import Testing
             let path = listener.path
             Thread.detachNewThread {
                 outcome.result = Result {
-                    try ControlClient.exchange(path: path, request: Array(request.utf8), maxResponseSize: 64 << 20)
+                    try ControlClient.exchange(path: path, request: Array(request.utf8), maxResponseSize: 64 << 20,
+                                               trustedServerUIDs: trustedServerUIDs)
                 }
                 outcome.done.signal()
             }
             _ = try runLoop(loop, timeout: .seconds(20)) { outcome.done.wait(timeout: .now()) == .success }
             return try #require(outcome.result).get()
         }
+    }
+
+    /// tandemctl's side of issue 19's finding 6: a control socket held by a uid that is not a daemon's gets no
+    /// request (a switchover sent to an impostor) and its answer is not believed.
+    @Test func aServerOfAnUntrustedUIDIsSentNothing() throws {
+        final class Requests: @unchecked Sendable { var count = 0 }
+        let requests = Requests()
+        let harness = try Harness { _ in
+            requests.count += 1
+            return Array("ok".utf8)
+        }
+        #expect(try harness.exchange("status", trustedServerUIDs: [geteuid()]) == Array("ok".utf8))
+        #expect(throws: SystemError.self) { try harness.exchange("switchover", trustedServerUIDs: [geteuid() &+ 1]) }
+        #expect(requests.count == 1, "the untrusted exchange sent nothing")
     }
 
     @Test func answersOfEverySizeArriveWhole() throws {

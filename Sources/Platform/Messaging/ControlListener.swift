@@ -87,7 +87,11 @@ public final class ControlListener {
             path: path, loop: loop,
             bind: {
                 try UnixSocket.listening(at: path, mode: socketMode, directoryMode: 0o755, group: socketGroup,
-                                         onChownFailure: { logger.warning("control socket keeps its group: \($0)") })
+                                         onChownFailure: { logger.warning("control socket keeps its group: \($0)") },
+                                         onDisplaced: {
+                                             logger.warning("removed a control socket uid \($0) had bound at this daemon's path",
+                                                            metadata: ["socket": "\(path)", "peer_uid": "\($0)"])
+                                         })
             },
             onReadable: { [unowned self] in acceptPending() })
     }
@@ -242,8 +246,10 @@ public final class ControlListener {
 public enum ControlClient {
     /// Sends `request` to the socket at `path` and returns the answer (its `ControlRecords`, at most
     /// `maxResponseSize` bytes in all).
+    /// With `trustedServerUIDs`, a daemon at `path` running as any other uid is an impostor that bound the name
+    /// first: the request is not sent and nothing it would answer is believed.
     public static func exchange(path: String, request: [UInt8], maxResponseSize: Int,
-                                timeout: Duration = .seconds(2)) throws -> [UInt8] {
+                                timeout: Duration = .seconds(2), trustedServerUIDs: Set<uid_t>? = nil) throws -> [UInt8] {
         let socket = try UnixSocket.make()
         defer { socket.close() }
         let connected = try UnixSocket.connect(socket, to: path)
@@ -254,6 +260,13 @@ public enum ControlClient {
         var entry = pollfd(fd: socket.rawValue, events: Int16(POLLOUT), revents: 0)
         guard poll(&entry, 1, milliseconds) > 0, entry.revents & Int16(POLLOUT) != 0 else {
             throw SystemError("connect(\(path)): no answer", errno: ETIMEDOUT)
+        }
+        if let trustedServerUIDs {
+            let server = try PeerCredentials.of(socket)
+            guard trustedServerUIDs.contains(server.uid) else {
+                throw SystemError("\(path) is held by uid \(server.uid) (pid \(server.pid)), not by a tandem daemon; nothing was sent",
+                                  errno: EPERM)
+            }
         }
         let sent = request.withUnsafeBytes { Glibc.send(socket.rawValue, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
         if sent < 0 { throw SystemError.current("send(\(path))") }

@@ -12,6 +12,8 @@ public final class MessageClient {
     public private(set) var connection: MessageConnection?
     /// How many times a connection was established.
     public private(set) var connectCount = 0
+    /// How many times the listener at `path` ran as a uid not in `expectedServerUIDs` and was left.
+    public private(set) var refusedListeners = 0
 
     private let loop: EventLoop
     private let logger: Logger
@@ -99,9 +101,14 @@ public final class MessageClient {
             }
             if let expectedServerUIDs, !expectedServerUIDs.contains(peer.uid) {
                 socket.close()
-                logger.warning("refused listener running as an unexpected uid", metadata: [
-                    "socket": "\(path)", "peer_pid": "\(peer.pid)", "peer_uid": "\(peer.uid)",
-                ])
+                // Once per series, like any failure to connect: an impostor must not flood the journal either.
+                if !failuresLogged {
+                    logger.warning("refused listener running as an unexpected uid; nothing is sent to it", metadata: [
+                        "socket": "\(path)", "peer_pid": "\(peer.pid)", "peer_uid": "\(peer.uid)",
+                    ])
+                    failuresLogged = true
+                }
+                refusedListeners += 1
                 retryLater(because: nil)
                 return
             }

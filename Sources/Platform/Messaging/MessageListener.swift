@@ -51,7 +51,13 @@ public final class MessageListener {
         self.onDisconnect = onDisconnect
         listening = try PathListener(
             path: path, loop: loop,
-            bind: { try UnixSocket.listening(at: path, mode: socketMode, directoryMode: directoryMode) },
+            bind: {
+                try UnixSocket.listening(at: path, mode: socketMode, directoryMode: directoryMode, onDisplaced: {
+                    logger.warning("removed a socket uid \($0) had bound at this daemon's path", metadata: [
+                        "socket": "\(path)", "peer_uid": "\($0)",
+                    ])
+                })
+            },
             onReadable: { [unowned self] in acceptPending() })
         logger.debug("listening", metadata: ["socket": "\(path)"])
     }
@@ -152,11 +158,21 @@ public final class MessageListener {
         }
     }
 
-    /// Removes a socket file nobody listens on; refuses to touch a live socket or a non-socket.
-    static func removeStaleSocket(_ path: String) throws {
+    /// The uids a daemon's listener may run as: root and this process's own (the daemons of one suite).
+    public static var trustedListenerUIDs: Set<uid_t> { [0, geteuid()] }
+
+    /// Removes a socket file nobody listens on; refuses to touch a non-socket, or a live socket of a trusted uid
+    /// (another instance of this daemon). A socket file of any other uid was bound first by someone who could
+    /// write to the directory: it is removed, `onDisplaced` told whose it was, and the name is ours to bind.
+    static func removeStaleSocket(_ path: String, onDisplaced: (uid_t) -> Void = { _ in }) throws {
         var info = stat()
         guard lstat(path, &info) == 0 else { return }
         guard info.st_mode & S_IFMT == S_IFSOCK else { throw SystemError("\(path) exists and is not a socket", errno: EEXIST) }
+        if !trustedListenerUIDs.contains(info.st_uid) {
+            guard unlink(path) == 0 else { throw SystemError.current("unlink(\(path)), bound by uid \(info.st_uid)") }
+            onDisplaced(info.st_uid)
+            return
+        }
         let probe = try UnixSocket.make()
         defer { probe.close() }
         let result = try UnixSocket.connect(probe, to: path)

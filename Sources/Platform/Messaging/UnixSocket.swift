@@ -34,9 +34,10 @@ enum UnixSocket {
     /// given `group` (best effort: only a group the process is in) and `mode` (after bind: the mode decides who
     /// may connect at all), listening. Returns the socket and the file's inode, to notice its removal later.
     static func listening(at path: String, mode: mode_t, directoryMode: mode_t, group: gid_t? = nil,
-                          onChownFailure: (SystemError) -> Void = { _ in }) throws -> (OwnedDescriptor, ino_t) {
+                          onChownFailure: (SystemError) -> Void = { _ in },
+                          onDisplaced: (uid_t) -> Void = { _ in }) throws -> (OwnedDescriptor, ino_t) {
         try MessageListener.makeDirectory(parentOf: path, mode: directoryMode)
-        try MessageListener.removeStaleSocket(path)
+        try MessageListener.removeStaleSocket(path, onDisplaced: onDisplaced)
         let socket = try make()
         do {
             let bound = try withAddress(path) { bind(socket.rawValue, $0, $1) }
