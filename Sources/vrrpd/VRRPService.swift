@@ -97,7 +97,9 @@ final class VRRPService: DaemonService {
             if role == .checkd { sendSnapshot(to: connection) }
         case .trackScript(let name, let ok):
             guard configuration.vrrpScript(named: name) != nil else {
-                logger.warning("track script result for \(name), which the configuration does not define; ignored")
+                connection.logThrottled("undefined track script", to: logger, {
+                    "track script result for \(name), which the configuration does not define; ignored"
+                })
                 return
             }
             if trackScriptResults.updateValue(ok, forKey: name) != ok {

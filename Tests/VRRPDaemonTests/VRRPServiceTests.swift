@@ -117,6 +117,33 @@ final class ServiceOnFakeLAN {
         #expect(listener.refusedMessages == 2)
     }
 
+    /// Issue 19, finding 10: an admitted peer that sends results for a script the configuration does not define,
+    /// thousands of times, causes one warning line (then one per interval), not one per message.
+    @Test func resultsForAnUndefinedScriptAreLoggedOncePerInterval() throws {
+        let setup = try ServiceOnFakeLAN(Self.tracked)
+        let quiet = Logger(label: "test.peer") { _ in SwiftLogNoOpLogHandler() }
+        let count = 20_000
+        final class Sent { var count = 0 }
+        let sent = Sent()
+        let checkd = MessageClient(path: setup.context.socketPath, loop: setup.loop, logger: quiet, onConnect: { connection in
+            try? connection.send(.hello(role: .checkd, pid: 2))
+        })
+        defer { checkd.close() }
+        #expect(setup.deliver { checkd.isConnected })
+        // In slices the socket's buffer takes, each slice read before the next is sent.
+        while sent.count < count {
+            for _ in 0..<200 where sent.count < count {
+                if (try? checkd.send(.trackScript(name: "no_such_script", ok: sent.count % 2 == 0))) != nil { sent.count += 1 }
+            }
+            for _ in 0..<20 { try? setup.loop.runOnce(maximumWait: .milliseconds(1)) }
+        }
+        let listener = try #require(setup.service.listener)
+        #expect(setup.deliver { listener.connections.first?.receivedMessages ?? 0 >= count + 1 })
+        let lines = setup.a.log.entries.filter { $0.message.contains("which the configuration does not define") }
+        #expect(lines.count == 1, "\(lines.count) lines for \(count) messages")
+        #expect(setup.service.trackScriptResults.isEmpty)
+    }
+
     @Test func aSnapshotThatCannotBeSentIsLogged() throws {
         let setup = try ServiceOnFakeLAN(Self.tracked)
         // A checkd that says hello and is gone before vrrpd answers.

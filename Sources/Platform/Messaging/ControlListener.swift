@@ -47,6 +47,10 @@ public final class ControlListener {
     public private(set) var oversizedRequests = 0
     /// Connections dropped because the peer did not read its answer in time.
     public private(set) var stalledConnections = 0
+    /// Open connections beyond which a new one is closed at once (an operator's tools need a few).
+    public static let maximumConnections = 32
+    /// Connections closed at once (over the bound, out of descriptors).
+    public var shedConnections: Int { listening?.shedConnections ?? 0 }
     /// How long a peer may leave an answer unread before it is dropped.
     public var sendTimeout: Duration = .seconds(5)
 
@@ -84,7 +88,8 @@ public final class ControlListener {
         self.respond = respond
         // Best effort for the group: a daemon that dropped root can give the socket only to a group it is in.
         listening = try PathListener(
-            path: path, loop: loop,
+            path: path, loop: loop, logger: logger, maximumConnections: Self.maximumConnections,
+            openConnections: { [unowned self] in connections.count },
             bind: {
                 try UnixSocket.listening(at: path, mode: socketMode, directoryMode: 0o755, group: socketGroup,
                                          onChownFailure: { logger.warning("control socket keeps its group: \($0)") },
@@ -93,7 +98,7 @@ public final class ControlListener {
                                                             metadata: ["socket": "\(path)", "peer_uid": "\($0)"])
                                          })
             },
-            onReadable: { [unowned self] in acceptPending() })
+            onAccepted: { [unowned self] in admit($0) })
     }
 
     /// When the socket file (or its directory) was removed under us, binds `path` again; open connections stay.
@@ -110,18 +115,6 @@ public final class ControlListener {
     }
 
     deinit { close() }
-
-    private func acceptPending() {
-        guard let listeningSocket = listening?.socket else { return }
-        while true {
-            let fd = tandem_accept_nonblocking(listeningSocket.rawValue)
-            if fd < 0 {
-                if errno == EINTR || errno == ECONNABORTED { continue }
-                return
-            }
-            admit(OwnedDescriptor(adopting: fd))
-        }
-    }
 
     private func admit(_ socket: OwnedDescriptor) {
         guard let peer = try? PeerCredentials.of(socket) else {

@@ -26,8 +26,8 @@ public final class MessageClient {
     private var retryTimer: TimerID?
     private var closed = false
     private var failuresLogged = false
-    private var drops = DropReporter()
-    private var refusals = DropReporter("message its sender may not send")
+    private let drops: DropReporter
+    private let refusals: DropReporter
     private let onConnect: (MessageConnection) -> Void
     private let onMessage: (MessageConnection, WireMessage) -> Void
     private let onDisconnect: (MessageConnection) -> Void
@@ -50,6 +50,8 @@ public final class MessageClient {
         self.path = path
         self.loop = loop
         self.logger = logger
+        drops = DropReporter(logger: logger, loop: loop)
+        refusals = DropReporter("message its sender may not send", logger: logger, loop: loop)
         self.expectedServerUIDs = expectedServerUIDs
         self.expectedRole = expectedRole
         self.initialBackoff = initialBackoff
@@ -123,10 +125,10 @@ public final class MessageClient {
         if let expectedRole { connection.claimableRoles = [expectedRole] }
         connection.onMessage = { [unowned self] in onMessage($0, $1) }
         connection.onMalformed = { [unowned self] connection, error in
-            drops.record(error, from: connection.peer, logger: logger)
+            drops.record(error, from: connection.peer)
         }
         connection.onRefused = { [unowned self] connection, refusal in
-            refusals.record(refusal, from: connection.peer, logger: logger)
+            refusals.record(refusal, from: connection.peer)
         }
         connection.onClose = { [unowned self] lost in
             guard self.connection === lost else { return }

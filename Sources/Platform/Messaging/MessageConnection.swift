@@ -39,6 +39,31 @@ public final class MessageConnection {
     var onRefused: (MessageConnection, SenderRefusal) -> Void = { _, _ in }
     var onClose: (MessageConnection) -> Void = { _ in }
 
+    /// This peer's log lines of each kind, each throttled on its own: a peer can cause a warning at will (a result
+    /// for a script the configuration does not define), and one that sends thousands must neither flood the
+    /// journal nor hide another peer's.
+    private var throttledLogs: [String: ThrottledLog] = [:]
+
+    /// Logs a line of `kind` caused by this peer, at most once per interval with how many there were (the
+    /// connection's peer and the counts are added to `metadata`).
+    public func logThrottled(_ kind: String, level: Logger.Level = .warning, to logger: Logger,
+                             _ message: @escaping () -> Logger.Message, metadata: Logger.Metadata = [:]) {
+        let log = throttledLogs[kind] ?? {
+            let made = ThrottledLog(logger: logger, level: level, loop: loop)
+            throttledLogs[kind] = made
+            return made
+        }()
+        let peer = peer
+        log.record { since, total in
+            var metadata = metadata
+            metadata["peer_pid"] = "\(peer.pid)"
+            metadata["peer_uid"] = "\(peer.uid)"
+            metadata["count_since_last_report"] = "\(since)"
+            metadata["count_total"] = "\(total)"
+            return (message(), metadata)
+        }
+    }
+
     /// Owns `socket` from here on, also when `start()` fails.
     init(socket: OwnedDescriptor, peer: PeerCredentials, loop: EventLoop, logger: Logger) {
         self.socket = socket

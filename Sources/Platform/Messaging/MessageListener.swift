@@ -12,6 +12,11 @@ public final class MessageListener {
     public let allowedUIDs: Set<uid_t>
     /// Open, admitted connections.
     public private(set) var connections: [MessageConnection] = []
+    /// Open connections beyond which a new one is closed at once: the daemons need three, a peer that opens
+    /// hundreds must not take every descriptor.
+    public static let maximumConnections = 64
+    /// Connections closed at once (over the bound, out of descriptors).
+    public var shedConnections: Int { listening?.shedConnections ?? 0 }
     /// Connections refused because of the peer's uid.
     public private(set) var refusedConnections = 0
     /// Admitted uids that may claim only some roles in their hello; every other admitted uid may claim any.
@@ -22,8 +27,8 @@ public final class MessageListener {
     /// The listening socket; nil once closed.
     var listeningSocket: OwnedDescriptor? { listening?.socket }
     private var listening: PathListener?
-    private var drops = DropReporter()
-    private var refusals = DropReporter("message its sender may not send")
+    private let drops: DropReporter
+    private let refusals: DropReporter
     private let onMessage: (MessageConnection, WireMessage) -> Void
     private let onConnect: (MessageConnection) -> Void
     private let onDisconnect: (MessageConnection) -> Void
@@ -46,11 +51,14 @@ public final class MessageListener {
         self.rolesOfUID = rolesOfUID
         self.loop = loop
         self.logger = logger
+        drops = DropReporter(logger: logger, loop: loop)
+        refusals = DropReporter("message its sender may not send", logger: logger, loop: loop)
         self.onMessage = onMessage
         self.onConnect = onConnect
         self.onDisconnect = onDisconnect
         listening = try PathListener(
-            path: path, loop: loop,
+            path: path, loop: loop, logger: logger, maximumConnections: Self.maximumConnections,
+            openConnections: { [unowned self] in connections.count },
             bind: {
                 try UnixSocket.listening(at: path, mode: socketMode, directoryMode: directoryMode, onDisplaced: {
                     logger.warning("removed a socket uid \($0) had bound at this daemon's path", metadata: [
@@ -58,7 +66,7 @@ public final class MessageListener {
                     ])
                 })
             },
-            onReadable: { [unowned self] in acceptPending() })
+            onAccepted: { [unowned self] in admit($0) })
         logger.debug("listening", metadata: ["socket": "\(path)"])
     }
 
@@ -91,23 +99,6 @@ public final class MessageListener {
         close()
     }
 
-    private func acceptPending() {
-        guard let listeningSocket else { return }
-        while true {
-            let fd = tandem_accept_nonblocking(listeningSocket.rawValue)
-            if fd < 0 {
-                let failure = SystemError.current("accept4")
-                if failure.errno == EINTR || failure.errno == ECONNABORTED { continue }
-                if failure.errno != EAGAIN && failure.errno != EWOULDBLOCK {
-                    // EMFILE and the like: the pending connection stays queued for a later turn.
-                    logger.warning("accept failed", metadata: ["socket": "\(path)", "error": "\(failure)"])
-                }
-                return
-            }
-            admit(OwnedDescriptor(adopting: fd))
-        }
-    }
-
     private func admit(_ socket: OwnedDescriptor) {
         let peer: PeerCredentials
         do { peer = try PeerCredentials.of(socket) } catch {
@@ -128,10 +119,10 @@ public final class MessageListener {
         if let roles = rolesOfUID[peer.uid] { connection.claimableRoles = roles }
         connection.onMessage = { [unowned self] in onMessage($0, $1) }
         connection.onMalformed = { [unowned self] connection, error in
-            drops.record(error, from: connection.peer, logger: logger)
+            drops.record(error, from: connection.peer)
         }
         connection.onRefused = { [unowned self] connection, refusal in
-            refusals.record(refusal, from: connection.peer, logger: logger)
+            refusals.record(refusal, from: connection.peer)
         }
         connection.onClose = { [unowned self] closed in
             connections.removeAll { $0 === closed }
