@@ -95,7 +95,11 @@ public enum DaemonMain {
             // bound socket needs no file permission to accept on. Not fatal: the control socket is the operator's
             // view, the daemon's work matters more.
             let control = ControlEndpoint(role: role, options: options, loop: loop, logger: logger)
-            try PrivilegeDrop.apply(role: role, user: userToRun(role: role, options: options), logger: logger)
+            let user = try userToRun(role: role, options: options, configuration: configuration)
+            if role == .checkd && getuid() == 0 && (user == nil || user == "root") {
+                logger.warning("checkd runs as root (\(user == nil ? "script_user root" : "--user root")): every script it runs, runs as root")
+            }
+            try PrivilegeDrop.apply(role: role, user: user, logger: logger)
             let context = DaemonContext(role: role, options: options, loop: loop, logger: logger,
                                         configuration: configuration,
                                         allowedPeerUIDs: peerUIDs(options.peerUsers, logger: logger),
@@ -175,11 +179,16 @@ public enum DaemonMain {
         return result.configuration(for: role.configScopes)
     }
 
-    /// checkd never keeps root: by hand as root it becomes tandem-checkd when that user exists.
-    static func userToRun(role: DaemonRole, options: DaemonOptions) -> String? {
+    /// checkd keeps root only when told to: by hand as root it becomes tandem-checkd when that user exists, and
+    /// without it refuses to start unless `--user root` or global_defs' `script_user root` says to run scripts as
+    /// root (keepalived would run them as root with a warning; a script's privilege should be chosen, not fallen into).
+    static func userToRun(role: DaemonRole, options: DaemonOptions,
+                          configuration: KeepalivedConfiguration) throws -> String? {
         if let user = options.user { return user }
-        if role == .checkd && getuid() == 0 && getpwnam("tandem-checkd") != nil { return "tandem-checkd" }
-        return nil
+        guard role == .checkd && getuid() == 0 else { return nil }
+        if getpwnam("tandem-checkd") != nil { return "tandem-checkd" }
+        if configuration.global.scriptUser == "root" { return nil }
+        throw DaemonError("checkd was started as root and the user tandem-checkd does not exist: it will not run scripts as root unasked. Give --user USER (an unprivileged user), or --user root (or script_user root in global_defs) to run them as root knowingly")
     }
 
     /// Gives the daemon's socket to the group checkd is in (tmpfiles.d makes /run/tandem that group's too).

@@ -32,7 +32,7 @@ public struct DaemonOptions: ParsableArguments, Sendable {
     public var peerUsers: [String] = ["tandem-checkd"]
 
     @Option(name: .customLong("user"),
-            help: "After start-up, run as this user (keeping only the daemon's own capabilities). checkd started as root defaults to tandem-checkd when that user exists.")
+            help: "After start-up, run as this user (keeping only the daemon's own capabilities). checkd started as root defaults to tandem-checkd, and without that user refuses to start unless this says root (or script_user root in global_defs): its scripts would run as root.")
     public var user: String?
 
     @Option(name: .customLong("socket-group"),

@@ -36,6 +36,8 @@ public final class ProcessRunner {
         var pidfd: OwnedDescriptor?
         var timer: TimerID?
         var completion: (ProcessExit) -> Void
+        /// Whether what the script left in its process group is killed when it exits.
+        var killsLeftovers: Bool
     }
 
     private let loop: EventLoop
@@ -55,8 +57,14 @@ public final class ProcessRunner {
     }
 
     /// Starts `arguments` and calls `completion` on the loop when it ends or at `timeout`; returns its pid.
+    ///
+    /// With `killingLeftovers` (checks and track scripts, which run again and again), whatever the script left
+    /// running in its process group (`cmd &`) is SIGKILLed when it exits, so every run does not leave orphans. A
+    /// notify script keeps what it started, as under keepalived (`notify_master "service start"` may background a
+    /// process); under systemd the unit's cgroup ends those with checkd. A child that calls setsid() has left the
+    /// group: only the cgroup catches it.
     @discardableResult
-    public func run(_ arguments: [String], timeout: Duration?,
+    public func run(_ arguments: [String], timeout: Duration?, killingLeftovers: Bool = true,
                     completion: @escaping (ProcessExit) -> Void) -> pid_t? {
         guard let program = arguments.first, !program.isEmpty else {
             completion(.failedToStart("empty command"))
@@ -75,14 +83,14 @@ public final class ProcessRunner {
         }
         let number = pidfdOpen?(pid, 0) ?? -1
         let pidfd = number >= 0 ? OwnedDescriptor(adopting: number) : nil
-        var child = Child(pidfd: pidfd, timer: nil, completion: completion)
+        var child = Child(pidfd: pidfd, timer: nil, completion: completion, killsLeftovers: killingLeftovers)
         if let timeout {
             child.timer = loop.schedule(after: timeout) { [weak self] in self?.expire(pid) }
         }
         children[pid] = child
         if let pidfd {
             do {
-                try loop.watchReadable(pidfd) { [weak self] in self?.reap(pid) }
+                try loop.watchReadable(pidfd) { [weak self] in self?.reap(pid, exited: true) }
             } catch {
                 pollForExit(pid)
             }
@@ -100,15 +108,20 @@ public final class ProcessRunner {
         }
     }
 
-    /// Reaps `pid` if it has ended; true when it did.
+    /// Reaps `pid` if it has ended; true when it did. `exited`: its pidfd said so, and it is a zombie not yet
+    /// reaped, which keeps its pid (and so its process group's id) from being reused: the moment to kill what it
+    /// left in the group. Without a pidfd that happens right after the reap.
     @discardableResult
-    private func reap(_ pid: pid_t) -> Bool {
+    private func reap(_ pid: pid_t, exited: Bool = false) -> Bool {
+        let killsLeftovers = children[pid]?.killsLeftovers ?? false
+        if exited && killsLeftovers { kill(-pid, SIGKILL) }
         var status: Int32 = 0
         let result = waitpid(pid, &status, WNOHANG)
         guard result == pid else {
             if result < 0 && errno == ECHILD { end(pid, .failedToStart("child vanished")) }
             return result < 0
         }
+        if !exited && killsLeftovers { kill(-pid, SIGKILL) }
         // WIFEXITED/WEXITSTATUS are macros: decode the wait status by hand.
         let signal = status & 0x7f
         end(pid, signal == 0 ? .exited((status >> 8) & 0xff) : .signaled(signal))

@@ -180,7 +180,7 @@ final class CheckService: DaemonService {
         if command.user != nil && getuid() != 0 {
             logger.debug("notify script \(command.text) asks for user \(command.user ?? ""); checkd runs it as itself")
         }
-        monitor.runner.run(arguments, timeout: Self.notifyTimeout) { [logger] exit in
+        monitor.runner.run(arguments, timeout: Self.notifyTimeout, killingLeftovers: false) { [logger] exit in
             let metadata: Logger.Metadata = ["SCRIPT": "\(command.text)", "SCRIPT_RESULT": "\(exit)"]
             if exit == .exited(0) {
                 logger.info("notify script for \(about): \(exit)", metadata: metadata)

@@ -46,6 +46,40 @@ struct ProcessStatus {
         #expect(vrrpd.terminate() == 0)
     }
 
+    /// Issue 19, finding 8: checkd started as root, where its user does not exist, used to keep uid 0 and run
+    /// every notify and check script as root. It now refuses unless root is asked for.
+    @Test(.enabled(if: getuid() == 0 && getpwnam("tandem-checkd") == nil, "needs root, on a host without the tandem-checkd user"))
+    func checkdAsRootRunsScriptsAsRootOnlyWhenAskedTo() throws {
+        let files = try TemporaryDirectory()
+        let config = Inputs.repository.appendingPathComponent("Configs/dr/lb01.conf").path
+        let runtime = files.file("run").path
+        // By path, not DaemonProcess("checkd"), which says --user root for the tests.
+        let process = Process()
+        process.executableURL = DaemonProcess.binary("checkd")
+        process.arguments = ["-l", "-f", config, "--runtime-dir", runtime]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 1, "\(output)")
+        #expect(output.contains("it will not run scripts as root unasked"), "\(output)")
+
+        let asked = try DaemonProcess("checkd", ["-l", "-f", config, "--runtime-dir", runtime], logFile: files.file("checkd.log"))
+        #expect(asked.waitForLog("started:"), "\(asked.log)")
+        #expect(asked.log.contains("checkd runs as root (--user root): every script it runs, runs as root"), "\(asked.log)")
+        #expect(asked.terminate() == 0)
+
+        let withScriptUser = try files.write("k.conf", "global_defs {\n script_user root\n}\n"
+                                             + (try String(contentsOfFile: config, encoding: .utf8)))
+        let configured = try DaemonProcess(path: DaemonProcess.binary("checkd").path,
+                                           ["-l", "-f", withScriptUser, "--runtime-dir", runtime], logFile: files.file("checkd2.log"))
+        #expect(configured.waitForLog("started:"), "\(configured.log)")
+        #expect(configured.log.contains("checkd runs as root (script_user root)"), "\(configured.log)")
+        #expect(configured.terminate() == 0)
+    }
+
     @Test(.enabled(if: getuid() == 0, "needs root to change user"))
     func checkdRunsAsItsUserWithNoCapabilities() throws {
         let files = try TemporaryDirectory()

@@ -7,13 +7,13 @@ import Vocabulary
 import TestSupport
 
 /// Runs one program to completion on its own loop.
-private func runProgram(_ arguments: [String], timeout: Duration? = .seconds(5))
+private func runProgram(_ arguments: [String], timeout: Duration? = .seconds(5), killingLeftovers: Bool = true)
     throws -> (exit: ProcessExit?, elapsed: Duration, pid: pid_t?) {
     let loop = try EventLoop()
     let runner = ProcessRunner(loop: loop)
     var exit: ProcessExit?
     let start = MonotonicInstant.now
-    let pid = runner.run(arguments, timeout: timeout) { exit = $0 }
+    let pid = runner.run(arguments, timeout: timeout, killingLeftovers: killingLeftovers) { exit = $0 }
     try runLoop(loop, timeout: .seconds(10)) { exit != nil && runner.runningCount == 0 }
     return (exit, MonotonicInstant.now - start, pid)
 }
@@ -50,6 +50,39 @@ private func runProgram(_ arguments: [String], timeout: Duration? = .seconds(5))
         let lines = try String(contentsOfFile: out, encoding: .utf8).split(separator: "\n")
         #expect(lines.contains("PATH=/usr/sbin:/usr/bin:/sbin:/bin"))
         #expect(!lines.contains { $0.hasPrefix("HOME=") || $0.hasPrefix("USER=") })
+    }
+
+    /// The processes whose process group is `group` (field 5 of /proc/PID/stat).
+    static func members(ofGroup group: pid_t) -> [pid_t] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.compactMap { pid_t($0) }.filter { pid in
+            guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+                  let close = text.lastIndex(of: ")") else { return false }
+            let fields = text[text.index(after: close)...].split(separator: " ")
+            return fields.count > 2 && pid_t(fields[2]) == group && fields[0] != "Z"
+        }
+    }
+
+    /// Issue 19, finding 9: a check script that backgrounds children and exits left them running after every
+    /// run. What it leaves in its process group is killed when it exits; a notify script keeps what it started.
+    @Test func whatACheckScriptLeavesRunningIsKilledWhenItExits() throws {
+        let script = ["/bin/sh", "-c", "for i in 1 2 3 4 5 6 7 8 9 10; do sleep 300 & done; exit 0"]
+        let check = try runProgram(script)
+        #expect(check.exit == .exited(0))
+        let group = try #require(check.pid)
+        var left = Self.members(ofGroup: group)
+        for _ in 0..<100 where !left.isEmpty {
+            usleep(10_000)
+            left = Self.members(ofGroup: group)
+        }
+        #expect(left.isEmpty, "orphans of the check script: \(left)")
+
+        let notify = try runProgram(script, killingLeftovers: false)
+        #expect(notify.exit == .exited(0))
+        let notifyGroup = try #require(notify.pid)
+        let kept = Self.members(ofGroup: notifyGroup)
+        kill(-notifyGroup, SIGKILL)
+        #expect(kept.count == 10, "a notify script's background processes stay, as under keepalived: \(kept)")
     }
 
     @Test func neverEndingScriptIsKilledWithItsGroupAtTheTimeout() throws {

@@ -33,13 +33,23 @@ public final class DaemonProcess {
     public let process = Process()
     public let logFile: URL
 
+    /// checkd started as root refuses to run its scripts as root unless told to; the tests run it as root on
+    /// purpose (their scripts write into root's temporary directories), so they say so: `--user root` is added
+    /// for checkd when the test is root and names no user. A test of that refusal passes `--user` itself or
+    /// runs the binary by path.
+    public static func asTestRuns(_ name: String, _ arguments: [String]) -> [String] {
+        guard name == "checkd", getuid() == 0, !arguments.contains("--user"), !arguments.contains("-t") else { return arguments }
+        return arguments + ["--user", "root"]
+    }
+
     /// Starts the built daemon `name` in the background with `arguments`; output goes to `logFile`.
     public convenience init(_ name: String, _ arguments: [String], logFile: URL) throws {
-        try self.init(path: Self.binary(name).path, arguments, logFile: logFile)
+        try self.init(path: Self.binary(name).path, Self.asTestRuns(name, arguments), logFile: logFile)
     }
 
     /// Starts the built daemon `name` through `prefix` (e.g. setpriv dropping privileges first).
     public convenience init(prefix: [String], _ name: String, _ arguments: [String], logFile: URL) throws {
+        // The prefix decides who the daemon runs as (setpriv to nobody): nothing is added.
         let command = prefix + [Self.binary(name).path] + arguments
         try self.init(path: command[0], Array(command.dropFirst()), logFile: logFile)
     }

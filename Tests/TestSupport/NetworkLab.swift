@@ -79,8 +79,9 @@ public final class NetworkLab {
 
     /// Starts a long-running program in a node's namespace; it is ended by PID when the lab goes.
     public func spawn(_ node: String, _ executable: String, _ arguments: [String], logFile: URL) throws -> DaemonProcess {
-        let process = try DaemonProcess(path: "/usr/sbin/ip", ["netns", "exec", namespace(node), executable] + arguments,
-                                        logFile: logFile)
+        let name = URL(fileURLWithPath: executable).lastPathComponent
+        let process = try DaemonProcess(path: "/usr/sbin/ip", ["netns", "exec", namespace(node), executable]
+                                        + DaemonProcess.asTestRuns(name, arguments), logFile: logFile)
         processes.append(process)
         return process
     }
