@@ -3,9 +3,20 @@
 /// The backend is untrusted: headers beyond `maximumHeaderBytes` or a malformed status line end the check
 /// as a failure instead of growing memory.
 struct HTTPResponseReader {
-    enum Failure: Error, Equatable {
+    enum Failure: Error, Equatable, CustomStringConvertible {
         case headerTooLarge
         case malformedStatusLine
+        case malformedChunkedBody(String)
+
+        /// As the check's failure reason says it (status and journal): the case names of the first two are
+        /// what bench/results and operators have seen.
+        var description: String {
+            switch self {
+            case .headerTooLarge: return "headerTooLarge"
+            case .malformedStatusLine: return "malformedStatusLine"
+            case .malformedChunkedBody(let why): return "malformed chunked body (\(why))"
+            }
+        }
     }
 
     let maximumHeaderBytes: Int
@@ -16,14 +27,19 @@ struct HTTPResponseReader {
     private(set) var contentLength: Int?
     /// Body bytes seen so far.
     private(set) var bodyBytes = 0
+    /// The body's framing when the server sent it chunked; nil otherwise.
+    private var chunkedBody: ChunkedBody?
 
     init(maximumHeaderBytes: Int = 64 * 1024) {
         self.maximumHeaderBytes = maximumHeaderBytes
     }
 
     var headersComplete: Bool { status != nil }
-    /// True when Content-Length says the body is all there.
+    /// Whether the body comes chunked: it must then be read to its last chunk, digest or not.
+    var isChunked: Bool { chunkedBody != nil }
+    /// True when Content-Length, or the last chunk, says the body is all there.
     var bodyComplete: Bool {
+        if let chunkedBody { return chunkedBody.isComplete }
         guard let contentLength else { return false }
         return bodyBytes >= contentLength
     }
@@ -31,17 +47,14 @@ struct HTTPResponseReader {
     /// Takes the next bytes; calls `body` with the part that belongs to the body.
     mutating func feed(_ bytes: UnsafeRawBufferPointer, body: (UnsafeRawBufferPointer) -> Void) throws(Failure) {
         if status != nil {
-            bodyBytes += bytes.count
-            body(bytes)
+            try takeBody(bytes, body)
             return
         }
         if header.isEmpty, let end = Self.headerEnd(bytes, from: 0) {
             // The usual case: the whole header in the first read; parsed where it lies, nothing copied.
             if end.headerLength > maximumHeaderBytes { throw .headerTooLarge }
-            (status, contentLength) = try Self.parseHeader(UnsafeRawBufferPointer(rebasing: bytes[..<end.headerLength]))
-            let tail = UnsafeRawBufferPointer(rebasing: bytes[end.bodyStart...])
-            bodyBytes += tail.count
-            if !tail.isEmpty { body(tail) }
+            try takeHeader(Self.parseHeader(UnsafeRawBufferPointer(rebasing: bytes[..<end.headerLength])))
+            try takeBody(UnsafeRawBufferPointer(rebasing: bytes[end.bodyStart...]), body)
             return
         }
         let before = header.count
@@ -54,18 +67,40 @@ struct HTTPResponseReader {
         if end.headerLength > maximumHeaderBytes { throw .headerTooLarge }
         let whole = header
         header = []
-        let parsed = whole.withUnsafeBytes { all -> Result<(Int, Int?), Failure> in
+        let parsed = whole.withUnsafeBytes { all -> Result<Header, Failure> in
             do throws(Failure) {
                 return .success(try Self.parseHeader(UnsafeRawBufferPointer(rebasing: all[..<end.headerLength])))
             } catch {
                 return .failure(error)
             }
         }
-        (status, contentLength) = try parsed.get()
-        let rest = end.bodyStart - before
-        let tail = UnsafeRawBufferPointer(rebasing: bytes[rest...])
-        bodyBytes += tail.count
-        if !tail.isEmpty { body(tail) }
+        try takeHeader(parsed.get())
+        try takeBody(UnsafeRawBufferPointer(rebasing: bytes[(end.bodyStart - before)...]), body)
+    }
+
+    private mutating func takeHeader(_ header: Header) {
+        status = header.status
+        contentLength = header.contentLength
+        if header.chunked { chunkedBody = ChunkedBody() }
+    }
+
+    /// Body bytes as they came (the digest is over these, as keepalived's), and through the chunk framing.
+    private mutating func takeBody(_ bytes: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) -> Void) throws(Failure) {
+        guard !bytes.isEmpty else { return }
+        bodyBytes += bytes.count
+        body(bytes)
+        do throws(ChunkedBody.Failure) {
+            try chunkedBody?.feed(bytes)
+        } catch {
+            if case .malformed(let why) = error { throw .malformedChunkedBody(why) }
+        }
+    }
+
+    struct Header {
+        var status: Int
+        var contentLength: Int?
+        /// `Transfer-Encoding` ends with `chunked`.
+        var chunked: Bool
     }
 
     /// Where the blank line ends the header: CRLFCRLF, or LFLF from sloppy servers.
@@ -84,12 +119,13 @@ struct HTTPResponseReader {
         return nil
     }
 
-    /// The status line and Content-Length, read in place: no line arrays, no strings.
-    private static func parseHeader(_ bytes: UnsafeRawBufferPointer) throws(Failure) -> (status: Int, contentLength: Int?) {
+    /// The status line, Content-Length and whether the body is chunked, read in place: no line arrays, no strings.
+    private static func parseHeader(_ bytes: UnsafeRawBufferPointer) throws(Failure) -> Header {
         var lineStart = 0
         var first = true
         var status = 0
         var contentLength: Int?
+        var chunked = false
         while lineStart <= bytes.count {
             var lineEnd = lineStart
             while lineEnd < bytes.count && bytes[lineEnd] != 10 { lineEnd += 1 }
@@ -101,11 +137,13 @@ struct HTTPResponseReader {
                 first = false
             } else if let length = Self.contentLength(line) {
                 contentLength = length
+            } else if let coding = Self.headerValue(named: "transfer-encoding", in: line) {
+                chunked = Self.endsWithChunked(coding)
             }
             lineStart = lineEnd + 1
         }
         if first { throw .malformedStatusLine }
-        return (status, contentLength)
+        return Header(status: status, contentLength: contentLength, chunked: chunked)
     }
 
     /// "HTTP/1.x NNN reason": the version, then exactly three digits.
@@ -157,6 +195,30 @@ struct HTTPResponseReader {
             index += 1
         }
         return value
+    }
+}
+
+extension HTTPResponseReader {
+    /// The value of a header line named `name` (lowercase; matched in any case), spaces and tabs trimmed.
+    fileprivate static func headerValue(named name: String, in line: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer? {
+        let name = Array(name.utf8)
+        guard line.count > name.count, line[name.count] == 58 else { return nil }  // ':'
+        for (index, expected) in name.enumerated() {
+            var byte = line[index]
+            if (65...90).contains(byte) { byte += 32 }
+            guard byte == expected else { return nil }
+        }
+        var start = name.count + 1
+        var end = line.count
+        while start < end && (line[start] == 32 || line[start] == 9) { start += 1 }
+        while end > start && (line[end - 1] == 32 || line[end - 1] == 9) { end -= 1 }
+        return UnsafeRawBufferPointer(rebasing: line[start..<end])
+    }
+
+    /// RFC 9112 §6.1: chunked, when present, is the last transfer coding ("gzip, chunked").
+    fileprivate static func endsWithChunked(_ value: UnsafeRawBufferPointer) -> Bool {
+        let last = String(decoding: value, as: UTF8.self).split(separator: ",").last.map { String($0).trimmingSpaces }
+        return last?.lowercased() == "chunked"
     }
 }
 

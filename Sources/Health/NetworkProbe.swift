@@ -225,10 +225,16 @@ final class NetworkProbe {
                 } catch {
                     return finish(.failure("bad response: \(error)"))
                 }
-                // Without a digest the status line is all that matters.
-                if reader.headersComplete && (digest == nil || reader.bodyComplete) { return responseDone() }
+                // Without a digest the status line is all that matters, unless the body is chunked: its framing
+                // is checked to the last chunk.
+                if reader.headersComplete && ((digest == nil && !reader.isChunked) || reader.bodyComplete) {
+                    return responseDone()
+                }
             case .wouldBlock(let wantRead): return watch(readable: wantRead)
             case .endOfStream:
+                if reader.isChunked && !reader.bodyComplete {
+                    return finish(.failure("bad response: the chunked body ended before its last chunk"))
+                }
                 return reader.headersComplete ? responseDone() : finish(.failure("connection closed before a response"))
             case .failed(let reason): return finish(.failure(reason))
             }

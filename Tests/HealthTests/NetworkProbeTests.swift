@@ -91,6 +91,21 @@ private func https(_ urls: [HTTPCheckURL], verify: Bool = false) -> NetworkProbe
         #expect(result.outcome?.passed == false)
     }
 
+    /// Issue 19, finding 12: a 200 whose chunked body is not framed is a failed check (it used to pass: only the
+    /// status line was read); a well-framed one passes, and its digest is over the bytes as sent, as keepalived's.
+    @Test func aChunkedBodyMustBeFramed() throws {
+        let directory = try TemporaryDirectory()
+        let backend = try PythonBackend(.chunked, in: directory)
+        #expect(try probe(port: backend.port, mode: http([url("/good")])).outcome == .success)
+        let raw = "6;name=x\r\nhello \r\n5\r\n/good\r\n0\r\nX-Trailer: y\r\n\r\n"
+        #expect(try probe(port: backend.port, mode: http([url("/good", digest: md5sum(raw))])).outcome == .success)
+        let bogus = try probe(port: backend.port, mode: http([url("/bogus")]))
+        #expect(bogus.outcome == .failure("bad response: malformed chunked body (chunk size expected)"),
+                "\(String(describing: bogus.outcome))")
+        let short = try probe(port: backend.port, mode: http([url("/short")]))
+        #expect(short.outcome == .failure("bad response: the chunked body ended before its last chunk"), "\(String(describing: short.outcome))")
+    }
+
     @Test func garbageIsDown() throws {
         let directory = try TemporaryDirectory()
         let backend = try PythonBackend(.garbage, in: directory)
@@ -188,6 +203,30 @@ private func https(_ urls: [HTTPCheckURL], verify: Bool = false) -> NetworkProbe
             var reader = HTTPResponseReader()
             var body: [UInt8] = []
             #expect(throws: HTTPResponseReader.Failure.malformedStatusLine) { try feed(&reader, text, body: &body) }
+        }
+    }
+
+    @Test func chunkedBodiesAreFollowedToTheLastChunk() throws {
+        let whole = "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, Chunked\r\n\r\n4\r\nWiki\r\nA;x=1\r\npedia in  \r\n0\r\nT: 1\r\n\r\n"
+        // Byte by byte: every state boundary falls between reads somewhere.
+        var reader = HTTPResponseReader()
+        var body: [UInt8] = []
+        for byte in whole { try feed(&reader, String(byte), body: &body) }
+        #expect(reader.isChunked && reader.bodyComplete)
+        let headerEnd = try #require(whole.range(of: "\r\n\r\n")).upperBound
+        #expect(body == Array(whole[headerEnd...].utf8), "the body callback sees the bytes as sent")
+        var halfway = HTTPResponseReader()
+        try feed(&halfway, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nWi", body: &body)
+        #expect(halfway.isChunked && !halfway.bodyComplete)
+        var identity = HTTPResponseReader()
+        try feed(&identity, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked, identity\r\n\r\nzz", body: &body)
+        #expect(!identity.isChunked, "chunked only counts as the last coding")
+
+        for bad in ["zz\r\n", "4\r\nWikiX\r\n", "4\nWiki", "4\r\nWiki\r\n0\r\nT: 1\n", String(repeating: "f", count: 16) + "\r\n"] {
+            var reader = HTTPResponseReader()
+            #expect(throws: HTTPResponseReader.Failure.self, "\(bad)") {
+                try feed(&reader, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + bad, body: &body)
+            }
         }
     }
 

@@ -52,6 +52,9 @@ public final class PythonBackend {
         case bigHeader = "bigheader"
         /// A status line, then one header byte every 100 ms for 30 s.
         case slowloris
+        /// 200 with a chunked body: `/good` well framed ("hello " + path in two chunks, a trailer), `/bogus` a
+        /// size line that is not hex, `/short` a chunk cut short by the close.
+        case chunked
     }
 
     public static let script = """
@@ -82,6 +85,15 @@ public final class PythonBackend {
                 c.sendall(b'\\x00\\xff\\x13 this is not HTTP\\n\\n' * 4)
             elif mode == 'bigheader':
                 c.sendall(b'HTTP/1.0 200 OK\\r\\nX-Big: ' + b'a' * (10 * 1024 * 1024) + b'\\r\\n\\r\\nbody')
+            elif mode == 'chunked':
+                head = b'HTTP/1.1 200 OK\\r\\nTransfer-Encoding: chunked\\r\\n\\r\\n'
+                if path == '/good':
+                    body = b'6;name=x\\r\\nhello \\r\\n5\\r\\n/good\\r\\n0\\r\\nX-Trailer: y\\r\\n\\r\\n'
+                elif path == '/bogus':
+                    body = b'zz\\r\\nthis is not a chunk\\r\\n'
+                else:
+                    body = b'100\\r\\nonly a few bytes'
+                c.sendall(head + body)
             elif mode == 'slowloris':
                 c.sendall(b'HTTP/1.0 200 OK\\r\\n')
                 for _ in range(300):
