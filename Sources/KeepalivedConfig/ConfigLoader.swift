@@ -110,7 +110,7 @@ public enum ConfigLoader {
         }
         table.add("vrrp_script", arity: .exactly(1), block: true) { config, s, values in
             values.log.scope = .vrrp
-            guard let name = named(s, "vrrp_script", existing: config.vrrpScripts.map(\.name), values: &values) else { return }
+            guard let name = named(s, "vrrp_script", values: &values) else { return }
             var script = VRRPScript(name: name, location: s.location)
             VRRPReader.scriptTable.apply(s.block ?? [], to: &script, values: &values)
             if script.command == nil { values.log.error(s.location, "vrrp_script \(name) needs a script") }
@@ -118,14 +118,14 @@ public enum ConfigLoader {
         }
         table.add("vrrp_sync_group", arity: .exactly(1), block: true) { config, s, values in
             values.log.scope = .vrrp
-            guard let name = named(s, "vrrp_sync_group", existing: config.syncGroups.map(\.name), values: &values) else { return }
+            guard let name = named(s, "vrrp_sync_group", values: &values) else { return }
             var group = VRRPSyncGroup(name: name, location: s.location)
             VRRPReader.syncGroupTable.apply(s.block ?? [], to: &group, values: &values)
             config.syncGroups.append(group)
         }
         table.add("vrrp_instance", arity: .exactly(1), block: true) { config, s, values in
             values.log.scope = .vrrp
-            guard let name = named(s, "vrrp_instance", existing: config.vrrpInstances.map(\.name), values: &values) else { return }
+            guard let name = named(s, "vrrp_instance", values: &values) else { return }
             var instance = VRRPInstanceDefinition(name: name, location: s.location)
             instance.garpMaster = config.global.garpMaster
             VRRPReader.instanceTable.apply(s.block ?? [], to: &instance, values: &values)
@@ -158,7 +158,7 @@ public enum ConfigLoader {
         }
         table.add("virtual_server_group", arity: .exactly(1), block: true) { config, s, values in
             values.log.scope = .virtualServers
-            guard named(s, "virtual_server_group", existing: config.virtualServerGroups.map(\.name), values: &values) != nil,
+            guard named(s, "virtual_server_group", values: &values) != nil,
                   let group = VirtualServerReader.group(s, values: &values) else { return }
             config.virtualServerGroups.append(group)
         }
@@ -179,12 +179,12 @@ public enum ConfigLoader {
         return table
     }()
 
-    private static func named(_ s: Statement, _ kind: String, existing: [String], values: inout ValueParser) -> String? {
+    private static func named(_ s: Statement, _ kind: String, values: inout ValueParser) -> String? {
         guard let name = s.arguments.first?.word, !name.isEmpty else {
             values.log.error(s.location, "\(kind) needs a name")
             return nil
         }
-        if existing.contains(name) {
+        if !values.definedNames[kind, default: []].insert(name).inserted {
             values.log.error(s.location, "\(kind) \(name) is defined twice")
             return nil
         }

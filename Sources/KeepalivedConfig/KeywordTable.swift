@@ -55,21 +55,22 @@ struct KeywordTable<Target>: Sendable {
         let outerScope = values.log.scope
         for statement in statements {
             values.log.scope = outerScope
-            var current = statement
+            // The line's words are walked as one slice: a split takes its head and goes on with the rest, copying
+            // nothing twice (a line of 40,000 words was quadratic when each split copied what followed).
+            var keyword = statement.keyword
+            var rest = statement.arguments[...]
             while true {
-                guard let entry = entries[current.name], !current.keyword.quoted else {
-                    reportUnknown(current, values: &values)
+                guard let entry = entries[keyword.word ?? ""], !keyword.quoted else {
+                    reportUnknown(Statement(keyword: keyword, arguments: Array(rest), block: statement.block), values: &values)
                     break
                 }
-                if let split = splitPoint(of: current, entry.arity) {
-                    let next = current.arguments[split]
-                    let head = Statement(keyword: current.keyword,
-                                         arguments: Array(current.arguments.prefix(split)), block: nil)
-                    run(entry, head, &target, &values)
-                    current = Statement(keyword: next, arguments: Array(current.arguments.dropFirst(split + 1)),
-                                        block: current.block)
+                if let split = splitPoint(of: rest, entry.arity) {
+                    run(entry, Statement(keyword: keyword, arguments: Array(rest[..<split]), block: nil), &target, &values)
+                    keyword = rest[split]
+                    rest = rest[(split + 1)...]
                     continue
                 }
+                var current = Statement(keyword: keyword, arguments: Array(rest), block: statement.block)
                 if let maximum = entry.arity.maximum, current.arguments.count > maximum {
                     let next = current.arguments[maximum]
                     values.log.warning(next.location,
@@ -83,14 +84,14 @@ struct KeywordTable<Target>: Sendable {
         values.log.scope = outerScope
     }
 
-    /// Where the next statement of a shared line starts: right after a fixed-arity keyword's arguments, or, for a
-    /// keyword that takes the rest of the line, at the first unquoted word that is a keyword of this block.
-    private func splitPoint(of statement: Statement, _ arity: Arity) -> Int? {
-        let arguments = statement.arguments
+    /// Where the next statement of a shared line starts (an index of `arguments`): right after a fixed-arity
+    /// keyword's arguments, or, for a keyword that takes the rest of the line, at the first unquoted word that is a
+    /// keyword of this block.
+    private func splitPoint(of arguments: ArraySlice<Token>, _ arity: Arity) -> Int? {
         if let maximum = arity.maximum {
             guard arguments.count > maximum else { return nil }
-            let next = arguments[maximum]
-            return !next.quoted && entries[next.word ?? ""] != nil ? maximum : nil
+            let next = arguments[arguments.startIndex + maximum]
+            return !next.quoted && entries[next.word ?? ""] != nil ? arguments.startIndex + maximum : nil
         }
         return arguments.indices.dropFirst(arity.minimum).first {
             !arguments[$0].quoted && entries[arguments[$0].word ?? ""] != nil
