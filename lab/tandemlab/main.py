@@ -16,11 +16,12 @@ from .image_cache import cache_root, ensure_image
 from .payload import build_payload
 from .qemu_sockets import GuestAgent, LabError
 from .faults import FAULTS
+from .hostile import HOSTILE_SCENARIOS
 from .realserver import REALSERVER
 from .scenarios import OPTIONAL, SCENARIOS as SEED_SCENARIOS
 from .suites import KeepalivedSuite, TandemSuite, daemon_issues
 
-SCENARIOS = SEED_SCENARIOS + FAULTS + REALSERVER
+SCENARIOS = SEED_SCENARIOS + FAULTS + REALSERVER + HOSTILE_SCENARIOS
 from .topology import Lab
 
 LAB_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
