@@ -65,11 +65,15 @@ import TestSupport
             Thread.sleep(forTimeInterval: 0.05)
         }
 
+        // A plain file of nobody's at vrrpd's control socket name would keep the name from being bound.
+        let planted = "\(runtime)/vrrpd.control"
+        #expect(FileManager.default.createFile(atPath: planted, contents: Data("x".utf8)) && chown(planted, 65534, 65534) == 0)
         let config = Inputs.repository.appendingPathComponent("Configs/dr/lb01.conf").path
         let vrrpd = try DaemonProcess("vrrpd", ["-l", "-f", config, "--runtime-dir", runtime], logFile: files.file("vrrpd.log"))
         defer { _ = vrrpd.terminate() }
         #expect(vrrpd.waitForLog("started:"), "\(vrrpd.log)")
-        #expect(vrrpd.log.contains("removed a socket uid 65534 had bound at this daemon's path"), "\(vrrpd.log)")
+        #expect(vrrpd.log.contains("removed what uid 65534 had put at this daemon's control socket path"), "\(vrrpd.log)")
+        #expect(vrrpd.log.contains("removed what uid 65534 had put at this daemon's socket path"), "\(vrrpd.log)")
 
         let checkd = try DaemonProcess("checkd", ["-l", "-f", config, "--user", "root", "--runtime-dir", runtime],
                                        logFile: files.file("checkd.log"))

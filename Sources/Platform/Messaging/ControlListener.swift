@@ -94,7 +94,7 @@ public final class ControlListener {
                 try UnixSocket.listening(at: path, mode: socketMode, directoryMode: 0o755, group: socketGroup,
                                          onChownFailure: { logger.warning("control socket keeps its group: \($0)") },
                                          onDisplaced: {
-                                             logger.warning("removed a control socket uid \($0) had bound at this daemon's path",
+                                             logger.warning("removed what uid \($0) had put at this daemon's control socket path",
                                                             metadata: ["socket": "\(path)", "peer_uid": "\($0)"])
                                          })
             },

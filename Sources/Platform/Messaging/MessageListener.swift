@@ -61,7 +61,7 @@ public final class MessageListener {
             openConnections: { [unowned self] in connections.count },
             bind: {
                 try UnixSocket.listening(at: path, mode: socketMode, directoryMode: directoryMode, onDisplaced: {
-                    logger.warning("removed a socket uid \($0) had bound at this daemon's path", metadata: [
+                    logger.warning("removed what uid \($0) had put at this daemon's socket path", metadata: [
                         "socket": "\(path)", "peer_uid": "\($0)",
                     ])
                 })
@@ -152,18 +152,20 @@ public final class MessageListener {
     /// The uids a daemon's listener may run as: root and this process's own (the daemons of one suite).
     public static var trustedListenerUIDs: Set<uid_t> { [0, geteuid()] }
 
-    /// Removes a socket file nobody listens on; refuses to touch a non-socket, or a live socket of a trusted uid
-    /// (another instance of this daemon). A socket file of any other uid was bound first by someone who could
+    /// Removes a socket file nobody listens on; refuses to touch our own non-socket, or a live socket of a trusted
+    /// uid (another instance of this daemon). An entry of any other uid was put there first by someone who could
     /// write to the directory: it is removed, `onDisplaced` told whose it was, and the name is ours to bind.
     static func removeStaleSocket(_ path: String, onDisplaced: (uid_t) -> Void = { _ in }) throws {
         var info = stat()
         guard lstat(path, &info) == 0 else { return }
-        guard info.st_mode & S_IFMT == S_IFSOCK else { throw SystemError("\(path) exists and is not a socket", errno: EEXIST) }
+        // Anything an untrusted uid put at the name (a socket, or a file or link to keep the daemon from
+        // starting) goes; only our own non-socket is an error someone must look at.
         if !trustedListenerUIDs.contains(info.st_uid) {
             guard unlink(path) == 0 else { throw SystemError.current("unlink(\(path)), bound by uid \(info.st_uid)") }
             onDisplaced(info.st_uid)
             return
         }
+        guard info.st_mode & S_IFMT == S_IFSOCK else { throw SystemError("\(path) exists and is not a socket", errno: EEXIST) }
         let probe = try UnixSocket.make()
         defer { probe.close() }
         let result = try UnixSocket.connect(probe, to: path)
