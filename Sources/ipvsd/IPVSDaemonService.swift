@@ -25,6 +25,8 @@ final class IPVSDaemonService: DaemonService {
     private var flushOnStop: Bool
     /// A reconcile is scheduled on the loop; health bursts (checkd's snapshot) coalesce into one.
     private var reconcilePending = false
+    /// The checkd connections already sent the quorum view that answers their snapshot.
+    private var quorumSnapshotSent: Set<ObjectIdentifier> = []
     /// How often the table is compared with the kernel even when nothing was reported
     /// (so a change made behind ipvsd's back with ipvsadm is undone).
     static let period: Duration = .seconds(10)
@@ -61,6 +63,7 @@ final class IPVSDaemonService: DaemonService {
             onMessage: { [unowned self] connection, message in receive(message, from: connection) },
             onDisconnect: { [unowned self] connection in
                 announcedQuorum.forget(connection)
+                quorumSnapshotSent.remove(ObjectIdentifier(connection))
                 logger.info("peer \(connection.peerRole?.name ?? "unknown") disconnected; the table stays as it is")
             })
     }
@@ -143,7 +146,9 @@ final class IPVSDaemonService: DaemonService {
         case .instanceState(let name, let state, _):
             sync.instance(name, isNow: state)
         case .snapshotEnd where connection.peerRole == .checkd:
-            sendQuorumSnapshot(to: connection)
+            // checkd sends one snapshot per connection; answering each snapshotEnd would let a peer make ipvsd
+            // repeat its quorum view at will.
+            if quorumSnapshotSent.insert(ObjectIdentifier(connection)).inserted { sendQuorumSnapshot(to: connection) }
         case .snapshotBegin, .snapshotEnd, .trackScript, .quorum:
             break
         }

@@ -151,3 +151,23 @@ private let syncedConfig = """
                 "root and ipvsd's own uid may claim any role")
     }
 }
+
+/// Issue 19, the class of finding 10: a message that makes a daemon answer must not be usable to make it answer
+/// at will. A checkd's repeated snapshotEnd gets ipvsd's quorum view once per connection; a repeated hello goes
+/// no further than the connection, which counts it.
+@Suite(.serialized) struct AnswerAmplificationTests {
+    @Test func ipvsdAnswersOneSnapshotPerConnection() throws {
+        let kernel = FakeIPVSKernel()
+        let directory = try TemporaryDirectory()
+        let ipvsd = try IPVSDaemonInProcess(syncedConfig, kernel: kernel, directory: directory)
+        let flood = [WireMessage.hello(role: .checkd, pid: 1)] + Array(repeating: .hello(role: .checkd, pid: 1), count: 50)
+            + [.snapshotBegin] + Array(repeating: WireMessage.snapshotEnd, count: 200)
+        let checkd = ipvsd.peer(sending: flood)
+        #expect(ipvsd.deliver { ipvsd.listener.connections.first?.receivedMessages ?? 0 >= 202 })
+        ipvsd.idle()
+        let hellos = checkd.heard.filter { if case .hello = $0 { return true } else { return false } }.count
+        let ends = checkd.heard.filter { $0 == .snapshotEnd }.count
+        #expect(hellos == 1 && ends == 1, "one answer for 200 snapshotEnds: \(checkd.heard.count) messages heard")
+        #expect(ipvsd.listener.connections.first?.repeatedHellos == 50)
+    }
+}

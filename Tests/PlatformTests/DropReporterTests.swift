@@ -38,3 +38,17 @@ import Wire
     try runLoop(loop, timeout: .milliseconds(500)) { false }
     #expect(captured.entries.count == 2, "nothing more to say, nothing more said")
 }
+
+/// A connection that closes before its timer fires still has its count written (the reporter goes with it).
+@Test func aBurstsCountIsWrittenWhenItsReporterGoes() throws {
+    let captured = CapturedLog()
+    let loop = try EventLoop()
+    let peer = PeerCredentials(pid: 7, uid: 0, gid: 0)
+    var reporter: DropReporter? = DropReporter(logger: captured.logger(label: "test"), loop: loop, interval: .seconds(60))
+    for _ in 0..<10 { reporter?.record(.truncated, from: peer) }
+    #expect(captured.entries.count == 1)
+    reporter = nil
+    #expect(captured.entries.count == 2)
+    #expect(captured.entries.last?.metadata["dropped_since_last_report"] == "9")
+    #expect(loop.pendingTimerCount == 0, "its timer went with it")
+}

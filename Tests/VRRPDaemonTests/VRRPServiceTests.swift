@@ -144,6 +144,26 @@ final class ServiceOnFakeLAN {
         #expect(setup.service.trackScriptResults.isEmpty)
     }
 
+    /// A repeated hello from checkd used to make vrrpd send its whole state (and log "checkd connected") again,
+    /// each time: now the connection counts it and nothing answers.
+    @Test func aRepeatedHelloIsNotAnswered() throws {
+        let setup = try ServiceOnFakeLAN(Self.tracked)
+        let quiet = Logger(label: "test.peer") { _ in SwiftLogNoOpLogHandler() }
+        final class Heard { var snapshots = 0 }
+        let heard = Heard()
+        let checkd = MessageClient(path: setup.context.socketPath, loop: setup.loop, logger: quiet,
+                                   onConnect: { connection in
+                                       for _ in 0..<100 { try? connection.send(.hello(role: .checkd, pid: 2)) }
+                                   },
+                                   onMessage: { _, message in if message == .snapshotBegin { heard.snapshots += 1 } })
+        defer { checkd.close() }
+        let listener = try #require(setup.service.listener)
+        #expect(setup.deliver { listener.connections.first?.repeatedHellos == 99 })
+        _ = setup.deliver { false }
+        #expect(heard.snapshots == 1)
+        #expect(setup.a.log.entries.filter { $0.message.contains("checkd connected") }.count == 1, "\(setup.a.log.text)")
+    }
+
     @Test func aSnapshotThatCannotBeSentIsLogged() throws {
         let setup = try ServiceOnFakeLAN(Self.tracked)
         // A checkd that says hello and is gone before vrrpd answers.

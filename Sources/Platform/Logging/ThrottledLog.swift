@@ -63,7 +63,11 @@ public final class ThrottledLog {
         }
     }
 
+    // What was counted and not written yet is written now (a connection that closes before the timer fires
+    // takes its count with it otherwise).
     deinit {
         if let flushTimer, let loop { loop.cancel(flushTimer) }
+        flushTimer = nil
+        flush()
     }
 }

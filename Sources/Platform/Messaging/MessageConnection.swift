@@ -26,6 +26,8 @@ public final class MessageConnection {
     public private(set) var droppedMessages = 0
     /// Well-formed messages dropped because of who sent them (`SenderRefusal`).
     public private(set) var refusedMessages = 0
+    /// Hellos after the first (same role): counted, not handed on.
+    public private(set) var repeatedHellos = 0
     /// Messages decoded, admitted and handed on.
     public private(set) var receivedMessages = 0
     /// False once closed, by either side.
@@ -156,11 +158,19 @@ public final class MessageConnection {
                 continue
             }
             // Only hello before hello, then only what the role it claimed may send: no receiver sees the rest.
+            let introduced = peerRole != nil
             do throws(SenderRefusal) {
                 peerRole = try message.senderRole(on: peerRole, claimable: claimableRoles)
             } catch {
                 refusedMessages += 1
                 onRefused(self, error)
+                continue
+            }
+            // Every daemon says hello once per connection, and a receiver answers a hello (vrrpd with its whole
+            // state): a repeated one, same role, is counted and goes no further, so it cannot be used to make a
+            // daemon repeat its answer (and its log line) thousands of times.
+            if introduced, case .hello = message {
+                repeatedHellos += 1
                 continue
             }
             receivedMessages += 1
