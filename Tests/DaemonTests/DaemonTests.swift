@@ -7,6 +7,16 @@ enum Inputs {
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
 
+    /// A repository config with every interface renamed to one that exists nowhere, for a vrrpd run in the test
+    /// host's own network namespace: its instances stay down ("not started") instead of advertising on, and
+    /// adding VIPs to, whatever eth0 the host has. Written to `directory`; returns its path.
+    static func offline(_ relative: String, in directory: TemporaryDirectory, as name: String = "keepalived.conf") throws -> String {
+        let text = try String(contentsOf: repository.appendingPathComponent(relative), encoding: .utf8)
+        let renamed = text.replacingOccurrences(of: #"\b(interface|lvs_sync_daemon|dev)(\s+)eth[0-9]+"#,
+                                                with: "$1$2tdm-nowhere0", options: .regularExpression)
+        return try directory.write(name, renamed)
+    }
+
     static var files: [String] {
         var files: [String] = []
         let seeds = repository.appendingPathComponent("Tests/KeepalivedConfigTests/Fixtures/seeds")
@@ -147,8 +157,7 @@ enum Inputs {
     @Test func aBrokenReloadKeepsTheRunningConfiguration() throws {
         let directory = try TemporaryDirectory()
         let config = directory.file("keepalived.conf")
-        let good = try String(contentsOf: Inputs.repository.appendingPathComponent("Configs/dr/lb01.conf"), encoding: .utf8)
-        try good.write(to: config, atomically: true, encoding: .utf8)
+        let good = try String(contentsOfFile: Inputs.offline("Configs/dr/lb01.conf", in: directory), encoding: .utf8)
         let vrrpd = try DaemonProcess("vrrpd", ["-l", "-f", config.path, "--runtime-dir", directory.file("run").path],
                                       logFile: directory.file("vrrpd.log"))
         #expect(vrrpd.waitForLog("started:"), "\(vrrpd.log)")
@@ -173,8 +182,7 @@ enum Inputs {
     @Test func hostileReloadsAreRefusedAndTheDaemonLives() throws {
         let directory = try TemporaryDirectory()
         let config = directory.file("keepalived.conf")
-        let good = try String(contentsOf: Inputs.repository.appendingPathComponent("Configs/dr/lb01.conf"), encoding: .utf8)
-        try good.write(to: config, atomically: true, encoding: .utf8)
+        let good = try String(contentsOfFile: Inputs.offline("Configs/dr/lb01.conf", in: directory), encoding: .utf8)
         let vrrpd = try DaemonProcess("vrrpd", ["-l", "-f", config.path, "--runtime-dir", directory.file("run").path],
                                       logFile: directory.file("vrrpd.log"))
         #expect(vrrpd.waitForLog("started:"), "\(vrrpd.log)")

@@ -44,7 +44,7 @@ import TestSupport
     func aDaemonOutOfDescriptorsDoesNotSpinOrFlood() throws {
         let files = try TemporaryDirectory()
         let runtime = files.path("run")
-        let config = Inputs.repository.appendingPathComponent("Configs/dr/lb01.conf").path
+        let config = try Inputs.offline("Configs/dr/lb01.conf", in: files)
         let vrrpd = try DaemonProcess(path: "/usr/bin/prlimit",
                                       ["--nofile=40:40", DaemonProcess.binary("vrrpd").path, "-l", "-f", config,
                                        "--runtime-dir", runtime], logFile: files.file("vrrpd.log"))

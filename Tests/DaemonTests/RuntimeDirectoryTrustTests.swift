@@ -27,7 +27,7 @@ import TestSupport
         let runtime = files.path("run")
         try FileManager.default.createDirectory(atPath: runtime, withIntermediateDirectories: false)
         #expect(chmod(runtime, 0o777) == 0)
-        let config = Inputs.repository.appendingPathComponent("Configs/dr/lb01.conf").path
+        let config = try Inputs.offline("Configs/dr/lb01.conf", in: files)
         for daemon in ["vrrpd", "checkd"] {
             let result = try DaemonProcess.run(daemon, ["-l", "-f", config, "--runtime-dir", runtime])
             #expect(result.status == 1, "\(daemon): \(result.output)")
@@ -68,7 +68,7 @@ import TestSupport
         // A plain file of nobody's at vrrpd's control socket name would keep the name from being bound.
         let planted = "\(runtime)/vrrpd.control"
         #expect(FileManager.default.createFile(atPath: planted, contents: Data("x".utf8)) && chown(planted, 65534, 65534) == 0)
-        let config = Inputs.repository.appendingPathComponent("Configs/dr/lb01.conf").path
+        let config = try Inputs.offline("Configs/dr/lb01.conf", in: files)
         let vrrpd = try DaemonProcess("vrrpd", ["-l", "-f", config, "--runtime-dir", runtime], logFile: files.file("vrrpd.log"))
         defer { _ = vrrpd.terminate() }
         #expect(vrrpd.waitForLog("started:"), "\(vrrpd.log)")
