@@ -81,7 +81,7 @@ public enum DaemonMain {
         let progress = SystemdProgress(notifier: notifier)
 
         guard let configuration = loadConfiguration(role: role, options: options, logger: logger,
-                                                    progress: progress) else {
+                                                    advanced: progress.advanced) else {
             logger.critical("not starting: \(options.configFile) has errors in the part \(role.name) reads",
                             metadata: ["MESSAGE_ID": "\(MessageID.configError)"])
             return 1
@@ -106,7 +106,6 @@ public enum DaemonMain {
                                         progress: progress)
             let service = try makeService(context)
             shareSocket(context.socketPath, group: options.socketGroup)
-            var current = configuration
             control.attach(service)
 
             var stopAsked = false
@@ -120,28 +119,9 @@ public enum DaemonMain {
             }
             try loop.onSignal(SIGTERM, stopSignal)
             try loop.onSignal(SIGINT, stopSignal)
-            try loop.onSignal(SIGHUP) {
-                notifier.reloading()
-                progress.phase = .reloading
-                defer {
-                    notifier.ready(status: "running")
-                    progress.phase = .running
-                }
-                guard let next = loadConfiguration(role: role, options: options, logger: logger,
-                                                       progress: progress) else {
-                    logger.error("reload refused: \(options.configFile) has errors; the running configuration stays",
-                                 metadata: ["MESSAGE_ID": "\(MessageID.configError)"])
-                    return
-                }
-                do {
-                    try service.reload(next)
-                    current = next
-                    control.configurationLoaded()
-                    logger.info("reloaded \(options.configFile): \(role.summary(of: current))")
-                } catch {
-                    logger.error("reload failed: \(error); the running configuration stays")
-                }
-            }
+            let reloader = try Reloader(role: role, options: options, logger: logger, notifier: notifier,
+                                        progress: progress, loop: loop, service: service, control: control)
+            try loop.onSignal(SIGHUP) { reloader.requested() }
             // Fed from the loop itself, so a stalled loop stops feeding it and systemd restarts us.
             notifier.attachWatchdog(to: loop)
             SocketWatch(role: role, loop: loop, logger: logger, control: control, service: service).start()
@@ -162,9 +142,9 @@ public enum DaemonMain {
 
     /// Reads the configuration, logging each finding about this daemon's part; nil when that part has errors.
     static func loadConfiguration(role: DaemonRole, options: DaemonOptions, logger: Logger,
-                                  progress: SystemdProgress) -> KeepalivedConfiguration? {
+                                  advanced: () -> Void) -> KeepalivedConfiguration? {
         let result = ConfigLoader.load(path: options.configFile, configID: options.configID,
-                                       host: ConfigCheck.hostFacts, advanced: progress.advanced)
+                                       host: ConfigCheck.hostFacts, advanced: advanced)
         for finding in result.diagnostics(for: role.configScopes) {
             let metadata: Logger.Metadata = [
                 "MESSAGE_ID": "\(MessageID.configError)", "CONFIG_FILE": "\(finding.location.file)",
@@ -207,5 +187,89 @@ public enum DaemonMain {
             }
         }
         return uids
+    }
+}
+
+/// SIGHUP: keepalived.conf is read on a thread of its own (`BackgroundWork`) and applied on the loop, so reading a
+/// large or hostile file never holds the loop (vrrpd's adverts, the watchdog, the sockets). A SIGHUP that comes
+/// while a reading runs is taken when that one is done: one more reading then, of the file as it is by then.
+final class Reloader {
+    private let role: DaemonRole
+    private let options: DaemonOptions
+    private let logger: Logger
+    private let notifier: SystemdNotifier
+    private let progress: SystemdProgress
+    private let loop: EventLoop
+    private unowned let service: any DaemonService
+    private let control: ControlEndpoint
+    private let reading: BackgroundWork<KeepalivedConfiguration?>
+    private var again = false
+    private var progressTimer: TimerID?
+    private var stepsSeen = 0
+
+    init(role: DaemonRole, options: DaemonOptions, logger: Logger, notifier: SystemdNotifier,
+         progress: SystemdProgress, loop: EventLoop, service: any DaemonService, control: ControlEndpoint) throws {
+        self.role = role
+        self.options = options
+        self.logger = logger
+        self.notifier = notifier
+        self.progress = progress
+        self.loop = loop
+        self.service = service
+        self.control = control
+        reading = try BackgroundWork(loop: loop)
+    }
+
+    func requested() {
+        guard !reading.isRunning else {
+            again = true
+            return
+        }
+        notifier.reloading()
+        progress.phase = .reloading
+        stepsSeen = 0
+        let (role, options, logger) = (role, options, logger)
+        reading.start({ advanced in
+            DaemonMain.loadConfiguration(role: role, options: options, logger: logger, advanced: advanced)
+        }, completion: { [unowned self] next in apply(next) })
+        watchProgress()
+    }
+
+    /// Tells systemd the reload advances while the reading reports steps (a reading stuck on one is not helped).
+    private func watchProgress() {
+        progressTimer = loop.schedule(after: .seconds(1)) { [unowned self] in
+            guard reading.isRunning else { return }
+            let steps = reading.stepsDone
+            if steps != stepsSeen {
+                stepsSeen = steps
+                progress.advanced()
+            }
+            watchProgress()
+        }
+    }
+
+    private func apply(_ next: KeepalivedConfiguration?) {
+        if let progressTimer { loop.cancel(progressTimer) }
+        progressTimer = nil
+        defer {
+            notifier.ready(status: "running")
+            progress.phase = .running
+            if again {
+                again = false
+                requested()
+            }
+        }
+        guard let next else {
+            logger.error("reload refused: \(options.configFile) has errors; the running configuration stays",
+                         metadata: ["MESSAGE_ID": "\(MessageID.configError)"])
+            return
+        }
+        do {
+            try service.reload(next)
+            control.configurationLoaded()
+            logger.info("reloaded \(options.configFile): \(role.summary(of: next))")
+        } catch {
+            logger.error("reload failed: \(error); the running configuration stays")
+        }
     }
 }

@@ -19,7 +19,7 @@ struct FileStack {
     static let maximumDepth = 8
     /// Files opened over the whole configuration, a file included several times counted each time. The depth
     /// limit alone does not bound the work: a dozen files that each include `DIR/*.conf` open millions.
-    static let maximumFilesRead = 50_000
+    static let maximumFilesRead = 10_000
     /// Bytes read over the whole configuration, for the same reason (each file is already bounded by its source).
     static let maximumBytesRead = 256 << 20
 
