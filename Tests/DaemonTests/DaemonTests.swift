@@ -12,7 +12,7 @@ enum Inputs {
     /// adding VIPs to, whatever eth0 the host has. Written to `directory`; returns its path.
     static func offline(_ relative: String, in directory: TemporaryDirectory, as name: String = "keepalived.conf") throws -> String {
         let text = try String(contentsOf: repository.appendingPathComponent(relative), encoding: .utf8)
-        let renamed = text.replacingOccurrences(of: #"\b(interface|lvs_sync_daemon|dev)(\s+)eth[0-9]+"#,
+        let renamed = text.replacingOccurrences(of: #"\b(interface|lvs_sync_daemon|dev|label)(\s+)eth[0-9]+"#,
                                                 with: "$1$2tdm-nowhere0", options: .regularExpression)
         return try directory.write(name, renamed)
     }
@@ -130,7 +130,7 @@ enum Inputs {
     @Test func theDaemonsStartConnectAndExitCleanlyOnSIGTERM() throws {
         let directory = try TemporaryDirectory()
         let runtime = directory.file("run").path
-        let config = Inputs.repository.appendingPathComponent("Configs/nginx-ha/lb01.conf").path
+        let config = try Inputs.offline("Configs/nginx-ha/lb01.conf", in: directory)
         var daemons: [String: DaemonProcess] = [:]
         let names = Self.kernelHasIPVS ? Inputs.roles : ["vrrpd", "checkd"]
         for name in names {

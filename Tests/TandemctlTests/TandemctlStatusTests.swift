@@ -37,17 +37,20 @@ import Testing
         #expect(text.standardOutput.hasPrefix("Problems:\n  ! vrrpd is not reachable"), "\(text.standardOutput)")
     }
 
-    @Test(.enabled(if: getuid() == 0, "vrrpd as a process needs root (raw sockets, addresses)"))
+    @Test(.enabled(if: NetworkLab.available, "vrrpd as a process needs root and a network namespace of its own (raw sockets, addresses)"))
     func runningDaemonsAnswerWithTheirIdentityConfigurationAndPeers() throws {
         let directory = try TemporaryDirectory()
         let runtime = directory.file("run").path
         let config = directory.file("keepalived.conf").path
         try FileManager.default.copyItem(
             atPath: TandemctlProcessTests.repository.appendingPathComponent("Configs/nginx-ha/lb01.conf").path, toPath: config)
-        let vrrpd = try DaemonProcess("vrrpd", ["-l", "-f", config, "--runtime-dir", runtime],
-                                      logFile: directory.file("vrrpd.log"))
-        let checkd = try DaemonProcess("checkd", ["-l", "-f", config, "--runtime-dir", runtime],
-                                       logFile: directory.file("checkd.log"))
+        // In a namespace of their own: on the test host's eth0 the instance would advertise and could add its VIP.
+        let lab = try NetworkLab()
+        try lab.addNode("a", addresses: ["192.0.2.1/24"])
+        let vrrpd = try lab.spawn("a", DaemonProcess.binary("vrrpd").path, ["-l", "-f", config, "--runtime-dir", runtime],
+                                  logFile: directory.file("vrrpd.log"))
+        let checkd = try lab.spawn("a", DaemonProcess.binary("checkd").path, ["-l", "-f", config, "--runtime-dir", runtime],
+                                   logFile: directory.file("checkd.log"))
         defer {
             _ = checkd.terminate()
             _ = vrrpd.terminate()
