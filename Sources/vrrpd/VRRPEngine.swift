@@ -54,6 +54,9 @@ final class VRRPEngine {
     var units: [Unit] = []
     private(set) var drops = VRRPDropCounters()
     private var dropsLogged: UInt64 = 0
+    private var dropSummaryTimer: ClockTimer?
+    /// How long after a drop that was not logged its count is.
+    static let dropSummaryDelay: Duration = .seconds(10)
     /// Spacing of gratuitous ARPs and NAs per interface, and the ones waiting for it.
     private var spacing = AnnouncementSpacing(KeepalivedConfiguration())
     private var pacer = AnnouncementPacer()
@@ -294,15 +297,29 @@ final class VRRPEngine {
                     units[index].members[member].lastDrop = (reason, now)
                     units[index].members[member].dropTimes.record(now)
                 }
-                // One line per power of two, so a flood is visible without flooding the journal.
+                // One line per power of two, so a flood is visible without flooding the journal; what follows the
+                // last such line is summed up by a timer, not only when the next power of two comes (maybe never).
                 if drops.total.nonzeroBitCount == 1 && drops.total > dropsLogged {
                     dropsLogged = drops.total
                     logger.warning("dropped a VRRP packet on \(interfaceName): \(reason) (\(drops.total) dropped so far)",
                                    metadata: ["VRRP_INSTANCE": "\(units[index].members[member].plan.name)"])
+                } else if dropSummaryTimer == nil {
+                    dropSummaryTimer = clock.schedule(at: clock.now + Self.dropSummaryDelay) { [weak self] in
+                        self?.summarizeDrops()
+                    }
                 }
             }
         }
         execute(actions, unit: index)
+    }
+
+    /// The drops since the last line, by reason.
+    private func summarizeDrops() {
+        dropSummaryTimer = nil
+        guard drops.total > dropsLogged else { return }
+        let byReason = drops.nonZero.map { "\($0.reason.rawValue)=\($0.count)" }.joined(separator: " ")
+        logger.warning("dropped \(drops.total - dropsLogged) more VRRP packets since the last line (\(drops.total) dropped so far: \(byReason))")
+        dropsLogged = drops.total
     }
 
     private func timerFired(unit name: String) {

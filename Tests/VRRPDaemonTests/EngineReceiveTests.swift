@@ -43,4 +43,27 @@ import VRRP
         #expect(a.state("VI_1") == .master && b.state("VI_1") == .backup)
         #expect(a.holds(vip) && !b.holds(vip))
     }
+
+    /// Issue 19's finding 11 for VRRP packets: a flood's count used to be logged only at the next power of two
+    /// (5,000 drops: the line at 4,096, the rest never). A timer sums up what followed the last line.
+    @Test func whatFollowsTheLastPowerOfTwoIsSummedUpByATimer() throws {
+        let lan = FakeLAN()
+        let a = lan.host("a", eth0: "192.0.2.1")
+        let b = lan.host("b", eth0: "192.0.2.2")
+        try a.start(Instance(state: "MASTER", priority: 150).text)
+        let backup = try b.start(Instance(priority: 100).text)
+        #expect(lan.run(until: { a.state("VI_1") == .master }, within: 5) != nil)
+        let group = ip("224.0.0.18")
+        let advert = VRRPAdvertisement(version: .v2, vrid: 51, priority: 200, interval: .seconds(1), addresses: [ip(vip)],
+                                       authentication: .password("secret"))
+        let badTTL = advert.encodeIPv4Datagram(source: ip("192.0.2.3"), destination: group, ttl: 64)
+        for _ in 0..<5_000 { lan.wire.inject(ipv4Datagram: badTTL, on: "lan", to: group) }
+        lan.run(seconds: 1)
+        #expect(backup.drops.total == 5_000)
+        #expect(!b.log.contains("more VRRP packets since the last line"), "not before the delay")
+        lan.run(seconds: 11)
+        #expect(b.log.contains("dropped 904 more VRRP packets since the last line (5000 dropped so far: badTTL=5000)"),
+                "\(b.log.text.suffix(600))")
+        #expect(a.state("VI_1") == .master && b.state("VI_1") == .backup)
+    }
 }
