@@ -88,8 +88,14 @@ public enum DaemonMain {
         }
 
         do {
-            // Before anything is bound or connected to in it: a directory others may write is refused.
-            try RuntimeDirectory.prepare(options.runtimeDirectory, trustedOwners: MessageListener.trustedListenerUIDs)
+            // Before anything is bound or connected to in it: a directory others may write is refused. One this
+            // daemon cannot even create (checkd, unprivileged, before tmpfiles.d or vrrpd made it) is not fatal:
+            // checkd binds nothing there but its control socket, and checks the uid of every server it reaches.
+            do {
+                try RuntimeDirectory.prepare(options.runtimeDirectory, trustedOwners: MessageListener.trustedListenerUIDs)
+            } catch let error as SystemError where error.errno == EACCES || error.errno == EPERM {
+                logger.warning("cannot make \(options.runtimeDirectory) (\(error)); its servers are looked for there until it exists")
+            }
             let loop = try EventLoop()
             // Bound before the privilege drop: checkd (tandem-checkd) may not create files in /run/tandem, and a
             // bound socket needs no file permission to accept on. Not fatal: the control socket is the operator's

@@ -37,6 +37,20 @@ import TestSupport
         #expect(try FileManager.default.contentsOfDirectory(atPath: runtime).isEmpty, "nothing was bound there")
     }
 
+    /// checkd, unprivileged, started before anyone made the runtime directory: not fatal (it binds nothing there
+    /// but its control socket, and checks every server's uid), said once.
+    @Test(.enabled(if: getuid() == 0, "needs root to run checkd as another user"))
+    func checkdStartsWhenItCannotMakeTheRuntimeDirectory() throws {
+        let files = try TemporaryDirectory()
+        let config = try Inputs.offline("Configs/dr/lb01.conf", in: files)
+        let checkd = try DaemonProcess(prefix: ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"],
+                                       "checkd", ["-l", "-f", config, "--runtime-dir", files.path("run")],
+                                       logFile: files.file("checkd.log"))
+        defer { _ = checkd.terminate() }
+        #expect(checkd.waitForLog("started:"), "\(checkd.log)")
+        #expect(checkd.log.contains("cannot make \(files.path("run"))"), "\(checkd.log)")
+    }
+
     static let impostorTools = FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv")
         && FileManager.default.isExecutableFile(atPath: "/usr/bin/python3")
 
