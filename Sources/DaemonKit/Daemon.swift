@@ -75,6 +75,8 @@ public enum DaemonMain {
         }
 
         LoggingSetup.bootstrap(identifier: role.name, console: options.logConsole, detail: options.logDetail)
+        // Journal entries are written by their own thread: what is queued when the daemon returns goes out first.
+        defer { JournalWriter.shared.flush() }
         var logger = Logger(label: "tandem.\(role.name)")
         logger.logLevel = options.logDetail ? .debug : .info
         let notifier = SystemdNotifier()

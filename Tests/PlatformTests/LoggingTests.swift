@@ -1,3 +1,4 @@
+import Foundation
 import Glibc
 import Logging
 import Testing
@@ -114,4 +115,43 @@ func metadataKeysBecomeJournalFieldNames(key: String, field: String) {
     #expect(both.logLevel == .info)
     let journal = LoggingSetup.makeHandler(identifier: "x", destinations: [.journald], level: .info)
     #expect((journal as? JournaldLogHandler)?.identifier == "x")
+}
+
+/// Issue 16: logging must never hold a daemon's loop. A journal whose writes block (journald slow or restarting)
+/// holds only the writer's thread; the caller queues and goes on, entries beyond the bound are counted, and one
+/// entry says how many were lost once the journal takes entries again.
+@Test func aBlockedJournalDoesNotBlockTheCaller() throws {
+    final class Sink: @unchecked Sendable {
+        let gate = DispatchSemaphore(value: 0)
+        var lock = pthread_mutex_t()
+        var written: [[String]] = []
+        init() { pthread_mutex_init(&lock, nil) }
+        func take(_ fields: [String]) {
+            if fields.contains("MESSAGE=first") { gate.wait() }
+            pthread_mutex_lock(&lock)
+            written.append(fields)
+            pthread_mutex_unlock(&lock)
+        }
+        var messages: [String] {
+            pthread_mutex_lock(&lock)
+            defer { pthread_mutex_unlock(&lock) }
+            return written.compactMap { $0.first { $0.hasPrefix("MESSAGE=") } }
+        }
+    }
+    let sink = Sink()
+    let writer = JournalWriter(identifier: "test", capacity: 10) { sink.take($0) }
+    let started = ContinuousClock.now
+    writer.enqueue(["MESSAGE=first"])
+    usleep(50_000)  // the writer is now inside the blocked write
+    for index in 0..<100 { writer.enqueue(["MESSAGE=entry \(index)"]) }
+    #expect(ContinuousClock.now - started < .seconds(1), "the caller never waited for the journal")
+    #expect(writer.droppedEntries == 90)
+    #expect(!writer.flush(timeout: .milliseconds(100)), "nothing drains while the journal blocks")
+    sink.gate.signal()
+    #expect(writer.flush(timeout: .seconds(5)))
+    let messages = sink.messages
+    #expect(messages.first == "MESSAGE=first")
+    #expect(Array(messages.dropFirst().prefix(10)) == (0..<10).map { "MESSAGE=entry \($0)" }, "in order")
+    #expect(messages.last == "MESSAGE=90 log entries were dropped: journald did not take them as fast as they came",
+            "\(messages.suffix(2))")
 }

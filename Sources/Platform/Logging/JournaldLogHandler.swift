@@ -2,7 +2,8 @@ import CSystemd
 import Glibc
 import Logging
 
-/// A swift-log handler writing structured entries to journald with sd_journal_sendv.
+/// A swift-log handler writing structured entries to journald with sd_journal_sendv, through `JournalWriter`'s
+/// thread: an entry is rendered and queued on the caller's thread, never waited for.
 public struct JournaldLogHandler: LogHandler {
     /// SYSLOG_IDENTIFIER of every entry (the daemon's name).
     public let identifier: String
@@ -11,10 +12,13 @@ public struct JournaldLogHandler: LogHandler {
     /// Metadata attached to every event of this logger.
     public var metadata: Logger.Metadata = [:]
 
-    /// A handler tagging entries with `identifier`.
-    public init(identifier: String, logLevel: Logger.Level = .info) {
+    private let writer: JournalWriter
+
+    /// A handler tagging entries with `identifier`, queueing them on `writer`.
+    public init(identifier: String, logLevel: Logger.Level = .info, writer: JournalWriter = .shared) {
         self.identifier = identifier
         self.logLevel = logLevel
+        self.writer = writer
     }
 
     /// One metadata value of this handler.
@@ -30,8 +34,6 @@ public struct JournaldLogHandler: LogHandler {
     public func log(event: LogEvent) {
         let fields = JournalFields.render(identifier: identifier, event: event,
                                           handlerMetadata: metadata, provider: metadataProvider)
-        JournalFields.withIOVecs(fields) { vectors in
-            _ = sd_journal_sendv(vectors.baseAddress, Int32(vectors.count))
-        }
+        writer.enqueue(fields)
     }
 }
