@@ -86,6 +86,10 @@ final class BackgroundWork<Result: Sendable> {
             shared.running = true
         }
         let thread = Thread {
+            // Signals are the loop's (its signalfd): this thread must never be the one the kernel picks for them.
+            var all = sigset_t()
+            sigfillset(&all)
+            pthread_sigmask(SIG_BLOCK, &all, nil)
             let outcome = work { shared.locked { $0.steps += 1 } }
             shared.locked { shared in
                 shared.result = outcome
@@ -100,7 +104,7 @@ final class BackgroundWork<Result: Sendable> {
         }
         // The reader's recursion is bounded (32 blocks), but keep the main thread's usual room.
         thread.stackSize = 8 << 20
-        thread.start()
+        JournalWriter.startWithSignalsBlocked(thread)
     }
 
     private func deliver() {

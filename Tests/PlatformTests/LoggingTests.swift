@@ -155,3 +155,31 @@ func metadataKeysBecomeJournalFieldNames(key: String, field: String) {
     #expect(messages.last == "MESSAGE=90 log entries were dropped: journald did not take them as fast as they came",
             "\(messages.suffix(2))")
 }
+
+/// The writer's thread must never be the one the kernel picks for a signal the loop takes through its signalfd:
+/// it starts before the loop blocks them, and SIGHUP's default action would end the daemon (seen in the lab).
+@Test func theJournalWritersThreadBlocksEverySignal() throws {
+    final class Seen: @unchecked Sendable {
+        let done = DispatchSemaphore(value: 0)
+        var blocked: [Int32: Bool] = [:]
+    }
+    let seen = Seen()
+    // This thread's own mask is left open on purpose: the writer's must not follow it.
+    var open = sigset_t()
+    sigemptyset(&open)
+    var previous = sigset_t()
+    pthread_sigmask(SIG_SETMASK, &open, &previous)
+    defer { pthread_sigmask(SIG_SETMASK, &previous, nil) }
+    let writer = JournalWriter(identifier: "test") { _ in
+        var mask = sigset_t()
+        pthread_sigmask(SIG_BLOCK, nil, &mask)
+        for signal in [SIGHUP, SIGTERM, SIGINT, SIGUSR2] { seen.blocked[signal] = sigismember(&mask, signal) == 1 }
+        seen.done.signal()
+    }
+    writer.enqueue(["MESSAGE=x"])
+    #expect(seen.done.wait(timeout: .now() + 5) == .success)
+    #expect(seen.blocked == [SIGHUP: true, SIGTERM: true, SIGINT: true, SIGUSR2: true])
+    var now = sigset_t()
+    pthread_sigmask(SIG_BLOCK, nil, &now)
+    #expect(sigismember(&now, SIGHUP) == 0, "the caller's mask is as it was")
+}

@@ -54,7 +54,7 @@ public final class JournalWriter: @unchecked Sendable {
         if !started {
             started = true
             let thread = Thread { [unowned self] in run() }
-            thread.start()
+            Self.startWithSignalsBlocked(thread)
         }
         guard queue.count - head < capacity else {
             dropped += 1
@@ -82,7 +82,24 @@ public final class JournalWriter: @unchecked Sendable {
         return true
     }
 
+    /// Starts `thread` with every signal blocked from its first instruction (a thread inherits its creator's
+    /// mask), whatever the caller's mask is; the caller's is left as it was.
+    public static func startWithSignalsBlocked(_ thread: Thread) {
+        var all = sigset_t()
+        sigfillset(&all)
+        var previous = sigset_t()
+        pthread_sigmask(SIG_BLOCK, &all, &previous)
+        thread.start()
+        pthread_sigmask(SIG_SETMASK, &previous, nil)
+    }
+
     private func run() {
+        // The first entry may come before the loop blocks the signals it takes through its signalfd; a thread
+        // that left them unblocked would be the one the kernel picks for them, and SIGHUP's or SIGTERM's default
+        // action would end the daemon (seen in the lab: a reload killed vrrpd, its VIPs left on the interface).
+        var all = sigset_t()
+        sigfillset(&all)
+        pthread_sigmask(SIG_BLOCK, &all, nil)
         while true {
             pthread_mutex_lock(&lock)
             while queue.count == head { pthread_cond_wait(&wake, &lock) }
