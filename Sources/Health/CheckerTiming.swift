@@ -47,8 +47,8 @@ public struct CheckerTiming: Hashable, Sendable {
     }
 
     /// The timings of `check` on `realServer` of `virtualServer`, innermost setting first, then keepalived's
-    /// defaults: delay_loop 60 s, connect_timeout 5 s, retry 1 (0 for MISC_CHECK), delay_before_retry 3 s for
-    /// HTTP_GET/SSL_GET and 1 s otherwise, warmup = delay_loop.
+    /// defaults: delay_loop 60 s, connect_timeout 5 s, retry 1 (0 for MISC_CHECK, 3 for DNS_CHECK),
+    /// delay_before_retry 3 s for HTTP_GET/SSL_GET, delay_loop for DNS_CHECK and 1 s otherwise, warmup = delay_loop.
     public init(check: HealthCheck, realServer: RealServer, virtualServer: VirtualServer) {
         let merged = check.timing.over(realServer.timing.over(virtualServer.timing))
         let delayLoop = merged.delayLoop ?? .seconds(60)
@@ -61,7 +61,10 @@ public struct CheckerTiming: Hashable, Sendable {
         case .http, .ssl:
             retry = merged.retry ?? 1
             delayBeforeRetry = merged.delayBeforeRetry ?? .seconds(3)
-        case .tcp:
+        case .dns:
+            retry = merged.retry ?? 3
+            delayBeforeRetry = merged.delayBeforeRetry ?? delayLoop
+        case .tcp, .udp, .smtp, .ping:
             retry = merged.retry ?? 1
             delayBeforeRetry = merged.delayBeforeRetry ?? .seconds(1)
         }

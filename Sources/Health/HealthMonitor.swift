@@ -16,7 +16,7 @@ public final class HealthMonitor {
     /// Runs MISC_CHECK programs and track scripts; notify scripts may use it too.
     public let runner: ProcessRunner
     /// Attempts in flight, by identity (cheaper to hash than a task).
-    private var probes: [ObjectIdentifier: NetworkProbe] = [:]
+    private var probes: [ObjectIdentifier: Probe] = [:]
     private let receiveBuffer = ReceiveBuffer()
     private var timer: TimerID?
     private var armedDeadline: MonotonicInstant?
@@ -121,7 +121,7 @@ public final class HealthMonitor {
         if let plan = scheduler.plan(for: task) { return probe(task, plan, startedAt: started) }
         guard let (check, _, timing) = scheduler.checker(for: task) else { return }
         switch check.kind {
-        case .tcp, .http, .ssl:
+        case .tcp, .http, .ssl, .udp, .dns, .smtp, .ping:
             return  // they have a plan
         case .misc(let command, _, let dynamic):
             guard let command else { return complete(task, .failure("no misc_path")) }
@@ -136,7 +136,9 @@ public final class HealthMonitor {
     }
 
     private func probe(_ task: HealthTask, _ plan: ProbePlan, startedAt: MonotonicInstant) {
-        let probe = NetworkProbe(loop: loop, plan: plan, tlsContexts: tlsContexts, buffer: receiveBuffer) { _ in }
+        let probe: Probe = plan.isDatagram
+            ? DatagramProbe(loop: loop, plan: plan, buffer: receiveBuffer) { _ in }
+            : NetworkProbe(loop: loop, plan: plan, tlsContexts: tlsContexts, buffer: receiveBuffer) { _ in }
         let key = ObjectIdentifier(probe)
         probe.onCompletion { [unowned self] outcome in
             probes[key] = nil

@@ -2,13 +2,19 @@ import Glibc
 import KeepalivedConfig
 import Platform
 
-/// One attempt of a TCP_CHECK, HTTP_GET or SSL_GET on the event loop: non-blocking connect, optional TLS,
-/// one GET per url (each on its own connection, all must pass), every connection bounded by connect_timeout.
+/// One attempt of a TCP_CHECK, HTTP_GET, SSL_GET or SMTP_CHECK on the event loop: non-blocking connect,
+/// optional TLS, one GET per url (each on its own connection, all must pass), every connection bounded by
+/// connect_timeout; or SMTP_CHECK's conversation (SMTPConversation), each step bounded by connect_timeout.
 /// Calls `completion` exactly once, after releasing its socket and timer.
-final class NetworkProbe {
+final class NetworkProbe: Probe {
     enum Mode {
         case tcp
         case http(urls: [HTTPCheckURL], tls: Bool, verify: Bool)
+        case smtp(SMTPCheckSettings)
+        /// Datagram modes, run by DatagramProbe.
+        case udp(UDPCheckSettings)
+        case dns(DNSCheckSettings)
+        case ping
     }
 
     private let loop: EventLoop
@@ -33,7 +39,11 @@ final class NetworkProbe {
     /// takes every handler and the timer back from the loop before the probe can go away.
     private lazy var onReady: () -> Void = { [unowned self] in self.ready() }
 
-    private enum Phase { case connecting, handshaking, sending, receiving }
+    private enum Phase { case connecting, handshaking, sending, receiving, smtpSending, smtpReceiving }
+    /// SMTP_CHECK: where the conversation is, the line being read and the bytes being sent.
+    private var smtp: SMTPConversation?
+    private var smtpLine = SMTPReplyReader()
+    private var smtpOut: [UInt8] = []
 
     private var timeout: Duration { plan.timeout }
 
@@ -133,10 +143,16 @@ final class NetworkProbe {
         case .handshaking: handshake()
         case .sending: send()
         case .receiving: receive()
+        case .smtpSending: smtpSend()
+        case .smtpReceiving: smtpReceive()
         }
     }
 
     private func connected() {
+        if case .smtp(let helo) = plan.exchange {
+            smtp = SMTPConversation(helo: helo)
+            return smtpReadLine()
+        }
         guard plan.isHTTP else { return finish(.success) }
         guard urlIndex < plan.urls.count else { return finish(.failure("no url to check")) }
         let url = plan.urls[urlIndex]
@@ -258,6 +274,60 @@ final class NetworkProbe {
         } else {
             finish(.success)
         }
+    }
+
+    // MARK: SMTP_CHECK
+
+    /// Each line read and each line sent has its own connect_timeout, as in keepalived.
+    private func smtpReadLine() {
+        armTimer()
+        smtpLine = SMTPReplyReader()
+        phase = .smtpReceiving
+        smtpReceive()
+    }
+
+    private func smtpReceive() {
+        let raw = buffer.bytes
+        // keepalived reads at most its buffer's worth a time and keeps only the first line of a read.
+        let count = recv(fd, raw.baseAddress, min(raw.count, SMTPReplyReader.bufferLimit), 0)
+        if count > 0 {
+            smtpLine.feed(UnsafeRawBufferPointer(rebasing: raw[..<count]))
+            guard smtpLine.complete, var conversation = smtp else { return watch(readable: true) }
+            let action = conversation.lineRead(status: smtpLine.status)
+            smtp = conversation
+            switch action {
+            case .send(let bytes):
+                smtpOut = bytes
+                sent = 0
+                armTimer()
+                phase = .smtpSending
+                smtpSend()
+            case .pass: finish(.success)
+            case .fail(let reason): finish(.failure(reason))
+            }
+        } else if count == 0 {
+            finish(.failure("connection closed before a whole reply line"))
+        } else if errno == EAGAIN || errno == EWOULDBLOCK {
+            watch(readable: true)
+        } else {
+            finish(.failure("recv: \(String(cString: strerror(errno)))"))
+        }
+    }
+
+    private func smtpSend() {
+        while sent < smtpOut.count {
+            let count = smtpOut.withUnsafeBytes { all in
+                Glibc.send(fd, all.baseAddress! + sent, all.count - sent, Int32(MSG_NOSIGNAL))
+            }
+            if count >= 0 {
+                sent += count
+            } else if errno == EAGAIN || errno == EWOULDBLOCK {
+                return watch(readable: false)
+            } else {
+                return finish(.failure("send: \(String(cString: strerror(errno)))"))
+            }
+        }
+        smtpReadLine()
     }
 
     // MARK: Ending

@@ -1,11 +1,30 @@
 import KeepalivedConfig
 import Vocabulary
 
-/// Everything one TCP_CHECK, HTTP_GET or SSL_GET checker needs for an attempt, worked out once when the
+/// Everything one network checker (all but MISC_CHECK) needs for an attempt, worked out once when the
 /// configuration is loaded instead of on every attempt: the socket addresses, the mode, the timeout and the
-/// request bytes of each url. Immutable, so every attempt of the checker shares it. Every TCP/HTTP/SSL checker
+/// request bytes of each url. Immutable, so every attempt of the checker shares it. Every network checker
 /// keeps one for its life, so it holds only what an attempt reads (not the target or mode it was made from).
 final class ProbePlan {
+    /// What is said once a socket is open.
+    enum Exchange {
+        /// TCP_CHECK (connect only), HTTP_GET and SSL_GET (`urls`): NetworkProbe.
+        case stream
+        /// SMTP_CHECK: banner, HELO with these bytes, QUIT (NetworkProbe).
+        case smtp(helo: [UInt8])
+        /// UDP_CHECK, DNS_CHECK, PING_CHECK: one datagram out, the reply judged (DatagramProbe).
+        indirect case udp(datagram: [UInt8], reply: UDPReplyRule)
+        indirect case dns(DNSCheckSettings)
+        case ping
+    }
+
+    let exchange: Exchange
+    var isDatagram: Bool {
+        switch exchange {
+        case .stream, .smtp: return false
+        case .udp, .dns, .ping: return true
+        }
+    }
     let timeout: Duration
     /// Where to connect; nil when there is no port (the attempt fails).
     let destination: SocketAddress?
@@ -42,7 +61,19 @@ final class ProbePlan {
 
     init(target: CheckTarget, mode: NetworkProbe.Mode, timeout: Duration) {
         self.timeout = timeout
-        destination = target.port == 0 ? nil : SocketAddress(target.address, port: target.port)
+        switch mode {
+        case .tcp, .http: exchange = .stream
+        case .smtp(let settings): exchange = .smtp(helo: SMTPReplyReader.helo(settings.heloName))
+        case .udp(let settings): exchange = .udp(datagram: settings.datagram, reply: settings.reply)
+        case .dns(let settings): exchange = .dns(settings)
+        case .ping: exchange = .ping
+        }
+        // An echo request has no port; every other exchange needs one.
+        if case .ping = mode {
+            destination = SocketAddress(target.address, port: 0)
+        } else {
+            destination = target.port == 0 ? nil : SocketAddress(target.address, port: target.port)
+        }
         if target.bindAddress != nil || target.bindPort != nil {
             let anyAddress = target.address.family == .ipv4 ? IPAddress("0.0.0.0")! : IPAddress("::")!
             localBox = LocalAddress(SocketAddress(target.bindAddress ?? anyAddress, port: target.bindPort ?? 0))
@@ -68,6 +99,7 @@ final class ProbePlan {
     }
 
     /// The plan of a network checker; nil for MISC_CHECK.
+    /// connect_timeout bounds a whole attempt, except SMTP_CHECK's, where it bounds each step (as keepalived).
     convenience init?(check: HealthCheck, target: CheckTarget, timing: CheckerTiming) {
         switch check.kind {
         case .tcp:
@@ -77,6 +109,14 @@ final class ProbePlan {
         case .ssl(let urls):
             self.init(target: target, mode: .http(urls: urls, tls: true, verify: check.verifyCertificate),
                       timeout: timing.connectTimeout)
+        case .udp(let settings):
+            self.init(target: target, mode: .udp(settings), timeout: timing.connectTimeout)
+        case .dns(let settings):
+            self.init(target: target, mode: .dns(settings), timeout: timing.connectTimeout)
+        case .smtp(let settings):
+            self.init(target: target, mode: .smtp(settings), timeout: timing.connectTimeout)
+        case .ping:
+            self.init(target: target, mode: .ping, timeout: timing.connectTimeout)
         case .misc:
             return nil
         }
@@ -93,4 +133,14 @@ final class ReceiveBuffer {
     }
 
     deinit { bytes.deallocate() }
+}
+
+/// One attempt of a network checker in flight, as HealthMonitor holds it.
+protocol Probe: AnyObject {
+    /// Replaces the completion before `start()` (for an owner that keys the probe by its identity).
+    func onCompletion(_ completion: @escaping (CheckOutcome) -> Void)
+    /// Starts the attempt; the completion may run before this returns.
+    func start()
+    /// Ends the attempt without a result (reload, shutdown): the completion is not called.
+    func cancel()
 }

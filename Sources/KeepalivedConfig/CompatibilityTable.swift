@@ -21,6 +21,11 @@ enum CompatibilityTable {
         add(VirtualServerReader.httpCheckTable)
         add(VirtualServerReader.sslCheckTable)
         add(VirtualServerReader.miscCheckTable)
+        add(VirtualServerReader.udpCheckTable)
+        add(VirtualServerReader.dnsCheckTable)
+        add(VirtualServerReader.smtpCheckTable)
+        add(VirtualServerReader.pingCheckTable)
+        add(VirtualServerReader.smtpHostTable)
         add(VirtualServerReader.urlTable, as: "virtual_server/real_server/HTTP_GET/url")
         add(VirtualServerReader.urlTable, as: "virtual_server/real_server/SSL_GET/url")
         return result

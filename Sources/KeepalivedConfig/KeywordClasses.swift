@@ -193,11 +193,11 @@ enum KeywordClasses {
         add("virtual_server/real_server", .warned, ["snmp_name"], noSNMP)
         add("virtual_server/real_server", .warned, ["virtualhost"],
             "HTTP checks of this server send the checker's or url's virtualhost, not this one")
-        add("virtual_server/real_server", .refused, ["UDP_CHECK", "DNS_CHECK", "SMTP_CHECK", "PING_CHECK", "FILE_CHECK"],
-            checkerNotHere)
+        add("virtual_server/real_server", .refused, ["FILE_CHECK"], checkerNotHere)
         add("virtual_server/real_server", .refused, ["BFD_CHECK"],
             "BFD is not implemented; keepalived takes the real server out while the BFD session is down, tandem would keep it in service")
-        for checker in ["TCP_CHECK", "HTTP_GET", "SSL_GET", "MISC_CHECK"] {
+        for checker in ["TCP_CHECK", "HTTP_GET", "SSL_GET", "MISC_CHECK", "UDP_CHECK", "DNS_CHECK", "SMTP_CHECK",
+                        "PING_CHECK", "SMTP_CHECK/host"] {
             let block = "virtual_server/real_server/" + checker
             add(block, .refused, ["alpha"],
                 "not implemented: the real server would be in service before its first check passes")

@@ -360,6 +360,12 @@ public enum HealthCheckKind: Hashable, Sendable {
     /// `misc_dynamic`: exit status 2-255 sets the weight to status − 2.
     /// Boxed (indirect): its script is ~110 bytes, which every TCP/HTTP check would otherwise carry inline.
     indirect case misc(command: ScriptCommand?, timeout: Duration?, dynamic: Bool)
+    /// UDP_CHECK, DNS_CHECK, SMTP_CHECK: boxed too, for the same reason.
+    indirect case udp(UDPCheckSettings)
+    indirect case dns(DNSCheckSettings)
+    indirect case smtp(SMTPCheckSettings)
+    /// PING_CHECK: an ICMP echo through an unprivileged datagram socket.
+    case ping
 }
 
 /// One checker block of a real server with every timing resolved against its real and virtual server.
@@ -381,6 +387,10 @@ public struct HealthCheck: Hashable, Sendable {
         case .http: return "HTTP_GET"
         case .ssl: return "SSL_GET"
         case .misc: return "MISC_CHECK"
+        case .udp: return "UDP_CHECK"
+        case .dns: return "DNS_CHECK"
+        case .smtp: return "SMTP_CHECK"
+        case .ping: return "PING_CHECK"
         }
     }
 }

@@ -62,13 +62,19 @@ enum VirtualServerReader {
         return table
     }()
 
-    static func checkerTable(_ name: String) -> KeywordTable<HealthCheck> {
-        var table = KeywordTable<HealthCheck>(name, keepalivedBlock: "virtual_server/real_server/" + name)
+    /// The keywords every checker takes (keepalived's install_checker_common_keywords), in `block`.
+    static func commonCheckerTable(_ name: String, block: String) -> KeywordTable<HealthCheck> {
+        var table = KeywordTable<HealthCheck>(name, keepalivedBlock: block)
         addTiming(&table, \.timing)
         table.add("connect_ip", arity: .exactly(1)) { check, s, values in check.connectIP = values.address(s.arguments[0], "connect_ip") }
         table.add("connect_port", arity: .exactly(1)) { check, s, values in check.connectPort = values.port(s.arguments[0], "connect_port") }
         table.add("bindto", arity: .exactly(1)) { check, s, values in check.bindTo = values.address(s.arguments[0], "bindto") }
         table.add("bind_port", arity: .exactly(1)) { check, s, values in check.bindPort = values.port(s.arguments[0], "bind_port") }
+        return table
+    }
+
+    static func checkerTable(_ name: String) -> KeywordTable<HealthCheck> {
+        var table = commonCheckerTable(name, block: "virtual_server/real_server/" + name)
         if name == "HTTP_GET" || name == "SSL_GET" {
             table.add("url", arity: .exactly(0), block: true) { check, s, values in
                 var url = HTTPCheckURL(location: s.location)
@@ -100,13 +106,99 @@ enum VirtualServerReader {
                 check.kind = .misc(command: command, timeout: timeout, dynamic: values.flag(s))
             }
         }
+        if name == "UDP_CHECK" { addUDPKeywords(&table) }
+        if name == "DNS_CHECK" { addDNSKeywords(&table) }
+        if name == "SMTP_CHECK" {
+            table.add("helo_name", arity: .rest(minimum: 1)) { check, s, _ in
+                guard case .smtp(var settings) = check.kind else { return }
+                settings.heloName = s.arguments.compactMap(\.word).joined(separator: " ")
+                check.kind = .smtp(settings)
+            }
+            // Read by addSMTPChecker, which makes each host its own checker.
+            table.add("host", arity: .exactly(0), block: true) { _, _, _ in }
+        }
         return table
+    }
+
+    /// UDP_CHECK's own keywords (check_udp.c).
+    private static func addUDPKeywords(_ table: inout KeywordTable<HealthCheck>) {
+        @Sendable func hex(_ s: Statement, wildcards: Bool, _ values: inout ValueParser) -> (data: [UInt8], mask: [UInt8]?)? {
+            let text = s.arguments.compactMap(\.word).joined(separator: " ")
+            guard let parsed = UDPCheckHex.parse(text, wildcards: wildcards) else {
+                values.log.error(s.arguments.first?.location ?? s.location,
+                                 "\(s.name) '\(text)' is not a hex string: pairs of hex digits\(wildcards ? " (x for any digit)" : ""), spaces between octets allowed")
+                return nil
+            }
+            return parsed
+        }
+        table.add("payload", arity: .rest(minimum: 1)) { check, s, values in
+            guard case .udp(var settings) = check.kind, let parsed = hex(s, wildcards: false, &values) else { return }
+            settings.payload = parsed.data
+            check.kind = .udp(settings)
+        }
+        table.add("require_reply", arity: .rest(minimum: 0)) { check, s, values in
+            guard case .udp(var settings) = check.kind else { return }
+            settings.reply.requireReply = true
+            if !s.arguments.isEmpty, let parsed = hex(s, wildcards: true, &values) {
+                settings.reply.data = parsed.data
+                settings.reply.mask = parsed.mask
+            }
+            check.kind = .udp(settings)
+        }
+        table.add("min_reply_length", arity: .exactly(1)) { check, s, values in
+            guard case .udp(var settings) = check.kind,
+                  let length = values.integer(s.arguments[0], "min_reply_length", in: 0...65535) else { return }
+            settings.reply.minimumLength = length
+            check.kind = .udp(settings)
+        }
+        table.add("max_reply_length", arity: .exactly(1)) { check, s, values in
+            guard case .udp(var settings) = check.kind,
+                  let length = values.integer(s.arguments[0], "max_reply_length", in: 0...65535) else { return }
+            settings.reply.maximumLength = length
+            check.kind = .udp(settings)
+        }
+    }
+
+    /// DNS_CHECK's own keywords (check_dns.c). keepalived reports a bad value and runs on without it, so these
+    /// warn with what the check asks instead.
+    private static func addDNSKeywords(_ table: inout KeywordTable<HealthCheck>) {
+        table.add("type", arity: .exactly(1)) { check, s, values in
+            guard case .dns(var settings) = check.kind else { return }
+            let text = s.arguments[0].word ?? ""
+            guard let type = DNSCheckSettings.recordTypes[text.uppercased()] else {
+                let known = DNSCheckSettings.recordTypes.keys.sorted().joined(separator: ", ")
+                values.log.warning(s.arguments[0].location, "DNS_CHECK type '\(text)' is not one keepalived knows (\(known)): the check asks for type \(settings.type) as before, as keepalived does")
+                return
+            }
+            settings.type = type
+            check.kind = .dns(settings)
+        }
+        table.add("name", arity: .exactly(1)) { check, s, values in
+            guard case .dns(var settings) = check.kind else { return }
+            let name = s.arguments[0].word ?? ""
+            guard !settings.nameGiven else {
+                values.log.warning(s.location, "DNS_CHECK name is given twice: the check asks about '\(settings.name)', the first, as keepalived does")
+                return
+            }
+            guard DNSCheckSettings.isValidName(name) else {
+                values.log.warning(s.arguments[0].location, "DNS_CHECK name '\(name)' has an empty label or one over 63 octets: the check asks about '\(settings.name)' instead, as keepalived does")
+                return
+            }
+            settings.name = name
+            settings.nameGiven = true
+            check.kind = .dns(settings)
+        }
     }
 
     static let tcpCheckTable = checkerTable("TCP_CHECK")
     static let httpCheckTable = checkerTable("HTTP_GET")
     static let sslCheckTable = checkerTable("SSL_GET")
     static let miscCheckTable = checkerTable("MISC_CHECK")
+    static let udpCheckTable = checkerTable("UDP_CHECK")
+    static let dnsCheckTable = checkerTable("DNS_CHECK")
+    static let smtpCheckTable = checkerTable("SMTP_CHECK")
+    static let pingCheckTable = checkerTable("PING_CHECK")
+    static let smtpHostTable = commonCheckerTable("host", block: "virtual_server/real_server/SMTP_CHECK/host")
 
     /// `kind` is made per checker rather than captured: the table is a static for the life of the process, and a
     /// captured MISC_CHECK kind would be a boxed (indirect) value whose pointer carries enum tag bits, which leak
@@ -116,8 +208,54 @@ enum VirtualServerReader {
         table.add(name, arity: .exactly(0), block: true) { server, s, values in
             var check = HealthCheck(kind: kind(), location: s.location)
             checkTable.apply(s.block ?? [], to: &check, values: &values)
-            server.checks.append(check)
+            if case .udp(let settings) = check.kind, settings.reply.minimumLength > settings.reply.maximumLength {
+                values.log.warning(s.location, "UDP_CHECK min_reply_length \(settings.reply.minimumLength) is more than max_reply_length \(settings.reply.maximumLength): a reply never passes, as in keepalived")
+            }
+            if case .smtp = check.kind {
+                server.checks += smtpCheckers(check, s, values: &values)
+            } else {
+                server.checks.append(check)
+            }
         }
+    }
+
+    /// An SMTP_CHECK with `host { ... }` blocks (deprecated in keepalived, still read) is one checker per host,
+    /// as in keepalived's check_smtp.c: the block's own connection (connect_ip, connect_port, bindto, bind_port,
+    /// connect_timeout) is a checker too only when one of them is set. A host without connect_timeout takes the
+    /// real or virtual server's, not the block's; the timing keywords in a host block set the whole block's, as in
+    /// keepalived, where they reach the one checker being read.
+    private static func smtpCheckers(_ check: HealthCheck, _ s: Statement, values: inout ValueParser) -> [HealthCheck] {
+        let hostStatements = (s.block ?? []).filter { $0.name == "host" }
+        guard !hostStatements.isEmpty else { return [check] }
+        values.log.warning(hostStatements[0].location, "SMTP_CHECK host blocks are deprecated in keepalived: each host is checked as its own SMTP_CHECK, as keepalived does; write one SMTP_CHECK per host instead")
+        var main = check
+        var hosts: [HealthCheck] = []
+        for statement in hostStatements {
+            var host = main
+            host.connectIP = nil
+            host.connectPort = nil
+            host.bindTo = nil
+            host.bindPort = nil
+            host.timing.connectTimeout = nil
+            host.location = statement.location
+            smtpHostTable.apply(statement.block ?? [], to: &host, values: &values)
+            let hostTimeout = host.timing.connectTimeout
+            main.timing = host.timing
+            main.timing.connectTimeout = check.timing.connectTimeout
+            host.timing.connectTimeout = hostTimeout
+            hosts.append(host)
+        }
+        // Each host carries the block's final timing, with its own connect_timeout.
+        hosts = hosts.map { host in
+            var copy = host
+            let timeout = host.timing.connectTimeout
+            copy.timing = main.timing
+            copy.timing.connectTimeout = timeout
+            return copy
+        }
+        let mainHasConnection = main.connectIP != nil || main.connectPort != nil || main.bindTo != nil
+            || main.bindPort != nil || main.timing.connectTimeout != nil
+        return mainHasConnection ? [main] + hosts : hosts
     }
 
     static let realServerTable: KeywordTable<RealServer> = {
@@ -152,8 +290,12 @@ enum VirtualServerReader {
         addChecker("HTTP_GET", { .http(urls: []) }, httpCheckTable, to: &table)
         addChecker("SSL_GET", { .ssl(urls: []) }, sslCheckTable, to: &table)
         addChecker("MISC_CHECK", { .misc(command: nil, timeout: nil, dynamic: false) }, miscCheckTable, to: &table)
-        // keepalived's other checkers are not run by checkd yet. Ignoring one would leave its real server up
-        // forever (a dead server kept in the IPVS table), so the configuration is refused instead.
+        addChecker("UDP_CHECK", { .udp(UDPCheckSettings()) }, udpCheckTable, to: &table)
+        addChecker("DNS_CHECK", { .dns(DNSCheckSettings()) }, dnsCheckTable, to: &table)
+        addChecker("SMTP_CHECK", { .smtp(SMTPCheckSettings()) }, smtpCheckTable, to: &table)
+        addChecker("PING_CHECK", { .ping }, pingCheckTable, to: &table)
+        // FILE_CHECK is not run by checkd yet. Ignoring it would leave its real server up forever (a dead
+        // server kept in the IPVS table), so the configuration is refused instead (KeywordClasses).
         return table
     }()
 

@@ -54,6 +54,18 @@ enum CheckerRules {
             compare("misc_path", commandA?.text, commandB?.text) { text($0) }
             compare("misc_timeout", timeoutA, timeoutB) { $0.map(seconds) ?? "default" }
             compare("misc_dynamic", dynamicA, dynamicB) { $0 ? "on" : "off" }
+        case (.udp(let udpA), .udp(let udpB)):
+            compare("payload", udpA.payload, udpB.payload) { $0.map(hex) ?? "default" }
+            compare("require_reply", udpA.reply, udpB.reply) { reply in
+                guard reply.requireReply else { return "off" }
+                guard let data = reply.data else { return "(any reply)" }
+                return "\(hex(data)) (\(reply.minimumLength)–\(reply.maximumLength) octets)"
+            }
+        case (.dns(let dnsA), .dns(let dnsB)):
+            compare("type", dnsA.type, dnsB.type) { "\($0)" }
+            compare("name", dnsA.name, dnsB.name) { $0 }
+        case (.smtp(let smtpA), .smtp(let smtpB)):
+            compare("helo_name", smtpA.heloName, smtpB.heloName) { $0 }
         default:
             break
         }
@@ -123,4 +135,5 @@ enum CheckerRules {
     }
 
     private static func text<T>(_ value: T?) -> String { value.map { "\($0)" } ?? "none" }
+    private static func hex(_ bytes: [UInt8]) -> String { bytes.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined() }
 }

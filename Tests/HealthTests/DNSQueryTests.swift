@@ -1,10 +1,11 @@
+import KeepalivedConfig
 import Testing
 @testable import Health
 
 /// DNS_CHECK's query and judgement, byte for byte as keepalived 2.2.7's check_dns.c makes and reads them.
 @Suite struct DNSQueryTests {
     @Test func rootSOAQueryIsKeepalivedsDefault() {
-        let query = DNSQuery.encode(id: 0xBEEF, name: DNSQuery.defaultName, type: DNSQuery.defaultType)
+        let query = DNSQuery.encode(id: 0xBEEF, name: DNSCheckSettings.defaultName, type: DNSCheckSettings.defaultType)
         // ID, flags with only RD, QDCOUNT 1, no other records; QNAME root; QTYPE SOA; QCLASS IN.
         #expect(query == [0xBE, 0xEF, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 6, 0, 1])
         #expect(DNSQuery.encode(id: 0xBEEF, name: "", type: 6) == query, "keepalived's empty default name is the root too")
@@ -18,19 +19,19 @@ import Testing
     }
 
     @Test func typesAreKeepalivedsTable() {
-        #expect(DNSQuery.recordTypes["A"] == 1)
-        #expect(DNSQuery.recordTypes["MX"] == 15)
-        #expect(DNSQuery.recordTypes["AAAA"] == 28)
-        #expect(DNSQuery.recordTypes["DNSKEY"] == 48)
-        #expect(DNSQuery.recordTypes.count == 9)
+        #expect(DNSCheckSettings.recordTypes["A"] == 1)
+        #expect(DNSCheckSettings.recordTypes["MX"] == 15)
+        #expect(DNSCheckSettings.recordTypes["AAAA"] == 28)
+        #expect(DNSCheckSettings.recordTypes["DNSKEY"] == 48)
+        #expect(DNSCheckSettings.recordTypes.count == 9)
     }
 
     @Test func emptyLabelsAreRefusedAsKeepalivedDoes() {
-        #expect(DNSQuery.isValidName("."))
-        #expect(DNSQuery.isValidName("example.org."))
-        #expect(!DNSQuery.isValidName(".example.org"))
-        #expect(!DNSQuery.isValidName("example..org"))
-        #expect(!DNSQuery.isValidName(String(repeating: "a", count: 64) + ".org"), "a label has at most 63 bytes")
+        #expect(DNSCheckSettings.isValidName("."))
+        #expect(DNSCheckSettings.isValidName("example.org."))
+        #expect(!DNSCheckSettings.isValidName(".example.org"))
+        #expect(!DNSCheckSettings.isValidName("example..org"))
+        #expect(!DNSCheckSettings.isValidName(String(repeating: "a", count: 64) + ".org"), "a label has at most 63 bytes")
     }
 
     static func answer(id: UInt16, flags: UInt16, extra: Int = 0) -> [UInt8] {

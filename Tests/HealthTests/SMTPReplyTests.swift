@@ -1,3 +1,4 @@
+import KeepalivedConfig
 import Testing
 @testable import Health
 
@@ -62,7 +63,7 @@ import Testing
     }
 
     @Test func commandsAreKeepaliveds() {
-        #expect(SMTPReplyReader.helo(SMTPReplyReader.defaultHeloName) == Array("HELO smtpchecker.keepalived.org\r\n".utf8))
+        #expect(SMTPReplyReader.helo(SMTPCheckSettings.defaultHeloName) == Array("HELO smtpchecker.keepalived.org\r\n".utf8))
         #expect(SMTPReplyReader.quit == Array("QUIT\r\n".utf8))
     }
 }

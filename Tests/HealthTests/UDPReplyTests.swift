@@ -1,3 +1,4 @@
+import KeepalivedConfig
 import Testing
 @testable import Health
 

@@ -85,15 +85,14 @@ final class CompatibilityTableTests: XCTestCase {
         virtual_server 192.0.2.10 53 {
             protocol UDP
             real_server 192.0.2.21 53 {
-                DNS_CHECK {
-                    type A
-                    name example.com
+                FILE_CHECK {
+                    track_file web01
                 }
             }
         }
         """
         let result = Fixtures.parse(text)
-        let error = result.errors.first { $0.message.hasPrefix("DNS_CHECK") }
+        let error = result.errors.first { $0.message.hasPrefix("FILE_CHECK") }
         XCTAssertEqual(error.map { "\($0.location)" }, "t.conf:4:9")
         XCTAssertTrue(error?.message.contains("kept in service without being checked") == true)
         XCTAssertThrowsError(try configuration(text, as: [.virtualServers]))
