@@ -197,7 +197,7 @@ final class DatagramProbe: Probe {
     static func pingRefusal() -> String {
         let range = (try? String(contentsOfProcFile: "/proc/sys/net/ipv4/ping_group_range"))?
             .split(whereSeparator: { $0 == "\t" || $0 == " " || $0 == "\n" }).joined(separator: " ") ?? "unknown"
-        return "ICMP datagram sockets are closed to checkd's group \(getegid()) (net.ipv4.ping_group_range is '\(range)' in this network namespace): set net.ipv4.ping_group_range so it includes that group (the package's sysctl.d file does)"
+        return "ICMP datagram sockets are closed to checkd's group \(getegid()) (net.ipv4.ping_group_range is '\(range)' in this network namespace): set net.ipv4.ping_group_range so it includes that group (checkd.service does it before checkd starts: checkd --allow-ping-group tandem-checkd, as root)"
     }
 
     private func finish(_ outcome: CheckOutcome) {

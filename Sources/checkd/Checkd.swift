@@ -8,7 +8,8 @@ struct Checkd: ParsableCommand {
         commandName: "checkd",
         abstract: "Health checks of real servers and vrrp_script track scripts of a keepalived.conf.",
         discussion: """
-            checkd runs every checker of every real_server (TCP_CHECK, HTTP_GET, SSL_GET, MISC_CHECK) and every \
+            checkd runs every checker of every real_server (TCP_CHECK, HTTP_GET, SSL_GET, SMTP_CHECK, UDP_CHECK, \
+            DNS_CHECK, PING_CHECK, MISC_CHECK) and every \
             vrrp_script an instance tracks, and the notify scripts (instance, sync group, real server and quorum \
             notifications). It has no capabilities and runs as its own user (tandem-checkd under systemd; started \
             as root it switches to that user when it exists), so every script runs unprivileged. It tells ipvsd \
@@ -31,7 +32,16 @@ struct Checkd: ParsableCommand {
 
     @OptionGroup var options: DaemonOptions
 
+    @Option(name: .customLong("allow-ping-group"),
+            help: "Widen net.ipv4.ping_group_range so this group may open ICMP datagram sockets (PING_CHECK), then exit; needs root (the unit's ExecStartPre).")
+    var allowPingGroup: String?
+
     func run() throws {
+        if let allowPingGroup {
+            let status = PingGroupSetup.run(group: allowPingGroup)
+            if status != 0 { throw ExitCode(status) }
+            return
+        }
         let status = DaemonMain.run(role: .checkd, options: options) { context in
             let service = CheckService(context)
             service.start()

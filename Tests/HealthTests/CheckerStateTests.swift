@@ -110,6 +110,32 @@ private let timing = CheckerTiming(delayLoop: .seconds(10), connectTimeout: .sec
         #expect(misc.retry == 0 && misc.delayBeforeRetry == .seconds(1))
     }
 
+    /// check_dns.c sets its own defaults (retry 3, delay_before_retry 0 meaning delay_loop); check_udp.c,
+    /// check_smtp.c and check_ping.c take check_api.c's (retry 1, delay_before_retry 1 s).
+    @Test func keepalivedDefaultsOfTheDatagramAndSMTPCheckers() throws {
+        let config = try parseConfig("""
+        virtual_server 192.0.2.1 53 {
+            protocol UDP
+            delay_loop 12
+            real_server 198.51.100.1 53 {
+                DNS_CHECK { }
+                UDP_CHECK { }
+                SMTP_CHECK { }
+                PING_CHECK { }
+                DNS_CHECK { delay_before_retry 2
+                    retry 0 }
+            }
+        }
+        """)
+        let vs = config.virtualServers[0], rs = vs.realServers[0]
+        let timings = rs.checks.map { CheckerTiming(check: $0, realServer: rs, virtualServer: vs) }
+        #expect(timings[0].retry == 3 && timings[0].delayBeforeRetry == .seconds(12))
+        for timing in timings[1...3] {
+            #expect(timing.retry == 1 && timing.delayBeforeRetry == .seconds(1) && timing.connectTimeout == .seconds(5))
+        }
+        #expect(timings[4].retry == 0 && timings[4].delayBeforeRetry == .seconds(2), "set values win")
+    }
+
     @Test func innermostLevelWins() throws {
         let config = try parseConfig("""
         virtual_server 192.0.2.1 80 {

@@ -40,7 +40,7 @@ private func dns(type: UInt16 = DNSCheckSettings.defaultType, name: String = DNS
 
 /// A UDP server on 127.0.0.1 in this process: `answer` gives the datagrams to send back for each one received
 /// (none: silence). Closed by `stop`, after which the port answers ICMP port unreachable.
-private final class UDPServer: @unchecked Sendable {
+final class UDPServer: @unchecked Sendable {
     let port: UInt16
     private let fd: Int32
     private let thread: Thread
@@ -374,6 +374,34 @@ private final class UDPServer: @unchecked Sendable {
         let result = try inNamespace(lab.namespace("lb")) { try attempt(.ping, address: "192.0.2.12", port: 0) }
         #expect(result.outcome?.failureReason?.contains("net.ipv4.ping_group_range is '1 0'") == true,
                 "\(String(describing: result.outcome))")
+    }
+
+    /// What checkd.service runs as root before checkd: the range widened to take in the group, and no further.
+    @Test func checkdOpensTheRangeToItsGroupOnly() throws {
+        guard let lab = try lab() else { return }
+        let checkd = DaemonProcess.binary("checkd").path
+        let first = lab.exec("lb", "\(checkd) --allow-ping-group root")
+        #expect(first.status == 0, "\(first.output)")
+        #expect(first.output.contains("1\t0 -> 0\t0"), "\(first.output)")
+        #expect(lab.exec("lb", "cat /proc/sys/net/ipv4/ping_group_range").output == "0\t0\n")
+        let again = lab.exec("lb", "\(checkd) --allow-ping-group root")
+        #expect(again.output.contains("already takes in group root"), "\(again.output)")
+        #expect(lab.exec("lb", "\(checkd) --allow-ping-group no-such-group-here").status == 1)
+        #expect(try inNamespace(lab.namespace("lb")) { try attempt(.ping, address: "192.0.2.12", port: 0).outcome } == .success)
+    }
+}
+
+@Suite struct PingGroupRangeTests {
+    @Test func widenedJustEnough() {
+        #expect(PingGroupRange("1\t0\n") == PingGroupRange(low: 1, high: 0))
+        #expect(PingGroupRange("1 0")?.isEmpty == true, "the kernel's default: no group")
+        #expect(PingGroupRange("1 0")?.including(998) == PingGroupRange(low: 998, high: 998))
+        #expect(PingGroupRange("0 2147483647")?.including(998) == nil, "systemd's wide default already has it")
+        #expect(PingGroupRange("100 200")?.including(998) == PingGroupRange(low: 100, high: 998))
+        #expect(PingGroupRange("1000 2000")?.including(998) == PingGroupRange(low: 998, high: 2000))
+        #expect(PingGroupRange("garbage") == nil)
+        #expect(PingGroupRange("1 2 3") == nil)
+        #expect(PingGroupRange(low: 998, high: 998).description == "998\t998")
     }
 }
 

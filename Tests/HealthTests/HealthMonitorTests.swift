@@ -75,6 +75,31 @@ private func isHealth(_ up: Bool) -> (HealthEvent) -> Bool {
         listener.stop()
     }
 
+    /// A UDP_CHECK through the monitor: up while the server echoes, down within the bound once its port answers
+    /// ICMP port unreachable.
+    @Test func udpCheckFollowsItsServer() throws {
+        let server = try UDPServer { [$0] }
+        let port = server.port
+        let harness = try MonitorHarness("""
+        virtual_server 192.0.2.1 \(port) {
+            protocol UDP
+            delay_loop 0.2
+            real_server 127.0.0.1 \(port) {
+                UDP_CHECK { connect_timeout 0.5
+                    require_reply
+                    retry 1
+                    delay_before_retry 0.2
+                    warmup 0 }
+            }
+        }
+        """)
+        #expect(try harness.waitFor(isHealth(true)) != nil)
+        server.stop()
+        let stopped = MonotonicInstant.now
+        let down = try #require(try harness.waitFor(after: stopped, isHealth(false)))
+        #expect(down - stopped < .milliseconds(900) + .milliseconds(300), "down after \(down - stopped)")
+    }
+
     /// Checks that come due together start at most `launchesPerTurn` a turn, with the loop's ready sockets
     /// handled between the batches, so one stall cannot lock thousands of checks into a lasting burst.
     @Test func checksDueTogetherStartInBatchesBetweenTurns() throws {
