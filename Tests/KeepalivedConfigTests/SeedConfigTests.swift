@@ -136,7 +136,7 @@ import Testing
 /// The repository's ready-to-use configs must be clean: no error and no warning.
 @Suite struct RepositoryConfigTests {
     @Test func configsArePresent() {
-        #expect(Fixtures.configFiles.count == 12, "\(Fixtures.configFiles)")
+        #expect(Fixtures.configFiles.count == 14, "\(Fixtures.configFiles)")
     }
 
     @Test(arguments: Fixtures.configFiles)

@@ -31,6 +31,8 @@ def _refusals(vm, unit, cursor):
 
 
 def hostile_reload(ctx):
+    """Each hostile file SIGHUPed into the MASTER's three daemons: every one refuses it and lives, no VIP moves, the
+    table stays, no client request fails."""
     lab = ctx.lab
     master, backup = lab.vm("lb01"), lab.vm("lb02")
     prepare(ctx, "dr")

@@ -16,12 +16,15 @@ from .image_cache import cache_root, ensure_image
 from .payload import build_payload
 from .qemu_sockets import GuestAgent, LabError
 from .faults import FAULTS
+from .checkers import CHECKERS
 from .hostile import HOSTILE_SCENARIOS
 from .realserver import REALSERVER
-from .scenarios import OPTIONAL, SCENARIOS as SEED_SCENARIOS
+from .scenarios import OPTIONAL as SEED_OPTIONAL, SCENARIOS as SEED_SCENARIOS
 from .suites import KeepalivedSuite, TandemSuite, daemon_issues
 
 SCENARIOS = SEED_SCENARIOS + FAULTS + REALSERVER + HOSTILE_SCENARIOS
+# checkers: ~3 min under TCG (two suites, two steps, DNS_CHECK's keepalived retries): over CI's lab budget today.
+OPTIONAL = SEED_OPTIONAL + CHECKERS
 from .topology import Lab
 
 LAB_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
