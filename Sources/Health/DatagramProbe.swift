@@ -195,8 +195,8 @@ final class DatagramProbe: Probe {
 
     /// Why the kernel refused an ICMP datagram socket, with the way to allow it.
     static func pingRefusal() -> String {
-        let range = (try? String(contentsOfProcFile: "/proc/sys/net/ipv4/ping_group_range"))?
-            .split(whereSeparator: { $0 == "\t" || $0 == " " || $0 == "\n" }).joined(separator: " ") ?? "unknown"
+        let range = (try? String(contentsOfProcFile: PingGroupRange.path)).flatMap(PingGroupRange.init)
+            .map { "\($0.low) \($0.high)" } ?? "unknown"
         return "ICMP datagram sockets are closed to checkd's group \(getegid()) (net.ipv4.ping_group_range is '\(range)' in this network namespace): set net.ipv4.ping_group_range so it includes that group (checkd.service does it before checkd starts: checkd --allow-ping-group tandem-checkd, as root)"
     }
 
@@ -219,7 +219,7 @@ final class DatagramProbe: Probe {
 
 /// Reading a small /proc file without Foundation.
 extension String {
-    init(contentsOfProcFile path: String) throws {
+    public init(contentsOfProcFile path: String) throws {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw SystemError.current("open \(path)") }
         defer { close(fd) }

@@ -2,6 +2,9 @@
 /// (the kernel's default, "1 0", is no group). keepalived, as root, sets it to every group; checkd has no
 /// privilege, so its unit widens it, as root, just enough to take in checkd's own group. Pure.
 public struct PingGroupRange: Equatable, Sendable, CustomStringConvertible {
+    /// Where the kernel keeps it, per network namespace.
+    public static let path = "/proc/sys/net/ipv4/ping_group_range"
+
     public var low: UInt32
     public var high: UInt32
 

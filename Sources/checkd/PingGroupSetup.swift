@@ -6,7 +6,7 @@ import Health
 /// when it already may. A range it cannot read or write (a container without /proc/sys) is reported and left:
 /// checkd still starts, and a PING_CHECK then says what to set.
 enum PingGroupSetup {
-    static let path = "/proc/sys/net/ipv4/ping_group_range"
+    static let path = PingGroupRange.path
 
     /// Exit status: 0 done or nothing to do or cannot; 1 no such group.
     static func run(group name: String) -> Int32 {
@@ -15,7 +15,7 @@ enum PingGroupSetup {
             return 1
         }
         let gid = UInt32(entry.pointee.gr_gid)
-        guard let text = read(), let current = PingGroupRange(text) else {
+        guard let text = try? String(contentsOfProcFile: path), let current = PingGroupRange(text) else {
             print("checkd: cannot read \(path): PING_CHECK may fail; set it to include group \(name) (\(gid))")
             return 0
         }
@@ -29,15 +29,6 @@ enum PingGroupSetup {
         }
         print("checkd: net.ipv4.ping_group_range \(current) -> \(widened), so group \(name) (\(gid)) may send PING_CHECK's echo requests")
         return 0
-    }
-
-    private static func read() -> String? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var bytes = [UInt8](repeating: 0, count: 64)
-        let count = bytes.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-        return count > 0 ? String(decoding: bytes[..<count], as: UTF8.self) : nil
     }
 
     private static func write(_ text: String) -> Bool {
