@@ -43,7 +43,7 @@ private func dns(type: UInt16 = DNSCheckSettings.defaultType, name: String = DNS
 final class UDPServer: @unchecked Sendable {
     let port: UInt16
     private let fd: Int32
-    private let thread: Thread
+    private let life = ServerThreadLife()
 
     init(answer: @escaping @Sendable ([UInt8]) -> [[UInt8]]) throws {
         let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
@@ -55,9 +55,15 @@ final class UDPServer: @unchecked Sendable {
         let bound = withUnsafeMutablePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
         }
-        guard bound else { throw TestSupportError("cannot bind a UDP socket") }
+        guard bound else {
+            close(fd)
+            throw TestSupportError("cannot bind a UDP socket")
+        }
         port = UInt16(bigEndian: address.sin_port)
-        thread = Thread {
+        let life = self.life
+        Thread {
+            // The thread owns the descriptor: it closes it when it stops, so no close can race a recvfrom.
+            defer { life.ended(closing: fd) }
             var buffer = [UInt8](repeating: 0, count: 65536)
             while true {
                 var peer = sockaddr_in()
@@ -67,7 +73,7 @@ final class UDPServer: @unchecked Sendable {
                         $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { recvfrom(fd, raw.baseAddress, raw.count, 0, $0, &peerLength) }
                     }
                 }
-                if count < 0 { return }   // closed
+                if life.isStopping || count < 0 { return }
                 let request = Array(buffer[..<count])
                 for reply in answer(request) {
                     _ = reply.withUnsafeBytes { raw in
@@ -77,16 +83,42 @@ final class UDPServer: @unchecked Sendable {
                     }
                 }
             }
-        }
-        thread.start()
+        }.start()
     }
 
-    func stop() {
-        shutdown(fd, Int32(SHUT_RDWR))
-        close(fd)
-    }
+    /// Wakes the thread (shutdown makes recvfrom return) and waits until it has closed the socket.
+    func stop() { life.stop { shutdown(fd, Int32(SHUT_RDWR)) } }
 
     deinit { stop() }
+}
+
+/// The end of a test server's thread: `stop` asks once and waits; the thread closes its descriptor and says so.
+final class ServerThreadLife: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stopping = false
+    private var stopRequested = false
+    private let done = DispatchSemaphore(value: 0)
+
+    var isStopping: Bool { lock.lock(); defer { lock.unlock() }; return stopping }
+
+    /// Called once by the thread as it ends.
+    func ended(closing fd: Int32) {
+        close(fd)
+        done.signal()
+    }
+
+    /// Marks the server stopping, runs `wake` (which must make the thread's blocking call return) and, when
+    /// `waiting`, waits until the thread has closed its descriptor; later calls do nothing.
+    func stop(waiting: Bool = true, _ wake: () -> Void) {
+        lock.lock()
+        let first = !stopRequested
+        stopRequested = true
+        stopping = true
+        lock.unlock()
+        guard first else { return }
+        wake()
+        if waiting { done.wait() }
+    }
 }
 
 @Suite(.serialized) struct UDPProbeTests {
@@ -241,6 +273,7 @@ final class UDPServer: @unchecked Sendable {
     private final class ScriptedTCPServer: @unchecked Sendable {
         let port: UInt16
         private let fd: Int32
+        private let life = ServerThreadLife()
 
         init(_ steps: [String?]) throws {
             let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
@@ -253,13 +286,21 @@ final class UDPServer: @unchecked Sendable {
                     bind(listener, $0, length) == 0 && listen(listener, 16) == 0 && getsockname(listener, $0, &length) == 0
                 }
             }
-            guard ok else { throw TestSupportError("cannot listen") }
+            guard ok else {
+                close(listener)
+                throw TestSupportError("cannot listen")
+            }
             fd = listener
             port = UInt16(bigEndian: address.sin_port)
+            let life = self.life
             Thread {
+                defer { life.ended(closing: listener) }
                 while true {
                     let connection = accept(listener, nil, nil)
-                    if connection < 0 { return }
+                    if connection < 0 || life.isStopping {
+                        if connection >= 0 { close(connection) }
+                        return
+                    }
                     var buffer = [UInt8](repeating: 0, count: 4096)
                     for step in steps {
                         if let line = step {
@@ -274,10 +315,9 @@ final class UDPServer: @unchecked Sendable {
             }.start()
         }
 
-        func stop() {
-            shutdown(fd, Int32(SHUT_RDWR))
-            close(fd)
-        }
+        /// shutdown stops the listening (and makes a waiting accept return); the thread closes the listener once
+        /// it is done with a connection it still holds, which the test need not wait for.
+        func stop() { life.stop(waiting: false) { shutdown(fd, Int32(SHUT_RDWR)) } }
 
         deinit { stop() }
     }
@@ -324,26 +364,6 @@ final class UDPServer: @unchecked Sendable {
 /// PING_CHECK through an ICMP datagram socket, in namespaces this test makes: node `lb` (where the probe runs, in
 /// a thread that joined lb's network namespace) and node `web` (the target).
 @Suite(.serialized) struct PingProbeTests {
-    /// Runs `body` on a thread in `namespace`'s network namespace (setns affects only that thread).
-    private func inNamespace<T>(_ namespace: String, _ body: @escaping @Sendable () throws -> T) throws -> T {
-        let result = LockedBox<Result<T, Error>?>(nil)
-        let thread = Thread {
-            let fd = open("/var/run/netns/\(namespace)", O_RDONLY | O_CLOEXEC)
-            // setns(2) is not in Swift's Glibc module: found by name. 0x40000000 is CLONE_NEWNET.
-            typealias SetNS = @convention(c) (Int32, Int32) -> Int32
-            guard fd >= 0, let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "setns"),
-                  unsafeBitCast(symbol, to: SetNS.self)(fd, 0x4000_0000) == 0 else {
-                result.set(.failure(TestSupportError("setns \(namespace): \(String(cString: strerror(errno)))")))
-                return
-            }
-            close(fd)
-            result.set(Result { try body() })
-        }
-        thread.start()
-        while result.get() == nil { Thread.sleep(forTimeInterval: 0.01) }
-        return try result.get()!.get()
-    }
-
     private func lab() throws -> NetworkLab? {
         if let reason = NetworkLab.unavailableReason {
             print("skipped: PING_CHECK needs namespaces: \(reason)")
@@ -362,16 +382,16 @@ final class UDPServer: @unchecked Sendable {
         // A namespace starts with ICMP datagram sockets closed to every group ("1 0"); open them to ours.
         try lab.run("ip netns exec \(lab.namespace("lb")) sysctl -qw net.ipv4.ping_group_range='0 2147483647'")
         let lb = lab.namespace("lb")
-        #expect(try inNamespace(lb) { try attempt(.ping, address: "192.0.2.12", port: 0).outcome } == .success)
-        #expect(try inNamespace(lb) { try attempt(.ping, address: "2001:db8::12", port: 0).outcome } == .success,
+        #expect(try NetworkLab.onThread(inNamespace: lb) { try attempt(.ping, address: "192.0.2.12", port: 0).outcome } == .success)
+        #expect(try NetworkLab.onThread(inNamespace: lb) { try attempt(.ping, address: "2001:db8::12", port: 0).outcome } == .success,
                 "ICMPv6 too")
-        let silent = try inNamespace(lb) { try attempt(.ping, address: "192.0.2.99", port: 0, timeout: .milliseconds(500)) }
+        let silent = try NetworkLab.onThread(inNamespace: lb) { try attempt(.ping, address: "192.0.2.99", port: 0, timeout: .milliseconds(500)) }
         #expect(silent.outcome?.passed == false, "no host answers 192.0.2.99")
     }
 
     @Test func aClosedGroupRangeSaysWhatToSet() throws {
         guard let lab = try lab() else { return }
-        let result = try inNamespace(lab.namespace("lb")) { try attempt(.ping, address: "192.0.2.12", port: 0) }
+        let result = try NetworkLab.onThread(inNamespace: lab.namespace("lb")) { try attempt(.ping, address: "192.0.2.12", port: 0) }
         #expect(result.outcome?.failureReason?.contains("net.ipv4.ping_group_range is '1 0'") == true,
                 "\(String(describing: result.outcome))")
     }
@@ -387,7 +407,7 @@ final class UDPServer: @unchecked Sendable {
         let again = lab.exec("lb", "\(checkd) --allow-ping-group root")
         #expect(again.output.contains("already takes in group root"), "\(again.output)")
         #expect(lab.exec("lb", "\(checkd) --allow-ping-group no-such-group-here").status == 1)
-        #expect(try inNamespace(lab.namespace("lb")) { try attempt(.ping, address: "192.0.2.12", port: 0).outcome } == .success)
+        #expect(try NetworkLab.onThread(inNamespace: lab.namespace("lb")) { try attempt(.ping, address: "192.0.2.12", port: 0).outcome } == .success)
     }
 }
 
@@ -403,13 +423,4 @@ final class UDPServer: @unchecked Sendable {
         #expect(PingGroupRange("1 2 3") == nil)
         #expect(PingGroupRange(low: 998, high: 998).description == "998\t998")
     }
-}
-
-/// A value shared between a test and the thread it starts.
-private final class LockedBox<T>: @unchecked Sendable {
-    private var value: T
-    private let lock = NSLock()
-    init(_ value: T) { self.value = value }
-    func get() -> T { lock.lock(); defer { lock.unlock() }; return value }
-    func set(_ new: T) { lock.lock(); value = new; lock.unlock() }
 }

@@ -136,3 +136,34 @@ public final class NetworkLab {
     }
 }
 
+
+extension NetworkLab {
+    /// Runs `body` on a thread of its own in the network namespace `namespace` (setns affects only the calling
+    /// thread, so the test's other threads stay where they are) and returns what it returned or threw.
+    public static func onThread<T>(inNamespace namespace: String, _ body: @escaping @Sendable () throws -> T) throws -> T {
+        let result = ResultBox<T>()
+        let thread = Thread {
+            let fd = open("/var/run/netns/\(namespace)", O_RDONLY | O_CLOEXEC)
+            // setns(2) is not in Swift's Glibc module: found by name. 0x40000000 is CLONE_NEWNET.
+            typealias SetNS = @convention(c) (Int32, Int32) -> Int32
+            guard fd >= 0, let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "setns"),
+                  unsafeBitCast(symbol, to: SetNS.self)(fd, 0x4000_0000) == 0 else {
+                result.set(.failure(TestSupportError("setns \(namespace): \(String(cString: strerror(errno)))")))
+                return
+            }
+            close(fd)
+            result.set(Result { try body() })
+        }
+        thread.start()
+        while result.get() == nil { Thread.sleep(forTimeInterval: 0.01) }
+        return try result.get()!.get()
+    }
+}
+
+/// The result a namespace thread hands back to the test.
+private final class ResultBox<T>: @unchecked Sendable {
+    private var value: Result<T, Error>?
+    private let lock = NSLock()
+    func get() -> Result<T, Error>? { lock.lock(); defer { lock.unlock() }; return value }
+    func set(_ new: Result<T, Error>) { lock.lock(); value = new; lock.unlock() }
+}
