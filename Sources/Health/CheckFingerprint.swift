@@ -9,7 +9,7 @@ enum CheckFingerprint {
         var copy = check
         copy.location = nowhere
         switch copy.kind {
-        case .tcp, .udp, .dns, .smtp, .ping: break
+        case .tcp, .udp, .dns, .smtp, .ping, .file: break
         case .http(let urls): copy.kind = .http(urls: urls.map(strip))
         case .ssl(let urls): copy.kind = .ssl(urls: urls.map(strip))
         case .misc(let command, let timeout, let dynamic):

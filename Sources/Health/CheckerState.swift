@@ -62,6 +62,15 @@ public struct CheckerState: Hashable, Sendable {
         }
     }
 
+    /// FILE_CHECK: the state the tracked file's value gives (`TrackedFileValue.verdict`), at once and with no
+    /// retry; `weightChange` is added to the configured weight while up.
+    public mutating func follow(up: Bool, weightChange: Int, configuredWeight: Int) {
+        self.up = up
+        hasVerdict = true
+        retriesUsed = 0
+        dynamicWeight = up && weightChange != 0 ? configuredWeight + weightChange : nil
+    }
+
     private mutating func succeed(_ timing: CheckerTiming) -> Duration {
         up = true
         hasVerdict = true

@@ -64,7 +64,7 @@ public struct CheckerTiming: Hashable, Sendable {
         case .dns:
             retry = merged.retry ?? 3
             delayBeforeRetry = merged.delayBeforeRetry ?? delayLoop
-        case .tcp, .udp, .smtp, .ping:
+        case .tcp, .udp, .smtp, .ping, .file:
             retry = merged.retry ?? 1
             delayBeforeRetry = merged.delayBeforeRetry ?? .seconds(1)
         }

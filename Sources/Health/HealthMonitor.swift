@@ -19,6 +19,10 @@ public final class HealthMonitor {
     private var probes: [ObjectIdentifier: Probe] = [:]
     private let receiveBuffer = ReceiveBuffer()
     private var timer: TimerID?
+    /// The files FILE_CHECKs follow (made at start: it calls back into the monitor).
+    private var fileWatch: TrackedFileWatch?
+    /// Open while some virtual server has ha_suspend: the node's address changes.
+    private var addressMonitor: AddressMonitor?
     private var armedDeadline: MonotonicInstant?
     private var stopped = false
 
@@ -40,6 +44,13 @@ public final class HealthMonitor {
 
     public func start() {
         stopped = false
+        followLocalAddressesIfNeeded()
+        TrackedFileWatch.initialise(scheduler.configuration.trackFiles, logger: logger)
+        let watch = TrackedFileWatch(loop: loop, logger: logger) { [unowned self] path, value in
+            trackedFileChanged(path, value: value)
+        }
+        fileWatch = watch
+        watch.follow(scheduler.trackedFilePaths)
         rearm()
     }
 
@@ -51,9 +62,9 @@ public final class HealthMonitor {
     public var now: MonotonicInstant { loop.now }
     /// The track-script results known now, for a snapshot.
     public var trackScriptView: [String: Bool] { scheduler.trackScriptView }
-    /// The number of checkers and scripts being run.
-    public var summary: (realServers: Int, checkers: Int, scripts: Int) {
-        (scheduler.checkedServerCount, scheduler.checkerCount, scheduler.scriptNames.count)
+    /// The number of checkers, of the probes they share, and of scripts being run.
+    public var summary: (realServers: Int, checkers: Int, probes: Int, scripts: Int) {
+        (scheduler.checkedServerCount, scheduler.checkerCount, scheduler.probeCount, scheduler.scriptNames.count)
     }
     /// Attempts in flight right now.
     public var runningAttempts: Int { probes.count + runner.runningCount }
@@ -66,6 +77,10 @@ public final class HealthMonitor {
     public func reload(_ configuration: KeepalivedConfiguration) {
         let events = scheduler.reload(configuration, now: loop.now)
         if !events.isEmpty { onEvents(events) }
+        if !stopped {
+            followLocalAddressesIfNeeded()
+            fileWatch?.follow(scheduler.trackedFilePaths)
+        }
         rearm()
     }
 
@@ -74,9 +89,64 @@ public final class HealthMonitor {
         stopped = true
         if let timer { loop.cancel(timer) }
         timer = nil
+        addressMonitor?.fd.close()
+        addressMonitor = nil
+        fileWatch?.stop()
+        fileWatch = nil
         for probe in probes.values { probe.cancel() }
         probes = [:]
         runner.killAll()
+    }
+
+    // MARK: FILE_CHECK
+
+    private func trackedFileChanged(_ path: String, value: Int64) {
+        guard !stopped else { return }
+        let events = scheduler.trackedFileChanged(path, value: value, now: loop.now)
+        let outcome: CheckOutcome = .failure("\(path) holds \(value)")
+        let healthEvents = events.filter { if case .realServerHealth = $0 { return true }; return false }
+        for event in healthEvents { log(event, after: outcome, check: "FILE_CHECK") }
+        if !events.isEmpty { onEvents(events) }
+    }
+
+    // MARK: ha_suspend
+
+    /// Watches the node's addresses while ha_suspend needs them, and tells the scheduler what they are now.
+    private func followLocalAddressesIfNeeded() {
+        guard scheduler.needsLocalAddresses else {
+            addressMonitor?.fd.close()
+            addressMonitor = nil
+            return
+        }
+        let opening = addressMonitor == nil
+        if opening {
+            do {
+                let monitor = try AddressMonitor()
+                try loop.watchReadable(monitor.fd) { [weak self] in
+                    guard let self, monitor.drain() else { return }
+                    readLocalAddresses()
+                }
+                addressMonitor = monitor
+            } catch {
+                logger.error("ha_suspend: cannot follow this node's addresses (\(error)); checks of virtual servers with ha_suspend stay suspended")
+            }
+        }
+        readLocalAddresses(logging: !opening)
+        if opening {
+            for server in scheduler.suspendedVirtualServers {
+                logger.info("virtual_server \(server): its address is not on this node, so its checks are suspended (ha_suspend)")
+            }
+        }
+    }
+
+    private func readLocalAddresses(logging: Bool = true) {
+        let addresses = Set(NetworkInterface.allAddresses().compactMap { IPAddress(bytes: $0) })
+        for (server, suspended) in scheduler.setLocalAddresses(addresses) where logging {
+            logger.info(suspended
+                ? "virtual_server \(server): its address is not on this node, so its checks are suspended (ha_suspend)"
+                : "virtual_server \(server): its address is on this node, so its checks resume (ha_suspend)")
+        }
+        rearm()
     }
 
     // MARK: Running attempts
@@ -123,6 +193,8 @@ public final class HealthMonitor {
         switch check.kind {
         case .tcp, .http, .ssl, .udp, .dns, .smtp, .ping:
             return  // they have a plan
+        case .file:
+            return  // never due: the file's changes set it (trackedFileChanged)
         case .misc(let command, _, let dynamic):
             guard let command else { return complete(task, .failure("no misc_path")) }
             let timeout = scheduler.miscTimeout(for: task) ?? timing.delayLoop
@@ -157,16 +229,17 @@ public final class HealthMonitor {
         let events = scheduler.complete(task, outcome, now: loop.now, startedAt: startedAt)
         // A group's real server has one message per service: the journal gets one line for the server.
         let healthEvents = events.filter { if case .realServerHealth = $0 { return true }; return false }
-        if let first = healthEvents.first { log(first, after: outcome, task: task, otherServices: healthEvents.count - 1) }
+        let check = scheduler.checker(for: task)?.check.name
+        if let first = healthEvents.first { log(first, after: outcome, check: check, otherServices: healthEvents.count - 1) }
         for event in events {
             if case .realServerHealth = event { continue }
-            log(event, after: outcome, task: task)
+            log(event, after: outcome, check: check)
         }
         if !events.isEmpty { onEvents(events) }
         rearm()
     }
 
-    private func log(_ event: HealthEvent, after outcome: CheckOutcome, task: HealthTask, otherServices: Int = 0) {
+    private func log(_ event: HealthEvent, after outcome: CheckOutcome, check: String?, otherServices: Int = 0) {
         switch event {
         case .realServerHealth(let health):
             var metadata: Logger.Metadata = [
@@ -175,7 +248,7 @@ public final class HealthMonitor {
                 "RS_STATE": "\(health.up ? "UP" : "DOWN")", "WEIGHT": "\(health.weight)",
                 "MESSAGE_ID": "\(MessageID.realServerChange)",
             ]
-            if let (check, _, _) = scheduler.checker(for: task) { metadata["CHECK"] = "\(check.name)" }
+            if let check { metadata["CHECK"] = "\(check)" }
             if let reason = outcome.failureReason { metadata["REASON"] = "\(reason)" }
             let others = otherServices > 0 ? ", and in \(otherServices) more services of its virtual_server" : ""
             logger.notice("real server \(health.id) is \(health.up ? "up" : "down") (weight \(health.weight))\(others)",

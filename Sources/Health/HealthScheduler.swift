@@ -24,6 +24,8 @@ public struct HealthScheduler {
         var plan: ProbePlan?
         /// The last attempt that ended, for the operator's status; nil before the first.
         var last: LastAttempt?
+        /// FILE_CHECK: never due; the file's value sets it (`trackedFileChanged`).
+        var followsFile: Bool
     }
 
     /// What was last sent to ipvsd about a real server.
@@ -93,6 +95,14 @@ public struct HealthScheduler {
     private(set) var configuration = KeepalivedConfiguration()
     private(set) var scripts: [String: ScriptEntry] = [:]
     private var heap = DeadlineHeap<Due>()
+    /// The node's addresses as last told (`setLocalAddresses`); nil until then.
+    private var localAddresses: Set<IPAddress>?
+    /// Shared probes, parallel to `checkers`: the checker whose attempts this one takes (itself when it probes).
+    private var leaderOf: [Int32] = []
+    /// Every leader's followers, each with its real server's slot.
+    private var followersOf: [Int32: [(flat: Int32, slot: Int32)]] = [:]
+    /// By index of `configuration.virtualServers`: whether ha_suspend holds its checkers back now.
+    private var suspended: [Bool] = []
     private var nextGeneration: UInt64 = 0
     /// Returns a number in 0...1 that spreads first checks over their warmup.
     private let random: () -> Double
@@ -126,6 +136,14 @@ public struct HealthScheduler {
     /// The current view for a snapshot: scripts with a result.
     public var trackScriptView: [String: Bool] {
         scripts.compactMapValues { $0.state.ok }
+    }
+
+    /// Whether some virtual server has ha_suspend, so the node's addresses must be told (`setLocalAddresses`).
+    public var needsLocalAddresses: Bool { HASuspension.isUsed(in: configuration) }
+
+    /// The virtual servers whose checks ha_suspend holds back now.
+    public var suspendedVirtualServers: [VirtualServerAddress] {
+        suspended.indices.filter { suspended[$0] }.map { configuration.virtualServers[$0].address }
     }
 
     /// The checker a task runs, with where it connects and its timings.
@@ -194,7 +212,7 @@ public struct HealthScheduler {
         switch kind {
         case .check(let id, let index):
             guard let slot = slot(of: id), index >= 0 && index < Int(servers[slot].checkerCount) else { return nil }
-            let flat = Int(servers[slot].firstChecker) + index
+            let flat = Int(leaderOf[Int(servers[slot].firstChecker) + index])
             return hot[flat].running ? nil : hot[flat].due
         case .script(let name):
             guard let entry = scripts[name], !entry.running else { return nil }
@@ -223,7 +241,15 @@ public struct HealthScheduler {
             switch top.key {
             case .check(let slot, let index, let generation):
                 let entry = servers[Int(slot)]
-                hot[Int(entry.firstChecker + index)].running = true
+                let flat = Int(entry.firstChecker + index)
+                if suspended[Int(entry.virtualServerIndex)] {
+                    // As keepalived's disabled checker: not run, looked at again one delay_loop later.
+                    let next = now + checkers[flat].timing.delayLoop
+                    hot[flat].due = next
+                    heap.push(next, top.key)
+                    continue
+                }
+                hot[flat].running = true
                 due.append(HealthTask(kind: .check(identities[Int(entry.firstIdentity)], index: Int(index)),
                                       generation: generation, slot: Int(slot)))
             case .script(let name, let generation):
@@ -242,6 +268,11 @@ public struct HealthScheduler {
         switch task.kind {
         case .check(_, let index):
             guard let (slot, flat) = locate(task), hot[flat].running else { return [] }
+            guard leaderOf[flat] == Int32(flat) else {
+                // Probed before a reload made it a follower: the leader's attempts speak for it now.
+                hot[flat].running = false
+                return []
+            }
             checkers[flat].last = last
             // In place: no copy of the checker.
             let delay = checkers[flat].state.record(outcome, timing: checkers[flat].timing,
@@ -249,8 +280,17 @@ public struct HealthScheduler {
             let due = now + delay
             hot[flat] = Hot(due: due, running: false)
             heap.push(due, .check(slot: Int32(slot), index: Int32(index), generation: servers[slot].generation))
-            return Self.verdictEvents(&servers[slot], checkers: checkers[servers[slot].checkerRange],
-                                      identities: identities[servers[slot].identityRange])
+            var events = Self.verdictEvents(&servers[slot], checkers: checkers[servers[slot].checkerRange],
+                                            identities: identities[servers[slot].identityRange])
+            for follower in followersOf[Int32(flat)] ?? [] {
+                let (f, s) = (Int(follower.flat), Int(follower.slot))
+                checkers[f].last = last
+                _ = checkers[f].state.record(outcome, timing: checkers[f].timing,
+                                             configuredWeight: Int(servers[s].weight))
+                events += Self.verdictEvents(&servers[s], checkers: checkers[servers[s].checkerRange],
+                                             identities: identities[servers[s].identityRange])
+            }
+            return events
         case .script(let name):
             guard var entry = scripts[name], entry.generation == task.generation, entry.running else { return [] }
             let changed = entry.state.record(success: outcome.passed)
@@ -368,6 +408,8 @@ public struct HealthScheduler {
         serverOfIdentity = nextServerOfIdentity
         slots = nextSlots
         self.configuration = configuration
+        suspended = configuration.virtualServers.map { HASuspension.isSuspended($0, localAddresses: localAddresses) }
+        events += shareProbes()
 
         let tracked = Set(configuration.vrrpInstances.flatMap { $0.trackScripts.map(\.name) })
         var nextScripts: [String: ScriptEntry] = [:]
@@ -384,6 +426,120 @@ public struct HealthScheduler {
         scripts = nextScripts
         rebuildHeap()
         return events
+    }
+
+    // MARK: Shared probes
+
+    /// What makes two checkers' attempts the same attempt: the check as written (without its place), where it
+    /// connects, its timings, its start (alpha) and, under ha_suspend, its virtual server (each is suspended on
+    /// its own).
+    private struct ProbeKey: Hashable {
+        var check: HealthCheck
+        var target: CheckTarget
+        var timing: CheckerTiming
+        var alpha: Bool
+        var suspendableServer: Int32
+    }
+
+    /// The number of distinct probes: checkers that run attempts (the others take a leader's).
+    public var probeCount: Int { leaderOf.indices.filter { leaderOf[$0] == Int32($0) && !checkers[$0].followsFile }.count }
+
+    /// keepalived probes a real server once for every virtual server that lists it; here checkers that would make
+    /// the same attempt share one: a leader probes on its schedule and each follower records every outcome by its
+    /// own rules (retry, weight), so each keeps its own state. The leader is one that is probing now, else one with
+    /// a history, else the first; a follower with no history starts from the leader's state (its verdict is
+    /// returned at once). MISC_CHECK programs are not shared (a program may count on being run for each), nor
+    /// FILE_CHECK (never due).
+    private mutating func shareProbes() -> [HealthEvent] {
+        var joined = Set<Int32>()
+        leaderOf = (0..<checkers.count).map { Int32($0) }
+        followersOf = [:]
+        var groups: [ProbeKey: [(flat: Int32, slot: Int32)]] = [:]
+        for (slot, entry) in servers.enumerated() {
+            for flat in entry.checkerRange where !checkers[flat].followsFile {
+                let (check, realServer, virtualServer) = Self.resolve(checkers[flat].source, in: configuration)
+                if case .misc = check.kind { continue }
+                // The timings as written are left out: the resolved ones are in the key.
+                var written = CheckFingerprint.of(check)
+                written.timing = CheckTiming()
+                let key = ProbeKey(check: written,
+                                   target: CheckTarget(check: check, realServer: realServer, virtualServer: virtualServer),
+                                   timing: checkers[flat].timing, alpha: entry.alpha,
+                                   suspendableServer: virtualServer.haSuspend ? entry.virtualServerIndex : -1)
+                groups[key, default: []].append((Int32(flat), Int32(slot)))
+            }
+        }
+        for members in groups.values where members.count > 1 {
+            let leader = members.first { hot[Int($0.flat)].running }
+                ?? members.first { checkers[Int($0.flat)].last != nil }
+                ?? members[0]
+            for member in members where member.flat != leader.flat {
+                let (f, l) = (Int(member.flat), Int(leader.flat))
+                leaderOf[f] = leader.flat
+                if checkers[f].last == nil && !checkers[f].state.hasVerdict && checkers[l].state.hasVerdict {
+                    checkers[f].state = checkers[l].state
+                    checkers[f].last = checkers[l].last
+                    joined.insert(member.slot)
+                }
+            }
+            followersOf[leader.flat] = members.filter { $0.flat != leader.flat }
+        }
+        return joined.sorted().flatMap { slot in
+            Self.verdictEvents(&servers[Int(slot)], checkers: checkers[servers[Int(slot)].checkerRange],
+                               identities: identities[servers[Int(slot)].identityRange])
+        }
+    }
+
+    // MARK: FILE_CHECK
+
+    /// Every file a FILE_CHECK follows, each once.
+    public var trackedFilePaths: [String] {
+        var paths = Set<String>()
+        for checker in checkers where checker.followsFile {
+            if case .file(let settings) = Self.resolve(checker.source, in: configuration).0.kind, let path = settings.path {
+                paths.insert(path)
+            }
+        }
+        return paths.sorted()
+    }
+
+    /// The value now in `path` (0 for a missing file): every FILE_CHECK that follows it takes the verdict and
+    /// weight it gives, and what changes is returned as for a check's result.
+    public mutating func trackedFileChanged(_ path: String, value: Int64, now: MonotonicInstant) -> [HealthEvent] {
+        var events: [HealthEvent] = []
+        for slot in servers.indices {
+            let range = servers[slot].checkerRange
+            var touched = false
+            for flat in range where checkers[flat].followsFile {
+                guard case .file(let settings) = Self.resolve(checkers[flat].source, in: configuration).0.kind,
+                      settings.path == path else { continue }
+                let (up, change) = TrackedFileValue.verdict(value: value, weight: settings.weight ?? 1,
+                                                            reverse: settings.reverse)
+                checkers[flat].state.follow(up: up, weightChange: change, configuredWeight: Int(servers[slot].weight))
+                checkers[flat].last = LastAttempt(up ? .success : .failure("\(path) holds \(value)"),
+                                                  endedAt: now, startedAt: nil)
+                touched = true
+            }
+            if touched {
+                events += Self.verdictEvents(&servers[slot], checkers: checkers[range],
+                                             identities: identities[servers[slot].identityRange])
+            }
+        }
+        return events
+    }
+
+    /// The node's addresses now (all interfaces): ha_suspend's checks run while their address is among them.
+    /// Returns the virtual servers whose checks this suspends (true) or resumes (false); a resumed checker runs
+    /// when it is next looked at, as in keepalived.
+    public mutating func setLocalAddresses(_ addresses: Set<IPAddress>) -> [(VirtualServerAddress, suspended: Bool)] {
+        localAddresses = addresses
+        var changes: [(VirtualServerAddress, suspended: Bool)] = []
+        for (index, server) in configuration.virtualServers.enumerated() {
+            let now = HASuspension.isSuspended(server, localAddresses: addresses)
+            if now != suspended[index] { changes.append((server.address, now)) }
+            suspended[index] = now
+        }
+        return changes
     }
 
     /// Every real server with checkers, with its position in the configuration and its identities. A real server
@@ -411,7 +567,8 @@ public struct HealthScheduler {
         for (slot, entry) in servers.enumerated() {
             for index in 0..<Int(entry.checkerCount) {
                 let state = hot[Int(entry.firstChecker) + index]
-                if !state.running {
+                let flat = Int(entry.firstChecker) + index
+                if !state.running && !checkers[flat].followsFile && leaderOf[flat] == Int32(flat) {
                     entries.append((state.due, .check(slot: Int32(slot), index: Int32(index),
                                                       generation: entry.generation)))
                 }
@@ -434,8 +591,13 @@ public struct HealthScheduler {
             let target = CheckTarget(check: check, realServer: realServer, virtualServer: virtualServer)
             let source = CheckSource(virtualServer: position.virtualServer, realServer: position.realServer,
                                      check: Int32(index))
-            let checker = Checker(source: source, timing: timing, state: CheckerState(alpha: alpha),
-                                  plan: ProbePlan(check: check, target: target, timing: timing))
+            var followsFile = false
+            if case .file = check.kind { followsFile = true }
+            // keepalived clears alpha for a FILE_CHECK: its state is known as soon as the file is read.
+            let checker = Checker(source: source, timing: timing,
+                                  state: CheckerState(alpha: alpha && !followsFile),
+                                  plan: ProbePlan(check: check, target: target, timing: timing),
+                                  followsFile: followsFile)
             return (checker, now + timing.warmup * fraction)
         }
     }

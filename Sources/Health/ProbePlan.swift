@@ -98,7 +98,7 @@ final class ProbePlan {
         }
     }
 
-    /// The plan of a network checker; nil for MISC_CHECK.
+    /// The plan of a network checker; nil for MISC_CHECK and FILE_CHECK.
     /// connect_timeout bounds a whole attempt, except SMTP_CHECK's, where it bounds each step (as keepalived).
     convenience init?(check: HealthCheck, target: CheckTarget, timing: CheckerTiming) {
         switch check.kind {
@@ -117,7 +117,7 @@ final class ProbePlan {
             self.init(target: target, mode: .smtp(settings), timeout: timing.connectTimeout)
         case .ping:
             self.init(target: target, mode: .ping, timeout: timing.connectTimeout)
-        case .misc:
+        case .misc, .file:
             return nil
         }
     }

@@ -103,3 +103,16 @@ public enum UDPCheckHex {
         return (data, mask.contains { $0 != 0 } ? mask : nil)
     }
 }
+
+/// FILE_CHECK { track_file NAME  weight N [reverse] }. The validator resolves the track_file: `path`, and the
+/// weight and reverse when the block gives none (keepalived's file_end_handler).
+public struct FileCheckSettings: Hashable, Sendable {
+    public var trackFile: String?
+    /// -2147483647...2147483647 (keepalived's IPVS_WEIGHT_LIMIT); nil: the track_file's.
+    public var weight: Int?
+    public var reverse = false
+    /// The file of the track_file, set by the validator.
+    public var path: String?
+
+    public init() {}
+}

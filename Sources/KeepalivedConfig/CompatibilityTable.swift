@@ -26,6 +26,9 @@ enum CompatibilityTable {
         add(VirtualServerReader.smtpCheckTable)
         add(VirtualServerReader.pingCheckTable)
         add(VirtualServerReader.smtpHostTable)
+        add(TrackFileReader.fileCheckTable)
+        add(TrackFileReader.trackFileTable)
+        add(TrackFileReader.trackFileTable, as: "vrrp_track_file")
         add(VirtualServerReader.urlTable, as: "virtual_server/real_server/HTTP_GET/url")
         add(VirtualServerReader.urlTable, as: "virtual_server/real_server/SSL_GET/url")
         return result

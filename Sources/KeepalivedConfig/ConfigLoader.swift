@@ -116,6 +116,12 @@ public enum ConfigLoader {
             if script.command == nil { values.log.error(s.location, "vrrp_script \(name) needs a script") }
             config.vrrpScripts.append(script)
         }
+        table.add("track_file", "vrrp_track_file", arity: .exactly(1), block: true) { config, s, values in
+            values.log.scope = .global
+            if let file = TrackFileReader.trackFile(s, existing: config.trackFiles, values: &values) {
+                config.trackFiles.append(file)
+            }
+        }
         table.add("vrrp_sync_group", arity: .exactly(1), block: true) { config, s, values in
             values.log.scope = .vrrp
             guard let name = named(s, "vrrp_sync_group", values: &values) else { return }
@@ -159,7 +165,7 @@ public enum ConfigLoader {
         table.add("virtual_server_group", arity: .exactly(1), block: true) { config, s, values in
             values.log.scope = .virtualServers
             guard named(s, "virtual_server_group", values: &values) != nil,
-                  let group = VirtualServerReader.group(s, values: &values) else { return }
+                  let group = VirtualServerGroupReader.group(s, values: &values) else { return }
             config.virtualServerGroups.append(group)
         }
         table.add("virtual_server", arity: .between(1, 2), block: true) { config, s, values in

@@ -197,6 +197,7 @@ struct ConfigValidator {
 
     private func validateVirtualServer(_ server: inout VirtualServer, config: KeepalivedConfiguration,
                                        log: inout DiagnosticLog) {
+        TrackFileReader.resolveFileChecks(&server, in: config, log: &log)
         VirtualServerCompletion.complete(&server, in: config, log: &log)
         var virtualPort: UInt16?
         var family: IPAddressFamily?

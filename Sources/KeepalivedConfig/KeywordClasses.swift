@@ -48,7 +48,6 @@ enum KeywordClasses {
     private static let netlinkBuffers = "tandem sizes its own netlink socket buffers"
     private static let reload = "keepalived's reload options do nothing; tandem reloads on SIGHUP (systemctl reload), refusing a file with errors"
     private static let noFirewall = "no iptables/nftables rules are added: packets to the virtual addresses are accepted (as with accept)"
-    private static let checkerNotHere = "this checker is not implemented: the real server would be kept in service without being checked"
     private static let tracker = "this tracker is not implemented: the priorities and faults it would cause would not happen"
 
     private static let rules: [String: [String: KeywordRule]] = {
@@ -62,7 +61,7 @@ enum KeywordClasses {
         // Top level.
         add("top", .refused, ["net_namespace", "net_namespace_ipvs"],
             "tandem runs in the network namespace systemd starts it in: addresses and IPVS rules would land in the wrong namespace")
-        add("top", .refused, ["track_file", "vrrp_track_file", "vrrp_track_process", "track_group"], tracker)
+        add("top", .refused, ["vrrp_track_process", "track_group"], tracker)
         add("top", .refused, ["bfd_instance"],
             "BFD is not implemented: instances and real servers tracking this session would never go down when the neighbour does")
         add("top", .refused, ["SSL"],
@@ -177,23 +176,17 @@ enum KeywordClasses {
         add("vrrp_sync_group", .warned, ["smtp_alert"], noMail)
 
         // Virtual servers.
-        add("virtual_server", .refused, ["hashed", "flag-1", "flag-2", "flag-3"],
-            "scheduler flags are not implemented: the scheduler would pick real servers differently")
         add("virtual_server", .refused, ["persistence_engine"],
             "persistence engines (sip) are not implemented: calls would not stick to one real server")
         add("virtual_server", .refused, ["ip_family"],
             "not implemented: the service's family would be guessed from its addresses, which a fwmark service without real servers does not have")
-        add("virtual_server", .warned, ["ha_suspend"], "checks run whether or not this node holds the virtual address")
         add("virtual_server", .warned, ["snmp_name"], noSNMP)
-        add("virtual_server", .refused, ["weight"],
-            "not implemented: real servers without their own weight would get weight 1 instead of this default")
         for block in ["global_defs", "vrrp_instance", "virtual_server", "virtual_server/real_server"] {
             add(block, .warned, ["smtp_alert"], noMail)
         }
         add("virtual_server/real_server", .warned, ["snmp_name"], noSNMP)
         add("virtual_server/real_server", .warned, ["virtualhost"],
             "HTTP checks of this server send the checker's or url's virtualhost, not this one")
-        add("virtual_server/real_server", .refused, ["FILE_CHECK"], checkerNotHere)
         add("virtual_server/real_server", .refused, ["BFD_CHECK"],
             "BFD is not implemented; keepalived takes the real server out while the BFD session is down, tandem would keep it in service")
         for checker in ["TCP_CHECK", "HTTP_GET", "SSL_GET", "MISC_CHECK", "UDP_CHECK", "DNS_CHECK", "SMTP_CHECK",

@@ -15,6 +15,8 @@ public struct KeepalivedConfiguration: Sendable {
     public var staticAddresses: [VirtualIPAddress] = []
     public var staticRoutes: [RouteDefinition] = []
     public var staticRules: [RuleDefinition] = []
+    /// Top-level `track_file` blocks (`vrrp_track_file`, the older name), in order.
+    public var trackFiles: [TrackFile] = []
     /// Every file that was read, main file first (for reload and for messages).
     public var files: [String] = []
 
@@ -24,6 +26,27 @@ public struct KeepalivedConfiguration: Sendable {
     public func vrrpInstance(named name: String) -> VRRPInstanceDefinition? { vrrpInstances.first { $0.name == name } }
     public func virtualServerGroup(named name: String) -> VirtualServerGroup? {
         virtualServerGroups.first { $0.name == name }
+    }
+    public func trackFile(named name: String) -> TrackFile? { trackFiles.first { $0.name == name } }
+}
+
+/// `track_file NAME { file PATH  weight N [reverse]  init_file [VALUE] [overwrite] }`: a number in a file that
+/// FILE_CHECK (and keepalived's vrrp_instance track_file) follows.
+public struct TrackFile: Hashable, Sendable {
+    public var name: String
+    public var path: String?
+    /// -254...254, 1 unless given: the weight a FILE_CHECK without its own takes.
+    public var weight = 1
+    public var reverse = false
+    /// `init_file [VALUE]`: the value written at start when the file does not exist; nil without init_file.
+    public var initialValue: Int?
+    /// `init_file ... overwrite`: written even when the file exists (not on a reload).
+    public var overwrite = false
+    public var location: ConfigLocation
+
+    public init(name: String, location: ConfigLocation) {
+        self.name = name
+        self.location = location
     }
 }
 
@@ -366,6 +389,8 @@ public enum HealthCheckKind: Hashable, Sendable {
     indirect case smtp(SMTPCheckSettings)
     /// PING_CHECK: an ICMP echo through an unprivileged datagram socket.
     case ping
+    /// FILE_CHECK: the number in a track_file's file sets the verdict and the weight.
+    indirect case file(FileCheckSettings)
 }
 
 /// One checker block of a real server with every timing resolved against its real and virtual server.
@@ -391,6 +416,7 @@ public struct HealthCheck: Hashable, Sendable {
         case .dns: return "DNS_CHECK"
         case .smtp: return "SMTP_CHECK"
         case .ping: return "PING_CHECK"
+        case .file: return "FILE_CHECK"
         }
     }
 }
@@ -399,7 +425,13 @@ public struct HealthCheck: Hashable, Sendable {
 public struct RealServer: Sendable {
     public var address: IPAddress
     public var port: UInt16?
-    public var weight: Int = 1
+    /// The real server's own `weight` line, if it has one.
+    public var declaredWeight: Int?
+    /// The virtual server's `weight` (keepalived's default for real servers without their own), filled in by
+    /// `VirtualServerCompletion`.
+    public var inheritedWeight: Int = 1
+    /// The weight in force: its own, else the virtual server's (1 unless the virtual server says otherwise).
+    public var weight: Int { declaredWeight ?? inheritedWeight }
     public var forwarding: ForwardingMethod?
     public var inhibitOnFailure: Bool?
     public var upperThreshold: UInt32?
@@ -458,12 +490,17 @@ public struct VirtualServer: Sendable {
     public var inhibitOnFailure = false
     public var alpha = false
     public var omega = false
+    /// `ha_suspend`: checks run only while the service's address is on this node (see `HASuspension`).
+    public var haSuspend = false
     public var quorum: Int = 1
     public var hysteresis: Int = 0
     public var quorumUp: ScriptCommand?
     public var quorumDown: ScriptCommand?
     public var virtualHost: String?
+    /// The scheduler flags in force, in keepalived's spelling (flag-1..3, sh-/mh-port, sh-/mh-fallback).
     public var schedulerFlags: [String] = []
+    /// `weight N`: the weight of real servers that do not give their own.
+    public var realServerWeight: Int = 1
     public var onePacketScheduling = false
     public var timing = CheckTiming()
     public var realServers: [RealServer] = []
@@ -480,10 +517,11 @@ public enum PersistenceGranularity: Hashable, Sendable {
     case ipv6PrefixLength(UInt8)
 }
 
-/// One line of `virtual_server_group`: an address (or a range of the last part) and port, or a fwmark.
+/// One line of `virtual_server_group`: `count` consecutive addresses from `first` (a range, a prefix or one
+/// address) and a port (0: none), or a fwmark with the family `inet`/`inet6` gives it (nil: the block's).
 public enum VirtualServerGroupEntry: Hashable, Sendable {
     case addressRange(first: IPAddress, count: Int, port: UInt16)
-    case firewallMark(UInt32)
+    case firewallMark(UInt32, family: IPAddressFamily? = nil)
 }
 
 public struct VirtualServerGroup: Sendable {

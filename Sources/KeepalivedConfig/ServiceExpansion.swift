@@ -58,15 +58,15 @@ extension VirtualServer {
             for entry in group.entries {
                 switch entry {
                 case .addressRange(let first, let count, let port):
-                    // A range is inclusive and ends within the last part (the reader refuses any other), so
-                    // counting up from its first address is keepalived's walk from its start to its end.
+                    // keepalived's walk (ipvs_group_range_cmd): IPv4 counts up through the whole address, IPv6
+                    // steps only its last 16 bits, wrapping there.
                     for offset in 0..<max(0, count) {
-                        guard let ip = first.advanced(by: offset) else { break }
+                        guard let ip = Self.groupAddress(first, offset) else { break }
                         services.append(ConfiguredService(id: .address(ip, port: port, transport: transportProtocol),
                                                           family: ip.family))
                     }
-                case .firewallMark(let mark):
-                    marks.append(ConfiguredService(id: .fwmark(mark), family: firewallMarkFamily))
+                case .firewallMark(let mark, let family):
+                    marks.append(ConfiguredService(id: .fwmark(mark), family: family ?? firewallMarkFamily))
                 }
             }
             services += marks
@@ -74,6 +74,16 @@ extension VirtualServer {
             var seen: Set<VirtualServiceID> = []
             return services.filter { seen.insert($0.id).inserted }
         }
+    }
+
+    /// The `offset`-th address of a group entry's walk from `first`.
+    static func groupAddress(_ first: IPAddress, _ offset: Int) -> IPAddress? {
+        guard first.family == .ipv6 else { return first.advanced(by: offset) }
+        var bytes = first.bytes
+        let last = (Int(bytes[14]) << 8 | Int(bytes[15])) &+ offset
+        bytes[14] = UInt8(truncatingIfNeeded: last >> 8)
+        bytes[15] = UInt8(truncatingIfNeeded: last)
+        return IPAddress(bytes: bytes)
     }
 
     /// The family of this block's fwmark services: that of its first real server not tunnelled, else of its sorry

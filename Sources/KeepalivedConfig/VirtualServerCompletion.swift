@@ -32,6 +32,7 @@ enum VirtualServerCompletion {
     /// Fills in keepalived's defaults and resets what the kernel would refuse, each with keepalived's warning.
     static func complete(_ server: inout VirtualServer, in configuration: KeepalivedConfiguration,
                          log: inout DiagnosticLog) {
+        for index in server.realServers.indices { server.realServers[index].inheritedWeight = server.realServerWeight }
         var group: VirtualServerGroup?
         let hasAddresses: Bool
         let hasMarks: Bool
@@ -59,6 +60,16 @@ enum VirtualServerCompletion {
             }
         } else if hasMarks, server.declaredProtocol != nil {
             log.warning(server.location, "virtual_server \(server.address): a fwmark service has no protocol; 'protocol' is ignored (as keepalived)")
+        }
+        if server.haSuspend {
+            if hasMarks {
+                log.warning(server.location, "virtual_server \(server.address): ha_suspend cannot follow a fwmark, so it is cleared and its checks always run (as keepalived)")
+                server.haSuspend = false
+            } else if group != nil {
+                // keepalived 2.2.7's addr_matches (check_api.c) returns false for every group service, so the
+                // checkers it suspends at start never resume.
+                log.warning(server.location, "virtual_server \(server.address): ha_suspend on a group never sees its addresses arrive, so its checks never run and its real servers stay as they start (as keepalived); remove ha_suspend to check them")
+            }
         }
     }
 

@@ -270,10 +270,10 @@ enum VirtualServerReader {
             // keepalived reports an out-of-range weight and keeps the default; a config that ran under
             // keepalived must run here, so this is a warning with the same effect.
             guard (0...65535).contains(weight) else {
-                values.log.warning(s.arguments[0].location, "real server weight \(weight) is outside 0–65535; the weight stays \(server.weight)")
+                values.log.warning(s.arguments[0].location, "real server weight \(weight) is outside 0–65535, so it is ignored (as keepalived)")
                 return
             }
-            server.weight = weight
+            server.declaredWeight = weight
         }
         table.add("lvs_method", arity: .rest(minimum: 1)) { server, s, values in server.forwarding = forwarding(s, values: &values) }
         table.add("inhibit_on_failure", arity: .between(0, 1)) { server, s, values in server.inhibitOnFailure = values.flag(s) }
@@ -294,8 +294,7 @@ enum VirtualServerReader {
         addChecker("DNS_CHECK", { .dns(DNSCheckSettings()) }, dnsCheckTable, to: &table)
         addChecker("SMTP_CHECK", { .smtp(SMTPCheckSettings()) }, smtpCheckTable, to: &table)
         addChecker("PING_CHECK", { .ping }, pingCheckTable, to: &table)
-        // FILE_CHECK is not run by checkd yet. Ignoring it would leave its real server up forever (a dead
-        // server kept in the IPVS table), so the configuration is refused instead (KeywordClasses).
+        addChecker("FILE_CHECK", { .file(FileCheckSettings()) }, TrackFileReader.fileCheckTable, to: &table)
         return table
     }()
 
@@ -379,8 +378,33 @@ enum VirtualServerReader {
         table.add("quorum_down", arity: .rest(minimum: 1)) { server, s, values in server.quorumDown = values.script(s) }
         table.add("virtualhost", arity: .exactly(1)) { server, s, _ in server.virtualHost = s.arguments[0].word }
         table.add("ops", arity: .exactly(0)) { server, _, _ in server.onePacketScheduling = true }
-        for flag in ["sh-port", "sh-fallback", "mh-port", "mh-fallback"] {
+        table.add("ha_suspend", arity: .exactly(0)) { server, _, _ in server.haSuspend = true }
+        // keepalived 2.2.7 (lbflags_handler) sets flag-1..3 under any scheduler, sh-* only if lb_algo sh came
+        // before and mh-* only if lb_algo mh did; anything else (and `hashed`, which sets no flag at all) is
+        // reported and ignored.
+        for flag in ["flag-1", "flag-2", "flag-3"] {
             table.add(flag, arity: .exactly(0)) { server, s, _ in server.schedulerFlags.append(s.name) }
+        }
+        for flag in ["sh-port", "sh-fallback", "mh-port", "mh-fallback", "hashed"] {
+            table.add(flag, arity: .exactly(0)) { server, s, values in
+                let owner = String(s.name.prefix(2))
+                if server.scheduler == owner, s.name != "hashed" {
+                    server.schedulerFlags.append(s.name)
+                } else if !["sh", "mh"].contains(server.scheduler) {
+                    values.log.warning(s.location, "\(s.name) only applies to the sh and mh schedulers, and the scheduler when this line is read is \(server.scheduler) (lb_algo must come first), so it is ignored (as keepalived)")
+                } else if s.name != "hashed" {
+                    values.log.warning(s.location, "\(s.name) only applies to the \(owner) scheduler, so it is ignored under lb_algo \(server.scheduler) (as keepalived)")
+                }
+            }
+        }
+        table.add("weight", arity: .exactly(1)) { server, s, values in
+            // keepalived reports a weight outside 1-65535 and keeps the one it had.
+            let text = s.arguments[0].word ?? ""
+            guard let weight = Int(text), (1...65535).contains(weight) else {
+                values.log.warning(s.arguments[0].location, "virtual server weight '\(text)' is outside 1–65535, so real servers without a weight keep \(server.realServerWeight) (as keepalived)")
+                return
+            }
+            server.realServerWeight = weight
         }
         table.add("real_server", arity: .between(1, 2), block: true) { server, s, values in
             guard let address = values.address(s.arguments[0], "real_server") else { return }
@@ -426,48 +450,5 @@ enum VirtualServerReader {
             }
             return .address(ip, port: port)
         }
-    }
-
-    /// `virtual_server_group NAME { ADDR[-LAST] PORT | fwmark N ... }`.
-    static func group(_ s: Statement, values: inout ValueParser) -> VirtualServerGroup? {
-        guard let name = s.arguments.first?.word else {
-            values.log.error(s.location, "virtual_server_group needs a name")
-            return nil
-        }
-        var group = VirtualServerGroup(name: name, location: s.location)
-        var tokens = ListReader.tokens(of: s).dropFirst()
-        while let head = tokens.popFirst() {
-            guard let value = tokens.popFirst() else {
-                values.log.error(head.location, "virtual_server_group entry '\(head.word ?? "")' needs a port (or fwmark a number)")
-                break
-            }
-            if head.word == "fwmark" {
-                if let mark = values.integer(value, "fwmark", in: 1...Int(UInt32.max)) { group.entries.append(.firewallMark(UInt32(mark))) }
-                continue
-            }
-            let text = head.word ?? ""
-            let pieces = text.split(separator: "-", maxSplits: 1)
-            guard let first = IPAddress(String(pieces.first ?? "")) else {
-                values.log.error(head.location, "virtual_server_group entry '\(text)' is not an address or an address range such as 192.0.2.1-10")
-                continue
-            }
-            var count = 1
-            if pieces.count == 2 {
-                // keepalived's range ends the last part: the last byte of IPv4 (decimal), the last 16 bits of
-                // IPv6 (hex, as the address writes them).
-                let bytes = first.bytes
-                let ipv4 = first.family == .ipv4
-                let lastPart = ipv4 ? Int(pieces[1]) : Int(pieces[1], radix: 16)
-                let firstPart = ipv4 ? Int(bytes[3]) : Int(bytes[14]) << 8 | Int(bytes[15])
-                guard let last = lastPart, last >= firstPart, last <= (ipv4 ? 255 : 0xffff) else {
-                    values.log.error(head.location, "virtual_server_group range '\(text)' must end at or after its start, within the last part")
-                    continue
-                }
-                count = last - firstPart + 1
-            }
-            guard let port = values.port(value, "virtual_server_group port") else { continue }
-            group.entries.append(.addressRange(first: first, count: count, port: port))
-        }
-        return group
     }
 }

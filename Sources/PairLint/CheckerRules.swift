@@ -66,6 +66,10 @@ enum CheckerRules {
             compare("name", dnsA.name, dnsB.name) { $0 }
         case (.smtp(let smtpA), .smtp(let smtpB)):
             compare("helo_name", smtpA.heloName, smtpB.heloName) { $0 }
+        case (.file(let fileA), .file(let fileB)):
+            compare("track_file", fileA.path, fileB.path) { text($0) }
+            compare("weight", fileA.weight, fileB.weight) { text($0) }
+            compare("reverse", fileA.reverse, fileB.reverse) { $0 ? "on" : "off" }
         default:
             break
         }

@@ -65,7 +65,7 @@ final class CheckService: DaemonService {
             onMessage: { [unowned self] _, message in receivedFromIPVSD(message) })
         monitor.start()
         let summary = monitor.summary
-        logger.info("checking \(summary.realServers) real servers with \(summary.checkers) checkers, \(summary.scripts) track scripts")
+        logger.info("checking \(summary.realServers) real servers with \(summary.checkers) checkers (\(summary.probes) distinct probes), \(summary.scripts) track scripts")
         returnFreedMemory()
     }
 

@@ -9,7 +9,8 @@ struct Checkd: ParsableCommand {
         abstract: "Health checks of real servers and vrrp_script track scripts of a keepalived.conf.",
         discussion: """
             checkd runs every checker of every real_server (TCP_CHECK, HTTP_GET, SSL_GET, SMTP_CHECK, UDP_CHECK, \
-            DNS_CHECK, PING_CHECK, MISC_CHECK) and every \
+            DNS_CHECK, PING_CHECK, MISC_CHECK, and FILE_CHECK, whose track_file it follows with inotify; under \
+            ha_suspend only while the service address is on the node) and every \
             vrrp_script an instance tracks, and the notify scripts (instance, sync group, real server and quorum \
             notifications). It has no capabilities and runs as its own user (tandem-checkd under systemd; started \
             as root it switches to that user when it exists), so every script runs unprivileged. It tells ipvsd \

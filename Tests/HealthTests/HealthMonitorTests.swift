@@ -34,7 +34,7 @@ private final class MonitorHarness {
         return found
     }
 
-    deinit { monitor.shutdown() }
+    deinit { monitor?.shutdown() }  // nil when the configuration did not parse
 }
 
 private func isHealth(_ up: Bool) -> (HealthEvent) -> Bool {
@@ -105,8 +105,9 @@ private func isHealth(_ up: Bool) -> (HealthEvent) -> Bool {
     @Test func checksDueTogetherStartInBatchesBetweenTurns() throws {
         let listener = try TCPListener()
         let servers = 300
+        // Each its own connect_timeout, so each is a probe of its own (identical ones would share one).
         let realServers = (0..<servers).map { index in
-            "    real_server 127.0.0.1 \(20000 + index) { TCP_CHECK { connect_port \(listener.port) connect_timeout 2 warmup 0 } }"
+            "    real_server 127.0.0.1 \(20000 + index) { TCP_CHECK { connect_port \(listener.port) connect_timeout 2.\(String(format: "%03d", index)) warmup 0 } }"
         }
         let harness = try MonitorHarness("""
         virtual_server 192.0.2.1 80 {

@@ -117,6 +117,29 @@ enum Keepalived {
         return (process.terminationStatus, (try? String(contentsOf: log, encoding: .utf8)) ?? output)
     }
 
+    /// What `keepalived --config-test` prints for `text` (its exit status is not 0 whenever it warned, so the text
+    /// is what tests compare); nil, after saying why in the test's output, where keepalived is not installed.
+    /// Needs no root: it only reads the file.
+    static func configTest(_ text: String, for test: String) throws -> String? {
+        guard FileManager.default.isExecutableFile(atPath: binary) else {
+            print("\(test): \(binary) is not installed; the oracle check is skipped")
+            return nil
+        }
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-oracle-\(UUID().uuidString).conf")
+        try text.write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = ["--config-test", "--log-console", "--use-file", file.path]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return output
+    }
+
     /// What keepalived says it read, from its VRRP process's `--dump-conf`: global_defs and every VRRP instance,
     /// without times and without the log lines that come between.
     static func dump(_ path: String, _ arguments: [String]) throws -> String {

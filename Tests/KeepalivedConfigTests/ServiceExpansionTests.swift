@@ -67,7 +67,7 @@ private func expansion(_ text: String) throws -> (services: [VirtualServiceID], 
     @Test func rangesAreInclusiveAndAddressesComeBeforeFwmarks() throws {
         let result = try expansion("""
         virtual_server_group G {
-            fwmark 7
+            fwmark 7 inet
             192.0.2.1-3 80
             2001:db8::1fe-200 443
         }

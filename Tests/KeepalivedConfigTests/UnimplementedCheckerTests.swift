@@ -1,10 +1,10 @@
 import Testing
 @testable import KeepalivedConfig
 
-/// keepalived's FILE_CHECK and BFD_CHECK are not run by checkd yet. Before, the block was an
+/// keepalived's BFD_CHECK is not run by checkd. Before, the block was an
 /// "unknown keyword" warning and its real server stayed up forever; now the file is refused at the checker's line.
 @Suite struct UnimplementedCheckerTests {
-    @Test(arguments: ["FILE_CHECK", "BFD_CHECK"])
+    @Test(arguments: ["BFD_CHECK"])
     func checkerIsRefusedWhereItIsWritten(name: String) {
         let text = "virtual_server 192.0.2.1 53 {\n    real_server 198.51.100.1 53 {\n        \(name) {\n            connect_timeout 3\n        }\n    }\n}\n"
         let result = Fixtures.parse(text)

@@ -67,8 +67,8 @@ import Testing
     @Test func schedulerFlagsCount() throws {
         var pair = PairFixture()
         // ops would not do: keepalived (and tandem) turn it off on a TCP service.
-        pair.edit(.lb02, "lb_algo rr", "lb_algo rr\n    mh-port")
-        #expect(pair.lint().with(.lbAlgoMismatch).first?.message.contains("lb_algo rr mh-port") == true)
+        pair.edit(.lb02, "lb_algo rr", "lb_algo rr\n    flag-2")
+        #expect(pair.lint().with(.lbAlgoMismatch).first?.message.contains("lb_algo rr flag-2") == true)
     }
 
     @Test func anotherPersistence() throws {

@@ -4,7 +4,6 @@ import Glibc
 /// enters FAULT as soon as its link fails instead of waiting for a timer.
 public final class LinkMonitor {
     public let fd: OwnedDescriptor
-    private static let linkGroup: UInt32 = 1          // RTMGRP_LINK
     private static let newLink: UInt16 = 16           // RTM_NEWLINK
     private static let deleteLink: UInt16 = 17        // RTM_DELLINK
     static let interfaceUp: UInt32 = 0x1              // IFF_UP
@@ -12,24 +11,7 @@ public final class LinkMonitor {
 
     // ip monitor link
     public init() throws {
-        let fd = try OwnedDescriptor(
-            returnedBy: socket(AF_NETLINK, Int32(SOCK_RAW.rawValue) | Int32(SOCK_NONBLOCK.rawValue)
-                               | Int32(SOCK_CLOEXEC.rawValue), 0 /* NETLINK_ROUTE */),
-            call: "socket(AF_NETLINK)")
-        self.fd = fd
-        // struct sockaddr_nl { sa_family_t nl_family; unsigned short nl_pad; __u32 nl_pid; __u32 nl_groups; }
-        var address = [UInt8](repeating: 0, count: 12)
-        address.withUnsafeMutableBytes { raw in
-            raw.storeBytes(of: UInt16(AF_NETLINK), toByteOffset: 0, as: UInt16.self)
-            raw.storeBytes(of: Self.linkGroup, toByteOffset: 8, as: UInt32.self)
-        }
-        let bound = address.withUnsafeBytes {
-            bind(fd.rawValue, $0.baseAddress!.assumingMemoryBound(to: sockaddr.self), socklen_t(12))
-        }
-        guard bound == 0 else {
-            fd.close()
-            throw SystemError.current("bind(RTMGRP_LINK)")
-        }
+        fd = try RouteNetlinkGroups.subscribe(RouteNetlinkGroups.link)
     }
 
     deinit { fd.close() }

@@ -37,23 +37,44 @@ public struct NetworkInterface: Sendable, Hashable {
         }
     }
 
+    /// One address getifaddrs reports: its interface, family, bytes (network order) and prefix length.
+    private struct ListedAddress {
+        var interface: String
+        var family: Int32
+        var bytes: [UInt8]
+        var prefixLength: Int
+    }
+
+    /// Every IPv4 and IPv6 address of every interface, in the kernel's order (getifaddrs dumps them over
+    /// rtnetlink, RTM_GETADDR).
+    private static func listedAddresses() -> [ListedAddress] {
+        var list: UnsafeMutablePointer<ifaddrs>?
+        guard getifaddrs(&list) == 0, let first = list else { return [] }
+        defer { freeifaddrs(list) }
+        var result: [ListedAddress] = []
+        var cursor: UnsafeMutablePointer<ifaddrs>? = first
+        while let entry = cursor {
+            defer { cursor = entry.pointee.ifa_next }
+            guard let address = entry.pointee.ifa_addr, let addressBytes = Self.bytes(address) else { continue }
+            let mask = entry.pointee.ifa_netmask.flatMap(Self.bytes) ?? []
+            result.append(ListedAddress(interface: String(cString: entry.pointee.ifa_name),
+                                        family: Int32(address.pointee.sa_family), bytes: addressBytes,
+                                        prefixLength: mask.reduce(0) { $0 + $1.nonzeroBitCount }))
+        }
+        return result
+    }
+
+    /// Every IPv4 and IPv6 address of every interface, as network-order bytes.
+    // ip -o addr show
+    public static func allAddresses() -> [[UInt8]] {
+        listedAddresses().map(\.bytes)
+    }
+
     /// Every address of both families with its prefix length (from the netmask getifaddrs reports), in the
     /// kernel's order: what removing one needs, since the kernel deletes an address only at its own prefix length.
     // ip -o addr show dev lo
     public func addressesWithPrefixLength() -> [(address: [UInt8], prefixLength: Int)] {
-        var list: UnsafeMutablePointer<ifaddrs>?
-        guard getifaddrs(&list) == 0, let first = list else { return [] }
-        defer { freeifaddrs(list) }
-        var result: [(address: [UInt8], prefixLength: Int)] = []
-        var cursor: UnsafeMutablePointer<ifaddrs>? = first
-        while let entry = cursor {
-            defer { cursor = entry.pointee.ifa_next }
-            guard let address = entry.pointee.ifa_addr, String(cString: entry.pointee.ifa_name) == name,
-                  let bytes = Self.bytes(address) else { continue }
-            let mask = entry.pointee.ifa_netmask.flatMap(Self.bytes) ?? []
-            result.append((bytes, mask.reduce(0) { $0 + $1.nonzeroBitCount }))
-        }
-        return result
+        Self.listedAddresses().filter { $0.interface == name }.map { ($0.bytes, $0.prefixLength) }
     }
 
     /// The address bytes of an AF_INET or AF_INET6 sockaddr; nil for other families (AF_PACKET).
@@ -94,27 +115,6 @@ public struct NetworkInterface: Sendable, Hashable {
     }
 
     private func addresses(family: Int32) -> [[UInt8]] {
-        var list: UnsafeMutablePointer<ifaddrs>?
-        guard getifaddrs(&list) == 0, let first = list else { return [] }
-        defer { freeifaddrs(list) }
-        var result: [[UInt8]] = []
-        var cursor: UnsafeMutablePointer<ifaddrs>? = first
-        while let entry = cursor {
-            defer { cursor = entry.pointee.ifa_next }
-            guard let address = entry.pointee.ifa_addr, Int32(address.pointee.sa_family) == family,
-                  String(cString: entry.pointee.ifa_name) == name else { continue }
-            if family == AF_INET {
-                address.withMemoryRebound(to: sockaddr_in.self, capacity: 1) {
-                    var raw = $0.pointee.sin_addr
-                    result.append(withUnsafeBytes(of: &raw) { Array($0) })
-                }
-            } else {
-                address.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) {
-                    var raw = $0.pointee.sin6_addr
-                    result.append(withUnsafeBytes(of: &raw) { Array($0) })
-                }
-            }
-        }
-        return result
+        Self.listedAddresses().filter { $0.interface == name && $0.family == family }.map(\.bytes)
     }
 }
