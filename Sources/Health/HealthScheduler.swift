@@ -446,8 +446,8 @@ public struct HealthScheduler {
 
     /// keepalived probes a real server once for every virtual server that lists it; here checkers that would make
     /// the same attempt share one: a leader probes on its schedule and each follower records every outcome by its
-    /// own rules (retry, weight), so each keeps its own state. The leader is one that is probing now, else one with
-    /// a history, else the first; a follower with no history starts from the leader's state (its verdict is
+    /// own rules (retry, weight), so each keeps its own state. The leader is one that is probing now, else the
+    /// leader of before, else the first; a follower with no history starts from the leader's state (its verdict is
     /// returned at once). MISC_CHECK programs are not shared (a program may count on being run for each), nor
     /// FILE_CHECK (never due).
     private mutating func shareProbes() -> [HealthEvent] {
@@ -470,8 +470,10 @@ public struct HealthScheduler {
             }
         }
         for members in groups.values where members.count > 1 {
+            // A follower's own due time is never moved, so the latest due among checkers with a history is the
+            // leader's of before: it stays leader and no extra attempt is made.
             let leader = members.first { hot[Int($0.flat)].running }
-                ?? members.first { checkers[Int($0.flat)].last != nil }
+                ?? members.filter { checkers[Int($0.flat)].last != nil }.max { hot[Int($0.flat)].due < hot[Int($1.flat)].due }
                 ?? members[0]
             for member in members where member.flat != leader.flat {
                 let (f, l) = (Int(member.flat), Int(leader.flat))

@@ -1,8 +1,9 @@
-"""Issue 14: DNS_CHECK, UDP_CHECK, SMTP_CHECK and PING_CHECK give the same verdicts under checkd as under
-keepalived. keepalived is the oracle, as in `tables`: Configs/checkers on lb01 under keepalived, then under our
-daemons, against the same real servers in web01 and web02 (dnsmasq, aiosmtpd, a UDP echo, a silent UDP port,
-ICMP echo), the settled `ipvsadm -Sn` compared rule for rule; then web01's servers stop (and it stops answering
-pings) and both are compared again."""
+"""Issue 14: DNS_CHECK, UDP_CHECK, SMTP_CHECK, PING_CHECK and FILE_CHECK give the same verdicts under checkd as
+under keepalived, and ha_suspend, a virtual server's weight and sh's flags the same table. keepalived is the
+oracle, as in `tables`: Configs/checkers on lb01 under keepalived, then under our daemons, against the same real
+servers in web01 and web02 (dnsmasq, aiosmtpd, a UDP echo, a silent UDP port, ICMP echo) and the same track
+files on lb01, the settled `ipvsadm -Sn` compared rule for rule; then web01's servers stop (and it stops
+answering pings), web01's drain file says 1 and web02's boost file 4, and both are compared again."""
 import os
 
 from .checks import Failed, expect, say
@@ -56,10 +57,23 @@ def _rule(port, proto, web):
     return f"-a {flag} {VIP}:{port} -r {WEBS[web]}:{port} -g -w 1"
 
 
-def _expected(up):
-    """The real-server rules when `up` ({port: [webs]}) answer."""
+TRACK_DIR = "/run/tandem-lab"
+
+
+def _expected(up, file_weights):
+    """The real-server rules when `up` ({port: [webs]}) answer; `file_weights` ({web: weight}) are the FILE_CHECK
+    service's servers in (8081); the ha_suspend service (192.0.2.119:8082) keeps both, never checked."""
     protos = {53: "UDP", 9000: "UDP", 9001: "UDP", 25: "TCP", 80: "TCP"}
-    return sorted(_rule(port, protos[port], web) for port, webs in up.items() for web in webs)
+    rules = [_rule(port, protos[port], web) for port, webs in up.items() for web in webs]
+    rules += [f"-a -t {VIP}:8081 -r {WEBS[web]}:8081 -g -w {weight}" for web, weight in file_weights.items()]
+    rules += [f"-a -t 192.0.2.119:8082 -r {address}:8082 -g -w 1" for address in WEBS.values()]
+    return sorted(rules)
+
+
+def _track_files(vm, drain, boost):
+    """The two FILE_CHECK files on lb01, written whole (the checkers follow the directory, as keepalived)."""
+    vm.sh(f"mkdir -p {TRACK_DIR} && chmod 755 {TRACK_DIR} && echo {drain} > {TRACK_DIR}/web01-drain "
+          f"&& echo {boost} > {TRACK_DIR}/web02-boost && chmod 644 {TRACK_DIR}/web01-drain {TRACK_DIR}/web02-boost")
 
 
 def _compare(lab, vm, ours, step, expected):
@@ -97,18 +111,21 @@ def checkers(ctx):
         for web, address in WEBS.items():
             _servers(lab, web, address, silent_udp=(web == "web01"))
         everyone = ["web01", "web02"]
+        _track_files(vm, 0, 0)
         _compare(lab, vm, ours, "all up", _expected({53: everyone, 9000: everyone, 9001: ["web01"], 25: everyone,
-                                                    80: everyone}))
+                                                    80: everyone}, {"web01": 3, "web02": 3}))
         _stop_servers(lab, "web01")
-        _compare(lab, vm, ours, "web01's servers stopped",
-                 _expected({53: ["web02"], 9000: ["web02"], 9001: [], 25: ["web02"], 80: ["web02"]}))
+        _track_files(vm, 1, 4)
+        _compare(lab, vm, ours, "web01's servers stopped, web01 drained, web02 boosted",
+                 _expected({53: ["web02"], 9000: ["web02"], 9001: [], 25: ["web02"], 80: ["web02"]}, {"web02": 11}))
         # checkd's unit opened ICMP datagram sockets to its group (ExecStartPre, as root) and no further.
         rng = vm.sh("cat /proc/sys/net/ipv4/ping_group_range").split()
         gid = vm.sh("getent group tandem-checkd | cut -d: -f3").strip()
         say(f"lb01's net.ipv4.ping_group_range after both suites: {' '.join(rng)} (tandem-checkd is {gid}; "
             "keepalived widens it to every group itself)")
-        ctx.measure("checkers", "DNS/UDP/SMTP/PING verdicts = keepalived's, all up and web01 down")
+        ctx.measure("checkers", "DNS/UDP/SMTP/PING/FILE verdicts, ha_suspend, sh flags, VS weight = keepalived's, all up and web01 down")
     finally:
+        vm.sh(f"rm -rf {TRACK_DIR}", check=False)
         for web in WEBS:
             _stop_servers(lab, web)
             ns_run(lab.node_ns[web], ["sysctl", "-qw", "net.ipv4.icmp_echo_ignore_all=0"], check=False)
