@@ -171,13 +171,14 @@ public enum ConfigLoader {
         table.add("virtual_server", arity: .between(1, 2), block: true) { config, s, values in
             values.log.scope = .virtualServers
             guard let address = VirtualServerReader.address(of: s, values: &values) else { return }
-            if let earlier = values.virtualServerLocations[address] {
-                values.log.error(s.location, "virtual_server \(address) is already defined at \(earlier)")
+            var server = VirtualServer(address: address, location: s.location)
+            VirtualServerReader.virtualServerTable.apply(s.block ?? [], to: &server, values: &values)
+            if values.virtualServerLocations[address] != nil,
+               let index = config.virtualServers.firstIndex(where: { $0.address == address }) {
+                DuplicateVirtualServers.merge(server, into: &config.virtualServers[index], log: &values.log)
                 return
             }
             values.virtualServerLocations[address] = s.location
-            var server = VirtualServer(address: address, location: s.location)
-            VirtualServerReader.virtualServerTable.apply(s.block ?? [], to: &server, values: &values)
             // Appending doubles capacity; at 10,000 virtual servers the slack would be a third of the model.
             server.realServers = server.realServers.withUnsafeBufferPointer { Array($0) }
             config.virtualServers.append(server)

@@ -133,7 +133,8 @@ import Testing
     }
 }
 
-/// The repository's ready-to-use configs must be clean: no error and no warning.
+/// The repository's ready-to-use configs must be clean: no error and no warning, except the one warning
+/// Configs/checkers carries on purpose (a virtual_server written twice, the lab's oracle case for keepalived's rule).
 @Suite struct RepositoryConfigTests {
     @Test func configsArePresent() {
         #expect(Fixtures.configFiles.count == 14, "\(Fixtures.configFiles)")
@@ -142,7 +143,12 @@ import Testing
     @Test(arguments: Fixtures.configFiles)
     func everyConfigIsClean(_ name: String) {
         let result = Fixtures.load(Fixtures.configsDirectory.appendingPathComponent(name).path)
-        #expect(result.diagnostics.isEmpty, "\(name): \(result.printed)")
+        let intended = result.diagnostics.filter {
+            name.hasPrefix("checkers/") && $0.severity == .warning
+                && $0.message.hasPrefix("virtual_server 192.0.2.118:8083 is already defined at")
+        }
+        #expect(intended.count == (name.hasPrefix("checkers/") ? 1 : 0), "\(name): \(result.printed)")
+        #expect(result.diagnostics.count == intended.count, "\(name): \(result.printed)")
     }
 
     @Test func natPairMovesTheGatewayWithTheVIPs() throws {

@@ -66,7 +66,10 @@ def _expected(up, file_weights):
     protos = {53: "UDP", 9000: "UDP", 9001: "UDP", 25: "TCP", 80: "TCP"}
     rules = [_rule(port, protos[port], web) for port, webs in up.items() for web in webs]
     rules += [f"-a -t {VIP}:8081 -r {WEBS[web]}:8081 -g -w {weight}" for web, weight in file_weights.items()]
+    # (The -A lines are compared with keepalived's whole, not here: 8083 must be rr with persistence 30.)
     rules += [f"-a -t 192.0.2.119:8082 -r {address}:8082 -g -w 1" for address in WEBS.values()]
+    # The service written twice (8083): the real servers of both blocks, never checked.
+    rules += [f"-a -t {VIP}:8083 -r {WEBS['web01']}:8083 -g -w 2", f"-a -t {VIP}:8083 -r {WEBS['web02']}:8083 -g -w 7"]
     return sorted(rules)
 
 
