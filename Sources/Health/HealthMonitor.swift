@@ -224,7 +224,12 @@ public final class HealthMonitor {
         guard !stopped else { return }
         completedAttempts += 1
         if let reason = outcome.failureReason {
-            logger.debug("\(task) failed: \(reason)")
+            if scheduler.logsFailure(of: task), let (check, target, _) = scheduler.checker(for: task) {
+                logger.info("\(check.name) of \(target.address):\(target.port) for \(task) failed: \(reason)",
+                            metadata: ["CHECK": "\(check.name)", "REASON": "\(reason)"])
+            } else {
+                logger.debug("\(task) failed: \(reason)")
+            }
         }
         let events = scheduler.complete(task, outcome, now: loop.now, startedAt: startedAt)
         // A group's real server has one message per service: the journal gets one line for the server.

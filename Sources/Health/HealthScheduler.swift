@@ -154,6 +154,15 @@ public struct HealthScheduler {
         return (check, CheckTarget(check: check, realServer: realServer, virtualServer: virtualServer), checker.timing)
     }
 
+    /// Whether a failure of this task's attempt is logged although it changes nothing yet: keepalived's
+    /// log_all_failures (or global_defs' checker_log_all_failures) logs the failures of a checker that is up,
+    /// the retries before it goes down.
+    public func logsFailure(of task: HealthTask) -> Bool {
+        guard let flat = locate(task)?.flat, checkers[flat].state.up else { return false }
+        let check = Self.resolve(checkers[flat].source, in: configuration).0
+        return check.logAllFailures ?? configuration.global.checkerLogAllFailures
+    }
+
     /// The prepared attempt of a TCP/HTTP/SSL checker's task; nil for scripts, MISC_CHECK and stale tasks.
     func plan(for task: HealthTask) -> ProbePlan? {
         guard let flat = locate(task)?.flat else { return nil }

@@ -42,6 +42,9 @@ enum GlobalDefsReader {
         table.add("enable_script_security", arity: .between(0, 1), noEffect: KeywordClasses.scriptSecurityUnchecked) { global, s, values in
             global.enableScriptSecurity = values.flag(s)
         }
+        table.add("checker_log_all_failures", arity: .between(0, 1)) { global, s, values in
+            global.checkerLogAllFailures = values.flag(s)
+        }
         table.add("lvs_flush_on_stop", "lvs_flush_onstop", arity: .between(0, 1)) { global, s, values in
             global.lvsFlushOnStop = values.flag(s)
         }

@@ -131,7 +131,6 @@ enum KeywordClasses {
         add("global_defs", .warned, ["vrrp_down_timer_adverts"],
             "the master-down timer is the RFC's three adverts (plus skew)")
         add("global_defs", .warned, ["vrrp_startup_delay"], "VRRP instances start as soon as vrrpd does")
-        add("global_defs", .warned, ["checker_log_all_failures"], "only checker state changes are logged")
 
         // vrrp_instance.
         add("vrrp_instance", .refused, ["use_vmac", "use_vmac_addr", "vmac_xmit_base", "use_ipvlan"],
@@ -194,7 +193,6 @@ enum KeywordClasses {
             let block = "virtual_server/real_server/" + checker
             add(block, .refused, ["alpha"],
                 "not implemented: the real server would be in service before its first check passes")
-            add(block, .warned, ["log_all_failures"], "only checker state changes are logged")
             if checker != "MISC_CHECK" {
                 add(block, .warned, ["bind_if", "fwmark"],
                     "checks leave by the interface and mark the routing table chooses")

@@ -85,6 +85,8 @@ public struct GlobalDefinitions: Sendable {
     public var scriptUser: String?
     public var scriptGroup: String?
     public var enableScriptSecurity = false
+    /// `checker_log_all_failures`: every checker logs each failed attempt while it is up (see HealthCheck).
+    public var checkerLogAllFailures = false
     public var lvsSyncDaemon: LVSSyncDaemon?
     /// `lvs_flush_on_stop`: clear the managed IPVS services when ipvsd stops (default: leave them).
     public var lvsFlushOnStop = false
@@ -403,6 +405,9 @@ public struct HealthCheck: Hashable, Sendable {
     public var virtualHost: String?
     /// SSL_GET: verify the server certificate (keepalived does not by default).
     public var verifyCertificate = false
+    /// `log_all_failures`: log each failed attempt while the checker is up (the retries before it goes down),
+    /// not only its changes; nil: global_defs' checker_log_all_failures.
+    public var logAllFailures: Bool?
     public var timing = CheckTiming()
     public var location: ConfigLocation
 

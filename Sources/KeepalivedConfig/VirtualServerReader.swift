@@ -70,6 +70,7 @@ enum VirtualServerReader {
         table.add("connect_port", arity: .exactly(1)) { check, s, values in check.connectPort = values.port(s.arguments[0], "connect_port") }
         table.add("bindto", arity: .exactly(1)) { check, s, values in check.bindTo = values.address(s.arguments[0], "bindto") }
         table.add("bind_port", arity: .exactly(1)) { check, s, values in check.bindPort = values.port(s.arguments[0], "bind_port") }
+        table.add("log_all_failures", arity: .between(0, 1)) { check, s, values in check.logAllFailures = values.flag(s) }
         return table
     }
 
