@@ -38,6 +38,11 @@ def _servers(lab, web, address, silent_udp):
         lab.procs.start(f"udp-{web}-9001", ["ip", "netns", "exec", ns, PYTHON, "-c", UDP_ECHO, "9001", "silent"],
                         os.path.join(state, f"udp-{web}-9001.log"))
     ns_run(ns, ["sysctl", "-qw", "net.ipv4.icmp_echo_ignore_all=0"])
+    # UDP_CHECK's verdict on a closed port is the ICMP port unreachable it gets back; the kernel's default rate
+    # limit (one per second per peer, a burst of 6) drops some once DNS, UDP and the retries of both ask at once,
+    # and a dropped one reads as silence, which is up (under keepalived as under checkd). The lab wants the
+    # verdict, not the limit.
+    ns_run(ns, ["sysctl", "-qw", "net.ipv4.icmp_ratelimit=0"])
 
     def listening():
         udp = ns_run(ns, ["ss", "-Huln"], check=False).stdout
@@ -70,6 +75,10 @@ def _expected(up, file_weights):
     rules += [f"-a -t 192.0.2.119:8082 -r {address}:8082 -g -w 1" for address in WEBS.values()]
     # The service written twice (8083): the real servers of both blocks, never checked.
     rules += [f"-a -t {VIP}:8083 -r {WEBS['web01']}:8083 -g -w 2", f"-a -t {VIP}:8083 -r {WEBS['web02']}:8083 -g -w 7"]
+    # No protocol line (UDP), persistence_granularity (NAT), a DR port reset to the service's, MISC_CHECK exit
+    # codes (exit 2 is down, exit 5 under misc_dynamic weight 3): never depend on the web servers.
+    rules += [f"-a -u {VIP}:5353 -r {WEBS['web01']}:5353 -g -w 1", f"-a -t {VIP}:8084 -r {WEBS['web01']}:8084 -m -w 1",
+              f"-a -t {VIP}:8085 -r {WEBS['web01']}:8085 -g -w 1", f"-a -t {VIP}:8086 -r {WEBS['web02']}:8086 -g -w 3"]
     return sorted(rules)
 
 
@@ -83,14 +92,22 @@ def _compare(lab, vm, ours, step, expected):
     """One step: keepalived's and our settled tables on lb01, from a fresh start each."""
     keepalived = KeepalivedSuite()
     results = {}
+    timeouts = {}
     for suite in (keepalived, ours):
         lab.reset_lbs()
+        # The kernel's defaults again (ipvsadm --set survives a flush), so each suite must set lvs_timeouts itself.
+        vm.sh("ipvsadm --set 900 120 300")
         suite.install(vm, "checkers")
         suite.start(vm)
         # DNS_CHECK's keepalived defaults take up to delay_loop + 3 × (connect_timeout + delay_loop) to say down.
         results[suite.name] = _settled_table(vm, f"checkers ({step}) under {suite.name}", timeout=120, quiet=14)
+        timeouts[suite.name] = vm.sh("ipvsadm -L --timeout").strip()
         suite.stop(vm)
     lab.reset_lbs()
+    vm.sh("ipvsadm --set 900 120 300")
+    expect(timeouts["keepalived"] == timeouts[ours.name] == "Timeout (tcp tcpfin udp): 7200 60 120",
+           f"checkers ({step}): ipvsadm -L --timeout: keepalived {timeouts['keepalived']!r}, "
+           f"{ours.name} {timeouts[ours.name]!r} (lvs_timeouts tcp 7200 tcpfin 60 udp 120)")
     theirs, mine = results["keepalived"], results[ours.name]
     if theirs != mine:
         raise Failed(f"checkers ({step}): tables differ; keepalived only: {[r for r in theirs if r not in mine]}; "
