@@ -85,16 +85,16 @@ final class CompatibilityTableTests: XCTestCase {
         virtual_server 192.0.2.10 53 {
             protocol UDP
             real_server 192.0.2.21 53 {
-                FILE_CHECK {
-                    track_file web01
+                BFD_CHECK {
+                    name web01
                 }
             }
         }
         """
         let result = Fixtures.parse(text)
-        let error = result.errors.first { $0.message.hasPrefix("FILE_CHECK") }
+        let error = result.errors.first { $0.message.hasPrefix("BFD_CHECK") }
         XCTAssertEqual(error.map { "\($0.location)" }, "t.conf:4:9")
-        XCTAssertTrue(error?.message.contains("kept in service without being checked") == true)
+        XCTAssertTrue(error?.message.contains("tandem would keep it in service") == true)
         XCTAssertThrowsError(try configuration(text, as: [.virtualServers]))
     }
 
