@@ -103,9 +103,7 @@ public final class HealthMonitor {
     private func trackedFileChanged(_ path: String, value: Int64) {
         guard !stopped else { return }
         let events = scheduler.trackedFileChanged(path, value: value, now: loop.now)
-        let outcome: CheckOutcome = .failure("\(path) holds \(value)")
-        let healthEvents = events.filter { if case .realServerHealth = $0 { return true }; return false }
-        for event in healthEvents { log(event, after: outcome, check: "FILE_CHECK") }
+        logHealth(events, after: .failure("\(path) holds \(value)"), check: "FILE_CHECK")
         if !events.isEmpty { onEvents(events) }
     }
 
@@ -232,16 +230,35 @@ public final class HealthMonitor {
             }
         }
         let events = scheduler.complete(task, outcome, now: loop.now, startedAt: startedAt)
-        // A group's real server has one message per service: the journal gets one line for the server.
-        let healthEvents = events.filter { if case .realServerHealth = $0 { return true }; return false }
         let check = scheduler.checker(for: task)?.check.name
-        if let first = healthEvents.first { log(first, after: outcome, check: check, otherServices: healthEvents.count - 1) }
+        logHealth(events, after: outcome, check: check)
         for event in events {
             if case .realServerHealth = event { continue }
             log(event, after: outcome, check: check)
         }
         if !events.isEmpty { onEvents(events) }
         rearm()
+    }
+
+    /// One journal line per real server and verdict: a group's real server has a message per service, and a
+    /// shared probe one per virtual server that lists the server.
+    private func logHealth(_ events: [HealthEvent], after outcome: CheckOutcome, check: String?) {
+        var order: [String] = []
+        var byServer: [String: (first: HealthEvent, count: Int)] = [:]
+        for event in events {
+            guard case .realServerHealth(let health) = event else { continue }
+            let key = "\(health.id.realAddress) \(health.id.realPort) \(health.up) \(health.weight)"
+            if let seen = byServer[key] {
+                byServer[key] = (seen.first, seen.count + 1)
+            } else {
+                order.append(key)
+                byServer[key] = (event, 1)
+            }
+        }
+        for key in order {
+            let (first, count) = byServer[key]!
+            log(first, after: outcome, check: check, otherServices: count - 1)
+        }
     }
 
     private func log(_ event: HealthEvent, after outcome: CheckOutcome, check: String?, otherServices: Int = 0) {
@@ -255,7 +272,7 @@ public final class HealthMonitor {
             ]
             if let check { metadata["CHECK"] = "\(check)" }
             if let reason = outcome.failureReason { metadata["REASON"] = "\(reason)" }
-            let others = otherServices > 0 ? ", and in \(otherServices) more services of its virtual_server" : ""
+            let others = otherServices > 0 ? ", and in \(otherServices) more services" : ""
             logger.notice("real server \(health.id) is \(health.up ? "up" : "down") (weight \(health.weight))\(others)",
                           metadata: metadata)
         case .trackScript(let name, let ok):
