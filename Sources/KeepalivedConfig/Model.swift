@@ -174,8 +174,11 @@ public struct VirtualIPAddress: Hashable, Sendable {
     public var prefixLength: Int
     public var device: String?
     public var label: String?
+    /// `brd ADDR`, or the one `brd +` (all host bits set) or `brd -` (none) works out; nil: no broadcast address,
+    /// as keepalived adds none unless asked.
     public var broadcast: IPAddress?
-    public var scope: String?
+    /// `scope NAME|N` (iproute2's rt_scopes); nil: global (universe, 0). IPv4 only, as in keepalived.
+    public var scope: UInt8?
     /// `no_track`: the address's interface going down does not put the instance in FAULT.
     public var noTrack = false
     public var location: ConfigLocation

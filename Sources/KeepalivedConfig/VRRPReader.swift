@@ -187,6 +187,32 @@ enum VRRPReader {
 /// A new address may start on the same line as the previous one: any word that is an address where an option
 /// name was expected begins the next entry.
 enum VirtualAddressListReader {
+    /// `brd ADDR|+|-` as keepalived reads it: `+` sets every host bit, `-` none, both only up to a /30; an IPv6
+    /// address with a broadcast is dropped by keepalived (so its VRRP would not hold it), refused here.
+    static func broadcast(_ value: Token, of entry: VirtualIPAddress, at option: Token,
+                          values: inout ValueParser) -> IPAddress? {
+        guard entry.address.family == .ipv4 else {
+            values.log.error(option.location, "an IPv6 address has no broadcast: keepalived skips this address, so it is refused")
+            return nil
+        }
+        let text = value.word ?? ""
+        guard text == "+" || text == "-" else {
+            guard let address = IPAddress(text), address.family == .ipv4 else {
+                values.log.error(value.location, "brd '\(text)' is not an IPv4 address, + or -: keepalived skips this address, so it is refused")
+                return nil
+            }
+            return address
+        }
+        guard entry.prefixLength <= 30 else {
+            values.log.warning(value.location, "brd \(text): a /\(entry.prefixLength) has no broadcast, so none is set (as keepalived)")
+            return nil
+        }
+        let hostMask = UInt32.max >> UInt32(entry.prefixLength)
+        let bits = entry.address.bytes.reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+        let result = text == "+" ? bits | hostMask : bits & ~hostMask
+        return .ipv4(UInt8(result >> 24), UInt8(result >> 16 & 0xff), UInt8(result >> 8 & 0xff), UInt8(result & 0xff))
+    }
+
     static func read(_ s: Statement, values: inout ValueParser) -> [VirtualIPAddress] {
         var result: [VirtualIPAddress] = []
         var tokens = ListReader.tokens(of: s)[...]
@@ -212,16 +238,19 @@ enum VirtualAddressListReader {
                     case "dev": entry.device = value.word
                     case "label": entry.label = value.word
                     case "scope":
-                        entry.scope = value.word
-                        // The kernel's default is what tandem installs; any other scope changes which source
-                        // address the host picks, so it is refused until vrrpd applies it.
-                        if !["global", "universe", "0"].contains(value.word ?? "") {
-                            values.log.error(value.location, "virtual_ipaddress scope \(value.word ?? "") is not supported by tandem (only global)")
+                        // keepalived (vrrp_ipaddress.c): a scope it does not know is reported and ignored, and an
+                        // IPv6 address takes none.
+                        guard let scope = RouteReader.scopeNumber(value.word ?? "") else {
+                            values.log.warning(value.location, "virtual_ipaddress scope '\(value.word ?? "")' is not global, site, link, host, nowhere or 0–255, so it is ignored (as keepalived)")
+                            break
+                        }
+                        if address.family == .ipv6 {
+                            values.log.warning(option.location, "an IPv6 address takes no scope, so it is ignored (as keepalived)")
+                        } else {
+                            entry.scope = scope
                         }
                     default:
-                        // keepalived's "+"/"-" (compute the broadcast, or none) are not addresses.
-                        if !["+", "-"].contains(value.word ?? "") { entry.broadcast = values.address(value, "brd") }
-                        values.log.warning(option.location, "\(name) is not applied by tandem: the address gets no broadcast address, where keepalived sets it")
+                        entry.broadcast = broadcast(value, of: entry, at: option, values: &values)
                     }
                 case "peer", "preferred_lft":
                     // `peer` makes the VIP point-to-point and `preferred_lft 0` deprecates it as a source:

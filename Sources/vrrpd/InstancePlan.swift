@@ -28,6 +28,8 @@ struct InstancePlan: Equatable {
         var prefixLength: Int
         var label: String?
         var device: String?
+        var broadcast: IPAddress?
+        var scope: UInt8?
     }
 
     /// Builds the plan; `primaryAddress` returns the interface's own first address of a family (nil if none).
@@ -38,7 +40,8 @@ struct InstancePlan: Equatable {
             return .failure(PlanError("vrrp_instance \(instance.name) has no interface or virtual_router_id"))
         }
         func planned(_ vip: VirtualIPAddress) -> VirtualAddress {
-            VirtualAddress(address: vip.address, prefixLength: vip.prefixLength, label: vip.label, device: vip.device)
+            VirtualAddress(address: vip.address, prefixLength: vip.prefixLength, label: vip.label, device: vip.device,
+                           broadcast: vip.broadcast, scope: vip.scope)
         }
         let advertised = instance.virtualIPAddresses.map(planned)
         let excluded = instance.excludedVirtualIPAddresses.map(planned)

@@ -163,7 +163,9 @@ final class VRRPEngine {
         }
         do {
             if add {
-                try environment.addresses.add(address.address, prefixLength: address.prefixLength, to: link, label: address.label)
+                try environment.addresses.add(address.address, prefixLength: address.prefixLength, to: link,
+                                              options: AddressOptions(label: address.label, broadcast: address.broadcast?.bytes,
+                                                                      scope: address.scope ?? 0))
             } else {
                 try environment.addresses.remove(address.address, prefixLength: address.prefixLength, from: link)
             }
@@ -449,7 +451,9 @@ final class VRRPEngine {
         }
         do {
             if add {
-                try environment.addresses.add(address, prefixLength: details.prefixLength, to: link, label: details.label)
+                try environment.addresses.add(address, prefixLength: details.prefixLength, to: link,
+                                              options: AddressOptions(label: details.label, broadcast: details.broadcast?.bytes,
+                                                                      scope: details.scope ?? 0))
             } else {
                 try environment.addresses.remove(address, prefixLength: details.prefixLength, from: link)
             }

@@ -4,7 +4,7 @@ import Vocabulary
 
 /// Adds and removes the virtual addresses, as `ip addr add/del` would.
 protocol VirtualAddressControl: AnyObject {
-    func add(_ address: IPAddress, prefixLength: Int, to interface: InterfaceID, label: String?) throws
+    func add(_ address: IPAddress, prefixLength: Int, to interface: InterfaceID, options: AddressOptions) throws
     func remove(_ address: IPAddress, prefixLength: Int, from interface: InterfaceID) throws
 }
 
@@ -14,8 +14,8 @@ final class NetlinkAddressControl: VirtualAddressControl {
 
     init() throws { control = try AddressControl() }
 
-    func add(_ address: IPAddress, prefixLength: Int, to interface: InterfaceID, label: String?) throws {
-        try control.add(address.bytes, prefixLength: prefixLength, interfaceIndex: interface.index, label: label)
+    func add(_ address: IPAddress, prefixLength: Int, to interface: InterfaceID, options: AddressOptions) throws {
+        try control.add(address.bytes, prefixLength: prefixLength, interfaceIndex: interface.index, options: options)
     }
 
     func remove(_ address: IPAddress, prefixLength: Int, from interface: InterfaceID) throws {

@@ -4,7 +4,8 @@ import TestSupport
 
 /// virtual_routes, virtual_rules and static_routes under Debian's keepalived and under vrrpd, the same
 /// configuration on the same two-node lab: after the election and after the master stops, each node's
-/// routing tables and rules (normalized: the kernel's own entries left out) must be the same.
+/// routing tables and rules (normalized: the kernel's own entries left out) and its IPv4 addresses (with their
+/// broadcast and scope: `brd +`, `brd -`, `scope link`, `scope site`) must be the same.
 @Suite(.serialized, .enabled(if: NetworkLab.available && FileManager.default.isExecutableFile(atPath: "/usr/sbin/keepalived"),
                              "needs root, network namespaces and Debian's keepalived (\(NetworkLab.unavailableReason ?? ""))"))
 struct VRRPRouteNamespaceTests {
@@ -28,6 +29,8 @@ struct VRRPRouteNamespaceTests {
             }
             virtual_ipaddress {
                 192.0.2.100/24
+                198.51.100.101/24 brd + scope link
+                192.0.2.102/28 brd - scope site
             }
             virtual_routes {
                 198.51.100.0/24 via 192.0.2.254 dev eth0 table 100
@@ -50,7 +53,10 @@ struct VRRPRouteNamespaceTests {
             .filter { !$0.contains("table local") && !$0.contains("proto kernel") && !$0.hasPrefix("fe80") && !$0.contains("ff00::/8") }
         let rules = lab.exec(node, "ip rule show").output.split(separator: "\n").map(String.init)
             .filter { !$0.hasPrefix("0:") && !$0.hasPrefix("32766:") && !$0.hasPrefix("32767:") }
-        return (routes + rules).map { $0.trimmingCharacters(in: .whitespaces) }.sorted()
+        // "2: eth0    inet 192.0.2.101/24 brd 192.0.2.255 scope link secondary eth0\ valid_lft ...": from inet on.
+        let addresses = lab.exec(node, "ip -o -4 addr show dev eth0").output.split(separator: "\n")
+            .compactMap { line in line.range(of: "inet ").map { "address " + line[$0.lowerBound...] } }
+        return (routes + rules + addresses).map { $0.trimmingCharacters(in: .whitespaces) }.sorted()
     }
 
     /// Runs the scenario with one daemon and returns the snapshots: both nodes after a is master, then b
@@ -98,5 +104,8 @@ struct VRRPRouteNamespaceTests {
         // The scenario did install something: a as master holds the virtual and the static routes.
         #expect(keepalived[0].contains { $0.contains("198.51.100.0/24 via 192.0.2.254") }, "\(keepalived[0])")
         #expect(keepalived[1].contains { $0.contains("203.0.113.0/25") } && !keepalived[1].contains { $0.contains("198.51.100.0/24") })
+        // (In another subnet than 192.0.2.100: the kernel refuses a secondary whose scope differs from its primary's.)
+        #expect(keepalived[0].contains { $0.contains("inet 198.51.100.101/24 brd 198.51.100.255 scope link") }, "\(keepalived[0])")
+        #expect(keepalived[0].contains { $0.contains("inet 192.0.2.102/28 brd 192.0.2.96 scope site") }, "\(keepalived[0])")
     }
 }

@@ -207,17 +207,32 @@ import Vocabulary
         #expect(addresses == ["192.0.2.10", "192.0.2.11", "192.0.2.12"])
     }
 
-    @Test func broadcastIsWarnedAndOnlyGlobalScopeIsAccepted() throws {
+    /// brd and scope as keepalived 2.2.7's vrrp_ipaddress.c reads them: `+` sets the host bits, `-` clears them,
+    /// both only up to a /30; scope by rt_scopes name or number, IPv4 only; a broadcast on IPv6 drops the address
+    /// in keepalived, so it is refused.
+    @Test func broadcastAndScopeAreReadAsKeepalivedReadsThem() throws {
         let result = Fixtures.parse(instanceText("""
                 virtual_ipaddress {
                     192.0.2.10/24 brd 192.0.2.255 scope global
                     192.0.2.11/24 brd + scope link
+                    192.0.2.12/28 brd - scope 200
+                    192.0.2.13/31 brd + scope planet
                 }
 
             """))
-        #expect(result.has(.warning, at: 5, 23, containing: "brd is not applied by tandem"), "\(result.printed)")
-        #expect(result.has(.warning, at: 6, 23, containing: "brd is not applied by tandem"))
-        #expect(result.has(.error, at: 6, 35, containing: "virtual_ipaddress scope link is not supported by tandem"))
-        #expect(!result.has(.error, at: 5, 42, containing: "scope"))
+        let addresses = try #require(result.configuration?.vrrpInstances.first?.virtualIPAddresses, "\(result.printed)")
+        #expect(addresses.map { $0.broadcast?.description } == ["192.0.2.255", "192.0.2.255", "192.0.2.0", nil])
+        #expect(addresses.map(\.scope) == [0, 253, 200, nil])
+        #expect(result.has(.warning, at: 8, 27, containing: "brd +: a /31 has no broadcast, so none is set"))
+        #expect(result.has(.warning, at: 8, 35, containing: "scope 'planet' is not global, site, link, host, nowhere"))
+        let ipv6 = Fixtures.parse(instanceText("""
+                virtual_ipaddress {
+                    2001:db8::10/64 brd +
+                    2001:db8::11/64 scope link
+                }
+
+            """))
+        #expect(ipv6.has(.error, at: 5, 25, containing: "an IPv6 address has no broadcast"), "\(ipv6.printed)")
+        #expect(ipv6.has(.warning, at: 6, 25, containing: "an IPv6 address takes no scope"))
     }
 }

@@ -1,3 +1,4 @@
+import Platform
 import VRRP
 @testable import vrrpd
 import Vocabulary
@@ -103,8 +104,8 @@ final class FakeAddressControl: VirtualAddressControl {
 
     init(host: FakeHost) { self.host = host }
 
-    func add(_ address: IPAddress, prefixLength: Int, to interface: InterfaceID, label: String?) throws {
-        try host.interfaces.assign(.init(address: address, prefixLength: prefixLength, label: label), to: interface)
+    func add(_ address: IPAddress, prefixLength: Int, to interface: InterfaceID, options: AddressOptions) throws {
+        try host.interfaces.assign(.init(address: address, prefixLength: prefixLength, label: options.label), to: interface)
         history.append(.added(address, interface: interface.name))
     }
 

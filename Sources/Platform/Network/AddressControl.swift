@@ -19,10 +19,11 @@ public final class AddressControl {
     deinit { nl_socket_free(socket) }
 
     /// Adds `address/prefixLength` to the interface; an address already there is not an error.
-    // ip addr add 192.0.2.1/24 dev eth0 label eth0:1
+    // ip addr add 192.0.2.1/24 brd + scope link dev eth0 label eth0:1
     // ip -6 addr add 2001:db8::1/64 dev eth0 nodad
-    public func add(_ address: [UInt8], prefixLength: Int, interfaceIndex: Int32, label: String? = nil) throws {
-        let result = try withAddress(address, prefixLength, interfaceIndex, label) { rtnl_addr_add(socket, $0, 0) }
+    public func add(_ address: [UInt8], prefixLength: Int, interfaceIndex: Int32,
+                    options: AddressOptions = AddressOptions()) throws {
+        let result = try withAddress(address, prefixLength, interfaceIndex, options) { rtnl_addr_add(socket, $0, 0) }
         guard result == 0 || result == -NLE_EXIST else {
             var why = String(cString: nl_geterror(result))
             // The kernel refuses an IPv6 address with EACCES on an interface whose IPv6 is disabled.
@@ -38,14 +39,14 @@ public final class AddressControl {
     /// Removes the address; one already gone is not an error.
     // ip addr del 192.0.2.1/24 dev eth0
     public func remove(_ address: [UInt8], prefixLength: Int, interfaceIndex: Int32) throws {
-        let result = try withAddress(address, prefixLength, interfaceIndex, nil) { rtnl_addr_delete(socket, $0, 0) }
+        let result = try withAddress(address, prefixLength, interfaceIndex, AddressOptions()) { rtnl_addr_delete(socket, $0, 0) }
         guard result == 0 || result == -NLE_NOADDR || result == -NLE_OBJ_NOTFOUND || result == -NLE_NODEV else {
             throw AddressControlError("cannot remove \(Self.text(address))/\(prefixLength): \(String(cString: nl_geterror(result)))",
                                       permissionDenied: result == -NLE_PERM)
         }
     }
 
-    private func withAddress(_ address: [UInt8], _ prefixLength: Int, _ interfaceIndex: Int32, _ label: String?,
+    private func withAddress(_ address: [UInt8], _ prefixLength: Int, _ interfaceIndex: Int32, _ options: AddressOptions,
                              _ body: (OpaquePointer) -> Int32) throws -> Int32 {
         let family = address.count == 4 ? AF_INET : AF_INET6
         guard let route = rtnl_addr_alloc() else { throw AddressControlError("rtnl_addr_alloc failed") }
@@ -59,7 +60,13 @@ public final class AddressControl {
         rtnl_addr_set_family(route, family)
         guard rtnl_addr_set_local(route, local) == 0 else { throw AddressControlError("rtnl_addr_set_local failed") }
         rtnl_addr_set_prefixlen(route, Int32(prefixLength))
-        if let label { _ = rtnl_addr_set_label(route, label) }
+        if let label = options.label { _ = rtnl_addr_set_label(route, label) }
+        if let broadcast = options.broadcast, broadcast.count == 4,
+           let brd = broadcast.withUnsafeBytes({ nl_addr_build(AF_INET, $0.baseAddress, $0.count) }) {
+            defer { nl_addr_put(brd) }
+            _ = rtnl_addr_set_broadcast(route, brd)
+        }
+        if options.scope != 0 { rtnl_addr_set_scope(route, Int32(options.scope)) }
         if family == AF_INET6 {
             // A VIP must answer at once; duplicate address detection would hold it back for a second or more.
             rtnl_addr_set_flags(route, UInt32(IFA_F_NODAD))
@@ -77,6 +84,20 @@ public final class AddressControl {
         var buffer = [CChar](repeating: 0, count: Int(IF_NAMESIZE) + 1)
         guard if_indextoname(UInt32(index), &buffer) != nil else { return "interface \(index)" }
         return String(cString: buffer)
+    }
+}
+
+/// What `ip addr add` takes besides the address: a label, a broadcast address (IPv4, network order) and a scope
+/// (0: global).
+public struct AddressOptions: Hashable, Sendable {
+    public var label: String?
+    public var broadcast: [UInt8]?
+    public var scope: UInt8
+
+    public init(label: String? = nil, broadcast: [UInt8]? = nil, scope: UInt8 = 0) {
+        self.label = label
+        self.broadcast = broadcast
+        self.scope = scope
     }
 }
 
