@@ -140,6 +140,11 @@ enum VRRPReader {
                 for token in line.arguments where IPAddress(token.word ?? "") != nil {
                     if let peer = values.address(token, "unicast_peer") { instance.unicastPeers.append(peer) }
                 }
+                // keepalived drops this peer's adverts outside the TTL range (and then hears only listed peers);
+                // vrrpd does not read an advert's TTL on unicast yet, so it would hear them: refused.
+                for token in line.arguments where ["min_ttl", "max_ttl"].contains(token.word ?? "") && !token.quoted {
+                    values.log.error(token.location, "unicast_peer \(token.word ?? "") is refused: vrrpd does not check a unicast advert's TTL, so adverts keepalived drops would be heard")
+                }
             }
         }
         table.add("nopreempt", arity: .exactly(0)) { instance, _, _ in instance.nopreempt = true }
