@@ -16,9 +16,8 @@ enum DuplicateVirtualServers {
             log.warning(second.location, "virtual_server \(second.address): this block's sorry_server, quorum, hysteresis and quorum scripts are not used (keepalived keeps a second quorum for them); the first block's apply to every real server of the service")
         }
         for var real in second.realServers {
-            if let existing = first.realServers.first(where: { $0.address == real.address && $0.port == real.port }) {
+            if first.realServers.contains(where: { $0.address == real.address && $0.port == real.port }) {
                 log.warning(real.location, "real_server \(real.address)\(real.port.map { " \($0)" } ?? "") is also in the block at \(first.location); the first one is kept with its weight and checks (keepalived keeps that weight but runs the checks of both on it)")
-                _ = existing
                 continue
             }
             real.timing = real.timing.over(second.timing)

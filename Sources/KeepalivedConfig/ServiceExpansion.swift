@@ -78,12 +78,9 @@ extension VirtualServer {
 
     /// The `offset`-th address of a group entry's walk from `first`.
     static func groupAddress(_ first: IPAddress, _ offset: Int) -> IPAddress? {
-        guard first.family == .ipv6 else { return first.advanced(by: offset) }
-        var bytes = first.bytes
-        let last = (Int(bytes[14]) << 8 | Int(bytes[15])) &+ offset
-        bytes[14] = UInt8(truncatingIfNeeded: last >> 8)
-        bytes[15] = UInt8(truncatingIfNeeded: last)
-        return IPAddress(bytes: bytes)
+        guard case .v6(let high, let low) = first else { return first.advanced(by: offset) }
+        let last = (low & 0xffff) &+ UInt64(truncatingIfNeeded: offset)
+        return .v6(high: high, low: low & ~0xffff | last & 0xffff)
     }
 
     /// The family of this block's fwmark services: that of its first real server not tunnelled, else of its sorry

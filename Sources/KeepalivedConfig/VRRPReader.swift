@@ -212,10 +212,9 @@ enum VirtualAddressListReader {
             values.log.warning(value.location, "brd \(text): a /\(entry.prefixLength) has no broadcast, so none is set (as keepalived)")
             return nil
         }
+        guard case .v4(let bits) = entry.address else { return nil }
         let hostMask = UInt32.max >> UInt32(entry.prefixLength)
-        let bits = entry.address.bytes.reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
-        let result = text == "+" ? bits | hostMask : bits & ~hostMask
-        return .ipv4(UInt8(result >> 24), UInt8(result >> 16 & 0xff), UInt8(result >> 8 & 0xff), UInt8(result & 0xff))
+        return .v4(text == "+" ? bits | hostMask : bits & ~hostMask)
     }
 
     static func read(_ s: Statement, values: inout ValueParser) -> [VirtualIPAddress] {

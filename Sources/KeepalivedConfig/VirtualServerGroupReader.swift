@@ -26,9 +26,8 @@ enum VirtualServerGroupReader {
         if s.arguments.count > 1 { lines.append(Array(s.arguments.dropFirst())) }
         for statement in s.block ?? [] {
             lines.append([statement.keyword] + statement.arguments)
-            if let nested = statement.block {
+            if statement.block != nil {
                 values.log.error(statement.location, "a virtual_server_group entry takes no { ... } block")
-                _ = nested
             }
         }
         for tokens in lines {
@@ -94,6 +93,14 @@ enum VirtualServerGroupReader {
         values.log.warning(rest.first!.location, "virtual_server_group \(group): '\(rest.compactMap(\.word).joined(separator: " "))' after the entry is ignored (as keepalived)")
     }
 
+    /// What a range entry counts in: the last byte of an IPv4 address, the last 16 bits of an IPv6 one.
+    private static func lastPart(_ address: IPAddress) -> Int {
+        switch address {
+        case .v4(let value): Int(value & 0xff)
+        case .v6(_, let low): Int(low & 0xffff)
+        }
+    }
+
     /// The first address and how many services an address entry walks, as keepalived's
     /// ipvs_group_range_cmd walks them; nil (warned) for a bad entry.
     private static func range(_ text: String, at location: ConfigLocation, in group: String,
@@ -116,7 +123,7 @@ enum VirtualServerGroupReader {
             }
             if base.family == .ipv4 { return (base, 1 << hostBits) }
             // IPv6: only the last 16 bits are walked, from the start to the end's last 16 bits.
-            let start = Int(bytes[14]) << 8 | Int(bytes[15])
+            let start = lastPart(base)
             let end = hostBits >= 16 ? 0xffff : start | ((1 << hostBits) - 1)
             return (base, end - start + 1)
         }
@@ -124,19 +131,14 @@ enum VirtualServerGroupReader {
             let startText = String(text[..<dash]), endText = String(text[text.index(after: dash)...])
             guard let start = IPAddress(startText) else { return skip("'\(startText)' is not an address") }
             let ipv4 = start.family == .ipv4
-            let bytes = start.bytes
-            let startLast = ipv4 ? Int(bytes[3]) : Int(bytes[14]) << 8 | Int(bytes[15])
+            let startLast = lastPart(start)
             if endText.contains(ipv4 ? "." : ":") {
                 guard let end = IPAddress(endText) else { return skip("'\(endText)' is not an address") }
                 guard end.family == start.family else { return skip("'\(text)' mixes address families") }
                 guard !(end < start) else { return skip("'\(text)' ends before it starts") }
-                if ipv4 {
-                    let span = end.bytes.reduce(0) { $0 << 8 | Int($1) } - bytes.reduce(0) { $0 << 8 | Int($1) }
-                    return (start, span + 1)
-                }
+                if case .v4(let first) = start, case .v4(let last) = end { return (start, Int(last - first) + 1) }
                 // keepalived steps the last 16 bits until they equal the end's, wrapping at 0xffff.
-                let endLast = Int(end.bytes[14]) << 8 | Int(end.bytes[15])
-                return (start, (endLast - startLast + 0x10000) % 0x10000 + 1)
+                return (start, (lastPart(end) - startLast + 0x10000) % 0x10000 + 1)
             }
             guard let last = ipv4 ? Int(endText) : Int(endText, radix: 16), last <= (ipv4 ? 255 : 0xffff) else {
                 return skip("range end '\(endText)' of '\(text)' is not a number up to \(ipv4 ? "255" : "ffff")")
