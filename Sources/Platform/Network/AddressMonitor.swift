@@ -15,18 +15,7 @@ public final class AddressMonitor {
 
     /// Reads every pending notification; true when there was any (or an overrun).
     public func drain() -> Bool {
-        var changed = false
-        var buffer = [UInt8](repeating: 0, count: 8192)
-        while true {
-            let count = buffer.withUnsafeMutableBytes { recv(fd.rawValue, $0.baseAddress, $0.count, 0) }
-            if count < 0 {
-                if errno == ENOBUFS { changed = true; continue }
-                if errno == EINTR { continue }
-                break
-            }
-            if count == 0 { break }
-            changed = true
-        }
-        return changed
+        let (received, overrun) = RouteNetlinkGroups.receiveAll(fd) { _ in }
+        return received || overrun
     }
 }

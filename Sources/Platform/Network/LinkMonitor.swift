@@ -26,17 +26,7 @@ public final class LinkMonitor {
     /// Reads every pending notification; an overrun (ENOBUFS) is reported as `overrun` so the caller re-reads all.
     public func drain() -> (changes: [Change], overrun: Bool) {
         var changes: [Change] = []
-        var overrun = false
-        var buffer = [UInt8](repeating: 0, count: 16384)
-        while true {
-            let count = buffer.withUnsafeMutableBytes { recv(fd.rawValue, $0.baseAddress, $0.count, 0) }
-            if count < 0 {
-                if errno == ENOBUFS { overrun = true; continue }
-                break
-            }
-            if count == 0 { break }
-            changes += Self.parse(buffer[..<count])
-        }
+        let overrun = RouteNetlinkGroups.receiveAll(fd) { changes += Self.parse($0) }.overrun
         return (changes, overrun)
     }
 

@@ -28,4 +28,24 @@ enum RouteNetlinkGroups {
         }
         return fd
     }
+
+    /// Reads every notification waiting on `fd`, handing each datagram to `body`; `overrun` when the kernel
+    /// dropped some (ENOBUFS), after which the caller must read the whole state again.
+    static func receiveAll(_ fd: OwnedDescriptor, _ body: (ArraySlice<UInt8>) -> Void) -> (received: Bool, overrun: Bool) {
+        var received = false
+        var overrun = false
+        var buffer = [UInt8](repeating: 0, count: 16384)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { recv(fd.rawValue, $0.baseAddress, $0.count, 0) }
+            if count < 0 {
+                if errno == ENOBUFS { overrun = true; continue }
+                if errno == EINTR { continue }
+                break
+            }
+            if count == 0 { break }
+            received = true
+            body(buffer[..<count])
+        }
+        return (received, overrun)
+    }
 }
