@@ -17,13 +17,18 @@ public final class NetworkLab {
 
     public static var available: Bool { unavailableReason == nil }
 
+    /// How many labs this process has made.
+    private static let labsMade = LabCounter()
+
     public let tag: String
     private(set) var nodes: [String] = []
     private var processes: [DaemonProcess] = []
     private var switchNamespace: String { "\(tag)-sw" }
 
     public init() throws {
-        tag = "tdm\(getpid() % 10000)\(Int.random(in: 100...999))"
+        // A counter, not a random number: tests make labs in parallel, and two with the same tag share (and one
+        // removes) each other's namespaces; 3 random digits collided within one run.
+        tag = "tdm\(getpid() % 10000)\(String(format: "%03d", Self.labsMade.next() % 1000))"
         try run("ip netns add \(switchNamespace)")
         try run("ip -n \(switchNamespace) link add br0 type bridge && ip -n \(switchNamespace) link set br0 up")
     }
@@ -166,4 +171,11 @@ private final class ResultBox<T>: @unchecked Sendable {
     private let lock = NSLock()
     func get() -> Result<T, Error>? { lock.lock(); defer { lock.unlock() }; return value }
     func set(_ new: Result<T, Error>) { lock.lock(); value = new; lock.unlock() }
+}
+
+/// A number that goes up by one on each call, from any thread.
+private final class LabCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = 0
+    func next() -> Int { lock.lock(); defer { lock.unlock() }; value += 1; return value }
 }
