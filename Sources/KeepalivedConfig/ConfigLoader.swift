@@ -162,6 +162,16 @@ public enum ConfigLoader {
             values.log.scope = .vrrp
             config.staticRules += RouteReader.rules(s, values: &values)
         }
+        table.add("tandem_announce", arity: .exactly(1), block: true) { config, s, values in
+            values.log.scope = .vrrp
+            guard let name = named(s, "tandem_announce", values: &values) else { return }
+            var announcement = HealthAnnouncement(name: name, location: s.location)
+            AnnouncementReader.table.apply(s.block ?? [], to: &announcement, values: &values)
+            if announcement.addresses.isEmpty {
+                values.log.error(s.location, "tandem_announce \(name) needs at least one address")
+            }
+            config.announcements.append(announcement)
+        }
         table.add("virtual_server_group", arity: .exactly(1), block: true) { config, s, values in
             values.log.scope = .virtualServers
             guard named(s, "virtual_server_group", values: &values) != nil,

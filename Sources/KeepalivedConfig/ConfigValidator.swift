@@ -17,6 +17,7 @@ struct ConfigValidator {
         validateRouterIDs(config, log: &log)
         validateSyncGroups(config, log: &log)
         TrackingRules.apply(&config, log: &log)
+        validateAnnouncements(config, log: &log)
         log.scope = .global
         if let daemon = config.global.lvsSyncDaemon {
             if config.vrrpInstance(named: daemon.vrrpInstance) == nil {
@@ -253,6 +254,36 @@ struct ConfigValidator {
         }
         if server.hysteresis >= server.quorum && server.quorum > 0 && server.hysteresis > 0 {
             log.warning(server.location, "virtual_server \(server.address): hysteresis \(server.hysteresis) is not below quorum \(server.quorum), so quorum can never be lost")
+        }
+    }
+
+    /// tandem_announce: an address has one owner (a VRRP instance elects it, an announcement publishes it, never
+    /// both: one would remove what the other holds), and every script it tracks exists (a misspelt name would
+    /// otherwise keep the address withdrawn for good).
+    private func validateAnnouncements(_ config: KeepalivedConfiguration, log: inout DiagnosticLog) {
+        var electedBy: [IPAddress: String] = [:]
+        for instance in config.vrrpInstances {
+            for vip in instance.virtualIPAddresses + instance.excludedVirtualIPAddresses {
+                electedBy[vip.address] = instance.name
+            }
+        }
+        for vip in config.staticAddresses { electedBy[vip.address] = "static_ipaddress" }
+        var announcedBy: [IPAddress: String] = [:]
+        for announcement in config.announcements {
+            for address in announcement.addresses {
+                if let owner = electedBy[address] {
+                    log.error(announcement.location, "tandem_announce \(announcement.name): \(address) is also an address of \(owner); an address is either elected by VRRP or announced, not both")
+                }
+                if let other = announcedBy.updateValue(announcement.name, forKey: address), other != announcement.name {
+                    log.error(announcement.location, "tandem_announce \(announcement.name): \(address) is already announced by tandem_announce \(other)")
+                }
+            }
+            for script in announcement.trackScripts where config.vrrpScript(named: script) == nil {
+                log.error(announcement.location, "tandem_announce \(announcement.name) tracks vrrp_script \(script), which is not defined")
+            }
+            for interface in announcement.trackInterfaces {
+                checkInterface(interface, at: announcement.location, log: &log)
+            }
         }
     }
 

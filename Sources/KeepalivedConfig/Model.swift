@@ -17,6 +17,8 @@ public struct KeepalivedConfiguration: Sendable {
     public var staticRules: [RuleDefinition] = []
     /// Top-level `track_file` blocks (`vrrp_track_file`, the older name), in order.
     public var trackFiles: [TrackFile] = []
+    /// `tandem_announce` blocks (a tandem extension), in order.
+    public var announcements: [HealthAnnouncement] = []
     /// Every file that was read, main file first (for reload and for messages).
     public var files: [String] = []
 
@@ -28,6 +30,33 @@ public struct KeepalivedConfiguration: Sendable {
         virtualServerGroups.first { $0.name == name }
     }
     public func trackFile(named name: String) -> TrackFile? { trackFiles.first { $0.name == name } }
+}
+
+/// `tandem_announce NAME { ... }` (tandem's extension, AnnouncementReader.swift): addresses this director serves
+/// and announces to its routers while everything it tracks is healthy. Each address is served locally (IPVS
+/// takes its packets) from start to stop, and published as a route in `table`, which the routing daemon (FRR's
+/// zebra: `ip import-table`) imports and announces; the route goes when the address is unhealthy, or first thing
+/// when vrrpd stops, `withdrawDelay` before the address stops being served.
+public struct HealthAnnouncement: Hashable, Sendable {
+    public var name: String
+    public var addresses: [IPAddress] = []
+    /// vrrp_script names: every one must pass.
+    public var trackScripts: [String] = []
+    /// Interface names: every one must be up with carrier.
+    public var trackInterfaces: [String] = []
+    public var table: UInt32 = HealthAnnouncement.defaultTable
+    public var withdrawDelay: Duration = HealthAnnouncement.defaultWithdrawDelay
+    public var location: ConfigLocation
+
+    public static let defaultTable: UInt32 = 200
+    public static let defaultWithdrawDelay: Duration = .seconds(5)
+    /// A stop waits this long at most; systemd's stop timeout (90 s by default) must leave room for it.
+    public static let longestWithdrawDelay: Duration = .seconds(60)
+
+    public init(name: String, location: ConfigLocation) {
+        self.name = name
+        self.location = location
+    }
 }
 
 /// `track_file NAME { file PATH  weight N [reverse]  init_file [VALUE] [overwrite] }`: a number in a file that

@@ -27,6 +27,8 @@ final class IPVSDaemonService: DaemonService {
     private var reconcilePending = false
     /// The checkd connections already sent the quorum view that answers their snapshot.
     private var quorumSnapshotSent: Set<ObjectIdentifier> = []
+    /// What each vrrpd connection has been told of the pools' quorum (tandem_announce follows it there).
+    private var quorumToldVrrpd: [ObjectIdentifier: [String: Bool]] = [:]
     /// How often the table is compared with the kernel even when nothing was reported
     /// (so a change made behind ipvsd's back with ipvsadm is undone).
     static let period: Duration = .seconds(10)
@@ -64,6 +66,7 @@ final class IPVSDaemonService: DaemonService {
             onDisconnect: { [unowned self] connection in
                 announcedQuorum.forget(connection)
                 quorumSnapshotSent.remove(ObjectIdentifier(connection))
+                quorumToldVrrpd[ObjectIdentifier(connection)] = nil
                 logger.info("peer \(connection.peerRole?.name ?? "unknown") disconnected; the table stays as it is")
             })
     }
@@ -101,6 +104,7 @@ final class IPVSDaemonService: DaemonService {
     /// changed meanwhile does. A pool whose quorum rests on provisional verdicts waits until checkd has reported
     /// on each of its servers: a script must not run for a state checkd's own checks have not confirmed.
     private func announceQuorumChanges() {
+        tellVrrpdQuorum()
         guard announcedQuorum.hasListeners else { return }
         let changes = announcedQuorum.changes(to: keeper.quorumUp, holdingBack: keeper.unsettledPools)
         if !changes.isEmpty && !announcedQuorum.save() {
@@ -108,6 +112,32 @@ final class IPVSDaemonService: DaemonService {
         }
         for connection in listener?.connections ?? [] where announcedQuorum.isSynchronized(connection) {
             for (name, up) in changes { send(.quorum(virtualServer: name, up: up), to: connection) }
+        }
+    }
+
+    /// vrrpd hears every pool's quorum as it is now (tandem_announce publishes an address only while the pools on
+    /// it have quorum), without checkd's script bookkeeping: the first time on a connection as a snapshot, then
+    /// each change. A pool resting on provisional verdicts is left out until checkd has confirmed them, so a
+    /// restarted ipvsd does not withdraw an address on health it has not heard yet; vrrpd keeps the last view.
+    private func tellVrrpdQuorum(_ only: MessageConnection? = nil) {
+        let settled = keeper.quorumUp.filter { !keeper.unsettledPools.contains($0.key) }
+        for connection in listener?.connections ?? [] where connection.peerRole == .vrrpd {
+            if let only, connection !== only { continue }
+            let key = ObjectIdentifier(connection)
+            guard let told = quorumToldVrrpd[key] else {
+                if only == nil { continue }  // not introduced yet: its hello brings the snapshot
+                send(.hello(role: .ipvsd, pid: getpid()), to: connection)
+                send(.snapshotBegin, to: connection)
+                for (name, up) in settled.sorted(by: { $0.key < $1.key }) {
+                    send(.quorum(virtualServer: name, up: up), to: connection)
+                }
+                send(.snapshotEnd, to: connection)
+                quorumToldVrrpd[key] = settled
+                continue
+            }
+            let changed = settled.filter { told[$0.key] != $0.value }.sorted { $0.key < $1.key }
+            for (name, up) in changed { send(.quorum(virtualServer: name, up: up), to: connection) }
+            if !changed.isEmpty { quorumToldVrrpd[key] = told.merging(settled) { _, new in new } }
         }
     }
 
@@ -137,6 +167,10 @@ final class IPVSDaemonService: DaemonService {
         switch message {
         case .hello(let role, let pid):
             logger.peerConnected(role, pid: pid, on: connection)
+            if role == .vrrpd && quorumToldVrrpd[ObjectIdentifier(connection)] == nil {
+                reconcileHealthNow()
+                tellVrrpdQuorum(connection)
+            }
         case .realServerHealth(let report):
             if keeper.record(report) {
                 logger.info("real server \(report.id) is \(report.up ? "up" : "down") (weight \(report.weight))",

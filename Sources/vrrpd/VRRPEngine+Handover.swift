@@ -78,6 +78,17 @@ extension VRRPEngine {
     /// handover could start; at the latest when the longest handover's timeout and linger have passed, or
     /// `longestStopWait`). What is still Master then stops as keepalived does: priority 0, addresses released.
     func handOverBeforeStop(_ ready: @escaping () -> Void) {
+        // The announcements drain meanwhile: both must end before the stop goes on.
+        var pending = 2
+        let oneEnded = {
+            pending -= 1
+            if pending == 0 { ready() }
+        }
+        announcer.drain(then: oneEnded)
+        handOverInstancesBeforeStop(oneEnded)
+    }
+
+    private func handOverInstancesBeforeStop(_ ready: @escaping () -> Void) {
         let started = (try? handOver([], holdBack: false)) ?? []
         guard !started.isEmpty else { return ready() }
         let longest = units.flatMap(\.machine.members).filter { started.contains($0.config.name) }

@@ -77,9 +77,14 @@ final class VRRPEngine {
     /// A stop waiting for its handovers to end, and the timer that stops waiting.
     var stopWaiter: (ready: () -> Void, timer: ClockTimer)?
 
+    /// The tandem_announce addresses: served here, published while healthy.
+    let announcer: HealthAnnouncer
+
     init(environment: VRRPEnvironment, logger: Logger) throws {
         self.environment = environment
         self.logger = logger
+        announcer = HealthAnnouncer(routes: environment.routes, links: environment.links, clock: environment.clock,
+                                    logger: logger)
         try environment.links.watchChanges { [unowned self] changes in linksChanged(changes) }
     }
 
@@ -94,6 +99,7 @@ final class VRRPEngine {
     /// changed. An unchanged instance keeps its state and its VIPs.
     func apply(_ config: KeepalivedConfiguration) {
         spacing = AnnouncementSpacing(config)
+        announcer.apply(config)
         instanceOrder = Dictionary(config.vrrpInstances.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { first, _ in first })
         applyStatic(addresses: config.staticAddresses.map { var a = $0; a.location = .init(file: "", line: 0, column: 0); return a },
                     routes: config.staticRoutes.map(PlannedRoute.init), rules: config.staticRules.map(KernelRule.init))
@@ -265,6 +271,7 @@ final class VRRPEngine {
         pacerTimer = nil
         // keepalived clears its static entries when it stops, too.
         applyStatic(addresses: [], routes: [], rules: [])
+        announcer.shutdown()
         links.stopWatching()
     }
 
@@ -334,12 +341,14 @@ final class VRRPEngine {
         // Every tracked interface is looked at again by name, whichever changed, so one deleted and re-created
         // under the same name counts too.
         applyTracking()
+        announcer.evaluate()
     }
 
-    /// New results from checkd: recompute each tracking instance's priority and fault.
+    /// New results from checkd: recompute each tracking instance's priority and fault, and the announcements.
     func updateTrackResults(_ results: [String: Bool]) {
         trackResults = results
         applyTracking()
+        announcer.updateScripts(results)
     }
 
     private func applyTracking() {

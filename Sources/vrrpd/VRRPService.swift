@@ -51,7 +51,8 @@ final class VRRPService: DaemonService {
         ipvsd = MessageClient(
             path: context.socketPath(of: .ipvsd), loop: context.loop, logger: logger,
             expectedServerUIDs: context.trustedServerUIDs, expectedRole: .ipvsd,
-            onConnect: { [unowned self] connection in sendSnapshot(to: connection) })
+            onConnect: { [unowned self] connection in sendSnapshot(to: connection) },
+            onMessage: { [unowned self] connection, message in receive(message, from: connection) })
         let engine = try VRRPEngine(environment: makeEnvironment(context.loop), logger: logger)
         engine.onStateChange = { [unowned self] name, state, priority in
             let message = WireMessage.instanceState(name: name, state: state.wireKind, priority: priority)
@@ -106,6 +107,10 @@ final class VRRPService: DaemonService {
                 logger.info("track script \(name) is \(ok ? "OK" : "failing")", metadata: ["VRRP_SCRIPT": "\(name)"])
                 engine?.updateTrackResults(trackScriptResults)
             }
+        case .quorum(let pool, let up):
+            // From ipvsd only (expectedSenders); what tandem_announce follows. Kept when ipvsd goes away, so an
+            // ipvsd restart withdraws nothing.
+            engine?.announcer.updateQuorum(pool, up: up)
         case .snapshotBegin, .snapshotEnd:
             break
         default:

@@ -61,8 +61,14 @@ struct VRRPTrackingNamespaceTests {
             try setup.lab.run("ip -n \(setup.lab.namespace(node)) link set \(interface) \(up ? "up" : "down")")
         }
 
+        /// What each node's eth0 holds now and how long asking took, then the daemons' logs: when a wait fails, this
+        /// tells a daemon that did not act from a check that could not see (or was too slow to see) that it had.
         var logs: String {
-            daemons.keys.sorted().map { "\($0) (\(($0 == "a") == (underTest == .vrrpd) ? "vrrpd" : "keepalived")):\n\(daemons[$0]!.log)" }
+            ["a", "b"].map { node in
+                let clock = ContinuousClock(), start = clock.now
+                let shown = setup.lab.exec(node, "ip -o addr show dev eth0")
+                return "\(node) eth0 (status \(shown.status), \(clock.now - start)):\n\(shown.output)"
+            }.joined(separator: "\n") + "\n" + daemons.keys.sorted().map { "\($0) (\(($0 == "a") == (underTest == .vrrpd) ? "vrrpd" : "keepalived")):\n\(daemons[$0]!.log)" }
                 .joined(separator: "\n")
         }
 
