@@ -22,8 +22,10 @@ final class ServiceOnFakeLAN {
     let context: DaemonContext
     let service: VRRPService
 
-    init(_ config: String) throws {
+    /// `loopback` gives host a its `lo` (where tandem_announce serves its addresses).
+    init(_ config: String, loopback: Bool = false) throws {
         a = lan.host("a", eth0: "192.0.2.1")
+        if loopback { a.plug("lo", into: "loopback", "127.0.0.1", prefixLength: 8) }
         loop = try EventLoop()
         var options = DaemonOptions()
         options.runtimeDirectory = directory.path
