@@ -420,7 +420,10 @@ public struct HealthScheduler {
         suspended = configuration.virtualServers.map { HASuspension.isSuspended($0, localAddresses: localAddresses) }
         events += shareProbes()
 
-        let tracked = Set(configuration.vrrpInstances.flatMap { $0.trackScripts.map(\.name) })
+        // A script runs when something follows it: a vrrp_instance (sync groups' are its members'), or a
+        // tandem_announce block.
+        let tracked = Set(configuration.vrrpInstances.flatMap { $0.trackScripts.map(\.name) }
+            + configuration.announcements.flatMap(\.trackScripts))
         var nextScripts: [String: ScriptEntry] = [:]
         for script in configuration.vrrpScripts where tracked.contains(script.name) && script.command != nil {
             if let old = scripts[script.name], Self.sameScript(old.script, script) {

@@ -290,6 +290,14 @@ private let rs1 = rsID("192.0.2.1", 80, "198.51.100.1", 8080)
     }
     """
 
+    /// A script that only a tandem_announce block follows runs too (vrrpd withdraws the block's addresses until
+    /// it has a result).
+    @Test func aScriptOnlyATandemAnnounceFollowsRuns() throws {
+        let h = try Harness(config.replacingOccurrences(of: "vrrp_script unused", with: "vrrp_script announced")
+            + "\ntandem_announce web {\n    address 203.0.113.10\n    track_script {\n        announced\n    }\n}\n")
+        #expect(Set(h.scheduler.scriptNames) == ["chk", "announced"])
+    }
+
     @Test func onlyTrackedScriptsRunEveryInterval() throws {
         var h = try Harness(config)
         #expect(h.scheduler.scriptNames == ["chk"])
