@@ -84,4 +84,7 @@ public enum LintCode: String, CaseIterable, Codable, Sendable {
     case checkerMismatch = "checker-mismatch"
     case checkerTimingMismatch = "checker-timing-mismatch"
     case mhOrderMismatch = "mh-order-mismatch"
+
+    case announcementMismatch = "announcement-mismatch"
+    case ecmpScheduler = "ecmp-scheduler"
 }

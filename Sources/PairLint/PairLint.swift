@@ -9,6 +9,7 @@ public enum PairLint {
             findings += node.warnings.map {
                 LintFinding(.warning, .configWarning, subject: node.file, $0.message, at: $0.location, other: nil)
             }
+            findings += AnnouncementRules.check(node)
         }
         for (i, a) in nodes.enumerated() {
             for b in nodes[(i + 1)...] {
@@ -40,6 +41,7 @@ public enum PairLint {
         SyncGroupRules.check(&pair, instances)
         SyncDaemonRules.check(&pair, instances)
         VirtualServerRules.check(&pair)
+        AnnouncementRules.check(&pair)
         return pair.findings
     }
 }

@@ -138,7 +138,7 @@ import Testing
 /// virtual_server written twice, one without a protocol line, a DR real server on another port).
 @Suite struct RepositoryConfigTests {
     @Test func configsArePresent() {
-        #expect(Fixtures.configFiles.count == 14, "\(Fixtures.configFiles)")
+        #expect(Fixtures.configFiles.count == 16, "\(Fixtures.configFiles)")
     }
 
     @Test(arguments: Fixtures.configFiles)

@@ -89,7 +89,7 @@ import Testing
     }
 
     @Test func everyConfigsDirectoryIsAPairNamedLB01AndLB02() throws {
-        #expect(Self.configPairs == ["checkers", "dr", "dr-sorry", "dr-sync", "nat", "nat-http", "nginx-ha"])
+        #expect(Self.configPairs == ["checkers", "dr", "dr-sorry", "dr-sync", "ecmp", "nat", "nat-http", "nginx-ha"])
         for directory in Self.configPairs {
             let files = try FileManager.default.contentsOfDirectory(atPath: Self.configs.appendingPathComponent(directory).path)
             #expect(files.filter { $0.hasSuffix(".conf") }.sorted() == ["lb01.conf", "lb02.conf"], "\(directory)")
