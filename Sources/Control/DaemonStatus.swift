@@ -37,6 +37,8 @@ public struct DaemonStatus: Codable, Sendable, Equatable {
     public var realServerChecks: [RealServerCheckStatus]?
     /// checkd only: each vrrp_script some instance tracks.
     public var trackScripts: [TrackScriptStatus]?
+    /// vrrpd only, when the configuration has tandem_announce blocks: each address, announced or why not.
+    public var announcements: [AnnouncementStatus]?
 
     public init(name: String, version: String, pid: Int32, startedAt: Double, uptimeSeconds: Double,
                 configFile: String, configLoadedAt: Double, peers: [PeerLink] = [],
@@ -51,6 +53,30 @@ public struct DaemonStatus: Codable, Sendable, Equatable {
         self.peers = peers
         self.malformedRequests = malformedRequests
         self.refusedConnections = refusedConnections
+    }
+}
+
+/// One tandem_announce address as vrrpd serves and publishes it.
+public struct AnnouncementStatus: Codable, Sendable, Equatable {
+    public var address: String
+    /// The tandem_announce block's name.
+    public var block: String
+    /// The kernel table its route goes in while it is announced.
+    public var table: UInt32
+    /// Published to the routing daemon now.
+    public var announced: Bool
+    /// Served here now (its local route is in place).
+    public var served: Bool
+    /// Why it is not announced, when it is not ("TCP 203.0.113.10:80 has lost its quorum", "vrrpd is stopping").
+    public var reason: String?
+
+    public init(address: String, block: String, table: UInt32, announced: Bool, served: Bool, reason: String?) {
+        self.address = address
+        self.block = block
+        self.table = table
+        self.announced = announced
+        self.served = served
+        self.reason = reason
     }
 }
 

@@ -203,6 +203,9 @@ struct OpenMetricsText {
                    let value: Double? = ["ok": 1, "failed": 0][script.status]
                    return value.map { sample("tandem_track_script_ok", ["script": script.name], $0) }
                })
+        let announcements = statuses.flatMap { $0.announcements ?? [] }
+        family("tandem_announced", "gauge", "1 while vrrpd publishes the tandem_announce address to the routing daemon, 0 while it is withdrawn",
+               announcements.map { sample("tandem_announced", ["address": $0.address, "block": $0.block], $0.announced ? 1 : 0) })
     }
 
     /// The states a vrrp_instance can be in, as the control socket spells them.

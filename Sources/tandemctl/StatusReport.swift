@@ -61,6 +61,10 @@ struct StatusReport: Codable, Equatable {
                     problems.append("\(server.name): real server\(down.count == 1 ? "" : "s") \(down.joined(separator: ", ")) down")
                 }
             }
+            for announcement in status.announcements ?? [] where !announcement.announced {
+                problems.append("\(announcement.address) (tandem_announce \(announcement.block)) is not announced"
+                                + (announcement.reason.map { ": \($0)" } ?? ""))
+            }
             for script in status.trackScripts ?? [] where script.status == "failed" {
                 problems.append("track script \(script.name) is failing" + (script.lastExit.map { " (\($0))" } ?? ""))
             }
@@ -112,6 +116,16 @@ struct StatusReport: Codable, Equatable {
             lines.append("")
             lines.append("Instances:")
             for instance in instances { lines += Self.lines(of: instance, now: now) }
+        }
+        let announcements = daemons.compactMap(\.status?.announcements).joined()
+        if !announcements.isEmpty {
+            lines.append("")
+            lines.append("Announced addresses:")
+            for a in announcements {
+                lines.append("  \(a.address.padding(toLength: 16, withPad: " ", startingAt: 0)) "
+                             + (a.announced ? "announced (table \(a.table))" : "withdrawn\(a.reason.map { ": \($0)" } ?? "")")
+                             + (a.served ? "" : ", not served") + "  [\(a.block)]")
+            }
         }
         let servers = daemons.compactMap(\.status?.virtualServers).joined()
         let checks = daemons.compactMap(\.status?.realServerChecks).joined()

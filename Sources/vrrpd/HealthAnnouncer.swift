@@ -1,3 +1,4 @@
+import Control
 import KeepalivedConfig
 import Logging
 import Platform
@@ -37,6 +38,15 @@ final class HealthAnnouncer {
 
     /// The addresses published now.
     var announced: [IPAddress] { plan.map(\.address).filter { published[$0] != nil } }
+
+    /// Each configured address for `tandemctl status`.
+    var statuses: [AnnouncementStatus] {
+        plan.map { entry in
+            AnnouncementStatus(address: "\(entry.address)", block: entry.block, table: entry.table,
+                               announced: published[entry.address] != nil, served: served[entry.address] != nil,
+                               reason: published[entry.address] == nil ? withdrawnBecause[entry.address] : nil)
+        }
+    }
 
     /// Takes a (re)loaded configuration: an address no longer listed is withdrawn at once and served on for its
     /// withdraw_delay, as at a stop, so the flows the routers still send meanwhile are not dropped.

@@ -15,6 +15,7 @@ import Wire
 final class VRRPService: DaemonService {
     func describe(into status: inout DaemonStatus) {
         status.instances = engine?.instanceStatuses ?? []
+        if let announcer = engine?.announcer, !announcer.plan.isEmpty { status.announcements = announcer.statuses }
         status.droppedAdverts = Dictionary(uniqueKeysWithValues: (engine?.drops.nonZero ?? []).map { ($0.reason.rawValue, $0.count) })
     }
 
