@@ -4,7 +4,7 @@
 # sync daemons), and removes every address except the node's own (a killed keepalived leaves its VIPs behind).
 #   lab-reset.sh PUBADDR/PFX INTADDR/PFX
 set -u
-for u in keepalived vrrpd ipvsd checkd lab-sorry lab-8001; do
+for u in keepalived vrrpd ipvsd checkd lab-sorry lab-8001 frr; do
     systemctl stop "$u" 2>/dev/null
     systemctl reset-failed "$u" 2>/dev/null
 done
@@ -34,5 +34,11 @@ done
 ip -o -4 addr show dev lo | awk '{print $4}' | while read -r a; do
     [ "$a" = "127.0.0.1/8" ] || ip addr del "$a" dev lo
 done
+# What the ecmp scenario adds: tandem_announce's routes (vrrpd removes them at its stop; not after a kill),
+# the routes FRR learnt, its nftables rules.
+ip route flush table 200 2>/dev/null
+ip route flush table local proto 201 2>/dev/null
+ip route flush proto bgp 2>/dev/null
+nft flush ruleset 2>/dev/null
 rm -f /etc/keepalived/keepalived.conf /etc/keepalived/notify.sh
 exit 0

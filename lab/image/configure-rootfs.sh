@@ -24,8 +24,9 @@ printf '[Journal]\nStorage=volatile\nRuntimeMaxUse=16M\n' > "$r/etc/systemd/jour
 
 ln -sf /lib/systemd/system/multi-user.target "$r/etc/systemd/system/default.target"
 
-# keepalived starts only when a scenario asks for it.
-rm -f "$r/etc/systemd/system/multi-user.target.wants/keepalived.service"
+# keepalived and FRR start only when a scenario asks for them.
+rm -f "$r/etc/systemd/system/multi-user.target.wants/keepalived.service" \
+      "$r/etc/systemd/system/multi-user.target.wants/frr.service"
 
 # IPVS is what the lab is for: load it at boot so `ipvsadm -Ln` always answers.
 printf 'ip_vs\nip_vs_rr\nip_vs_wrr\n' > "$r/etc/modules-load.d/lab-ipvs.conf"

@@ -17,14 +17,15 @@ from .payload import build_payload
 from .qemu_sockets import GuestAgent, LabError
 from .faults import FAULTS
 from .checkers import CHECKERS
+from .ecmp import ECMP, ECMP_OPTIONAL
 from .hostile import HOSTILE_SCENARIOS
 from .realserver import REALSERVER
 from .scenarios import OPTIONAL as SEED_OPTIONAL, SCENARIOS as SEED_SCENARIOS
 from .suites import KeepalivedSuite, TandemSuite, daemon_issues
 
-SCENARIOS = SEED_SCENARIOS + FAULTS + REALSERVER + HOSTILE_SCENARIOS
+SCENARIOS = SEED_SCENARIOS + FAULTS + REALSERVER + HOSTILE_SCENARIOS + ECMP
 # checkers: ~3 min under TCG (two suites, two steps, DNS_CHECK's keepalived retries): over CI's lab budget today.
-OPTIONAL = SEED_OPTIONAL + CHECKERS
+OPTIONAL = SEED_OPTIONAL + CHECKERS + ECMP_OPTIONAL
 from .topology import Lab
 
 LAB_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

@@ -15,8 +15,8 @@ WEBS = {
 }
 CLIENT = {"pub": "192.0.2.200"}
 
-# Every VIP a DR real server carries on lo (seeds 000 and 004).
-DR_VIPS = ["192.0.2.93", "192.0.2.94", "192.0.2.118"]
+# Every VIP a DR real server carries on lo (seeds 000 and 004; the ecmp scenario's two, announced over BGP).
+DR_VIPS = ["192.0.2.93", "192.0.2.94", "192.0.2.118", "203.0.113.100", "203.0.113.101"]
 NAT_GATEWAY_VIP = "198.51.100.129"
 
 ALLOWED_PREFIXES = ("192.0.2.", "198.51.100.", "203.0.113.")
