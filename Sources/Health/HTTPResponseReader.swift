@@ -148,12 +148,12 @@ struct HTTPResponseReader {
 
     /// "HTTP/1.x NNN reason": the version, then exactly three digits.
     private static func statusCode(_ line: UnsafeRawBufferPointer) throws(Failure) -> Int {
-        let prefix: [UInt8] = [72, 84, 84, 80, 47]  // "HTTP/"
         // Fields separated by runs of spaces; the first starts with HTTP/, the second is the code.
         var index = 0
         while index < line.count && line[index] == 32 { index += 1 }
-        guard line.count - index >= prefix.count,
-              line[index..<(index + prefix.count)].elementsEqual(prefix) else { throw .malformedStatusLine }
+        guard Self.starts(UnsafeRawBufferPointer(rebasing: line[index...]), with: "HTTP/") else {
+            throw .malformedStatusLine
+        }
         while index < line.count && line[index] != 32 { index += 1 }
         while index < line.count && line[index] == 32 { index += 1 }
         var digits = 0
@@ -172,14 +172,8 @@ struct HTTPResponseReader {
     /// The value of a `Content-Length:` line (any case, spaces or tabs around the value); nil for other lines
     /// or a value that is not a number.
     private static func contentLength(_ line: UnsafeRawBufferPointer) -> Int? {
-        let name: [UInt8] = Array("content-length".utf8)
-        guard line.count > name.count, line[name.count] == 58 else { return nil }  // ':'
-        for (index, expected) in name.enumerated() {
-            var byte = line[index]
-            if (65...90).contains(byte) { byte += 32 }
-            guard byte == expected else { return nil }
-        }
-        var index = name.count + 1
+        guard let valueStart = valueStart(named: "content-length", in: line) else { return nil }
+        var index = valueStart
         var end = line.count
         while index < end && (line[index] == 32 || line[index] == 9) { index += 1 }
         while end > index && (line[end - 1] == 32 || line[end - 1] == 9) { end -= 1 }
@@ -200,19 +194,36 @@ struct HTTPResponseReader {
 
 extension HTTPResponseReader {
     /// The value of a header line named `name` (lowercase; matched in any case), spaces and tabs trimmed.
-    fileprivate static func headerValue(named name: String, in line: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer? {
-        let name = Array(name.utf8)
-        guard line.count > name.count, line[name.count] == 58 else { return nil }  // ':'
-        for (index, expected) in name.enumerated() {
-            var byte = line[index]
-            if (65...90).contains(byte) { byte += 32 }
-            guard byte == expected else { return nil }
-        }
-        var start = name.count + 1
+    fileprivate static func headerValue(named name: StaticString, in line: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer? {
+        guard var start = valueStart(named: name, in: line) else { return nil }
         var end = line.count
         while start < end && (line[start] == 32 || line[start] == 9) { start += 1 }
         while end > start && (line[end - 1] == 32 || line[end - 1] == 9) { end -= 1 }
         return UnsafeRawBufferPointer(rebasing: line[start..<end])
+    }
+
+    /// Where the value of a header line named `name` (lowercase ASCII; matched in any case) starts, just after its
+    /// colon; nil for a line with another name. A static name: matching allocates nothing, and it runs on every
+    /// header line of every answer.
+    fileprivate static func valueStart(named name: StaticString, in line: UnsafeRawBufferPointer) -> Int? {
+        let count = name.utf8CodeUnitCount
+        guard line.count > count, line[count] == 58 else { return nil }  // ':'
+        let expected = UnsafeBufferPointer(start: name.utf8Start, count: count)
+        for index in 0..<count {
+            var byte = line[index]
+            if (65...90).contains(byte) { byte += 32 }
+            guard byte == expected[index] else { return nil }
+        }
+        return count + 1
+    }
+
+    /// Whether `bytes` begin with `prefix`, exactly (case counts).
+    fileprivate static func starts(_ bytes: UnsafeRawBufferPointer, with prefix: StaticString) -> Bool {
+        let count = prefix.utf8CodeUnitCount
+        guard bytes.count >= count else { return false }
+        let expected = UnsafeBufferPointer(start: prefix.utf8Start, count: count)
+        for index in 0..<count where bytes[index] != expected[index] { return false }
+        return true
     }
 
     /// RFC 9112 §6.1: chunked, when present, is the last transfer coding ("gzip, chunked").

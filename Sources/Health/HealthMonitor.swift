@@ -24,6 +24,15 @@ public final class HealthMonitor {
     /// Open while some virtual server has ha_suspend: the node's address changes.
     private var addressMonitor: AddressMonitor?
     private var armedDeadline: MonotonicInstant?
+    /// The due tasks of a turn, kept between turns so taking them allocates nothing.
+    private var dueTasks: [HealthTask] = []
+    /// Made once: re-arming the timer, which most results and turns do, allocates no closure.
+    private lazy var onTimer: () -> Void = { [weak self] in
+        guard let self else { return }
+        timer = nil
+        armedDeadline = nil
+        tick()
+    }
     private var stopped = false
 
     /// Attempts finished so far (checks and scripts), for status and benchmarks.
@@ -157,12 +166,7 @@ public final class HealthMonitor {
         timer = nil
         armedDeadline = deadline
         guard let deadline else { return }
-        timer = loop.schedule(at: deadline) { [weak self] in
-            guard let self else { return }
-            timer = nil
-            armedDeadline = nil
-            tick()
-        }
+        timer = loop.schedule(at: deadline, onTimer)
     }
 
     /// At most this many attempts start per turn of the loop; the rest start on the next turns, after the loop
@@ -173,21 +177,32 @@ public final class HealthMonitor {
     static let launchesPerTurn = 64
 
     private func tick() {
-        for task in scheduler.takeDue(now: loop.now, limit: Self.launchesPerTurn) { launch(task) }
+        var due = dueTasks
+        dueTasks = []
+        due.removeAll(keepingCapacity: true)
+        scheduler.takeDue(now: loop.now, limit: Self.launchesPerTurn, into: &due)
+        for task in due { launch(task) }
+        dueTasks = due
         rearm()
     }
 
+    /// Reads the scheduler where it is stored. A non-mutating method called on the stored struct
+    /// (`scheduler.plan(for:)`) first copies all of it, a retain of each of its arrays and dictionaries and a
+    /// release after, since the property could change during the call; through an exclusive (inout) access the
+    /// method reads it in place. For the queries every attempt makes.
+    private func inPlace<T>(_ body: (inout HealthScheduler) -> T) -> T { body(&scheduler) }
+
     private func launch(_ task: HealthTask) {
         let started = loop.now
-        if let script = scheduler.script(for: task) {
+        if case .script = task.kind, let script = inPlace({ $0.script(for: task) }) {
             guard let command = script.command else { return complete(task, .failure("no script")) }
             runner.run(command.arguments, timeout: script.effectiveTimeout) { [weak self] exit in
                 self?.complete(task, exit == .exited(0) ? .success : .failure("\(exit)"), startedAt: started)
             }
             return
         }
-        if let plan = scheduler.plan(for: task) { return probe(task, plan, startedAt: started) }
-        guard let (check, _, timing) = scheduler.checker(for: task) else { return }
+        if let plan = inPlace({ $0.plan(for: task) }) { return probe(task, plan, startedAt: started) }
+        guard let (check, _, timing) = inPlace({ $0.checker(for: task) }) else { return }
         switch check.kind {
         case .tcp, .http, .ssl, .udp, .dns, .smtp, .ping:
             return  // they have a plan
@@ -195,7 +210,7 @@ public final class HealthMonitor {
             return  // never due: the file's changes set it (trackedFileChanged)
         case .misc(let command, _, let dynamic):
             guard let command else { return complete(task, .failure("no misc_path")) }
-            let timeout = scheduler.miscTimeout(for: task) ?? timing.delayLoop
+            let timeout = inPlace({ $0.miscTimeout(for: task) }) ?? timing.delayLoop
             runner.run(command.arguments, timeout: timeout) { [weak self] exit in
                 if case .failedToStart(let reason) = exit {
                     self?.logger.warning("\(task): '\(command.text)' could not start (\(reason)); counted as exit status 0, as keepalived does")
@@ -222,7 +237,7 @@ public final class HealthMonitor {
         guard !stopped else { return }
         completedAttempts += 1
         if let reason = outcome.failureReason {
-            if scheduler.logsFailure(of: task), let (check, target, _) = scheduler.checker(for: task) {
+            if inPlace({ $0.logsFailure(of: task) }), let (check, target, _) = inPlace({ $0.checker(for: task) }) {
                 logger.info("\(check.name) of \(target.address):\(target.port) for \(task) failed: \(reason)",
                             metadata: ["CHECK": "\(check.name)", "REASON": "\(reason)"])
             } else {
@@ -230,13 +245,15 @@ public final class HealthMonitor {
             }
         }
         let events = scheduler.complete(task, outcome, now: loop.now, startedAt: startedAt)
-        let check = scheduler.checker(for: task)?.check.name
+        // Most results change nothing: the check's name is looked up only for a line that will be written.
+        guard !events.isEmpty else { return rearm() }
+        let check = inPlace { $0.checkName(for: task) }
         logHealth(events, after: outcome, check: check)
         for event in events {
             if case .realServerHealth = event { continue }
             log(event, after: outcome, check: check)
         }
-        if !events.isEmpty { onEvents(events) }
+        onEvents(events)
         rearm()
     }
 

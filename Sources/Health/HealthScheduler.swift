@@ -154,6 +154,14 @@ public struct HealthScheduler {
         return (check, CheckTarget(check: check, realServer: realServer, virtualServer: virtualServer), checker.timing)
     }
 
+    /// The name of the check a task runs (for its log lines), read in place: no copy of the check or its servers.
+    public func checkName(for task: HealthTask) -> String? {
+        guard let flat = locate(task)?.flat else { return nil }
+        let source = checkers[flat].source
+        return configuration.virtualServers[Int(source.virtualServer)].realServers[Int(source.realServer)]
+            .checks[Int(source.check)].name
+    }
+
     /// Whether a failure of this task's attempt is logged although it changes nothing yet: keepalived's
     /// log_all_failures (or global_defs' checker_log_all_failures) logs the failures of a checker that is up,
     /// the retries before it goes down.
@@ -244,7 +252,15 @@ public struct HealthScheduler {
     /// answered with `complete`. Those left over stay due (`nextDeadline` is in the past).
     public mutating func takeDue(now: MonotonicInstant, limit: Int = .max) -> [HealthTask] {
         var due: [HealthTask] = []
-        while due.count < limit, let top = heap.earliest, top.deadline <= now {
+        takeDue(now: now, limit: limit, into: &due)
+        return due
+    }
+
+    /// `takeDue`, appending to `due` (the daemon reuses one array, so a turn that starts checks allocates none):
+    /// at most `limit` tasks are added.
+    public mutating func takeDue(now: MonotonicInstant, limit: Int, into due: inout [HealthTask]) {
+        let end = due.count + min(limit, Int.max - due.count)
+        while due.count < end, let top = heap.earliest, top.deadline <= now {
             _ = heap.pop()
             guard isCurrent(top.key, due: top.deadline) else { continue }
             switch top.key {
@@ -266,7 +282,6 @@ public struct HealthScheduler {
                 due.append(HealthTask(kind: .script(name), generation: generation))
             }
         }
-        return due
     }
 
     /// Records the outcome of a task taken with `takeDue`, schedules its next run, and returns what follows.
