@@ -210,7 +210,8 @@ final class DatagramProbe: Probe {
     private func release() {
         if let timer { loop.cancel(timer) }
         timer = nil
-        socket?.close()
+        // The socket is this probe's alone (SOCK_CLOEXEC, never duplicated): closing takes it off the loop.
+        socket?.closeUnshared()
         socket = nil
     }
 

@@ -38,6 +38,11 @@ final class NetworkProbe: Probe {
     /// Made once: handing the loop this closure on every phase change allocates nothing. `unowned`: release()
     /// takes every handler and the timer back from the loop before the probe can go away.
     private lazy var onReady: () -> Void = { [unowned self] in self.ready() }
+    /// Made once too, for each connection's (and each SMTP step's) timer.
+    private lazy var onTimeout: () -> Void = { [unowned self] in
+        self.timer = nil
+        self.finish(.failure("timed out after \(self.timeout)"))
+    }
 
     private enum Phase { case connecting, handshaking, sending, receiving, smtpSending, smtpReceiving }
     /// SMTP_CHECK: where the conversation is, the line being read and the bytes being sent.
@@ -114,10 +119,7 @@ final class NetworkProbe: Probe {
 
     private func armTimer() {
         if let timer { loop.cancel(timer) }
-        timer = loop.schedule(after: timeout) { [unowned self] in
-            timer = nil
-            finish(.failure("timed out after \(timeout)"))
-        }
+        timer = loop.schedule(after: timeout, onTimeout)
     }
 
     /// One epoll_ctl per change of direction, none when it stays: the socket is watched one way at a time.
@@ -344,8 +346,8 @@ final class NetworkProbe: Probe {
         timer = nil
         tls = nil
         if let socket {
-            // Closing also takes it off the loop.
-            socket.close()
+            // Closing also takes it off the loop; the socket is this probe's alone (SOCK_CLOEXEC, never duplicated).
+            socket.closeUnshared()
             self.socket = nil
             watching = nil
         }

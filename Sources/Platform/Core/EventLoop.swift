@@ -7,6 +7,11 @@ import Vocabulary
 /// Threading rule: create it, use it and run it on one thread (the main thread of a daemon).
 /// It is deliberately not `Sendable`, so Swift 6 refuses to hand it to another isolation domain.
 public final class EventLoop {
+    private struct TimerSlot {
+        var handler: (() -> Void)?
+        var use: UInt32
+    }
+
     private struct Watch {
         /// Held here, so a watched descriptor stays open until it is unwatched or closed.
         let descriptor: OwnedDescriptor
@@ -21,11 +26,17 @@ public final class EventLoop {
 
     /// Internal, not private: the tests read its registrations from /proc/self/fdinfo.
     let epoll: OwnedDescriptor
-    /// By descriptor number: what epoll_wait reports.
-    private var watches: [Int32: Watch] = [:]
+    /// By descriptor number (what epoll_wait reports), indexed directly: descriptors are small numbers, the lowest
+    /// free one given first, and every event and every change of a watch looks its descriptor up (no hashing).
+    private var watches: [Watch?] = []
+    private var watchCount = 0
     private var timers = TimerHeap()
-    private var timerHandlers: [TimerID: () -> Void] = [:]
-    private var nextTimerID: UInt64 = 0
+    /// Each pending timer's handler, in a slot its id names (no hashing: every check schedules and cancels one);
+    /// a slot is reused once its timer fired or was cancelled, under a new use number.
+    private var timerSlots: [TimerSlot] = []
+    private var freeTimerSlots: [Int] = []
+    private var pendingTimers = 0
+    private var timerSequence: UInt64 = 0
     private var signals: OwnedDescriptor?
     private var signalMask = sigset_t()
     private var signalHandlers: [Int32: () -> Void] = [:]
@@ -73,14 +84,14 @@ public final class EventLoop {
 
     /// Stops calling the readable handler of `descriptor`, keeping a writable one.
     public func unwatchReadable(_ descriptor: OwnedDescriptor) {
-        guard var watch = watches[descriptor.rawValue], watch.descriptor === descriptor else { return }
+        guard var watch = watch(at: descriptor.rawValue), watch.descriptor === descriptor else { return }
         watch.onReadable = nil
         try? apply(watch)
     }
 
     /// Stops calling the writable handler of `descriptor`, keeping a readable one.
     public func unwatchWritable(_ descriptor: OwnedDescriptor) {
-        guard var watch = watches[descriptor.rawValue], watch.descriptor === descriptor else { return }
+        guard var watch = watch(at: descriptor.rawValue), watch.descriptor === descriptor else { return }
         watch.onWritable = nil
         try? apply(watch)
     }
@@ -96,10 +107,23 @@ public final class EventLoop {
 
     /// Forgets `descriptor` and takes it out of the epoll set, leaving it open; `OwnedDescriptor.close()` calls it.
     public func unwatch(_ descriptor: OwnedDescriptor) {
-        guard let watch = watches[descriptor.rawValue], watch.descriptor === descriptor else { return }
-        watches.removeValue(forKey: descriptor.rawValue)
-        descriptor.watcher = nil
+        guard forget(descriptor) else { return }
         _ = tandem_epoll_ctl(epoll.rawValue, EPOLL_CTL_DEL, descriptor.rawValue, 0)
+    }
+
+    /// Forgets `descriptor` without taking it out of the epoll set, for one about to be closed that nothing else
+    /// refers to: the close takes it out (`OwnedDescriptor.closeUnshared()`). False when it was not watched here.
+    @discardableResult
+    func forget(_ descriptor: OwnedDescriptor) -> Bool {
+        guard let watch = watch(at: descriptor.rawValue), watch.descriptor === descriptor else { return false }
+        watches[Int(descriptor.rawValue)] = nil
+        watchCount -= 1
+        descriptor.watcher = nil
+        return true
+    }
+
+    private func watch(at fd: Int32) -> Watch? {
+        fd >= 0 && Int(fd) < watches.count ? watches[Int(fd)] : nil
     }
 
     /// The watch of `descriptor` so far, or an empty one. A closed descriptor cannot be watched (EBADF); one
@@ -108,7 +132,7 @@ public final class EventLoop {
         guard descriptor.isOpen else { throw SystemError("epoll_ctl", errno: EBADF) }
         precondition(descriptor.watcher == nil || descriptor.watcher === self,
                      "descriptor \(descriptor.rawValue) is already watched by another event loop")
-        guard let watch = watches[descriptor.rawValue] else { return Watch(descriptor: descriptor) }
+        guard let watch = watch(at: descriptor.rawValue) else { return Watch(descriptor: descriptor) }
         precondition(watch.descriptor === descriptor, "descriptor \(descriptor.rawValue) has two owners")
         return watch
     }
@@ -119,27 +143,55 @@ public final class EventLoop {
             unwatch(watch.descriptor)
             return
         }
-        let known = watches[fd] != nil
+        let known = self.watch(at: fd) != nil
         if tandem_epoll_ctl(epoll.rawValue, known ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, fd, watch.mask) != 0 {
             throw SystemError.current("epoll_ctl")
         }
-        watches[fd] = watch
+        if Int(fd) >= watches.count {
+            watches.append(contentsOf: repeatElement(nil, count: Int(fd) + 1 - watches.count))
+        }
+        if !known { watchCount += 1 }
+        watches[Int(fd)] = watch
         watch.descriptor.watcher = self
     }
 
     /// The number of watched file descriptors (the signalfd included).
-    public var watchedCount: Int { watches.count }
+    public var watchedCount: Int { watchCount }
 
     // MARK: Timers
 
     /// Runs `handler` once at `deadline` (at once, on the next turn, if it is already past).
     @discardableResult
     public func schedule(at deadline: MonotonicInstant, _ handler: @escaping () -> Void) -> TimerID {
-        nextTimerID += 1
-        let id = TimerID(raw: nextTimerID)
-        timers.push(.init(deadline: deadline, id: id))
-        timerHandlers[id] = handler
+        let slot: Int
+        if let free = freeTimerSlots.popLast() {
+            slot = free
+            timerSlots[slot].use &+= 1
+            timerSlots[slot].handler = handler
+        } else {
+            slot = timerSlots.count
+            timerSlots.append(TimerSlot(handler: handler, use: 0))
+        }
+        pendingTimers += 1
+        timerSequence += 1
+        let id = TimerID(slot: slot, use: timerSlots[slot].use)
+        timers.push(.init(deadline: deadline, id: id, sequence: timerSequence))
         return id
+    }
+
+    /// Takes the handler of a pending timer out of its slot and frees the slot; nil for a timer that already
+    /// fired or was cancelled.
+    private func takeHandler(_ id: TimerID) -> (() -> Void)? {
+        guard id.slot < timerSlots.count, timerSlots[id.slot].use == id.use,
+              let handler = timerSlots[id.slot].handler else { return nil }
+        timerSlots[id.slot].handler = nil
+        freeTimerSlots.append(id.slot)
+        pendingTimers -= 1
+        return handler
+    }
+
+    private func isPending(_ id: TimerID) -> Bool {
+        id.slot < timerSlots.count && timerSlots[id.slot].use == id.use && timerSlots[id.slot].handler != nil
     }
 
     /// Runs `handler` once after `delay`.
@@ -150,15 +202,15 @@ public final class EventLoop {
 
     /// Cancels a timer that has not fired yet; does nothing otherwise.
     public func cancel(_ id: TimerID) {
-        timerHandlers[id] = nil
+        _ = takeHandler(id)
         // Cancelled entries stay in the heap until popped; shed them when they dominate.
-        if timers.count > 64 && timers.count > 2 * timerHandlers.count {
-            timers.compact { timerHandlers[$0.id] != nil }
+        if timers.count > 64 && timers.count > 2 * pendingTimers {
+            timers.compact { isPending($0.id) }
         }
     }
 
     /// The number of timers scheduled and not yet fired or cancelled.
-    public var pendingTimerCount: Int { timerHandlers.count }
+    public var pendingTimerCount: Int { pendingTimers }
 
     // MARK: Signals
 
@@ -235,11 +287,11 @@ public final class EventLoop {
         // Looked up per event: an earlier handler of this turn may have unwatched or closed this fd. A number closed
         // and reused by a new watch within the same turn can give that watch one spurious wake-up, which its
         // non-blocking handler reads as EAGAIN.
-        if events & (EPOLLIN.rawValue | failure) != 0, let handler = watches[fd]?.onReadable {
+        if events & (EPOLLIN.rawValue | failure) != 0, let handler = watch(at: fd)?.onReadable {
             handler()
         }
         if events & (EPOLLOUT.rawValue | EPOLLHUP.rawValue | EPOLLERR.rawValue) != 0,
-           let handler = watches[fd]?.onWritable {
+           let handler = watch(at: fd)?.onWritable {
             handler()
         }
     }
@@ -248,10 +300,10 @@ public final class EventLoop {
         // Only timers due now: one scheduled by a handler for "now" waits for the next turn,
         // so a self-rescheduling timer cannot starve the file descriptors.
         let current = MonotonicInstant.now
-        let lastID = nextTimerID
-        while let next = timers.earliest, next.deadline <= current, next.id.raw <= lastID {
+        let last = timerSequence
+        while let next = timers.earliest, next.deadline <= current, next.sequence <= last {
             _ = timers.pop()
-            if let handler = timerHandlers.removeValue(forKey: next.id) { handler() }
+            if let handler = takeHandler(next.id) { handler() }
         }
     }
 

@@ -58,6 +58,21 @@ public final class OwnedDescriptor {
     public func close() {
         guard number >= 0 else { return }
         watcher?.unwatch(self)
+        release()
+    }
+
+    /// Closes a descriptor that no other descriptor or process refers to, leaving out the EPOLL_CTL_DEL: closing
+    /// the last reference to an open file takes it out of every epoll set, so that system call is spent for
+    /// nothing. For a socket opened with SOCK_CLOEXEC and never duplicated, which a child started from this thread
+    /// by posix_spawn does not keep (this thread waits until the child has run exec, which closes it there). A
+    /// health check's socket is one, and opens and closes at every attempt. The loop forgets its watch all the same.
+    public func closeUnshared() {
+        guard number >= 0 else { return }
+        watcher?.forget(self)
+        release()
+    }
+
+    private func release() {
         let fd = number
         number = -1
         // close(2) gives the number back even when it reports an error (EINTR, EIO): never retried.

@@ -2,20 +2,29 @@
 import HeapModule
 import Vocabulary
 
-/// Identifies a scheduled timer, for `EventLoop.cancel`.
+/// Identifies a scheduled timer, for `EventLoop.cancel`: the slot holding its handler and which use of that slot
+/// it is, so an id kept after its timer fired never reaches the slot's next timer.
 public struct TimerID: Hashable, Sendable {
     let raw: UInt64
+
+    init(slot: Int, use: UInt32) { raw = UInt64(use) << 32 | UInt64(UInt32(slot)) }
+
+    var slot: Int { Int(UInt32(truncatingIfNeeded: raw)) }
+    var use: UInt32 { UInt32(truncatingIfNeeded: raw >> 32) }
 }
 
 struct TimerHeap {
     struct Entry: Comparable {
         let deadline: MonotonicInstant
-        /// Insertion order: timers with the same deadline fire in the order they were scheduled.
         let id: TimerID
+        /// Insertion order: timers with the same deadline fire in the order they were scheduled.
+        let sequence: UInt64
 
         static func < (a: Entry, b: Entry) -> Bool {
-            a.deadline != b.deadline ? a.deadline < b.deadline : a.id.raw < b.id.raw
+            a.deadline != b.deadline ? a.deadline < b.deadline : a.sequence < b.sequence
         }
+
+        static func == (a: Entry, b: Entry) -> Bool { a.sequence == b.sequence }
     }
 
     private var entries = Heap<Entry>()
