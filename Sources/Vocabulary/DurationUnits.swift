@@ -2,14 +2,11 @@
 // whole microseconds and VRRPv3 carries intervals in centiseconds, so truncation to those units is explicit here.
 
 extension Duration {
-    /// Whole nanoseconds, clamped to Int64.
+    /// Whole nanoseconds (truncated toward zero), clamped to Int64. From the attoseconds the duration holds, in one
+    /// division: `components` splits them into seconds and a remainder first, and every timer and due time of the
+    /// daemons goes through here.
     public var totalNanoseconds: Int64 {
-        let (seconds, attoseconds) = components
-        let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
-        if overflow { return seconds > 0 ? .max : .min }
-        let (total, overflow2) = scaled.addingReportingOverflow(attoseconds / 1_000_000_000)
-        if overflow2 { return seconds > 0 ? .max : .min }
-        return total
+        Int64(clamping: attoseconds / 1_000_000_000)
     }
 
     /// Whole microseconds (truncated toward zero).

@@ -16,6 +16,14 @@ import Vocabulary
     #expect((edge + .seconds(1)).nanoseconds == .max)
     #expect((MonotonicInstant(nanoseconds: .min + 10) - .seconds(1)).nanoseconds == .min)
     #expect(Duration.seconds(Int64.max).totalNanoseconds == .max)
+    #expect(Duration.seconds(Int64.min).totalNanoseconds == .min)
+}
+
+@Test func totalNanosecondsTruncatesTowardZero() {
+    #expect(Duration.nanoseconds(-1500).totalNanoseconds == -1500)
+    #expect((Duration.seconds(-1) - .nanoseconds(1)).totalNanoseconds == -1_000_000_001)
+    #expect(Duration(secondsComponent: 2, attosecondsComponent: 1_500_000_000).totalNanoseconds == 2_000_000_001)
+    #expect(Duration(secondsComponent: 0, attosecondsComponent: -1_500_000_000).totalNanoseconds == -1)
 }
 
 @Test func microsecondsAndDescription() {
