@@ -7,11 +7,6 @@ import Vocabulary
 /// Threading rule: create it, use it and run it on one thread (the main thread of a daemon).
 /// It is deliberately not `Sendable`, so Swift 6 refuses to hand it to another isolation domain.
 public final class EventLoop {
-    private struct TimerSlot {
-        var handler: (() -> Void)?
-        var use: UInt32
-    }
-
     private struct Watch {
         /// Held here, so a watched descriptor stays open until it is unwatched or closed.
         let descriptor: OwnedDescriptor
@@ -28,22 +23,38 @@ public final class EventLoop {
     let epoll: OwnedDescriptor
     /// By descriptor number (what epoll_wait reports), indexed directly: descriptors are small numbers, the lowest
     /// free one given first, and every event and every change of a watch looks its descriptor up (no hashing).
-    private var watches: [Watch?] = []
-    private var watchCount = 0
-    private var timers = TimerHeap()
-    /// Each pending timer's handler, in a slot its id names (no hashing: every check schedules and cancels one);
-    /// a slot is reused once its timer fired or was cancelled, under a new use number.
-    private var timerSlots: [TimerSlot] = []
-    private var freeTimerSlots: [Int] = []
-    private var pendingTimers = 0
-    private var timerSequence: UInt64 = 0
+    /// One value, as `TimerTable`, so a change is one access to it (each is checked for exclusivity at run time).
+    private struct WatchTable {
+        private var slots: [Watch?] = []
+        private(set) var count = 0
+
+        subscript(fd: Int32) -> Watch? { fd >= 0 && Int(fd) < slots.count ? slots[Int(fd)] : nil }
+
+        mutating func set(_ watch: Watch, at fd: Int32) {
+            if Int(fd) >= slots.count { slots.append(contentsOf: repeatElement(nil, count: Int(fd) + 1 - slots.count)) }
+            if slots[Int(fd)] == nil { count += 1 }
+            slots[Int(fd)] = watch
+        }
+
+        /// Every watched descriptor.
+        var descriptors: [OwnedDescriptor] { slots.compactMap { $0?.descriptor } }
+
+        mutating func remove(at fd: Int32) {
+            guard fd >= 0 && Int(fd) < slots.count && slots[Int(fd)] != nil else { return }
+            slots[Int(fd)] = nil
+            count -= 1
+        }
+    }
+    private var watches = WatchTable()
+    private var timers = TimerTable()
     private var signals: OwnedDescriptor?
     private var signalMask = sigset_t()
     private var signalHandlers: [Int32: () -> Void] = [:]
     private var stopRequested = false
-    // Reused by every turn, so an idle loop does not allocate.
-    private var readyFDs = [Int32](repeating: 0, count: 64)
-    private var readyEvents = [UInt32](repeating: 0, count: 64)
+    // Reused by every turn, so an idle loop does not allocate; raw memory, which a turn fills without an access
+    // check of a stored array.
+    private let readyFDs = UnsafeMutablePointer<Int32>.allocate(capacity: 64)
+    private let readyEvents = UnsafeMutablePointer<UInt32>.allocate(capacity: 64)
 
     /// False: this loop waits with epoll_wait's milliseconds even where epoll_pwait2 works (tests of the fallback).
     var allowsSubMillisecondWait = true
@@ -59,8 +70,12 @@ public final class EventLoop {
     }
 
     deinit {
+        // A descriptor that outlives its loop must not reach it (`OwnedDescriptor.watcher` is not weak).
+        for descriptor in watches.descriptors { descriptor.watcher = nil }
         signals?.close()
         epoll.close()
+        readyFDs.deallocate()
+        readyEvents.deallocate()
     }
 
     /// The current monotonic time.
@@ -84,14 +99,14 @@ public final class EventLoop {
 
     /// Stops calling the readable handler of `descriptor`, keeping a writable one.
     public func unwatchReadable(_ descriptor: OwnedDescriptor) {
-        guard var watch = watch(at: descriptor.rawValue), watch.descriptor === descriptor else { return }
+        guard var watch = watches[descriptor.rawValue], watch.descriptor === descriptor else { return }
         watch.onReadable = nil
         try? apply(watch)
     }
 
     /// Stops calling the writable handler of `descriptor`, keeping a readable one.
     public func unwatchWritable(_ descriptor: OwnedDescriptor) {
-        guard var watch = watch(at: descriptor.rawValue), watch.descriptor === descriptor else { return }
+        guard var watch = watches[descriptor.rawValue], watch.descriptor === descriptor else { return }
         watch.onWritable = nil
         try? apply(watch)
     }
@@ -115,15 +130,10 @@ public final class EventLoop {
     /// refers to: the close takes it out (`OwnedDescriptor.closeUnshared()`). False when it was not watched here.
     @discardableResult
     func forget(_ descriptor: OwnedDescriptor) -> Bool {
-        guard let watch = watch(at: descriptor.rawValue), watch.descriptor === descriptor else { return false }
-        watches[Int(descriptor.rawValue)] = nil
-        watchCount -= 1
+        guard watches[descriptor.rawValue]?.descriptor === descriptor else { return false }
+        watches.remove(at: descriptor.rawValue)
         descriptor.watcher = nil
         return true
-    }
-
-    private func watch(at fd: Int32) -> Watch? {
-        fd >= 0 && Int(fd) < watches.count ? watches[Int(fd)] : nil
     }
 
     /// The watch of `descriptor` so far, or an empty one. A closed descriptor cannot be watched (EBADF); one
@@ -132,7 +142,7 @@ public final class EventLoop {
         guard descriptor.isOpen else { throw SystemError("epoll_ctl", errno: EBADF) }
         precondition(descriptor.watcher == nil || descriptor.watcher === self,
                      "descriptor \(descriptor.rawValue) is already watched by another event loop")
-        guard let watch = watch(at: descriptor.rawValue) else { return Watch(descriptor: descriptor) }
+        guard let watch = watches[descriptor.rawValue] else { return Watch(descriptor: descriptor) }
         precondition(watch.descriptor === descriptor, "descriptor \(descriptor.rawValue) has two owners")
         return watch
     }
@@ -143,55 +153,23 @@ public final class EventLoop {
             unwatch(watch.descriptor)
             return
         }
-        let known = self.watch(at: fd) != nil
+        let known = watches[fd] != nil
         if tandem_epoll_ctl(epoll.rawValue, known ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, fd, watch.mask) != 0 {
             throw SystemError.current("epoll_ctl")
         }
-        if Int(fd) >= watches.count {
-            watches.append(contentsOf: repeatElement(nil, count: Int(fd) + 1 - watches.count))
-        }
-        if !known { watchCount += 1 }
-        watches[Int(fd)] = watch
+        watches.set(watch, at: fd)
         watch.descriptor.watcher = self
     }
 
     /// The number of watched file descriptors (the signalfd included).
-    public var watchedCount: Int { watchCount }
+    public var watchedCount: Int { watches.count }
 
     // MARK: Timers
 
     /// Runs `handler` once at `deadline` (at once, on the next turn, if it is already past).
     @discardableResult
     public func schedule(at deadline: MonotonicInstant, _ handler: @escaping () -> Void) -> TimerID {
-        let slot: Int
-        if let free = freeTimerSlots.popLast() {
-            slot = free
-            timerSlots[slot].use &+= 1
-            timerSlots[slot].handler = handler
-        } else {
-            slot = timerSlots.count
-            timerSlots.append(TimerSlot(handler: handler, use: 0))
-        }
-        pendingTimers += 1
-        timerSequence += 1
-        let id = TimerID(slot: slot, use: timerSlots[slot].use)
-        timers.push(.init(deadline: deadline, id: id, sequence: timerSequence))
-        return id
-    }
-
-    /// Takes the handler of a pending timer out of its slot and frees the slot; nil for a timer that already
-    /// fired or was cancelled.
-    private func takeHandler(_ id: TimerID) -> (() -> Void)? {
-        guard id.slot < timerSlots.count, timerSlots[id.slot].use == id.use,
-              let handler = timerSlots[id.slot].handler else { return nil }
-        timerSlots[id.slot].handler = nil
-        freeTimerSlots.append(id.slot)
-        pendingTimers -= 1
-        return handler
-    }
-
-    private func isPending(_ id: TimerID) -> Bool {
-        id.slot < timerSlots.count && timerSlots[id.slot].use == id.use && timerSlots[id.slot].handler != nil
+        timers.add(at: deadline, handler)
     }
 
     /// Runs `handler` once after `delay`.
@@ -202,15 +180,11 @@ public final class EventLoop {
 
     /// Cancels a timer that has not fired yet; does nothing otherwise.
     public func cancel(_ id: TimerID) {
-        _ = takeHandler(id)
-        // Cancelled entries stay in the heap until popped; shed them when they dominate.
-        if timers.count > 64 && timers.count > 2 * pendingTimers {
-            timers.compact { isPending($0.id) }
-        }
+        timers.cancel(id)
     }
 
     /// The number of timers scheduled and not yet fired or cancelled.
-    public var pendingTimerCount: Int { pendingTimers }
+    public var pendingTimerCount: Int { timers.pendingCount }
 
     // MARK: Signals
 
@@ -265,14 +239,14 @@ public final class EventLoop {
         // 1 ms late, and that lateness was added to each advert interval of vrrpd's Master.
         let current = MonotonicInstant.now
         var timeoutNs = Int64(-1)
-        if let next = timers.earliest {
-            timeoutNs = Self.nanoseconds(from: current, until: next.deadline)
+        if let next = timers.earliestDeadline {
+            timeoutNs = Self.nanoseconds(from: current, until: next)
         }
         if let maximumWait {
             let cap = Self.nanoseconds(from: current, until: current + maximumWait)
             timeoutNs = timeoutNs < 0 ? cap : min(timeoutNs, cap)
         }
-        let count = tandem_epoll_wait_ns(epoll.rawValue, &readyFDs, &readyEvents, 64, timeoutNs,
+        let count = tandem_epoll_wait_ns(epoll.rawValue, readyFDs, readyEvents, 64, timeoutNs,
                                          allowsSubMillisecondWait ? 1 : 0)
         if count < 0 && errno != EINTR { throw SystemError.current("epoll_wait") }
         for i in 0..<max(0, Int(count)) {
@@ -287,11 +261,11 @@ public final class EventLoop {
         // Looked up per event: an earlier handler of this turn may have unwatched or closed this fd. A number closed
         // and reused by a new watch within the same turn can give that watch one spurious wake-up, which its
         // non-blocking handler reads as EAGAIN.
-        if events & (EPOLLIN.rawValue | failure) != 0, let handler = watch(at: fd)?.onReadable {
+        if events & (EPOLLIN.rawValue | failure) != 0, let handler = watches[fd]?.onReadable {
             handler()
         }
         if events & (EPOLLOUT.rawValue | EPOLLHUP.rawValue | EPOLLERR.rawValue) != 0,
-           let handler = watch(at: fd)?.onWritable {
+           let handler = watches[fd]?.onWritable {
             handler()
         }
     }
@@ -300,11 +274,8 @@ public final class EventLoop {
         // Only timers due now: one scheduled by a handler for "now" waits for the next turn,
         // so a self-rescheduling timer cannot starve the file descriptors.
         let current = MonotonicInstant.now
-        let last = timerSequence
-        while let next = timers.earliest, next.deadline <= current, next.sequence <= last {
-            _ = timers.pop()
-            if let handler = takeHandler(next.id) { handler() }
-        }
+        let last = timers.lastSequence
+        while let handler = timers.popDue(now: current, through: last) { handler() }
     }
 
     /// Nanoseconds until `deadline`, 0 when past. The kernel never ends the wait before it (it may add its timer

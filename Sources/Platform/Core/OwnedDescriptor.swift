@@ -20,8 +20,10 @@ public final class OwnedDescriptor {
     private var number: Int32
     /// For a descriptor a C library opened and must close itself (libnl's socket); nil: close(2).
     private let closer: ((Int32) -> Void)?
-    /// The loop watching this descriptor; only the loop sets it.
-    weak var watcher: EventLoop?
+    /// The loop watching this descriptor; only the loop sets it, and clears it when it stops watching or goes away
+    /// (its deinit). Not `weak`: a weak reference gives the loop a side table, which makes every retain and release
+    /// of the loop take the runtime's slow path, and the loop is retained and released around each of its calls.
+    unowned(unsafe) var watcher: EventLoop?
 
     /// Takes ownership of `fd`, which nothing else may close.
     public init(adopting fd: Int32) {
