@@ -62,7 +62,8 @@ final class HealthAnnouncer {
             }
         }
         plan = next
-        quorum = quorum.filter { name in plan.contains { $0.pools.contains(name.key) } }
+        // Every pool's quorum is kept, announced or not: ipvsd tells only changes, so a pool that a reload puts
+        // on an announced address must already be known.
         scripts = scripts.filter { name in config.vrrpScript(named: name.key) != nil }
         evaluate()
     }

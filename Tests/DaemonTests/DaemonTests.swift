@@ -35,7 +35,7 @@ enum Inputs {
 
 @Suite struct ConfigTestFlagTests {
     @Test func inputsArePresent() {
-        #expect(Inputs.files.count == 28, "\(Inputs.files)")
+        #expect(Inputs.files.count == 30, "\(Inputs.files)")
     }
 
     @Test(arguments: Inputs.roles, Inputs.files)

@@ -150,6 +150,18 @@ import Vocabulary
         #expect(served(d1) == ["203.0.113.10"])
     }
 
+    /// ipvsd reports every pool's quorum once and then only changes: a pool a reload puts on an announced address
+    /// is known already.
+    @Test func aReloadThatAnnouncesAnotherAddressUsesTheQuorumHeardBefore() throws {
+        let (_, d1) = director()
+        let other = Self.config.replacingOccurrences(of: "tandem_announce web {", with: "virtual_server 203.0.113.12 80 {\n    protocol TCP\n    real_server 198.51.100.1 80 {\n    }\n}\ntandem_announce web {")
+        try d1.start(other)
+        healthy(d1)
+        d1.engine?.announcer.updateQuorum("TCP 203.0.113.12:80", up: true)
+        try d1.reload(other.replacingOccurrences(of: "    address 203.0.113.11\n", with: "    address 203.0.113.12\n"))
+        #expect(published(d1) == ["203.0.113.10", "203.0.113.12"])
+    }
+
     /// A vrrpd that died without stopping left its published route: the next one removes it until health is known.
     @Test func aRouteLeftByACrashedVrrpdIsRemovedAtStart() throws {
         let (lan, d1) = director()
