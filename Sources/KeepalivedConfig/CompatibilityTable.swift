@@ -87,6 +87,8 @@ enum CompatibilityTable {
         text += "- **refused**: an error (file:line:column) at `vrrpd -t` (`ipvsd -t`, `checkd -t`) and at start, because running without "
         text += "it would change which node holds an address or route, where traffic goes, or who can talk to the daemon.\n"
         text += "- **warned**: accepted with a warning that says what differs.\n\n"
+        text += "Besides keepalived's keywords tandem reads one block of its own, `tandem_announce` (README, \"More than one "
+        text += "pair\"), which keepalived reports as unknown keywords and skips.\n\n"
         text += "| class | keywords |\n|---|---|\n"
         for kind in KeywordClass.allCases {
             text += "| \(kind.rawValue) | \(rows.filter { $0.kind == kind }.count) |\n"
