@@ -120,17 +120,54 @@ public final class NetworkLab {
         return true
     }
 
+    /// Runs `command` with /bin/sh, stdin from /dev/null, stdout and stderr together; its exit status (128 + the
+    /// signal for one killed) and output. posix_spawn and a blocking waitpid on this thread, not Foundation's
+    /// Process: Process learns of the child's exit on a dispatch queue, and on a loaded 2-core machine with many
+    /// tests blocking threads that news came seconds late, so a wait that polls with commands saw stale state
+    /// after its deadline (CI: a takeover of 0.6 s measured as 10.3 s).
     public static func sh(_ command: String) -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", command]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        do { try process.run() } catch { return (127, "\(error)") }
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        var fds: [Int32] = [-1, -1]
+        // A socket pair, made close-on-exec at once (Glibc's module has no pipe2): a child another thread spawns
+        // meanwhile must not keep the write end, or this read would never see its end.
+        guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &fds) == 0 else {
+            return (127, "socketpair: \(String(cString: strerror(errno)))")
+        }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_adddup2(&actions, fds[1], 1)
+        posix_spawn_file_actions_adddup2(&actions, fds[1], 2)
+        let words: [String] = ["/bin/sh", "-c", command]
+        let arguments = words.map { strdup($0) } + [nil]
+        defer { arguments.forEach { free($0) } }
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, "/bin/sh", &actions, nil, arguments, environ)
+        close(fds[1])
+        guard spawned == 0 else {
+            close(fds[0])
+            return (127, "posix_spawn /bin/sh: \(String(cString: strerror(spawned)))")
+        }
+        var output: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = read(fds[0], &buffer, buffer.count)
+            if count > 0 {
+                output += buffer[..<count]
+            } else if count < 0 && errno == EINTR {
+                continue
+            } else {
+                break
+            }
+        }
+        close(fds[0])
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 {
+            guard errno == EINTR else { return (127, "waitpid: \(String(cString: strerror(errno)))") }
+        }
+        let signal = status & 0x7f
+        let exitStatus = signal == 0 ? (status >> 8) & 0xff : 128 + signal
+        return (exitStatus, String(decoding: output, as: UTF8.self))
     }
 
     deinit {
