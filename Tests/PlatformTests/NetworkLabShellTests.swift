@@ -1,3 +1,4 @@
+import Glibc
 import Testing
 import TestSupport
 
@@ -12,6 +13,13 @@ import TestSupport
 
     @Test func aSignalIs128PlusItsNumber() {
         #expect(NetworkLab.sh("kill -9 $$").status == 137)
+    }
+
+    /// The command starts with every signal at its default, whatever this process ignores: SIGPIPE ends `yes`.
+    @Test func aCommandGetsDefaultSignals() {
+        signal(SIGPIPE, SIG_IGN)
+        let result = NetworkLab.sh("yes x | head -c 10")
+        #expect(result == (0, "x\nx\nx\nx\nx\n"), "\(result)")
     }
 
     @Test func largeOutputIsReadWhole() {

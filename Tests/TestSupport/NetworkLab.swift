@@ -138,11 +138,23 @@ public final class NetworkLab {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_adddup2(&actions, fds[1], 1)
         posix_spawn_file_actions_adddup2(&actions, fds[1], 2)
+        // Every signal at its default and none blocked, as Foundation's Process starts its children: what this
+        // process ignores (SIGPIPE) would otherwise be ignored in the command too, and `yes | head` would print
+        // "Broken pipe" errors instead of ending quietly.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var all = sigset_t(), none = sigset_t()
+        sigfillset(&all)
+        sigemptyset(&none)
+        posix_spawnattr_setsigdefault(&attributes, &all)
+        posix_spawnattr_setsigmask(&attributes, &none)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
         let words: [String] = ["/bin/sh", "-c", command]
         let arguments = words.map { strdup($0) } + [nil]
         defer { arguments.forEach { free($0) } }
         var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, "/bin/sh", &actions, nil, arguments, environ)
+        let spawned = posix_spawn(&pid, "/bin/sh", &actions, &attributes, arguments, environ)
         close(fds[1])
         guard spawned == 0 else {
             close(fds[0])
